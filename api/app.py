@@ -1,0 +1,96 @@
+"""The HTTP API.  Routes are thin: they validate the shape of a request, call the search
+service and serialise what it returns."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Query
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import ORJSONResponse
+
+from dictionary import languages
+from dictionary.config import Settings
+from dictionary.search import MAX_LIMIT, MAX_OFFSET, SearchService
+from dictionary.store import Store
+
+from . import errors
+from .deps import ServiceDep
+from .schemas import (
+    EntryDetail,
+    LanguagesPublic,
+    SearchPublic,
+    SuggestPublic,
+    entry_detail,
+    hit_public,
+)
+
+
+def create_app(settings: Settings | None = None, service: SearchService | None = None) -> FastAPI:
+    if service is None:
+        from indexer import open_backend
+
+        settings = settings or Settings.from_env()
+        store = Store(settings.store_path)
+        service = SearchService(store, open_backend(settings))
+
+    app = FastAPI(
+        title="Từ điển DTTS",
+        description="Tra cứu song ngữ các ngôn ngữ dân tộc thiểu số Việt Nam ↔ tiếng Việt.",
+        version="0.1.0",
+        default_response_class=ORJSONResponse,
+    )
+    app.state.service = service
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"]
+    )
+    errors.install(app)
+
+    @app.get("/v1/search", response_model=SearchPublic, response_class=ORJSONResponse)
+    async def search(
+        service: ServiceDep,
+        q: str | None = Query(None, description="từ cần tra (tối đa 200 ký tự)"),
+        source: str | None = Query(None, alias="from", description="ngôn ngữ của từ cần tra (ISO 639-3)"),
+        target: str | None = Query(None, alias="to", description="ngôn ngữ muốn tra sang (ISO 639-3)"),
+        limit: int = Query(10, description=f"số kết quả, 1–{MAX_LIMIT}"),
+        offset: int = Query(0, description=f"bỏ qua bao nhiêu kết quả đầu, 0–{MAX_OFFSET}"),
+    ):
+        result = service.search(q, source, target, limit, offset)
+        return ORJSONResponse(
+            {"query": result.query, "total": result.total, "results": [hit_public(h) for h in result.hits]}
+        )
+
+    @app.get("/v1/suggest", response_model=SuggestPublic, response_class=ORJSONResponse)
+    async def suggest(service: ServiceDep, q: str | None = None, lang: str | None = None):
+        return ORJSONResponse({"suggestions": service.suggest(q, lang)})
+
+    @app.get("/v1/entries/{entry_id}", response_model=EntryDetail, response_class=ORJSONResponse)
+    async def entry(service: ServiceDep, entry_id: str):
+        return ORJSONResponse(entry_detail(service.store.get(entry_id).model_dump(mode="json")))
+
+    @app.get("/v1/languages", response_model=LanguagesPublic, response_class=ORJSONResponse)
+    async def language_list(service: ServiceDep):
+        counts = service.store.language_counts()
+        listed = languages.registry()
+        listed += [languages.get(code) for code in sorted(counts) if code not in {l.code for l in listed}]
+        return ORJSONResponse({
+            "languages": [
+                {"code": l.code, "name_vi": l.name_vi, "name_en": l.name_en,
+                 "scripts": list(l.scripts), "entries": counts.get(l.code, 0)}
+                for l in listed
+            ]
+        })
+
+    @app.get("/health", response_class=ORJSONResponse)
+    async def health(service: ServiceDep):
+        index = service.backend.status()
+        generation = service.store.generation
+        current = index.get("ok") and index.get("generation") == generation
+        body = {
+            "status": "ok" if current else ("stale" if index.get("ok") else "unavailable"),
+            "store": {"entries": service.store.count(), "generation": generation},
+            "index": index,
+        }
+        return ORJSONResponse(body, status_code=200 if index.get("ok") else 503)
+
+    return app

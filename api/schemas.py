@@ -1,0 +1,136 @@
+"""Response schemas, for the OpenAPI document and for building responses in one place.
+
+Routes serialise plain dicts (built by the functions below) with orjson; these models describe
+them.  Empty sense fields are left out to keep responses small for the mobile app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from dictionary.search import Hit
+
+
+class SensePublic(BaseModel):
+    glosses: dict[str, list[str]]
+    definitions: dict[str, str] | None = None
+    examples: list[dict[str, Any]] | None = None
+    domains: list[str] | None = None
+    pos: str | None = None
+    notes: list[str] | None = None
+
+
+class SourcePublic(BaseModel):
+    dataset: str
+    citation: str | None = None
+    licence: str | None = None
+    file: str | None = None
+    location: str | None = None
+
+
+class MatchPublic(BaseModel):
+    field: str  # headword, variant or gloss
+    tier: str  # exact, tone, fold, prefix, words, fuzzy
+    distance: int
+    text: str
+    language: str | None = None
+
+
+class EntryPublic(BaseModel):
+    id: str
+    language: str
+    headword: str
+    variants: list[str]
+    pos: str | None = None
+    ipa: str | None = None
+    senses: list[SensePublic]
+    status: str
+    source: SourcePublic
+    url: str
+
+
+class ResultPublic(EntryPublic):
+    match: MatchPublic
+
+
+class SearchPublic(BaseModel):
+    query: dict[str, Any]
+    total: int
+    results: list[ResultPublic]
+
+
+class SuggestPublic(BaseModel):
+    suggestions: list[str]
+
+
+class LanguagePublic(BaseModel):
+    code: str
+    name_vi: str | None
+    name_en: str
+    scripts: list[str]
+    entries: int
+
+
+class LanguagesPublic(BaseModel):
+    languages: list[LanguagePublic]
+
+
+class EntryDetail(EntryPublic):
+    pronunciations: list[dict[str, Any]]
+    extra: dict[str, Any]
+
+
+_SENSE_OPTIONAL = ("definitions", "examples", "domains", "pos", "notes")
+
+
+def sense_public(sense: dict) -> dict:
+    out = {"glosses": sense.get("glosses", {})}
+    for key in _SENSE_OPTIONAL:
+        if sense.get(key):
+            out[key] = sense[key]
+    return out
+
+
+def entry_public(entry: dict) -> dict:
+    prov = entry.get("provenance", {})
+    return {
+        "id": entry["id"],
+        "language": entry["language"],
+        "headword": entry["headword"],
+        "variants": entry.get("variants", []),
+        "pos": entry.get("pos"),
+        "ipa": entry.get("ipa"),
+        "senses": [sense_public(s) for s in entry.get("senses", ())],
+        "status": entry.get("status", "draft"),
+        "source": {
+            "dataset": prov.get("dataset"),
+            "citation": prov.get("citation"),
+            "licence": prov.get("licence"),
+            "file": prov.get("source_file"),
+            "location": prov.get("location"),
+        },
+        "url": f"/v1/entries/{entry['id']}",
+    }
+
+
+def entry_detail(entry: dict) -> dict:
+    out = entry_public(entry)
+    out["senses"] = [
+        {**sense_public(s), **({"location": s["location"]} if s.get("location") else {}),
+         **({"extra": s["extra"]} if s.get("extra") else {})}
+        for s in entry.get("senses", ())
+    ]
+    out["pronunciations"] = entry.get("pronunciations", [])
+    out["extra"] = entry.get("extra", {})
+    return out
+
+
+def hit_public(hit: Hit) -> dict:
+    out = entry_public(hit.entry)
+    m = hit.match
+    out["match"] = {"field": m.field, "tier": m.tier, "distance": m.distance, "text": m.text}
+    if m.language:
+        out["match"]["language"] = m.language
+    return out

@@ -1,0 +1,124 @@
+"""Importing one file into the store: parse, check, write in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dictionary import languages
+from dictionary.errors import ImportRejected
+from dictionary.store import Dataset, ReplaceStats, Store
+
+from .base import Parsed, sha256
+from .cldf import parse_cldf
+from .lift import parse_lift
+from .tabular import Columns, parse_tabular
+
+FORMATS = ("csv", "tsv", "cldf", "lift")
+
+
+@dataclass
+class ImportReport:
+    file: str
+    dataset: str
+    format: str
+    records: int
+    entries: int
+    senses: int
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    stats: ReplaceStats | None = None
+    dry_run: bool = False
+
+
+def dataset_name(path: Path) -> str:
+    return (path.name if path.is_dir() else path.stem).split(".")[0] or "dataset"
+
+
+def parse(
+    path: Path,
+    fmt: str,
+    *,
+    language: str | None,
+    columns: Columns | None = None,
+    dataset: str,
+    citation: str | None = None,
+    licence: str | None = None,
+) -> Parsed:
+    if fmt not in FORMATS:
+        raise ImportRejected(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if not path.exists():
+        raise ImportRejected(f"{path}: no such file or folder")
+    if language is not None:
+        languages.get(language)
+    if fmt in ("csv", "tsv"):
+        if language is None or columns is None:
+            raise ImportRejected(
+                f"{path.name}: a {fmt.upper()} import needs --language, --headword-column and "
+                "--gloss-column"
+            )
+        if path.is_dir():
+            raise ImportRejected(f"{path}: is a folder; a {fmt.upper()} import takes one file")
+        return parse_tabular(path, fmt=fmt, language=language, columns=columns, dataset=dataset,
+                             citation=citation, licence=licence)
+    if fmt == "cldf":
+        return parse_cldf(path, language=language, dataset=dataset, citation=citation, licence=licence)
+    return parse_lift(path, language=language, dataset=dataset, citation=citation, licence=licence)
+
+
+def import_file(
+    store: Store,
+    path: Path,
+    fmt: str,
+    *,
+    language: str | None = None,
+    columns: Columns | None = None,
+    dataset: str | None = None,
+    citation: str | None = None,
+    licence: str | None = None,
+    dry_run: bool = False,
+    progress=None,
+) -> ImportReport:
+    """Parse ``path`` and, unless ``dry_run`` or a problem was found, make its dataset hold
+    exactly what the file holds — all in one transaction.  Raises :class:`ImportRejected`
+    listing every problem when there is any."""
+    path = Path(path)
+    dataset = dataset or dataset_name(path)
+    parsed = parse(path, fmt, language=language, columns=columns, dataset=dataset,
+                   citation=citation, licence=licence)
+    report = ImportReport(
+        file=str(path),
+        dataset=dataset,
+        format=fmt,
+        records=parsed.records,
+        entries=len(parsed.entries),
+        senses=sum(len(e.senses) for e in parsed.entries),
+        problems=[str(p) for p in parsed.errors],
+        warnings=[str(p) for p in parsed.warnings],
+        notes=parsed.notes,
+        dry_run=dry_run,
+    )
+    if dry_run:
+        return report
+    if parsed.errors:
+        first = report.problems[0]
+        more = len(report.problems) - 1
+        raise ImportRejected(
+            f"{first}" + (f" (and {more} more problems; run with --dry-run to list them all)" if more else "")
+            + "; nothing was imported.",
+            report.problems,
+        )
+    if not parsed.entries:
+        raise ImportRejected(f"{path.name}: no entries found; nothing was imported.")
+    meta = Dataset(
+        name=dataset,
+        format=fmt,
+        citation=parsed.citation,
+        licence=parsed.licence,
+        source_file=path.name,
+        sha256=sha256(path) if path.is_file() else None,
+    )
+    entries = parsed.entries if progress is None else progress(parsed.entries)
+    report.stats = store.replace_dataset(meta, entries)
+    return report

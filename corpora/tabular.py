@@ -1,0 +1,156 @@
+"""CSV and TSV word lists with a column mapping.
+
+Rows that share a headword (after canonicalisation) become one entry; each row is a sense, and a
+row that repeats an earlier sense of its entry is merged into it.  Columns that are not mapped are
+kept on the sense, under their own names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from dictionary.model import Entry, Provenance, Sense, entry_id
+from dictionary.normalize import canonical, nfc
+
+from .base import Parsed, Problem, read_text
+from .glosses import split_glosses
+
+
+@dataclass(frozen=True)
+class Columns:
+    headword: str
+    gloss: str
+    english: str | None = None
+    pos: str | None = None
+    variants: str | None = None
+    ipa: str | None = None
+
+    def mapped(self) -> dict[str, str]:
+        return {k: v for k, v in vars(self).items() if v}
+
+
+def parse_tabular(
+    path: Path,
+    *,
+    fmt: str,
+    language: str,
+    columns: Columns,
+    dataset: str,
+    citation: str | None = None,
+    licence: str | None = None,
+) -> Parsed:
+    name = path.name
+    text = read_text(path, fmt.upper())
+    delimiter = "\t" if fmt == "tsv" else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    problems: list[Problem] = []
+    try:
+        header = [canonical(h) for h in next(reader)]
+    except StopIteration:
+        return Parsed([], [Problem(f"{name}:1", None, "the file is empty")])
+    except csv.Error as exc:
+        return Parsed([], [Problem(f"{name}:1", None, f"not readable as {fmt.upper()}: {exc}")])
+
+    missing = [col for col in columns.mapped().values() if col not in header]
+    if missing:
+        hint = ", ".join(repr(h) for h in header) or "(none)"
+        problem = Problem(
+            f"{name}:1",
+            None,
+            f"no column named {', '.join(repr(m) for m in missing)}; the header has {hint}"
+            + (" (is this a CSV file read as TSV, or the other way round?)" if len(header) == 1 else ""),
+        )
+        return Parsed([], [problem])
+    index = {col: header.index(col) for col in header}
+    mapped = set(columns.mapped().values())
+    extra_cols = [col for col in header if col not in mapped and col]
+
+    groups: dict[str, dict] = {}
+    duplicates = 0
+    records = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(f"{name}:{reader.line_num}", None, f"unreadable row: {exc}"))
+            continue
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        records += 1
+        where = f"{name}:{line}"
+        if len(row) != len(header):
+            problems.append(
+                Problem(where, None, f"expected {len(header)} columns, found {len(row)}")
+            )
+            continue
+
+        def cell(col: str | None) -> str:
+            return row[index[col]] if col else ""
+
+        raw_headword = cell(columns.headword)
+        headword_key = canonical(raw_headword)
+        glosses, notes = split_glosses(cell(columns.gloss))
+        if not headword_key:
+            problems.append(Problem(where, columns.headword, "empty headword"))
+            continue
+        if not glosses:
+            problems.append(Problem(where, columns.gloss, "empty gloss"))
+            continue
+        sense_glosses = {"vie": glosses}
+        if columns.english:
+            english, english_notes = split_glosses(cell(columns.english))
+            if english:
+                sense_glosses["eng"] = english
+            notes += [n for n in english_notes if n not in notes]
+        sense = Sense(
+            glosses=sense_glosses,
+            pos=canonical(cell(columns.pos)) or None,
+            notes=notes,
+            location=where,
+            extra={col: row[index[col]] for col in extra_cols if row[index[col]].strip()},
+        )
+        group = groups.get(headword_key)
+        if group is None:
+            group = groups[headword_key] = {
+                "headword": nfc(raw_headword).strip(),
+                "location": where,
+                "senses": [],
+                "variants": [],
+                "ipa": canonical(cell(columns.ipa)) or None,
+            }
+        if any(s.glosses == sense.glosses and s.pos == sense.pos for s in group["senses"]):
+            duplicates += 1
+        else:
+            group["senses"].append(sense)
+        if columns.variants:
+            for variant in split_glosses(cell(columns.variants))[0]:
+                if variant != headword_key and variant not in group["variants"]:
+                    group["variants"].append(variant)
+
+    entries = [
+        Entry(
+            id=entry_id(language, dataset, key),
+            language=language,
+            headword=group["headword"],
+            variants=group["variants"],
+            pos=next((s.pos for s in group["senses"] if s.pos), None),
+            ipa=group["ipa"],
+            senses=group["senses"],
+            provenance=Provenance(
+                dataset=dataset,
+                citation=citation,
+                licence=licence,
+                source_file=name,
+                location=group["location"],
+            ),
+        )
+        for key, group in groups.items()
+    ]
+    notes_out = [f"{duplicates} repeated rows merged into the senses they repeat"] if duplicates else []
+    return Parsed(entries, problems, records, notes_out, citation, licence)

@@ -1,0 +1,196 @@
+"""The ``tudien`` command: import, index, search, serve, eval."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import Settings
+from .errors import DictionaryError, ImportRejected
+
+
+def _progress(desc: str):
+    from tqdm import tqdm
+
+    def wrap(iterable, total=None):
+        return tqdm(iterable, total=total, desc=desc, unit=" entries", disable=None, leave=False)
+
+    return wrap
+
+
+def _services(settings: Settings, *, readonly: bool = False):
+    from indexer import open_backend
+
+    from .search import SearchService
+    from .store import Store
+
+    store = Store(settings.store_path, readonly=readonly)
+    return store, open_backend(settings), SearchService
+
+
+def cmd_import(args, settings: Settings) -> int:
+    from corpora.importer import import_file
+    from corpora.tabular import Columns
+    from indexer import rebuild
+
+    columns = None
+    if args.format in ("csv", "tsv"):
+        if not (args.headword_column and args.gloss_column):
+            print("error: a CSV/TSV import needs --headword-column and --gloss-column", file=sys.stderr)
+            return 2
+        columns = Columns(args.headword_column, args.gloss_column, args.english_column,
+                          args.pos_column, args.variants_column, args.ipa_column)
+    store, backend, _ = _services(settings)
+    try:
+        report = import_file(
+            store, Path(args.file), args.format, language=args.language, columns=columns,
+            dataset=args.dataset, citation=args.citation, licence=args.licence,
+            dry_run=args.dry_run, progress=_progress("storing"),
+        )
+    except ImportRejected as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for note in report.notes:
+        print(f"note: {note}")
+    for warning in report.warnings:
+        print(f"warning: {warning}")
+    if report.dry_run:
+        for problem in report.problems:
+            print(problem)
+        verdict = "would be refused" if report.problems else "would import"
+        print(f"dry run: {report.file}: {report.records} records, {report.entries} entries, "
+              f"{report.senses} senses, {len(report.problems)} problems; {verdict}; nothing written.")
+        return 1 if report.problems else 0
+    stats = report.stats
+    print(f"imported {report.file} as dataset {report.dataset!r}: {report.entries} entries, "
+          f"{report.senses} senses from {report.records} records "
+          f"({stats.added} new, {stats.updated} updated, {stats.unchanged} unchanged, "
+          f"{stats.removed} removed)")
+    if not args.no_index:
+        count = rebuild(store, backend, _progress("indexing"))
+        print(f"index rebuilt: {count} keys")
+    return 0
+
+
+def cmd_index(args, settings: Settings) -> int:
+    from indexer import rebuild
+
+    store, backend, _ = _services(settings)
+    count = rebuild(store, backend, _progress("indexing"))
+    print(f"index rebuilt from {store.count()} entries: {count} keys ({backend.name})")
+    return 0
+
+
+def cmd_search(args, settings: Settings) -> int:
+    store, backend, service_cls = _services(settings)
+    result = service_cls(store, backend).search(args.query, args.source, args.target, args.limit)
+    print(f"{result.total} entries match {result.query['q']!r}")
+    rows = [("#", "lang", "headword", "Vietnamese", "match", "id")]
+    for n, hit in enumerate(result.hits, start=1):
+        entry = hit.entry
+        glosses = "; ".join(
+            dict.fromkeys(g for s in entry["senses"] for g in s["glosses"].get("vie", []))
+        )
+        match = f"{hit.match.field}/{hit.match.tier}"
+        rows.append((str(n), entry["language"], entry["headword"], _clip(glosses, 40), match, entry["id"]))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "api.app:create_app", factory=True, host=args.host, port=args.port,
+        workers=args.workers, log_level=args.log_level, access_log=False,
+    )
+    return 0
+
+
+def cmd_sample(args, settings: Settings) -> int:
+    """Load the sample corpus shipped with the project (skipped if it is already loaded)."""
+    from corpora.sample import load_sample
+    from indexer import rebuild
+
+    store, backend, _ = _services(settings)
+    loaded = load_sample(store, force=args.force)
+    if loaded or not backend.status()["ok"] or backend.status()["generation"] != store.generation:
+        rebuild(store, backend)
+    print(f"sample corpus {'loaded' if loaded else 'already present'}; {store.count()} entries in {settings.data_dir}")
+    return 0
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    from .evaluation import run_manifest
+
+    return run_manifest(Path(args.manifest_dir), show_misses=args.show_misses, backend=settings.backend)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tudien", description="Từ điển các ngôn ngữ dân tộc thiểu số Việt Nam")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("import", help="import a word list (CSV/TSV, CLDF, LIFT)")
+    p.add_argument("file")
+    p.add_argument("--format", required=True, choices=["csv", "tsv", "cldf", "lift"])
+    p.add_argument("--language", help="ISO 639-3 code of the headwords (e.g. bdq)")
+    p.add_argument("--headword-column")
+    p.add_argument("--gloss-column", help="column of Vietnamese glosses")
+    p.add_argument("--english-column")
+    p.add_argument("--pos-column")
+    p.add_argument("--variants-column")
+    p.add_argument("--ipa-column")
+    p.add_argument("--dataset", help="dataset name (default: the file name); importing the same dataset again replaces it")
+    p.add_argument("--citation")
+    p.add_argument("--licence")
+    p.add_argument("--dry-run", action="store_true", help="report every problem, write nothing")
+    p.add_argument("--no-index", action="store_true", help="do not rebuild the search index afterwards")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("index", help="rebuild the search index from the store")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", help="search from the command line")
+    p.add_argument("query")
+    p.add_argument("--from", dest="source")
+    p.add_argument("--to", dest="target")
+    p.add_argument("--limit", type=int, default=10)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("serve", help="serve the HTTP API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("sample", help="load the sample corpus shipped with the project")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("eval", help="run a relevance query set (manifest.json + queries.jsonl)")
+    p.add_argument("manifest_dir")
+    p.add_argument("--show-misses", action="store_true")
+    p.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        return args.func(args, settings)
+    except DictionaryError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

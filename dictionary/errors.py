@@ -1,0 +1,43 @@
+"""Domain exceptions.  They carry their meaning; only ``api/`` turns them into HTTP."""
+
+from __future__ import annotations
+
+
+class DictionaryError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+
+class UnknownLanguage(DictionaryError):
+    def __init__(self, code: object) -> None:
+        self.code = code
+        super().__init__(
+            f"Mã ngôn ngữ không hợp lệ: {code!r}. Hãy dùng mã ISO 639-3 gồm ba chữ cái thường, "
+            f"ví dụ 'vie' (tiếng Việt), 'bdq' (Ba Na), 'mww' (H'Mông Trắng); "
+            f"danh sách có ở /v1/languages."
+        )
+
+
+class EntryNotFound(DictionaryError):
+    def __init__(self, entry_id: str) -> None:
+        self.entry_id = entry_id
+        super().__init__(f"Không có mục từ nào mang mã {entry_id!r}.")
+
+
+class InvalidQuery(DictionaryError):
+    """A query the service cannot run as given; the message says how to fix it."""
+
+
+class ImportRejected(DictionaryError):
+    """A file that cannot be imported; ``problems`` lists every located problem found."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems = problems or []
+        super().__init__(message)
+
+
+class BackendUnavailable(DictionaryError):
+    """The search engine cannot answer now (down, slow, refusing)."""
+
+
+class IndexMissing(DictionaryError):
+    """The search index has not been built from the store yet."""

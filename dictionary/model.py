@@ -1,0 +1,85 @@
+"""The entry model.
+
+An entry is a headword in one language as its source wrote it (NFC), with its variants, senses
+and provenance.  Glosses are keyed by ISO 639-3 code (``vie``, ``eng``, …).  Whatever a source
+holds that has no place here is kept in ``extra`` — never dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Status(str, Enum):
+    draft = "draft"
+    reviewed = "reviewed"
+    approved = "approved"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Example(_Strict):
+    text: str
+    translations: dict[str, str] = Field(default_factory=dict)
+    source: str | None = None
+
+
+class Sense(_Strict):
+    glosses: dict[str, list[str]] = Field(default_factory=dict)
+    definitions: dict[str, str] = Field(default_factory=dict)
+    examples: list[Example] = Field(default_factory=list)
+    domains: list[str] = Field(default_factory=list)
+    pos: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    location: str | None = None  # file:line or element path of the row this sense came from
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class MediaRef(_Strict):
+    """A pronunciation recording named by the source (a LIFT ``<media href>``)."""
+
+    href: str
+    label: str | None = None
+    form: str | None = None
+
+
+class Provenance(_Strict):
+    dataset: str
+    citation: str | None = None
+    licence: str | None = None
+    source_file: str | None = None
+    location: str | None = None
+
+
+class Entry(_Strict):
+    id: str
+    language: str
+    headword: str
+    variants: list[str] = Field(default_factory=list)
+    pos: str | None = None
+    ipa: str | None = None
+    senses: list[Sense] = Field(default_factory=list)
+    pronunciations: list[MediaRef] = Field(default_factory=list)
+    provenance: Provenance
+    status: Status = Status.draft
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    def glosses(self, language: str) -> list[str]:
+        """Every gloss in ``language``, in sense order, without repeats."""
+        seen: dict[str, None] = {}
+        for sense in self.senses:
+            for gloss in sense.glosses.get(language, ()):
+                seen.setdefault(gloss, None)
+        return list(seen)
+
+
+def entry_id(language: str, dataset: str, key: str) -> str:
+    """A stable id: the same source record gets the same id on every import, so URLs last."""
+    digest = hashlib.blake2b(f"{dataset}\x1f{language}\x1f{key}".encode(), digest_size=6)
+    return f"{language}-{digest.hexdigest()}"

@@ -1,0 +1,169 @@
+"""Text normalisation shared by every importer and every query.
+
+Three layers:
+
+* :func:`canonical` repairs text without changing what it says: NFC, one apostrophe, no
+  zero-width or control characters, collapsed whitespace, a stray space before a combining mark
+  removed, doubled combining marks collapsed.  Stored headwords are NFC only; the canonical form is
+  what keys are computed from.
+* :func:`search_keys` derives the three keys the index holds for a text: ``exact`` (canonical,
+  case-folded), ``tone`` (as ``exact`` but blind to where a Vietnamese tone mark sits: hòa = hoà)
+  and ``fold`` (no Latin diacritics, đ→d, no apostrophes or hyphens).
+* Folding touches Latin script only: Khmer, Cham and Tai Viet marks are part of the letters
+  (stripping every nonspacing mark turns ខ្មែរ into ខមែរ).
+
+ICU does the Unicode work (normalisation, case folding and the Latin fold, as one compiled
+transliterator); ``unicodedata2`` supplies current Unicode character data where the standard
+library's tables are older.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+import icu
+import unicodedata2
+
+__all__ = [
+    "APOSTROPHE",
+    "SearchKeys",
+    "canonical",
+    "fold",
+    "nfc",
+    "search_keys",
+    "tone_key",
+    "words",
+]
+
+APOSTROPHE = "'"
+# Look-alikes of the apostrophe seen in real word lists: right and left single quotation marks,
+# modifier letter apostrophe, grave accent, prime, modifier letter turned comma, fullwidth.
+_APOSTROPHES = "\u2019\u2018\u02bc\u0060\u2032\u02bb\uff07\u00b4"
+
+# Zero-width and invisible formatting characters: ZWSP, ZWNJ, ZWJ, LRM, RLM, bidi embeddings and
+# isolates, word joiner, invisible operators, BOM, soft hyphen.
+_INVISIBLE = re.compile(
+    "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+    "\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]"
+)
+_SPACE = re.compile(r"\s+")
+# Combining marks that belong to no script of their own (the Combining Diacritical Marks blocks).
+_GENERIC_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+# A space typed between a letter and the combining mark meant for it ("abe ̆n" for "abĕn").
+_SPACE_BEFORE_MARK = re.compile(rf"(?<=\w)\s+(?=[{_GENERIC_MARKS}])")
+_HAS_MARK = re.compile(f"[{_GENERIC_MARKS}]")
+_DOUBLED_MARK = re.compile(rf"([{_GENERIC_MARKS}])\1+")
+
+_NFC = icu.Normalizer2.getNFCInstance()
+_NFD = icu.Normalizer2.getNFDInstance()
+
+# The fold (of text already case-folded): decompose, drop combining marks that sit on a Latin letter (any number of
+# them), map the Latin letters whose diacritic is not a combining mark, drop apostrophes and
+# hyphens, turn other punctuation into spaces.  Marks on other scripts are untouched.
+_FOLD_RULES = r"""
+:: NFD ;
+[:Latin:] [:Mn:]* { [:Mn:] > ;
+đ > d ; ð > d ; ħ > h ; ł > l ; ø > o ; ɗ > d ; ɓ > b ; ƀ > b ; ƴ > y ;
+[\u0027\u2019\u2018\u02bc\u0060\u2032\u02bb\uff07\u00b4\-\u2010\u2011\u2012\u2013\u00ad] > ;
+[[:P:] [:S:] - [\u0027\-]] > ' ' ;
+:: NFC ;
+"""
+_FOLD = icu.Transliterator.createFromRules("tudien-fold", _FOLD_RULES, icu.UTransDirection.FORWARD)
+
+# Vietnamese tone marks as combining characters (grave, acute, tilde, hook above, dot below).
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+_TONE_MARK = re.compile(f"[{_TONE_MARKS}]")
+# A Latin syllable in NFD: Latin letters with their combining marks.
+_LATIN_SYLLABLE = re.compile(rf"(?:[A-Za-z\u00c0-\u024f\u1e00-\u1eff][{_GENERIC_MARKS}]*)+")
+
+
+def nfc(text: str) -> str:
+    """NFC, with ICU's current Unicode data."""
+    return _NFC.normalize(text)
+
+
+@lru_cache(maxsize=200_000)
+def canonical(text: str) -> str:
+    """The repaired, NFC form of ``text``: what keys are computed from.
+
+    It never changes the letters of a word: it only removes what is invisible, unifies
+    apostrophes, collapses whitespace and repairs broken combining sequences.
+    """
+    text = _INVISIBLE.sub("", text)
+    for ch in _APOSTROPHES:
+        if ch in text:
+            text = text.replace(ch, APOSTROPHE)
+    text = _NFC.normalize(text)
+    if _HAS_MARK.search(text):  # broken or doubled combining sequences need the NFD repair
+        text = _SPACE_BEFORE_MARK.sub("", _NFD.normalize(text))
+        text = _NFC.normalize(_DOUBLED_MARK.sub(r"\1", text))
+    return _SPACE.sub(" ", text).strip()
+
+
+def _move_tone_to_end(match: re.Match[str]) -> str:
+    syllable = match.group(0)
+    tones = _TONE_MARK.findall(syllable)
+    if not tones:
+        return syllable
+    return _TONE_MARK.sub("", syllable) + "".join(tones)
+
+
+def tone_key(exact: str) -> str:
+    """``exact`` with each Latin syllable's tone marks moved to its end, so that the old and new
+    placements (hòa/hoà, thúy/thuý, khỏe/khoẻ) give one key.  Vowel-quality marks (ă â ê ô ơ ư and
+    the Bahnar breve) stay where they are, so the key still tells ô from ơ."""
+    return " ".join(map(_tone_key_word, exact.split(" ")))
+
+
+@lru_cache(maxsize=100_000)
+def _tone_key_word(word: str) -> str:
+    # Words repeat far more than texts do (Vietnamese has a few thousand syllables), so the
+    # cache sits here.
+    decomposed = _NFD.normalize(word)
+    if not _TONE_MARK.search(decomposed):
+        return word
+    return _NFC.normalize(_LATIN_SYLLABLE.sub(_move_tone_to_end, decomposed))
+
+
+def fold(text: str) -> str:
+    """The diacritic-blind key: ``Hòa-Bình`` → ``hoabinh``; ``ơ̆`` → ``o``; Khmer unchanged."""
+    return search_keys(text).fold
+
+
+def _fold_exact(exact: str) -> str:
+    return _SPACE.sub(" ", " ".join(map(_fold_word, exact.split(" ")))).strip()
+
+
+@lru_cache(maxsize=100_000)
+def _fold_word(word: str) -> str:
+    if word.isascii() and word.isalnum():
+        return word
+    return _FOLD.transliterate(word)
+
+
+class SearchKeys(NamedTuple):
+    exact: str
+    tone: str
+    fold: str
+
+
+@lru_cache(maxsize=200_000)
+def search_keys(text: str) -> SearchKeys:
+    """The three keys of ``text``, from the strictest to the loosest."""
+    exact = _casefold(canonical(text))
+    return SearchKeys(exact, tone_key(exact), _fold_exact(exact))
+
+
+def _casefold(text: str) -> str:
+    return str(icu.UnicodeString(text).foldCase())
+
+
+def words(key: str) -> list[str]:
+    """The words of a key (keys are already whitespace-collapsed)."""
+    return key.split(" ") if key else []
+
+
+def unicode_version() -> str:
+    return unicodedata2.unidata_version

@@ -1,0 +1,115 @@
+"""The query plan every backend receives, the candidates it returns, and the one ranking.
+
+A backend does not rank.  It answers a :class:`QueryPlan` with :class:`Candidate` records that say
+which of the plan's stages found a key (so the tier) and how long the key is; :func:`rank` turns
+them into an ordered list of entries.  Because the order is computed here, in Python, once, every
+backend gives the same order for the same candidates.
+
+Tiers, best first:
+
+====== =====================================================================
+exact  the canonical, case-folded key equals the query's
+tone   equal except for where tone marks sit (hòa = hoà)
+fold   equal ignoring every Latin diacritic, apostrophes and hyphens
+prefix the folded key starts with the folded query
+words  the folded key holds every word of the folded query
+fuzzy  the folded keys are within edit distance 1 (2 for long queries);
+       a transposition counts as one edit
+====== =====================================================================
+
+Within a tier: smaller distance first, then the key a sense lists first, then the shorter key,
+then the entry's row as a stable tie-breaker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import NamedTuple
+
+from .normalize import SearchKeys
+
+
+class Tier(IntEnum):
+    EXACT = 0
+    TONE = 1
+    FOLD = 2
+    PREFIX = 3
+    WORDS = 4
+    FUZZY = 5
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class Field(IntEnum):
+    HEADWORD = 0
+    VARIANT = 1
+    GLOSS = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class Scope(NamedTuple):
+    """Where to look: headwords/variants (``gloss_language`` None) or glosses in one language,
+    of entries in ``languages`` (None: every language)."""
+
+    gloss_language: str | None
+    languages: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """A query as data: what to look up, where, and how loosely.  Backends translate it."""
+
+    keys: SearchKeys
+    scopes: tuple[Scope, ...]
+    fuzzy: int  # the largest edit distance allowed (0: none)
+    wanted: int  # how many entries the caller needs; looser stages run only to reach it
+    cap: int = 500  # the most keys one stage returns
+    prefix: bool = True
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(self.keys.fold.split(" ")) if self.keys.fold else ()
+
+
+class Candidate(NamedTuple):
+    entry: int  # the entry's row in the store
+    tier: int
+    distance: int
+    position: int  # the key's place in its entry: 0 for the headword and the first gloss
+    length: int  # length of the folded key
+    field: int
+
+
+@dataclass(order=True, frozen=True)
+class Ranked:
+    sort_key: tuple[int, int, int, int, int]
+    entry: int = field(compare=False)
+    candidate: Candidate = field(compare=False)
+
+
+def fuzzy_distance_for(folded_query: str) -> int:
+    """Edit distance 1 for short keys, 2 for long ones; none for one or two letters."""
+    length = len(folded_query)
+    if length <= 2:
+        return 0
+    if length <= 7:
+        return 1
+    return 2
+
+
+def rank(candidates: list[Candidate]) -> list[Ranked]:
+    """The ordered, de-duplicated entries.  Each entry is placed by its best key."""
+    best: dict[int, tuple[tuple[int, int, int, int, int], Candidate]] = {}
+    for cand in candidates:
+        key = (cand.tier, cand.distance, min(cand.position, 1), cand.length, cand.entry)
+        held = best.get(cand.entry)
+        if held is None or key < held[0]:
+            best[cand.entry] = (key, cand)
+    ordered = sorted(best.values(), key=lambda item: item[0])
+    return [Ranked(key, cand.entry, cand) for key, cand in ordered]

@@ -1,0 +1,214 @@
+"""The search service: validates a query, plans it, asks the backend, ranks, builds results.
+
+A query flows one way: normaliser → plan → backend (candidates) → shared ranker → entries from
+the store → results that say which field matched and how.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz.distance import OSA
+
+from . import languages
+from .errors import InvalidQuery
+from .languages import VIETNAMESE
+from .normalize import canonical, search_keys
+from .ranking import Field, QueryPlan, Ranked, Scope, Tier, fuzzy_distance_for, rank
+from .store import Store
+
+MAX_QUERY_LENGTH = 200
+MAX_LIMIT = 100
+MAX_OFFSET = 1000
+ENGLISH = "eng"
+
+
+@dataclass(frozen=True)
+class Match:
+    field: str
+    tier: str
+    distance: int
+    text: str
+    language: str | None  # the gloss language for a gloss match
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: dict[str, Any]
+    match: Match
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: dict[str, Any]
+    total: int
+    hits: list[Hit]
+
+
+class SearchService:
+    def __init__(self, store: Store, backend) -> None:
+        self.store = store
+        self.backend = backend
+
+    # -- validation --------------------------------------------------------------------------
+    @staticmethod
+    def _language(code: str | None, parameter: str) -> str | None:
+        if code is None or code == "":
+            return None
+        code = code.strip().lower()
+        languages.get(code)  # raises UnknownLanguage with an actionable message
+        return code
+
+    @staticmethod
+    def _query_text(q: str | None) -> str:
+        if q is None:
+            raise InvalidQuery("Thiếu tham số q: hãy cho biết từ cần tra, ví dụ ?q=cây.")
+        if len(q) > MAX_QUERY_LENGTH:
+            raise InvalidQuery(
+                f"Từ cần tra dài {len(q)} ký tự; tối đa là {MAX_QUERY_LENGTH}. "
+                "Hãy tra từng từ hoặc cụm từ ngắn hơn, hoặc dùng /v1/translate cho cả đoạn văn."
+            )
+        text = canonical(q)
+        if not text:
+            raise InvalidQuery("Tham số q trống: hãy nhập từ cần tra, ví dụ ?q=cây.")
+        return text
+
+    # -- planning ----------------------------------------------------------------------------
+    @staticmethod
+    def scopes(source: str | None, target: str | None) -> tuple[Scope, ...]:
+        """Where a query written in ``source`` for results in ``target`` is looked up.
+
+        Results are entries; a query in Vietnamese (or English) is matched against glosses
+        (reverse lookup) and against Vietnamese headwords, a query in a minority language against
+        that language's headwords and variants.  An omitted side is inferred by looking in both.
+        """
+        if source is not None and target is not None and source == target:
+            target = None
+        gloss_languages = (VIETNAMESE, ENGLISH)
+        if source in gloss_languages:
+            wanted = None if target in (None, VIETNAMESE, ENGLISH) else (target,)
+            scopes = [Scope(source, wanted)]
+            if source == VIETNAMESE and target in (None, VIETNAMESE):
+                scopes.append(Scope(None, (VIETNAMESE,)))
+            return tuple(scopes)
+        if source is not None:
+            if target not in (None, VIETNAMESE, ENGLISH):
+                raise InvalidQuery(
+                    f"Chưa hỗ trợ tra thẳng từ '{source}' sang '{target}': hãy tra từ '{source}' "
+                    f"sang tiếng Việt (to=vie), rồi từ tiếng Việt sang '{target}'."
+                )
+            return (Scope(None, (source,)),)
+        if target in (None, VIETNAMESE, ENGLISH):
+            return (Scope(None, None), Scope(VIETNAMESE, None))
+        return (Scope(None, (target,)), Scope(VIETNAMESE, (target,)))
+
+    # -- searching ---------------------------------------------------------------------------
+    def search(
+        self,
+        q: str | None,
+        source: str | None = None,
+        target: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> SearchResult:
+        if not 1 <= limit <= MAX_LIMIT:
+            raise InvalidQuery(f"limit phải từ 1 đến {MAX_LIMIT} (đã nhận {limit}).")
+        if not 0 <= offset <= MAX_OFFSET:
+            raise InvalidQuery(f"offset phải từ 0 đến {MAX_OFFSET} (đã nhận {offset}).")
+        text = self._query_text(q)
+        source = self._language(source, "from")
+        target = self._language(target, "to")
+        keys = search_keys(text)
+        plan = QueryPlan(
+            keys=keys,
+            scopes=self.scopes(source, target),
+            fuzzy=fuzzy_distance_for(keys.fold),
+            wanted=offset + limit,
+        )
+        ranked = rank(self.backend.candidates(plan))
+        page = ranked[offset : offset + limit]
+        bodies = self.store.bodies([r.entry for r in page])
+        hits = [
+            Hit(bodies[r.entry], self._describe(r, bodies[r.entry], text))
+            for r in page
+            if r.entry in bodies
+        ]
+        return SearchResult(
+            query={"q": text, "from": source, "to": target, "limit": limit, "offset": offset},
+            total=len(ranked),
+            hits=hits,
+        )
+
+    @staticmethod
+    def _describe(ranked: Ranked, entry: dict, query: str) -> Match:
+        """Which text of the entry matched, and how far it is from the query."""
+        cand = ranked.candidate
+        field = Field(cand.field)
+        if field == Field.GLOSS:
+            texts = [
+                (gloss, lang)
+                for sense in entry.get("senses", ())
+                for lang, glosses in sense.get("glosses", {}).items()
+                for gloss in glosses
+            ]
+        elif field == Field.VARIANT:
+            texts = [(variant, None) for variant in entry.get("variants", ())]
+        else:
+            texts = [(entry["headword"], None)]
+        qkeys = search_keys(query)
+        best = min(
+            texts,
+            key=lambda item: (
+                len(search_keys(item[0]).fold) != cand.length,
+                OSA.distance(search_keys(item[0]).fold, qkeys.fold),
+                OSA.distance(search_keys(item[0]).exact, qkeys.exact),
+            ),
+            default=(entry["headword"], None),
+        )
+        distance = OSA.distance(search_keys(best[0]).exact, qkeys.exact)
+        return Match(field.label, Tier(cand.tier).label, distance, best[0], best[1])
+
+    def suggest(self, q: str | None, language: str | None = None, limit: int = 10) -> list[str]:
+        """Up to ``limit`` completions of ``q``: headwords (or, for Vietnamese, glosses too)
+        that start with it, shortest first."""
+        text = self._query_text(q)
+        language = self._language(language, "lang")
+        if language in (None, VIETNAMESE):
+            scopes = (Scope(None, None if language is None else (VIETNAMESE,)), Scope(VIETNAMESE, None))
+        elif language == ENGLISH:
+            scopes = (Scope(ENGLISH, None),)
+        else:
+            scopes = (Scope(None, (language,)),)
+        keys = search_keys(text)
+        plan = QueryPlan(keys=keys, scopes=scopes, fuzzy=0, wanted=limit, cap=100)
+        candidates = [
+            c for c in self.backend.candidates(plan) if c.tier <= Tier.PREFIX
+        ]
+        candidates.sort(key=lambda c: (c.length, c.tier, c.entry))
+        bodies = self.store.bodies(list(dict.fromkeys(c.entry for c in candidates))[: limit * 3])
+        out: dict[str, None] = {}
+        for cand in candidates:
+            entry = bodies.get(cand.entry)
+            if entry is None:
+                continue
+            for candidate_text in _texts(entry, Field(cand.field)):
+                folded = search_keys(candidate_text).fold
+                if folded.startswith(keys.fold) and len(folded) == cand.length:
+                    out.setdefault(candidate_text, None)
+            if len(out) >= limit:
+                break
+        return list(out)[:limit]
+
+
+def _texts(entry: dict, field: Field) -> list[str]:
+    if field == Field.GLOSS:
+        return [
+            g
+            for sense in entry.get("senses", ())
+            for glosses in sense.get("glosses", {}).values()
+            for g in glosses
+        ]
+    if field == Field.VARIANT:
+        return list(entry.get("variants", ()))
+    return [entry["headword"]]

@@ -1,0 +1,249 @@
+"""The canonical store: SQLite under the data directory.
+
+Entries are kept whole (as JSON) with the columns that queries need beside them.  Every write
+bumps a generation number; the search index records the generation it was built from, so a stale
+index can be told apart from a current one.  The index can always be rebuilt from this store.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from .errors import EntryNotFound
+from .model import Entry, Status
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS datasets (
+    name        TEXT PRIMARY KEY,
+    format      TEXT NOT NULL,
+    citation    TEXT,
+    licence     TEXT,
+    source_file TEXT,
+    sha256      TEXT,
+    imported_at TEXT NOT NULL,
+    entries     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS entries (
+    rowid    INTEGER PRIMARY KEY,
+    id       TEXT NOT NULL UNIQUE,
+    language TEXT NOT NULL,
+    dataset  TEXT NOT NULL,
+    headword TEXT NOT NULL,
+    status   TEXT NOT NULL,
+    body     BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_dataset ON entries(dataset);
+CREATE INDEX IF NOT EXISTS entries_language ON entries(language);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('generation', '0');
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    name: str
+    format: str
+    citation: str | None = None
+    licence: str | None = None
+    source_file: str | None = None
+    sha256: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaceStats:
+    added: int
+    updated: int
+    unchanged: int
+    removed: int
+
+
+class Store:
+    """One SQLite database.  Connections are per thread; writers use one transaction each."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        self._local = threading.local()
+        if not readonly:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.executescript(_SCHEMA)
+
+    # -- connections -------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        if self.readonly:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            db = sqlite3.connect(self.path, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=5000")
+        return db
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        return db
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    # -- writing -----------------------------------------------------------------------------
+    def replace_dataset(self, dataset: Dataset, entries: Iterable[Entry]) -> ReplaceStats:
+        """Make ``dataset`` hold exactly ``entries``, in one transaction.
+
+        Entries keep their row (so index references and URLs stay valid) and their editorial
+        status when they are imported again; entries the new file no longer has are removed.
+        """
+        db = self.db
+        added = updated = unchanged = 0
+        seen: set[str] = set()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            existing = {
+                row[0]: (row[1], row[2])
+                for row in db.execute(
+                    "SELECT id, status, body FROM entries WHERE dataset = ?", (dataset.name,)
+                )
+            }
+            inserts = []
+            updates = []
+            for entry in entries:
+                seen.add(entry.id)
+                old = existing.get(entry.id)
+                if old is not None:
+                    entry = entry.model_copy(update={"status": Status(old[0])})
+                body = orjson.dumps(entry.model_dump(mode="json"))
+                if old is None:
+                    inserts.append(
+                        (entry.id, entry.language, dataset.name, entry.headword, entry.status.value, body)
+                    )
+                elif old[1] != body:
+                    updates.append((entry.language, entry.headword, body, entry.id))
+                else:
+                    unchanged += 1
+            conflict = self._other_dataset_ids(db, dataset.name, [row[0] for row in inserts])
+            if conflict:
+                raise ValueError(f"entry id {conflict} already belongs to another dataset")
+            db.executemany(
+                "INSERT INTO entries (id, language, dataset, headword, status, body) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                inserts,
+            )
+            db.executemany(
+                "UPDATE entries SET language = ?, headword = ?, body = ? WHERE id = ?", updates
+            )
+            gone = [(entry_id,) for entry_id in existing if entry_id not in seen]
+            db.executemany("DELETE FROM entries WHERE id = ?", gone)
+            added, updated = len(inserts), len(updates)
+            db.execute(
+                "INSERT OR REPLACE INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    dataset.name,
+                    dataset.format,
+                    dataset.citation,
+                    dataset.licence,
+                    dataset.source_file,
+                    dataset.sha256,
+                    datetime.now(UTC).isoformat(timespec="seconds"),
+                    len(seen),
+                ),
+            )
+            if inserts or updates or gone:
+                self._bump(db)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return ReplaceStats(added, updated, unchanged, len(gone))
+
+    @staticmethod
+    def _other_dataset_ids(db: sqlite3.Connection, dataset: str, ids: list[str]) -> str | None:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            row = db.execute(
+                f"SELECT id FROM entries WHERE dataset != ? AND id IN ({marks}) LIMIT 1",
+                (dataset, *chunk),
+            ).fetchone()
+            if row:
+                return row[0]
+        return None
+
+    def remove_dataset(self, name: str) -> int:
+        db = self.db
+        with db:
+            removed = db.execute("DELETE FROM entries WHERE dataset = ?", (name,)).rowcount
+            db.execute("DELETE FROM datasets WHERE name = ?", (name,))
+            self._bump(db)
+        return removed
+
+    @staticmethod
+    def _bump(db: sqlite3.Connection) -> None:
+        db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+    # -- reading -----------------------------------------------------------------------------
+    @property
+    def generation(self) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def get(self, entry_id: str) -> Entry:
+        row = self.db.execute("SELECT body FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        if row is None:
+            raise EntryNotFound(entry_id)
+        return Entry.model_validate(orjson.loads(row[0]))
+
+    def bodies(self, rowids: list[int]) -> dict[int, dict]:
+        """Raw entry dicts by row, for building responses without re-validating."""
+        if not rowids:
+            return {}
+        marks = ",".join("?" * len(rowids))
+        rows = self.db.execute(
+            f"SELECT rowid, body FROM entries WHERE rowid IN ({marks})", rowids
+        ).fetchall()
+        return {rowid: orjson.loads(body) for rowid, body in rows}
+
+    def iter_entries(self, batch: int = 5000) -> Iterator[tuple[int, dict]]:
+        """Every entry as (row, raw dict), in row order, streamed in batches."""
+        last = 0
+        db = self._connect()  # a connection of its own: the caller may write meanwhile
+        try:
+            while True:
+                rows = db.execute(
+                    "SELECT rowid, body FROM entries WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                    (last, batch),
+                ).fetchall()
+                if not rows:
+                    return
+                for rowid, body in rows:
+                    yield rowid, orjson.loads(body)
+                last = rows[-1][0]
+        finally:
+            db.close()
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+
+    def language_counts(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT language, COUNT(*) FROM entries GROUP BY language"))
+
+    def datasets(self) -> list[dict]:
+        cursor = self.db.execute("SELECT * FROM datasets ORDER BY name")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def dataset(self, name: str) -> dict | None:
+        return next((d for d in self.datasets() if d["name"] == name), None)

@@ -1,0 +1,291 @@
+"""The embedded backend: a tantivy index on disk, used as a candidate generator.
+
+Each key document holds the three precomputed keys as raw terms, short edge n-grams of the folded
+key (prefix look-ups of one to three letters would otherwise walk much of the term dictionary),
+the folded key's words, and fast fields for the entry row, key length, position and field.
+Candidates are read from fast fields only; no stored document is ever loaded.
+
+Headword and gloss keys live in separate fields (``h*`` and ``g*``) so that a fuzzy look-up walks
+only the term dictionary it needs.
+
+Index builds are atomic: a new index is written in a fresh folder, then ``CURRENT`` is switched by
+a rename and the old folder removed.  Readers notice the switch within a second.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+
+import tantivy
+
+from dictionary.errors import IndexMissing
+from dictionary.ranking import Candidate, QueryPlan, Scope, Tier
+
+from .base import KeyDoc
+
+_EDGE = 3  # prefixes up to this length are indexed as terms
+_SIDES = ("h", "g")
+_REGEX_META = set("\\.+*?()|[]{}^$#&-~")
+_EXACT_SCORES = ((4.0, Tier.EXACT), (2.0, Tier.TONE), (1.0, Tier.FOLD))
+
+
+def _schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    for side in _SIDES:
+        for suffix in ("0", "1", "2", "p", "w"):
+            sb.add_text_field(side + suffix, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("lang", tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("glang", tokenizer_name="raw", index_option="basic")
+    for name in ("entry", "len", "pos", "field"):
+        sb.add_unsigned_field(name, fast=True)
+    return sb.build()
+
+
+def _regex_escape(text: str) -> str:
+    return "".join("\\" + ch if ch in _REGEX_META else ch for ch in text)
+
+
+class EmbeddedBackend:
+    name = "embedded"
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.schema = _schema()
+        self._lock = threading.Lock()
+        self._index: tantivy.Index | None = None
+        self._searcher: tantivy.Searcher | None = None
+        self._current: str | None = None
+        self._meta: dict = {}
+        self._checked = 0.0
+
+    # -- opening -----------------------------------------------------------------------------
+    def _pointer(self) -> Path:
+        return self.root / "CURRENT"
+
+    def _open_current(self) -> None:
+        try:
+            name = self._pointer().read_text().strip()
+        except FileNotFoundError:
+            name = None
+        if name == self._current and self._searcher is not None:
+            return
+        if name is None:
+            self._index = self._searcher = None
+            self._current = None
+            return
+        folder = self.root / name
+        index = tantivy.Index(self.schema, path=str(folder), reuse=True)
+        index.reload()
+        self._meta = json.loads((folder / "tudien-meta.json").read_text())
+        self._index, self._searcher, self._current = index, index.searcher(), name
+
+    def searcher(self) -> tantivy.Searcher:
+        now = time.monotonic()
+        if self._searcher is None or now - self._checked > 1.0:
+            with self._lock:
+                self._checked = now
+                self._open_current()
+        if self._searcher is None:
+            raise IndexMissing("Chưa có chỉ mục tìm kiếm: hãy chạy `tudien index`.")
+        return self._searcher
+
+    def status(self) -> dict:
+        try:
+            self.searcher()
+        except IndexMissing as exc:
+            return {"ok": False, "engine": self.name, "error": str(exc), "generation": None}
+        return {
+            "ok": True,
+            "engine": self.name,
+            "generation": self._meta.get("generation"),
+            "documents": self._meta.get("documents"),
+            "built_at": self._meta.get("built_at"),
+        }
+
+    def close(self) -> None:
+        self._index = self._searcher = None
+
+    # -- building ----------------------------------------------------------------------------
+    def rebuild(self, docs: Iterable[KeyDoc], generation: int) -> int:
+        self.root.mkdir(parents=True, exist_ok=True)
+        name = f"idx-{int(time.time())}-{uuid.uuid4().hex[:8]}"
+        folder = self.root / name
+        folder.mkdir()
+        try:
+            count = self._write(folder, docs)
+            meta = {
+                "generation": generation,
+                "documents": count,
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            }
+            (folder / "tudien-meta.json").write_text(json.dumps(meta))
+            pointer = self.root / f"CURRENT.{name}"
+            pointer.write_text(name)
+            os.replace(pointer, self._pointer())
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        for old in self.root.glob("idx-*"):
+            if old.name != name:
+                shutil.rmtree(old, ignore_errors=True)
+        with self._lock:
+            self._checked = 0.0
+            self._open_current()
+        return count
+
+    def _write(self, folder: Path, docs: Iterable[KeyDoc]) -> int:
+        index = tantivy.Index(self.schema, path=str(folder))
+        writer = index.writer(heap_size=256_000_000, num_threads=2)
+        count = 0
+        Document = tantivy.Document
+        for doc in docs:
+            side = "g" if doc.gloss_language else "h"
+            fold = doc.fold
+            d = Document()
+            d.add_text(side + "0", doc.exact)
+            d.add_text(side + "1", doc.tone)
+            d.add_text(side + "2", fold)
+            for n in range(1, min(len(fold), _EDGE) + 1):
+                d.add_text(side + "p", fold[:n])
+            if " " in fold:
+                for word in set(fold.split(" ")):
+                    d.add_text(side + "w", word)
+            d.add_text("lang", doc.language)
+            if doc.gloss_language:
+                d.add_text("glang", doc.gloss_language)
+            d.add_unsigned("entry", doc.entry)
+            d.add_unsigned("len", len(fold))
+            d.add_unsigned("pos", doc.position)
+            d.add_unsigned("field", doc.field)
+            writer.add_document(d)
+            count += 1
+        writer.commit()
+        writer.wait_merging_threads()
+        return count
+
+    # -- searching ---------------------------------------------------------------------------
+    def _scoped(self, plan: QueryPlan, build) -> tantivy.Query | None:
+        """``build(side)`` gives the stage's query on one side's fields; this adds each scope's
+        filters and joins the scopes."""
+        Q, Occur, schema = tantivy.Query, tantivy.Occur, self.schema
+        clauses = []
+        for scope in plan.scopes:
+            side = "g" if scope.gloss_language else "h"
+            query = build(side)
+            if query is None:
+                continue
+            must = [(Occur.Must, query)]
+            must.extend((Occur.Must, Q.const_score_query(f, 0.0)) for f in self._filters(scope))
+            clauses.append((Occur.Should, Q.boolean_query(must) if len(must) > 1 else query))
+        if not clauses:
+            return None
+        return clauses[0][1] if len(clauses) == 1 else Q.boolean_query(clauses)
+
+    def _filters(self, scope: Scope) -> list[tantivy.Query]:
+        Q, schema = tantivy.Query, self.schema
+        filters = []
+        if scope.gloss_language:
+            filters.append(Q.term_query(schema, "glang", scope.gloss_language))
+        if scope.languages:
+            filters.append(Q.term_set_query(schema, "lang", list(scope.languages)))
+        return filters
+
+    def _collect(self, searcher, query, cap, *, by_length: bool):
+        if by_length:
+            hits = searcher.search(
+                query, cap, count=False, order_by_field="len", order=tantivy.Order.Asc
+            ).hits
+        else:
+            hits = searcher.search(query, cap, count=False).hits
+        if not hits:
+            return [], []
+        addresses = [address for _, address in hits]
+        return [score for score, _ in hits], addresses
+
+    def _read(self, searcher, addresses):
+        ffv = searcher.fast_field_values
+        return zip(
+            ffv("entry", addresses),
+            ffv("len", addresses),
+            ffv("pos", addresses),
+            ffv("field", addresses),
+            strict=True,
+        )
+
+    def candidates(self, plan: QueryPlan) -> list[Candidate]:
+        searcher = self.searcher()
+        Q, Occur, schema = tantivy.Query, tantivy.Occur, self.schema
+        keys = plan.keys
+        out: list[Candidate] = []
+        entries: set[int] = set()
+
+        def take(addresses, tier_of, distance):
+            for (entry, length, pos, field), tier in zip(
+                self._read(searcher, addresses), tier_of, strict=True
+            ):
+                out.append(Candidate(entry, tier, distance, pos, length, field))
+                entries.add(entry)
+
+        # 1. exact, tone and fold equality in one query: constant scores tell the tiers apart.
+        def exact(side):
+            return Q.boolean_query(
+                [
+                    (Occur.Should, Q.const_score_query(Q.term_query(schema, side + "0", keys.exact), 4.0)),
+                    (Occur.Should, Q.const_score_query(Q.term_query(schema, side + "1", keys.tone), 2.0)),
+                    (Occur.Should, Q.const_score_query(Q.term_query(schema, side + "2", keys.fold), 1.0)),
+                ]
+            )
+
+        query = self._scoped(plan, exact)
+        scores, addresses = self._collect(searcher, query, plan.cap, by_length=False)
+        take(addresses, [_tier_of_score(s) for s in scores], 0)
+        fold = keys.fold
+        if not fold:
+            return out
+
+        # 2. prefix of the folded key, shortest first.
+        if plan.prefix:
+            if len(fold) <= _EDGE:
+                query = self._scoped(plan, lambda side: Q.term_query(schema, side + "p", fold))
+            else:
+                pattern = _regex_escape(fold) + ".*"
+                query = self._scoped(plan, lambda side: Q.regex_query(schema, side + "2", pattern))
+            _, addresses = self._collect(searcher, query, plan.cap, by_length=True)
+            take(addresses, [Tier.PREFIX] * len(addresses), 0)
+
+        # 3. every word of the query among the key's words (multi-word keys only).
+        words = sorted(set(plan.words))
+        if words:
+            def all_words(side):
+                return Q.boolean_query(
+                    [(Occur.Must, Q.term_query(schema, side + "w", w)) for w in words]
+                )
+
+            _, addresses = self._collect(searcher, self._scoped(plan, all_words), plan.cap, by_length=True)
+            take(addresses, [Tier.WORDS] * len(addresses), 0)
+
+        # 4. fuzzy: distance 1, then 2 only for long queries that 1 left short of what is wanted.
+        for distance in range(1, plan.fuzzy + 1):
+            if distance > 1 and len(entries) >= plan.wanted:
+                break
+            query = self._scoped(
+                plan,
+                lambda side, d=distance: Q.fuzzy_term_query(schema, side + "2", fold, d, True),
+            )
+            _, addresses = self._collect(searcher, query, plan.cap, by_length=True)
+            take(addresses, [Tier.FUZZY] * len(addresses), distance)
+        return out
+
+
+def _tier_of_score(score: float) -> int:
+    for threshold, tier in _EXACT_SCORES:
+        if score >= threshold:
+            return tier
+    return Tier.FOLD
