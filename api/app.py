@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi import FastAPI, Query
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import ORJSONResponse
 
 from dictionary import languages
 from dictionary.config import Settings
@@ -15,6 +14,7 @@ from dictionary.store import Store
 
 from . import errors
 from .deps import ServiceDep
+from .responses import JSON
 from .schemas import (
     EntryDetail,
     LanguagesPublic,
@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
         title="Từ điển DTTS",
         description="Tra cứu song ngữ các ngôn ngữ dân tộc thiểu số Việt Nam ↔ tiếng Việt.",
         version="0.1.0",
-        default_response_class=ORJSONResponse,
+        default_response_class=JSON,
     )
     app.state.service = service
     app.add_middleware(GZipMiddleware, minimum_size=1000)
@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
     )
     errors.install(app)
 
-    @app.get("/v1/search", response_model=SearchPublic, response_class=ORJSONResponse)
+    @app.get("/v1/search", response_model=SearchPublic, response_class=JSON)
     async def search(
         service: ServiceDep,
         q: str | None = Query(None, description="từ cần tra (tối đa 200 ký tự)"),
@@ -56,32 +56,33 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
         offset: int = Query(0, description=f"bỏ qua bao nhiêu kết quả đầu, 0–{MAX_OFFSET}"),
     ):
         result = service.search(q, source, target, limit, offset)
-        return ORJSONResponse(
+        return JSON(
             {"query": result.query, "total": result.total, "results": [hit_public(h) for h in result.hits]}
         )
 
-    @app.get("/v1/suggest", response_model=SuggestPublic, response_class=ORJSONResponse)
+    @app.get("/v1/suggest", response_model=SuggestPublic, response_class=JSON)
     async def suggest(service: ServiceDep, q: str | None = None, lang: str | None = None):
-        return ORJSONResponse({"suggestions": service.suggest(q, lang)})
+        return JSON({"suggestions": service.suggest(q, lang)})
 
-    @app.get("/v1/entries/{entry_id}", response_model=EntryDetail, response_class=ORJSONResponse)
+    @app.get("/v1/entries/{entry_id}", response_model=EntryDetail, response_class=JSON)
     async def entry(service: ServiceDep, entry_id: str):
-        return ORJSONResponse(entry_detail(service.store.get(entry_id).model_dump(mode="json")))
+        return JSON(entry_detail(service.store.get(entry_id).model_dump(mode="json")))
 
-    @app.get("/v1/languages", response_model=LanguagesPublic, response_class=ORJSONResponse)
+    @app.get("/v1/languages", response_model=LanguagesPublic, response_class=JSON)
     async def language_list(service: ServiceDep):
         counts = service.store.language_counts()
         listed = languages.registry()
-        listed += [languages.get(code) for code in sorted(counts) if code not in {l.code for l in listed}]
-        return ORJSONResponse({
+        known = {lang.code for lang in listed}
+        listed += [languages.get(code) for code in sorted(counts) if code not in known]
+        return JSON({
             "languages": [
-                {"code": l.code, "name_vi": l.name_vi, "name_en": l.name_en,
-                 "scripts": list(l.scripts), "entries": counts.get(l.code, 0)}
-                for l in listed
+                {"code": lang.code, "name_vi": lang.name_vi, "name_en": lang.name_en,
+                 "scripts": list(lang.scripts), "entries": counts.get(lang.code, 0)}
+                for lang in listed
             ]
         })
 
-    @app.get("/health", response_class=ORJSONResponse)
+    @app.get("/health", response_class=JSON)
     async def health(service: ServiceDep):
         index = service.backend.status()
         generation = service.store.generation
@@ -91,6 +92,6 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
             "store": {"entries": service.store.count(), "generation": generation},
             "index": index,
         }
-        return ORJSONResponse(body, status_code=200 if index.get("ok") else 503)
+        return JSON(body, status_code=200 if index.get("ok") else 503)
 
     return app

@@ -10,7 +10,6 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dictionary.errors import (
@@ -22,6 +21,8 @@ from dictionary.errors import (
     InvalidQuery,
     UnknownLanguage,
 )
+
+from .responses import JSON
 
 log = logging.getLogger("tudien.api")
 
@@ -52,8 +53,8 @@ def error_body(status: int, code: str, message: str, **extra) -> dict:
     return {"error": {"status": status, "code": code, "message": message, **extra}}
 
 
-def error_response(status: int, code: str, message: str, **extra) -> ORJSONResponse:
-    return ORJSONResponse(error_body(status, code, message, **extra), status_code=status)
+def error_response(status: int, code: str, message: str, **extra) -> JSON:
+    return JSON(error_body(status, code, message, **extra), status_code=status)
 
 
 def install(app: FastAPI) -> None:

@@ -90,7 +90,7 @@ def parse_tabular(
             )
             continue
 
-        def cell(col: str | None) -> str:
+        def cell(col: str | None, row=row) -> str:
             return row[index[col]] if col else ""
 
         raw_headword = cell(columns.headword)

@@ -10,7 +10,7 @@ English name only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import iso639
 
@@ -98,7 +98,7 @@ _VIETNAM: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def get(code: str) -> Language:
     """The language with ISO 639-3 ``code``; :class:`UnknownLanguage` if there is none."""
     if not isinstance(code, str) or len(code) != 3 or not code.isascii() or not code.islower():

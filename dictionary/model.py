@@ -8,13 +8,13 @@ holds that has no place here is kept in ``extra`` — never dropped.
 from __future__ import annotations
 
 import hashlib
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     draft = "draft"
     reviewed = "reviewed"
     approved = "approved"

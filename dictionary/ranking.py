@@ -17,7 +17,8 @@ fuzzy  the folded keys are within edit distance 1 (2 for long queries);
        a transposition counts as one edit
 ====== =====================================================================
 
-Within a tier: smaller distance first, then the key a sense lists first, then the shorter key,
+Within a tier: smaller distance first (a fuzzy match whose diacritics agree too is closer than
+one that holds only once they are folded), then the key a sense lists first, then the shorter key,
 then the entry's row as a stable tie-breaker.
 """
 
@@ -81,6 +82,7 @@ class Candidate(NamedTuple):
     entry: int  # the entry's row in the store
     tier: int
     distance: int
+    loose: int  # 1 when a fuzzy match holds only on the folded key, 0 when diacritics agree too
     position: int  # the key's place in its entry: 0 for the headword and the first gloss
     length: int  # length of the folded key
     field: int
@@ -88,7 +90,7 @@ class Candidate(NamedTuple):
 
 @dataclass(order=True, frozen=True)
 class Ranked:
-    sort_key: tuple[int, int, int, int, int]
+    sort_key: tuple[int, ...]
     entry: int = field(compare=False)
     candidate: Candidate = field(compare=False)
 
@@ -105,9 +107,9 @@ def fuzzy_distance_for(folded_query: str) -> int:
 
 def rank(candidates: list[Candidate]) -> list[Ranked]:
     """The ordered, de-duplicated entries.  Each entry is placed by its best key."""
-    best: dict[int, tuple[tuple[int, int, int, int, int], Candidate]] = {}
+    best: dict[int, tuple[tuple[int, ...], Candidate]] = {}
     for cand in candidates:
-        key = (cand.tier, cand.distance, min(cand.position, 1), cand.length, cand.entry)
+        key = (cand.tier, cand.distance, cand.loose, min(cand.position, 1), cand.length, cand.entry)
         held = best.get(cand.entry)
         if held is None or key < held[0]:
             best[cand.entry] = (key, cand)

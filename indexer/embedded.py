@@ -32,7 +32,6 @@ from .base import KeyDoc
 
 _EDGE = 3  # prefixes up to this length are indexed as terms
 _SIDES = ("h", "g")
-_REGEX_META = set("\\.+*?()|[]{}^$#&-~")
 _EXACT_SCORES = ((4.0, Tier.EXACT), (2.0, Tier.TONE), (1.0, Tier.FOLD))
 
 
@@ -46,10 +45,6 @@ def _schema() -> tantivy.Schema:
     for name in ("entry", "len", "pos", "field"):
         sb.add_unsigned_field(name, fast=True)
     return sb.build()
-
-
-def _regex_escape(text: str) -> str:
-    return "".join("\\" + ch if ch in _REGEX_META else ch for ch in text)
 
 
 class EmbeddedBackend:
@@ -174,7 +169,7 @@ class EmbeddedBackend:
     def _scoped(self, plan: QueryPlan, build) -> tantivy.Query | None:
         """``build(side)`` gives the stage's query on one side's fields; this adds each scope's
         filters and joins the scopes."""
-        Q, Occur, schema = tantivy.Query, tantivy.Occur, self.schema
+        Q, Occur = tantivy.Query, tantivy.Occur
         clauses = []
         for scope in plan.scopes:
             side = "g" if scope.gloss_language else "h"
@@ -226,11 +221,11 @@ class EmbeddedBackend:
         out: list[Candidate] = []
         entries: set[int] = set()
 
-        def take(addresses, tier_of, distance):
+        def take(addresses, tier_of, distance, loose=1):
             for (entry, length, pos, field), tier in zip(
                 self._read(searcher, addresses), tier_of, strict=True
             ):
-                out.append(Candidate(entry, tier, distance, pos, length, field))
+                out.append(Candidate(entry, tier, distance, loose if distance else 0, pos, length, field))
                 entries.add(entry)
 
         # 1. exact, tone and fold equality in one query: constant scores tell the tiers apart.
@@ -254,9 +249,10 @@ class EmbeddedBackend:
         if plan.prefix:
             if len(fold) <= _EDGE:
                 query = self._scoped(plan, lambda side: Q.term_query(schema, side + "p", fold))
-            else:
-                pattern = _regex_escape(fold) + ".*"
-                query = self._scoped(plan, lambda side: Q.regex_query(schema, side + "2", pattern))
+            else:  # a prefix automaton of distance 0: cheap to build, unlike a regex
+                query = self._scoped(
+                    plan, lambda side: Q.fuzzy_term_query(schema, side + "2", fold, 0, True, True)
+                )
             _, addresses = self._collect(searcher, query, plan.cap, by_length=True)
             take(addresses, [Tier.PREFIX] * len(addresses), 0)
 
@@ -271,7 +267,14 @@ class EmbeddedBackend:
             _, addresses = self._collect(searcher, self._scoped(plan, all_words), plan.cap, by_length=True)
             take(addresses, [Tier.WORDS] * len(addresses), 0)
 
-        # 4. fuzzy: distance 1, then 2 only for long queries that 1 left short of what is wanted.
+        # 4. fuzzy: distance 1 with diacritics (closer), then distance 1 on the folded key, then
+        #    distance 2 only for long queries that distance 1 left short of what is wanted.
+        if plan.fuzzy >= 1 and keys.tone != fold:
+            query = self._scoped(
+                plan, lambda side: Q.fuzzy_term_query(schema, side + "1", keys.tone, 1, True)
+            )
+            _, addresses = self._collect(searcher, query, plan.cap, by_length=True)
+            take(addresses, [Tier.FUZZY] * len(addresses), 1, loose=0)
         for distance in range(1, plan.fuzzy + 1):
             if distance > 1 and len(entries) >= plan.wanted:
                 break

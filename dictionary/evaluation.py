@@ -1,0 +1,145 @@
+"""The relevance harness: import a query set's word lists into a temporary data directory, run
+every query through the HTTP API in process, and report recall@1, recall@10 and MRR per kind.
+
+A manifest folder holds ``manifest.json`` (``data_root`` relative to the repository root, and the
+``imports``) and the queries file it names, one JSON object a line:
+``{"id", "kind", "q", "from", "to", "expect": {"language", "headwords"}}``.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .normalize import search_keys
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class KindScore:
+    queries: int = 0
+    hits1: int = 0
+    hits10: int = 0
+    reciprocal: float = 0.0
+    misses: list[dict] = field(default_factory=list)
+
+    @property
+    def recall1(self) -> float:
+        return self.hits1 / self.queries if self.queries else 0.0
+
+    @property
+    def recall10(self) -> float:
+        return self.hits10 / self.queries if self.queries else 0.0
+
+    @property
+    def mrr(self) -> float:
+        return self.reciprocal / self.queries if self.queries else 0.0
+
+
+def _same(a: str, b: str) -> bool:
+    return search_keys(a).exact == search_keys(b).exact
+
+
+def load_manifest(folder: Path) -> tuple[dict, list[dict], Path]:
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    data_root = (REPO_ROOT / manifest.get("data_root", ".")).resolve()
+    queries_file = folder / manifest.get("queries", "queries.jsonl")
+    queries = [json.loads(line) for line in queries_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return manifest, queries, data_root
+
+
+def import_manifest(manifest: dict, data_root: Path, data_dir: Path, backend: str = "embedded"):
+    """Import every file of the manifest into a new store in ``data_dir``; index it."""
+    from corpora.importer import import_file
+    from corpora.tabular import Columns
+    from indexer import open_backend, rebuild
+
+    from .config import Settings
+    from .store import Store
+
+    settings = Settings(data_dir=data_dir, backend=backend)
+    store = Store(settings.store_path)
+    for item in manifest["imports"]:
+        columns = None
+        if item["format"] in ("csv", "tsv"):
+            columns = Columns(item["headword_column"], item["gloss_column"], item.get("english_column"))
+        import_file(store, data_root / item["file"], item["format"], language=item.get("language"),
+                    columns=columns, dataset=item.get("dataset"))
+    backend_ = open_backend(settings)
+    rebuild(store, backend_)
+    return settings, store, backend_
+
+
+def score(client, queries: list[dict], *, limit: int = 10) -> dict[str, KindScore]:
+    """Run ``queries`` through ``client`` (an HTTP client of the API) and score them by kind."""
+    scores: dict[str, KindScore] = defaultdict(KindScore)
+    for query in queries:
+        params = {"q": query["q"], "limit": limit}
+        if query.get("from"):
+            params["from"] = query["from"]
+        if query.get("to"):
+            params["to"] = query["to"]
+        response = client.get("/v1/search", params=params)
+        response.raise_for_status()
+        results = response.json()["results"]
+        expect = query["expect"]
+        rank = next(
+            (
+                n
+                for n, r in enumerate(results, start=1)
+                if r["language"] == expect["language"]
+                and any(_same(r["headword"], h) for h in expect["headwords"])
+            ),
+            None,
+        )
+        s = scores[query["kind"]]
+        s.queries += 1
+        if rank is not None:
+            s.hits10 += 1
+            s.hits1 += rank == 1
+            s.reciprocal += 1 / rank
+        else:
+            s.misses.append({"id": query.get("id"), "q": query["q"], "expect": expect["headwords"],
+                             "got": [r["headword"] for r in results[:3]]})
+    return dict(scores)
+
+
+def format_table(scores: dict[str, KindScore]) -> str:
+    lines = [f"{'kind':<20}{'queries':>8}{'R@1':>8}{'R@10':>8}{'MRR':>8}"]
+    total = KindScore()
+    for kind in sorted(scores):
+        s = scores[kind]
+        lines.append(f"{kind:<20}{s.queries:>8}{s.recall1:>8.3f}{s.recall10:>8.3f}{s.mrr:>8.3f}")
+        total.queries += s.queries
+        total.hits1 += s.hits1
+        total.hits10 += s.hits10
+        total.reciprocal += s.reciprocal
+    lines.append(f"{'all':<20}{total.queries:>8}{total.recall1:>8.3f}{total.recall10:>8.3f}{total.mrr:>8.3f}")
+    return "\n".join(lines)
+
+
+def run_manifest(folder: Path, *, show_misses: bool = False, backend: str = "embedded") -> int:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    from .search import SearchService
+
+    manifest, queries, data_root = load_manifest(folder)
+    with tempfile.TemporaryDirectory(prefix="tudien-eval-") as tmp:
+        settings, store, backend_ = import_manifest(manifest, data_root, Path(tmp), backend)
+        app = create_app(settings, SearchService(store, backend_))
+        with TestClient(app) as client:
+            scores = score(client, queries)
+        print(format_table(scores))
+        if show_misses:
+            for kind in sorted(scores):
+                for miss in scores[kind].misses:
+                    print(f"miss {kind}: {miss}")
+        backend_.close()
+        store.close()
+    return 0
