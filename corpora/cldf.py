@@ -16,7 +16,7 @@ from typing import Any
 from dictionary.errors import ImportRejected
 from dictionary.languages import VIETNAMESE
 from dictionary.model import Entry, Provenance, Sense, entry_id
-from dictionary.normalize import canonical, nfc
+from dictionary.normalize import as_written, canonical
 
 from .base import Parsed, Problem
 from .glosses import split_glosses
@@ -82,7 +82,7 @@ def parse_cldf(
         if not code:
             no_iso.add(variety_id)
             continue
-        form = nfc(row["form"] or "").strip()
+        form = as_written(row["form"] or "")
         if not canonical(form):
             problems.append(Problem(where, "Form", "empty form"))
             continue

@@ -19,7 +19,7 @@ from lxml import etree
 
 from dictionary.errors import ImportRejected
 from dictionary.model import Entry, Example, MediaRef, Provenance, Sense, entry_id
-from dictionary.normalize import canonical, nfc
+from dictionary.normalize import as_written, canonical
 
 from .base import Parsed, Problem
 
@@ -45,7 +45,7 @@ def _text(element) -> str:
     node = element.find("text")
     if node is None:
         return ""
-    return nfc("".join(node.itertext())).strip()
+    return as_written("".join(node.itertext()))
 
 
 def _forms(element) -> list[tuple[str, str]]:

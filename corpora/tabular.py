@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dictionary.model import Entry, Provenance, Sense, entry_id
-from dictionary.normalize import canonical, nfc
+from dictionary.normalize import as_written, canonical
 
 from .base import Parsed, Problem, read_text
 from .glosses import split_glosses
@@ -118,7 +118,7 @@ def parse_tabular(
         group = groups.get(headword_key)
         if group is None:
             group = groups[headword_key] = {
-                "headword": nfc(raw_headword).strip(),
+                "headword": as_written(raw_headword),
                 "location": where,
                 "senses": [],
                 "variants": [],

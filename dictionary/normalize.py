@@ -28,6 +28,7 @@ import unicodedata2
 
 __all__ = [
     "APOSTROPHE",
+    "as_written",
     "SearchKeys",
     "canonical",
     "fold",
@@ -49,6 +50,7 @@ _INVISIBLE = re.compile(
     "\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]"
 )
 _SPACE = re.compile(r"\s+")
+_EDGES = re.compile(r"^[\s\u200b-\u200f\u2060\ufeff]+|[\s\u200b-\u200f\u2060\ufeff]+$")
 # Combining marks that belong to no script of their own (the Combining Diacritical Marks blocks).
 _GENERIC_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 # A space typed between a letter and the combining mark meant for it ("abe ̆n" for "abĕn").
@@ -82,6 +84,12 @@ _LATIN_SYLLABLE = re.compile(rf"(?:[A-Za-z\u00c0-\u024f\u1e00-\u1eff][{_GENERIC_
 def nfc(text: str) -> str:
     """NFC, with ICU's current Unicode data."""
     return _NFC.normalize(text)
+
+
+def as_written(text: str) -> str:
+    """A headword as its source wrote it: NFC, without the whitespace and invisible characters
+    (BOM, zero-width space) that surround it in a cell.  Nothing inside the word changes."""
+    return _EDGES.sub("", _NFC.normalize(text))
 
 
 @lru_cache(maxsize=200_000)

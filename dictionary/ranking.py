@@ -18,7 +18,7 @@ fuzzy  the folded keys are within edit distance 1 (2 for long queries);
 ====== =====================================================================
 
 Within a tier: smaller distance first (a fuzzy match whose diacritics agree too is closer than
-one that holds only once they are folded), then the key a sense lists first, then the shorter key,
+one that keeps the query's first two letters, which is closer than any other), then the key a sense lists first, then the shorter key,
 then the entry's row as a stable tie-breaker.
 """
 
@@ -82,7 +82,7 @@ class Candidate(NamedTuple):
     entry: int  # the entry's row in the store
     tier: int
     distance: int
-    loose: int  # 1 when a fuzzy match holds only on the folded key, 0 when diacritics agree too
+    loose: int  # fuzzy closeness: 0 diacritics agree too, 1 same first letters, 2 neither
     position: int  # the key's place in its entry: 0 for the headword and the first gloss
     length: int  # length of the folded key
     field: int

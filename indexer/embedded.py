@@ -221,11 +221,12 @@ class EmbeddedBackend:
         out: list[Candidate] = []
         entries: set[int] = set()
 
-        def take(addresses, tier_of, distance, loose=1):
-            for (entry, length, pos, field), tier in zip(
-                self._read(searcher, addresses), tier_of, strict=True
+        def take(addresses, tier_of, distance, loose=0):
+            looseness = loose if isinstance(loose, list) else [loose] * len(addresses)
+            for (entry, length, pos, field), tier, lo in zip(
+                self._read(searcher, addresses), tier_of, looseness, strict=True
             ):
-                out.append(Candidate(entry, tier, distance, loose if distance else 0, pos, length, field))
+                out.append(Candidate(entry, tier, distance, lo, pos, length, field))
                 entries.add(entry)
 
         # 1. exact, tone and fold equality in one query: constant scores tell the tiers apart.
@@ -275,15 +276,21 @@ class EmbeddedBackend:
             )
             _, addresses = self._collect(searcher, query, plan.cap, by_length=True)
             take(addresses, [Tier.FUZZY] * len(addresses), 1, loose=0)
+        # A fuzzy match that keeps the query's first two letters is closer (typos fall less
+        # often on a word's beginning): a constant score tells the two apart in one query.
         for distance in range(1, plan.fuzzy + 1):
             if distance > 1 and len(entries) >= plan.wanted:
                 break
-            query = self._scoped(
-                plan,
-                lambda side, d=distance: Q.fuzzy_term_query(schema, side + "2", fold, d, True),
-            )
-            _, addresses = self._collect(searcher, query, plan.cap, by_length=True)
-            take(addresses, [Tier.FUZZY] * len(addresses), distance)
+
+            def fuzzy(side, d=distance):
+                return Q.boolean_query([
+                    (Occur.Must, Q.const_score_query(Q.fuzzy_term_query(schema, side + "2", fold, d, True), 1.0)),
+                    (Occur.Should, Q.const_score_query(Q.term_query(schema, side + "p", fold[:2]), 1.0)),
+                ])
+
+            scores, addresses = self._collect(searcher, self._scoped(plan, fuzzy), plan.cap, by_length=False)
+            take(addresses, [Tier.FUZZY] * len(addresses), distance,
+                 loose=[1 if score >= 2.0 else 2 for score in scores])
         return out
 
 

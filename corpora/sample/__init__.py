@@ -1,0 +1,35 @@
+"""The sample corpus shipped with the project (see SOURCES.md): a few attributed basic words per
+language, so that a fresh install answers real searches before any word list is imported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dictionary.store import Store
+
+from ..importer import import_file
+from ..tabular import Columns
+
+FOLDER = Path(__file__).parent
+CITATIONS = {
+    "mww": "Heimbach, Ernest E. 1979. White Hmong–English Dictionary. Cornell University SEAP.",
+    "khm": "Headley, Robert K., Jr., et al. 1977. Cambodian–English Dictionary. Catholic University of America Press.",
+    "tyz": "Hoàng Văn Ma, Lục Văn Pảo, Hoàng Chí. 1974. Từ điển Tày–Nùng–Việt. Nxb Khoa học Xã hội.",
+}
+COLUMNS = Columns(headword="headword", gloss="vie", english="eng")
+
+
+def load_sample(store: Store, *, force: bool = False) -> bool:
+    """Import every sample file not yet in ``store`` (all of them with ``force``).  Returns
+    whether anything was imported."""
+    present = {d["name"] for d in store.datasets()}
+    loaded = False
+    for path in sorted(FOLDER.glob("*.tsv")):
+        language = path.stem
+        dataset = f"sample-{language}"
+        if dataset in present and not force:
+            continue
+        import_file(store, path, "tsv", language=language, columns=COLUMNS, dataset=dataset,
+                    citation=f"Sample data. Forms from {CITATIONS[language]}", licence="CC-BY-4.0")
+        loaded = True
+    return loaded

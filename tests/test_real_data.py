@@ -1,0 +1,125 @@
+"""Real word lists read in place from ../shared/data: imports, counts and lookups."""
+
+import csv
+import unicodedata
+
+import pytest
+
+from corpora.importer import import_file
+from dictionary.normalize import canonical
+
+pytestmark = pytest.mark.shared_data
+
+
+def test_hmong_forward_and_reverse(real_library):
+    assert real_library.headwords("ntoo", "mww", "vie")[0] == "ntoo"
+    hit = real_library.search("ntoo", "mww", "vie").hits[0]
+    assert "cây" in hit.entry["senses"][0]["glosses"]["vie"] or any(
+        "cây" in s["glosses"]["vie"] for s in hit.entry["senses"])
+    assert (hit.match.field, hit.match.tier, hit.match.distance) == ("headword", "exact", 0)
+    for query in ("cây", "cay"):
+        result = real_library.search(query, "vie", "mww")
+        assert "ntoo" in [h.entry["headword"] for h in result.hits], query
+        assert all(h.entry["language"] == "mww" for h in result.hits)
+    assert real_library.search("cay", "vie", "mww").hits[0].match.field == "gloss"
+
+
+def test_reverse_lookup_without_target_spans_languages(real_library):
+    languages = {h.entry["language"] for h in real_library.search("cây", "vie", limit=100).hits}
+    assert {"mww", "bdq"} <= languages
+
+
+def test_direction_is_inferred(real_library):
+    assert real_library.headwords("ntoo")[0] == "ntoo"
+    assert real_library.search("cây", target="mww").hits[0].match.field == "gloss"
+
+
+def test_muong_lookup(real_library):
+    assert "kiển" in real_library.headwords("kiến", "vie", "mtq")
+    assert real_library.headwords("kien", "mtq")[0] == "kiển"
+
+
+def test_bahnar_one_letter_typos_find_the_headword(real_library):
+    """Substitution, deletion, insertion and transposition inside real headwords of five or more
+    letters, sampled across the whole list."""
+    rows = read_csv("bahnar/bahnaric.csv")
+    words = [canonical(r[0]) for r in rows[::601] if len(canonical(r[0])) >= 5 and " " not in r[0].strip()][:40]
+    edits = [
+        lambda w: w[:2] + ("a" if w[2] != "a" else "o") + w[3:],
+        lambda w: w[:3] + w[4:],
+        lambda w: w[:3] + "h" + w[3:],
+        lambda w: w[:2] + w[3] + w[2] + w[4:],
+    ]
+    found = total = 0
+    for n, word in enumerate(words):
+        typo = edits[n % len(edits)](word)
+        total += 1
+        found += word in [canonical(h.entry["headword"]) for h in real_library.search(typo, "bdq").hits]
+    assert found >= 0.9 * total, (found, total)
+    assert "hơbo" in real_library.headwords("hơbbo", "bdq")
+
+
+def read_csv(rel, delimiter=","):
+    from conftest import DATA
+
+    text = (DATA / rel).read_text(encoding="utf-8-sig")
+    return list(csv.reader(text.splitlines(), delimiter=delimiter))[1:]
+
+
+def test_nfd_query_equals_nfc_and_tone_placement_is_ignored(real_library):
+    for word in ("cây", "hòa", "người", "kơ̆i"):
+        nfd = unicodedata.normalize("NFD", word)
+        assert real_library.headwords(nfd) == real_library.headwords(word)
+    # hoà and hòa find the same entries; each ranks its own spelling first (exact before tone)
+    def same_word(q):
+        hits = real_library.search(q, "vie", limit=100).hits
+        return {h.entry["id"] for h in hits if h.match.tier in ("exact", "tone")}
+
+    assert same_word("hoà") == same_word("hòa") != set()
+    assert real_library.search("hoà", "vie").hits[0].match.text == "hoà"
+
+
+def test_real_import_counts(real_library):
+    counts = real_library.store.language_counts()
+    rows = read_csv("bahnar/bahnaric.csv")
+    assert len(rows) == 36168
+    distinct = {unicodedata.normalize("NFC", r[0]).strip() for r in rows}
+    # entries group spellings that differ only in repairs (stray spaces, apostrophe look-alikes)
+    assert 20_000 < counts["bdq"] <= len(distinct)
+    senses = real_library.store.db.execute(
+        "SELECT SUM(json_array_length(body, '$.senses')) FROM entries WHERE language = 'bdq'").fetchone()[0]
+    assert senses + 569 == 36168  # every row is a sense, but for exact repeats merged
+    assert counts["mww"] == len({canonical(r[4]) for r in read_csv("pairs/mww-vie.tsv", "\t")})
+
+
+def test_lift_lotud_imports_with_every_entry_and_sense(library, shared_data):
+    report = import_file(library.store, shared_data / "formats/lift/Lotud.zip", "lift")
+    assert (report.entries, report.senses) == (5400, 6467)
+    library.index()
+    hit = library.search("charcoal", "eng").hits[0]
+    assert hit.entry["headword"] == "ohun" and hit.entry["language"] == "dtr"
+    assert hit.entry["senses"][0]["domains"] == ["5.4.6 Ritual scar"]
+
+
+def test_lift_sango_test_files(library, shared_data):
+    for name in ("lexicon_good_v0.13_FW.lift", "lexicon_good_v0.15.lift"):
+        report = import_file(library.store, shared_data / "formats/lift" / name, "lift", language="sag",
+                             dry_run=True)
+        assert report.problems == []
+
+
+def test_cldf_sidwellvietic_imports(library, shared_data):
+    folder = shared_data / "cldf/sidwellvietic"
+    report = import_file(library.store, folder, "cldf")
+    forms = list(csv.DictReader((folder / "forms.csv").read_text(encoding="utf-8").splitlines()))
+    languages = {r["ID"]: r["ISO639P3code"]
+                 for r in csv.DictReader((folder / "languages.csv").read_text(encoding="utf-8").splitlines())}
+    vie_params = {f["Parameter_ID"] for f in forms if languages[f["Language_ID"]] == "vie"}
+    eligible = [f for f in forms if languages[f["Language_ID"]] not in ("", "vie") and f["Parameter_ID"] in vie_params]
+    assert report.records == 3218
+    assert report.senses == len(eligible)
+    assert report.entries == len({(f["Language_ID"], canonical(f["Form"])) for f in eligible})
+    library.index()
+    result = library.search("tôi", "vie", "mtq", limit=50)
+    assert result.hits and all(h.entry["language"] == "mtq" for h in result.hits)
+    assert result.hits[0].entry["provenance"]["licence"].startswith("https://creativecommons.org/licenses/by/4.0")
