@@ -1,0 +1,120 @@
+"""The HTTP API in process, over the sample corpus: shapes, errors, CORS, gzip."""
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from corpora.sample import load_sample
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    from conftest import Library
+
+    lib = Library(tmp_path_factory.mktemp("api") / "data")
+    load_sample(lib.store)
+    lib.index()
+    with TestClient(create_app(lib.settings, lib.service)) as c:
+        yield c
+
+
+def test_search_shape_and_match(client):
+    body = client.get("/v1/search", params={"q": "ntoo", "from": "mww", "to": "vie"}).json()
+    assert body["query"] == {"q": "ntoo", "from": "mww", "to": "vie", "limit": 10, "offset": 0}
+    top = body["results"][0]
+    assert top["headword"] == "ntoo" and top["language"] == "mww"
+    assert top["senses"][0]["glosses"] == {"vie": ["cây", "gỗ"], "eng": ["tree", "wood"]}
+    assert top["match"] == {"field": "headword", "tier": "exact", "distance": 0, "text": "ntoo"}
+    assert top["source"]["dataset"] == "sample-mww" and "Heimbach" in top["source"]["citation"]
+    assert top["url"] == f"/v1/entries/{top['id']}"
+
+
+def test_reverse_and_inferred_directions(client):
+    body = client.get("/v1/search", params={"q": "cây", "from": "vie", "to": "mww"}).json()
+    assert [r["headword"] for r in body["results"]] == ["ntoo"]
+    body = client.get("/v1/search", params={"q": "cây", "from": "vie"}).json()
+    assert {r["language"] for r in body["results"]} == {"mww", "khm"}
+    body = client.get("/v1/search", params={"q": "nuoc"}).json()
+    assert {r["headword"] for r in body["results"][:3]} == {"dej", "ទឹក", "nặm"}
+    assert body["results"][0]["match"]["tier"] == "fold"
+
+
+def test_paging(client):
+    every = client.get("/v1/search", params={"q": "ngày", "limit": 100}).json()
+    page = client.get("/v1/search", params={"q": "ngày", "limit": 1, "offset": 1}).json()
+    assert page["total"] == every["total"] >= 2
+    assert page["results"][0]["id"] == every["results"][1]["id"]
+
+
+def test_suggest_entry_languages_health(client):
+    assert client.get("/v1/suggest", params={"q": "nt", "lang": "mww"}).json()["suggestions"] == ["ntoo", "ntawv"]
+    assert "mặt trời" in client.get("/v1/suggest", params={"q": "mat", "lang": "vie"}).json()["suggestions"]
+    hit = client.get("/v1/search", params={"q": "ទឹក"}).json()["results"][0]
+    entry = client.get(hit["url"]).json()
+    assert entry["headword"] == "ទឹក" and entry["senses"][0]["extra"] == {"source": "Headley et al. 1977"}
+    languages = {lang["code"]: lang for lang in client.get("/v1/languages").json()["languages"]}
+    assert languages["khm"]["entries"] == 16 and languages["bdq"]["name_vi"] == "Ba Na"
+    health = client.get("/health").json()
+    assert health["status"] == "ok" and health["store"]["entries"] == 40
+
+
+def test_cors_gzip_and_docs(client):
+    response = client.get("/v1/search", params={"q": "a", "limit": 100},
+                          headers={"Origin": "https://app.example", "Accept-Encoding": "gzip"})
+    assert response.headers["access-control-allow-origin"] == "*"
+    big = client.get("/v1/languages", headers={"Accept-Encoding": "gzip"})
+    assert big.headers.get("content-encoding") == "gzip"
+    assert client.get("/docs").status_code == 200
+    assert "/v1/search" in client.get("/openapi.json").json()["paths"]
+
+
+BAD_REQUESTS = [
+    ("/v1/search", {}, 422, "Thiếu tham số q"),
+    ("/v1/search", {"q": "   "}, 422, "trống"),
+    ("/v1/search", {"q": "a" * 201}, 422, "tối đa là 200"),
+    ("/v1/search", {"q": "cây", "from": "xyz"}, 422, "ISO 639-3"),
+    ("/v1/search", {"q": "cây", "to": "Vietnamese"}, 422, "ISO 639-3"),
+    ("/v1/search", {"q": "cây", "limit": 0}, 422, "limit phải"),
+    ("/v1/search", {"q": "cây", "limit": 101}, 422, "limit phải"),
+    ("/v1/search", {"q": "cây", "limit": "mười"}, 422, "limit phải"),
+    ("/v1/search", {"q": "cây", "offset": -1}, 422, "offset phải"),
+    ("/v1/search", {"q": "ntoo", "from": "mww", "to": "khm"}, 422, "Chưa hỗ trợ tra thẳng"),
+    ("/v1/suggest", {}, 422, "Thiếu tham số q"),
+    ("/v1/suggest", {"q": "a", "lang": "zz"}, 422, "ISO 639-3"),
+    ("/v1/entries/mww-000000000000", {}, 404, "Không có mục từ"),
+    ("/v1/nothing-here", {}, 404, "Không có trang"),
+]
+
+
+@pytest.mark.parametrize(("path", "params", "status", "words"), BAD_REQUESTS)
+def test_errors_share_one_shape_with_an_actionable_sentence(client, path, params, status, words):
+    response = client.get(path, params=params)
+    assert response.status_code == status
+    assert set(response.json()) == {"error"}
+    error = response.json()["error"]
+    assert error["status"] == status and error["code"] and words in error["message"]
+
+
+def test_every_route_is_covered_by_the_error_shape_test(client):
+    routes = {r.path for r in client.app.routes if isinstance(r, APIRoute) and r.path.startswith("/v1/")}
+    tested = {p if not p.startswith("/v1/entries/") else "/v1/entries/{entry_id}" for p, *_ in BAD_REQUESTS}
+    assert routes - {"/v1/languages"} <= tested  # /v1/languages takes no input
+
+
+def test_method_not_allowed_uses_the_shape(client):
+    response = client.post("/v1/search")
+    assert response.status_code == 405 and response.json()["error"]["status"] == 405
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["q=%FF%FE", "q=%00%01cây", "q=%E1%BB", "q=c%C3%A2y&limit=1e3", "q=" + "%F0%9F%92%A9" * 60,
+     "q=\u0300\u0300", "q=[]{}()*?\\", "q=a&from=%00%00%00", "q=ntoo&q=dej"],
+)
+def test_no_bytes_make_a_500(client, raw):
+    response = client.get("/v1/search?" + raw)
+    assert response.status_code in (200, 422)
+    assert response.headers["content-type"].startswith("application/json")
+    if response.status_code == 422:
+        assert response.json()["error"]["message"]

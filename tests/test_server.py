@@ -1,0 +1,68 @@
+"""A real uvicorn server on loopback, started the way the README starts it."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tudien(*args, env):
+    return subprocess.run([sys.executable, "-m", "dictionary.cli", *args], env=env, check=True,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_serve_with_sample_answers_cay(tmp_path: Path):
+    env = {**os.environ, "TUDIEN_DATA_DIR": str(tmp_path / "data")}
+    out = tudien("sample", env=env).stdout
+    assert "sample corpus loaded; 40 entries" in out
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dictionary.cli", "serve", "--port", str(port), "--workers", "2",
+         "--log-level", "warning"], env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+        body = httpx.get(f"http://127.0.0.1:{port}/v1/search", params={"q": "cay"}, timeout=5).json()
+        headwords = {r["headword"] for r in body["results"]}
+        assert {"ntoo", "ដើមឈើ"} <= headwords
+        assert httpx.get(f"http://127.0.0.1:{port}/v1/search", params={"q": "x" * 300}).status_code == 422
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+def test_cli_import_dry_run_and_search(tmp_path: Path):
+    env = {**os.environ, "TUDIEN_DATA_DIR": str(tmp_path / "data")}
+    good = tmp_path / "w.tsv"
+    good.write_text("hw\tvi\nroob\tnúi\ndej\tnước\n", encoding="utf-8")
+    out = tudien("import", str(good), "--format", "tsv", "--language", "mww", "--headword-column", "hw",
+                 "--gloss-column", "vi", env=env).stdout
+    assert "2 entries" in out and "index rebuilt" in out
+    table = tudien("search", "nuoc", "--from", "vie", env=env).stdout
+    assert "dej" in table and "gloss/fold" in table
+    bad = tmp_path / "bad.csv"
+    bad.write_text("hw,vi\n,núi\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "dictionary.cli", "import", str(bad), "--format", "csv",
+                          "--language", "mww", "--headword-column", "hw", "--gloss-column", "vi", "--dry-run"],
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1 and "bad.csv:2: hw: empty headword" in run.stdout
