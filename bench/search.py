@@ -1,0 +1,233 @@
+"""Search benchmark: import and index throughput, in-process latency, HTTP throughput, RSS.
+
+    .venv/bin/python bench/search.py [--million] [--seconds 10]
+
+Data: the Bahnar–Vietnamese list (../shared/data/bahnar/bahnaric.csv, Apache-2.0,
+IAmSkyDra/BARTBahnar), read in place; with --million, also a 1,000,000-entry set built from real
+forms: two-word headwords joined from Bahnar headwords, glossed with words of Viet74K
+(GPL-2.0, Hồ Ngọc Đức) — benchmark data only, never stored in the repository.
+Prints a table; figures are for this machine at the time of the run (compare within one run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import http.client
+import multiprocessing
+import os
+import random
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+DATA = REPO.parent / "shared" / "data"
+
+from corpora.importer import import_file  # noqa: E402
+from corpora.tabular import Columns  # noqa: E402
+from dictionary.config import Settings  # noqa: E402
+from dictionary.model import Entry, Provenance, Sense, entry_id  # noqa: E402
+from dictionary.search import SearchService  # noqa: E402
+from dictionary.store import Dataset, Store  # noqa: E402
+from indexer import open_backend, rebuild  # noqa: E402
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p))]
+
+
+def queries_from(words: list[str], n: int, seed: int = 7) -> list[tuple[str, str | None]]:
+    """A mix of what people type: exact, no diacritics, one typo, Vietnamese gloss."""
+    from dictionary.normalize import fold
+
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        w = rng.choice(words)
+        kind = i % 4
+        if kind == 1:
+            w = fold(w)
+        elif kind == 2 and len(w) > 3:
+            k = rng.randrange(1, len(w) - 1)
+            w = w[:k] + w[k + 1 :]
+        out.append((w, None))
+    return out
+
+
+def in_process(service: SearchService, queries, label: str, rows: list):
+    for q, src in queries[:50]:
+        service.search(q, src)  # warm
+    lat = []
+    for q, src in queries:
+        t = time.perf_counter()
+        service.search(q, src)
+        lat.append((time.perf_counter() - t) * 1e3)
+    rows.append((label, "in-process search p50 / p99", f"{percentile(lat, .5):.2f} / {percentile(lat, .99):.2f} ms"))
+
+
+def _client(port: int, paths: list[str], seconds: float, out: multiprocessing.Queue, threads: int = 4):
+    done = []
+    lat = []
+    stop = time.monotonic() + seconds
+
+    def run(offset):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        i = offset
+        while time.monotonic() < stop:
+            t = time.perf_counter()
+            conn.request("GET", paths[i % len(paths)])
+            resp = conn.getresponse()
+            resp.read()
+            lat.append((time.perf_counter() - t) * 1e3)
+            done.append(resp.status)
+            i += threads
+
+    ts = [threading.Thread(target=run, args=(k,)) for k in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    out.put((len(done), sum(1 for s in done if s != 200), percentile(lat, .5), percentile(lat, .99)))
+
+
+def over_http(settings: Settings, queries, seconds: float, label: str, rows: list):
+    from urllib.parse import urlencode
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "TUDIEN_DATA_DIR": str(settings.data_dir)}
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dictionary.cli", "serve", "--port", str(port), "--workers", "2",
+         "--log-level", "warning"], env=env, cwd=REPO)
+    try:
+        while True:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+                c.request("GET", "/v1/search?q=a")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.05)
+            if time.perf_counter() - started > 60:
+                raise RuntimeError("server did not start")
+        startup = time.perf_counter() - started
+        paths = ["/v1/search?" + urlencode({"q": q}) for q, _ in queries]
+        out = multiprocessing.Queue()
+        client = multiprocessing.Process(target=_client, args=(port, paths, seconds, out))
+        client.start()
+        count, errors, p50, p99 = out.get(timeout=seconds + 60)
+        client.join()
+        rss = _tree_rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    rows.append((label, "HTTP, 2 workers, loopback", f"{count / seconds:,.0f} searches/s ({errors} errors)"))
+    rows.append((label, "HTTP latency p50 / p99", f"{p50:.2f} / {p99:.2f} ms"))
+    rows.append((label, "server start-up to first answer", f"{startup:.2f} s"))
+    rows.append((label, "serving RSS (master + workers)", f"{rss:.0f} MB"))
+
+
+def _tree_rss_mb(pid: int) -> float:
+    total = 0
+    pids = [pid]
+    try:
+        pids += [int(p) for p in subprocess.check_output(["pgrep", "-P", str(pid)], text=True).split()]
+    except subprocess.CalledProcessError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total / 1024
+
+
+def bench_bahnar(seconds: float, rows: list):
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp))
+        store = Store(settings.store_path)
+        backend = open_backend(settings)
+        t = time.perf_counter()
+        report = import_file(store, DATA / "bahnar/bahnaric.csv", "csv", language="bdq",
+                             columns=Columns("Bahnaric", "Vietnamese"))
+        t_import = time.perf_counter() - t
+        t = time.perf_counter()
+        keys = rebuild(store, backend)
+        t_index = time.perf_counter() - t
+        n = report.entries
+        rows.append(("bahnar", "entries / keys", f"{n:,} / {keys:,}"))
+        rows.append(("bahnar", "import (parse + store)", f"{n / t_import:,.0f} entries/s"))
+        rows.append(("bahnar", "index build", f"{n / t_index:,.0f} entries/s"))
+        rows.append(("bahnar", "import + index", f"{n / (t_import + t_index):,.0f} entries/s"))
+        words = [r[0] for r in csv.reader((DATA / "bahnar/bahnaric.csv").read_text(encoding="utf-8-sig").splitlines()[1:])]
+        queries = queries_from(words, 2000)
+        in_process(SearchService(store, backend), queries, "bahnar", rows)
+        over_http(settings, queries, seconds, "bahnar", rows)
+
+
+def bench_million(seconds: float, rows: list, size: int = 1_000_000):
+    bahnar = sorted({r[0].strip() for r in csv.reader(
+        (DATA / "bahnar/bahnaric.csv").read_text(encoding="utf-8-sig").splitlines()[1:]) if r[0].strip()})
+    viet = [w.strip() for w in (DATA / "vietnamese/Viet74K.txt").read_text(encoding="utf-8").splitlines() if w.strip()]
+    rng = random.Random(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp))
+        store = Store(settings.store_path)
+        backend = open_backend(settings)
+        seen = set()
+
+        def entries():
+            while len(seen) < size:
+                hw = f"{rng.choice(bahnar)} {rng.choice(bahnar)}"
+                if hw in seen:
+                    continue
+                seen.add(hw)
+                yield Entry(id=entry_id("bdq", "million", hw), language="bdq", headword=hw,
+                            senses=[Sense(glosses={"vie": [rng.choice(viet)]})],
+                            provenance=Provenance(dataset="million"))
+
+        t = time.perf_counter()
+        store.replace_dataset(Dataset("million", "bench"), entries())
+        t_store = time.perf_counter() - t
+        t = time.perf_counter()
+        rebuild(store, backend)
+        t_index = time.perf_counter() - t
+        rows.append(("1M", "store write", f"{size / t_store:,.0f} entries/s"))
+        rows.append(("1M", "index build", f"{size / t_index:,.0f} entries/s"))
+        queries = queries_from(sorted(seen)[:: max(1, size // 20000)], 2000)
+        in_process(SearchService(store, backend), queries, "1M", rows)
+        over_http(settings, queries, seconds, "1M", rows)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--million", action="store_true")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    if not DATA.is_dir():
+        sys.exit(f"the benchmark reads the real word lists at {DATA}; it is not there")
+    rows: list[tuple[str, str, str]] = []
+    bench_bahnar(args.seconds, rows)
+    if args.million:
+        bench_million(args.seconds, rows)
+    rows.append(("process", "peak RSS of this benchmark process",
+                 f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"))
+    width = [max(len(r[i]) for r in rows) for i in range(3)]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, width, strict=True)))
+
+
+if __name__ == "__main__":
+    main()
