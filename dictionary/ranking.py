@@ -70,8 +70,14 @@ class QueryPlan:
     scopes: tuple[Scope, ...]
     fuzzy: int  # the largest edit distance allowed (0: none)
     wanted: int  # how many entries the caller needs; looser stages run only to reach it
-    cap: int = 500  # the most keys one stage returns
+    cap: int = 0  # the most keys one stage returns (0: enough for ``wanted``, see below)
     prefix: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.cap:
+            # Every candidate costs Python time; a stage returning four times what the page
+            # needs leaves room for the entries that several keys point to.
+            object.__setattr__(self, "cap", min(1000, max(40, 4 * self.wanted)))
 
     @property
     def words(self) -> tuple[str, ...]:
