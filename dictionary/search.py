@@ -53,7 +53,7 @@ class SearchService:
 
     # -- validation --------------------------------------------------------------------------
     @staticmethod
-    def _language(code: str | None, parameter: str) -> str | None:
+    def _language(code: str | None) -> str | None:
         if code is None or code == "":
             return None
         code = code.strip().lower()
@@ -117,8 +117,8 @@ class SearchService:
         if not 0 <= offset <= MAX_OFFSET:
             raise InvalidQuery(f"offset phải từ 0 đến {MAX_OFFSET} (đã nhận {offset}).")
         text = self._query_text(q)
-        source = self._language(source, "from")
-        target = self._language(target, "to")
+        source = self._language(source)
+        target = self._language(target)
         keys = search_keys(text)
         plan = QueryPlan(
             keys=keys,
@@ -145,17 +145,7 @@ class SearchService:
         """Which text of the entry matched, and how far it is from the query."""
         cand = ranked.candidate
         field = Field(cand.field)
-        if field == Field.GLOSS:
-            texts = [
-                (gloss, lang)
-                for sense in entry.get("senses", ())
-                for lang, glosses in sense.get("glosses", {}).items()
-                for gloss in glosses
-            ]
-        elif field == Field.VARIANT:
-            texts = [(variant, None) for variant in entry.get("variants", ())]
-        else:
-            texts = [(entry["headword"], None)]
+        texts = _texts(entry, field)
         qkeys = search_keys(query)
         best = min(
             texts,
@@ -173,7 +163,7 @@ class SearchService:
         """Up to ``limit`` completions of ``q``: headwords (or, for Vietnamese, glosses too)
         that start with it, shortest first."""
         text = self._query_text(q)
-        language = self._language(language, "lang")
+        language = self._language(language)
         if language in (None, VIETNAMESE):
             scopes = (Scope(None, None if language is None else (VIETNAMESE,)), Scope(VIETNAMESE, None))
         elif language == ENGLISH:
@@ -192,7 +182,7 @@ class SearchService:
             entry = bodies.get(cand.entry)
             if entry is None:
                 continue
-            for candidate_text in _texts(entry, Field(cand.field)):
+            for candidate_text, _ in _texts(entry, Field(cand.field)):
                 folded = search_keys(candidate_text).fold
                 if folded.startswith(keys.fold) and len(folded) == cand.length:
                     out.setdefault(candidate_text, None)
@@ -201,14 +191,15 @@ class SearchService:
         return list(out)[:limit]
 
 
-def _texts(entry: dict, field: Field) -> list[str]:
+def _texts(entry: dict, field: Field) -> list[tuple[str, str | None]]:
+    """The entry's texts of one field, each with its gloss language (None for headwords)."""
     if field == Field.GLOSS:
         return [
-            g
+            (gloss, lang)
             for sense in entry.get("senses", ())
-            for glosses in sense.get("glosses", {}).values()
-            for g in glosses
+            for lang, glosses in sense.get("glosses", {}).items()
+            for gloss in glosses
         ]
     if field == Field.VARIANT:
-        return list(entry.get("variants", ()))
-    return [entry["headword"]]
+        return [(variant, None) for variant in entry.get("variants", ())]
+    return [(entry["headword"], None)]
