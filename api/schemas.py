@@ -32,7 +32,8 @@ class SourcePublic(BaseModel):
 
 class MatchPublic(BaseModel):
     field: str  # headword, variant or gloss
-    tier: str  # exact, tone, fold, prefix, words, fuzzy
+    tier: str  # exact, tone, fold, decoded, prefix, words, fuzzy
+    decoded: str | None = None  # how a Telex/VNI-typed query was read, when that matched
     distance: int
     text: str
     language: str | None = None
@@ -131,6 +132,8 @@ def hit_public(hit: Hit) -> dict:
     out = entry_public(hit.entry)
     m = hit.match
     out["match"] = {"field": m.field, "tier": m.tier, "distance": m.distance, "text": m.text}
+    if m.decoded is not None:
+        out["match"]["decoded"] = m.decoded
     if m.language:
         out["match"]["language"] = m.language
     return out

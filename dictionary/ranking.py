@@ -11,6 +11,9 @@ Tiers, best first:
 exact  the canonical, case-folded key equals the query's
 tone   equal except for where tone marks sit (hòa = hoà)
 fold   equal ignoring every Latin diacritic, apostrophes and hyphens
+decoded the query read as Telex or VNI typing (``tieengs`` → tiếng) matches exactly, or
+       else ignoring diacritics (distance 1); placed below every literal
+       exact/tone/fold match, so a real word typed as it is spelt still wins
 prefix the folded key starts with the folded query
 words  the folded key holds every word of the folded query
 fuzzy  the folded keys are within edit distance 1 (2 for long queries);
@@ -35,9 +38,10 @@ class Tier(IntEnum):
     EXACT = 0
     TONE = 1
     FOLD = 2
-    PREFIX = 3
-    WORDS = 4
-    FUZZY = 5
+    DECODED = 3
+    PREFIX = 4
+    WORDS = 5
+    FUZZY = 6
 
     @property
     def label(self) -> str:

@@ -15,8 +15,18 @@ from . import languages
 from .errors import InvalidQuery
 from .languages import VIETNAMESE
 from .normalize import canonical, search_keys
-from .ranking import Field, QueryPlan, Ranked, Scope, Tier, fuzzy_distance_for, rank
+from .ranking import (
+    Candidate,
+    Field,
+    QueryPlan,
+    Ranked,
+    Scope,
+    Tier,
+    fuzzy_distance_for,
+    rank,
+)
 from .store import Store
+from .vietnamese import decode_query
 
 MAX_QUERY_LENGTH = 200
 MAX_LIMIT = 100
@@ -31,6 +41,7 @@ class Match:
     distance: int
     text: str
     language: str | None  # the gloss language for a gloss match
+    decoded: str | None = None  # the reading of a Telex/VNI-typed query that matched
 
 
 @dataclass(frozen=True)
@@ -120,28 +131,50 @@ class SearchService:
         source = self._language(source)
         target = self._language(target)
         keys = search_keys(text)
+        scopes = self.scopes(source, target)
+        wanted = offset + limit
         plan = QueryPlan(
-            keys=keys,
-            scopes=self.scopes(source, target),
-            fuzzy=fuzzy_distance_for(keys.fold),
-            wanted=offset + limit,
+            keys=keys, scopes=scopes, fuzzy=fuzzy_distance_for(keys.fold), wanted=wanted
         )
-        ranked = rank(self.backend.candidates(plan))
+        candidates = self.backend.candidates(plan)
+        readings: dict[int, str] = {}
+        for reading in decode_query(text):
+            candidates.extend(self._decoded_candidates(reading, scopes, wanted, readings))
+        ranked = rank(candidates)
         page = ranked[offset : offset + limit]
         bodies = self.store.bodies([r.entry for r in page])
-        hits = [
-            Hit(bodies[r.entry], self._describe(r, bodies[r.entry], text))
-            for r in page
-            if r.entry in bodies
-        ]
+        hits = []
+        for r in page:
+            if r.entry not in bodies:
+                continue
+            reading = readings.get(r.entry) if r.candidate.tier == Tier.DECODED else None
+            hits.append(Hit(bodies[r.entry], self._describe(r, bodies[r.entry], reading or text, reading)))
         return SearchResult(
             query={"q": text, "from": source, "to": target, "limit": limit, "offset": offset},
             total=len(ranked),
             hits=hits,
         )
 
+    def _decoded_candidates(
+        self, reading: str, scopes: tuple[Scope, ...], wanted: int, readings: dict[int, str]
+    ) -> list[Candidate]:
+        """Candidates of a Telex/VNI reading of the query, placed in the DECODED tier: exact or
+        tone matches at distance 0, diacritic-blind ones at 1.  Looser stages of a reading
+        (prefix, words) keep their tier, after the literal query's own (loose 3)."""
+        keys = search_keys(reading)
+        plan = QueryPlan(keys=keys, scopes=scopes, fuzzy=0, wanted=wanted)
+        out = []
+        for cand in self.backend.candidates(plan):
+            if cand.tier <= Tier.FOLD:
+                cand = cand._replace(tier=Tier.DECODED, distance=int(cand.tier == Tier.FOLD))
+            else:
+                cand = cand._replace(loose=3)
+            readings.setdefault(cand.entry, reading)
+            out.append(cand)
+        return out
+
     @staticmethod
-    def _describe(ranked: Ranked, entry: dict, query: str) -> Match:
+    def _describe(ranked: Ranked, entry: dict, query: str, decoded: str | None = None) -> Match:
         """Which text of the entry matched, and how far it is from the query."""
         cand = ranked.candidate
         field = Field(cand.field)
@@ -157,7 +190,7 @@ class SearchService:
             default=(entry["headword"], None),
         )
         distance = OSA.distance(search_keys(best[0]).exact, qkeys.exact)
-        return Match(field.label, Tier(cand.tier).label, distance, best[0], best[1])
+        return Match(field.label, Tier(cand.tier).label, distance, best[0], best[1], decoded)
 
     def suggest(self, q: str | None, language: str | None = None, limit: int = 10) -> list[str]:
         """Up to ``limit`` completions of ``q``: headwords (or, for Vietnamese, glosses too)

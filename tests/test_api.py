@@ -40,6 +40,16 @@ def test_reverse_and_inferred_directions(client):
     assert body["results"][0]["match"]["tier"] == "fold"
 
 
+def test_telex_and_vni_queries_are_decoded_below_literal_matches(client):
+    for typed in ("nuwowcs", "nu7o71c"):
+        top = client.get("/v1/search", params={"q": typed, "from": "vie"}).json()["results"][0]
+        assert top["match"]["tier"] == "decoded" and top["match"]["decoded"] == "nước"
+        assert top["match"]["text"] == "nước"
+    # Hmong "dej" is also Telex for "dẹ": the word as typed still comes first.
+    top = client.get("/v1/search", params={"q": "dej"}).json()["results"][0]
+    assert (top["headword"], top["match"]["tier"]) == ("dej", "exact")
+
+
 def test_paging(client):
     every = client.get("/v1/search", params={"q": "ngày", "limit": 100}).json()
     page = client.get("/v1/search", params={"q": "ngày", "limit": 1, "offset": 1}).json()
