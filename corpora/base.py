@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dictionary import legacy
 from dictionary.errors import ImportRejected
 from dictionary.model import Entry
 
@@ -60,11 +61,14 @@ _BINARY_SIGNATURES = {
 }
 
 
-def read_text(path: Path, expected: str) -> str:
-    """The file's text, or :class:`ImportRejected` with a sentence saying what it is instead.
+def read_text(path: Path, expected: str, legacy_mode: str = "auto") -> tuple[str, legacy.Conversion | None]:
+    """The file's text and the legacy conversion applied to it, or :class:`ImportRejected` with
+    a sentence saying what the file is instead.
 
-    UTF-8 (with or without BOM) and UTF-16 with a BOM are read; anything else is refused with
-    the line of the first byte that is not UTF-8.
+    UTF-8 (with or without BOM) and UTF-16 with a BOM are read.  Text in a legacy Vietnamese
+    encoding (TCVN3, VNI-Windows), whether saved as Unicode or as the fonts' own bytes, is
+    converted when ``legacy_mode`` is ``auto`` and reads as one, or when it names the encoding.
+    Anything else is refused with the line of the first byte that is not UTF-8.
     """
     name = path.name
     data = path.read_bytes()
@@ -75,7 +79,7 @@ def read_text(path: Path, expected: str) -> str:
                 "and import that file."
             )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return _convert(data.decode("utf-16"), legacy_mode, name)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if b"\x00" in data[:8192]:
@@ -83,11 +87,24 @@ def read_text(path: Path, expected: str) -> str:
             f"{name}: this is a binary file, not {expected} text; export it as UTF-8 {expected}."
         )
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if legacy_mode != "off":
+            # The fonts' own bytes: each is one Latin-1 character, the form detection reads.
+            text, conversion = _convert(data.decode("latin-1"), legacy_mode, name)
+            if conversion is not None:
+                return text, conversion
         line = data.count(b"\n", 0, exc.start) + 1
         raise ImportRejected(
             f"{name}:{line}: the file is not UTF-8 (byte 0x{data[exc.start]:02X} cannot start a "
             "UTF-8 character); save it as UTF-8 (in LibreOffice: Save As → Text CSV → "
             "Character set: Unicode (UTF-8)) and import it again."
         ) from None
+    return _convert(text, legacy_mode, name)
+
+
+def _convert(text: str, mode: str, name: str) -> tuple[str, legacy.Conversion | None]:
+    try:
+        return legacy.convert(text, mode)
+    except ValueError as exc:
+        raise ImportRejected(f"{name}: {exc}.") from None

@@ -45,6 +45,7 @@ def parse(
     dataset: str,
     citation: str | None = None,
     licence: str | None = None,
+    legacy: str = "auto",
 ) -> Parsed:
     if fmt not in FORMATS:
         raise ImportRejected(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -61,7 +62,7 @@ def parse(
         if path.is_dir():
             raise ImportRejected(f"{path}: is a folder; a {fmt.upper()} import takes one file")
         return parse_tabular(path, fmt=fmt, language=language, columns=columns, dataset=dataset,
-                             citation=citation, licence=licence)
+                             citation=citation, licence=licence, legacy=legacy)
     if fmt == "cldf":
         return parse_cldf(path, language=language, dataset=dataset, citation=citation, licence=licence)
     return parse_lift(path, language=language, dataset=dataset, citation=citation, licence=licence)
@@ -79,6 +80,7 @@ def import_file(
     licence: str | None = None,
     dry_run: bool = False,
     progress=None,
+    legacy: str = "auto",
 ) -> ImportReport:
     """Parse ``path`` and, unless ``dry_run`` or a problem was found, make its dataset hold
     exactly what the file holds — all in one transaction.  Raises :class:`ImportRejected`
@@ -86,7 +88,7 @@ def import_file(
     path = Path(path)
     dataset = dataset or dataset_name(path)
     parsed = parse(path, fmt, language=language, columns=columns, dataset=dataset,
-                   citation=citation, licence=licence)
+                   citation=citation, licence=licence, legacy=legacy)
     report = ImportReport(
         file=str(path),
         dataset=dataset,

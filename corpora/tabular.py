@@ -41,9 +41,10 @@ def parse_tabular(
     dataset: str,
     citation: str | None = None,
     licence: str | None = None,
+    legacy: str = "auto",
 ) -> Parsed:
     name = path.name
-    text = read_text(path, fmt.upper())
+    text, conversion = read_text(path, fmt.upper(), legacy)
     delimiter = "\t" if fmt == "tsv" else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     problems: list[Problem] = []
@@ -153,4 +154,6 @@ def parse_tabular(
         for key, group in groups.items()
     ]
     notes_out = [f"{duplicates} repeated rows merged into the senses they repeat"] if duplicates else []
+    if conversion is not None:
+        notes_out.insert(0, f"{name}: {conversion}")
     return Parsed(entries, problems, records, notes_out, citation, licence)

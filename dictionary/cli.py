@@ -46,7 +46,7 @@ def cmd_import(args, settings: Settings) -> int:
         report = import_file(
             store, Path(args.file), args.format, language=args.language, columns=columns,
             dataset=args.dataset, citation=args.citation, licence=args.licence,
-            dry_run=args.dry_run, progress=_progress("storing"),
+            dry_run=args.dry_run, progress=_progress("storing"), legacy=args.legacy,
         )
     except ImportRejected as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -151,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--citation")
     p.add_argument("--licence")
     p.add_argument("--dry-run", action="store_true", help="report every problem, write nothing")
+    p.add_argument("--legacy", choices=["auto", "tcvn3", "vni", "off"], default="auto",
+                   help="text in TCVN3 (ABC) or VNI-Windows: detect and convert (auto), force one, or off")
     p.add_argument("--no-index", action="store_true", help="do not rebuild the search index afterwards")
     p.set_defaults(func=cmd_import)
 

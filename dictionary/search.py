@@ -11,7 +11,7 @@ from typing import Any
 
 from rapidfuzz.distance import OSA
 
-from . import languages
+from . import languages, legacy
 from .errors import InvalidQuery
 from .languages import VIETNAMESE
 from .normalize import canonical, search_keys
@@ -138,7 +138,7 @@ class SearchService:
         )
         candidates = self.backend.candidates(plan)
         readings: dict[int, str] = {}
-        for reading in decode_query(text):
+        for reading in self.readings(q, text):
             candidates.extend(self._decoded_candidates(reading, scopes, wanted, readings))
         ranked = rank(candidates)
         page = ranked[offset : offset + limit]
@@ -154,6 +154,19 @@ class SearchService:
             total=len(ranked),
             hits=hits,
         )
+
+    @staticmethod
+    def readings(raw: str, text: str) -> list[str]:
+        """Other readings of a query: as Telex or VNI typing, or, for text pasted from an old
+        document, converted from TCVN3 or VNI-Windows (read from the raw query, before the
+        soft hyphen that is TCVN3's ư is removed as invisible)."""
+        out = decode_query(text)
+        found = legacy.detect(raw, min_gain=1)
+        if found is not None:
+            converted = canonical(legacy.convert(raw, found.encoding)[0])
+            if converted != text and converted not in out:
+                out.append(converted)
+        return out
 
     def _decoded_candidates(
         self, reading: str, scopes: tuple[Scope, ...], wanted: int, readings: dict[int, str]
