@@ -52,6 +52,7 @@ class Field(IntEnum):
     HEADWORD = 0
     VARIANT = 1
     GLOSS = 2
+    ROMANIZED = 3  # the Latin key of a headword or variant in Khmer, Cham or Tai Viet script
 
     @property
     def label(self) -> str:

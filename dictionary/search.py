@@ -26,6 +26,7 @@ from .ranking import (
     rank,
 )
 from .store import Store
+from .transliterate import romanize
 from .vietnamese import decode_query
 
 MAX_QUERY_LENGTH = 200
@@ -157,10 +158,14 @@ class SearchService:
 
     @staticmethod
     def readings(raw: str, text: str) -> list[str]:
-        """Other readings of a query: as Telex or VNI typing, or, for text pasted from an old
+        """Other readings of a query: as Telex or VNI typing, in Latin letters when it is
+        written in Khmer, Cham or Tai Viet script, or, for text pasted from an old
         document, converted from TCVN3 or VNI-Windows (read from the raw query, before the
         soft hyphen that is TCVN3's ư is removed as invisible)."""
         out = decode_query(text)
+        latin = romanize(text)
+        if latin and latin != text:
+            out.append(latin)
         found = legacy.detect(raw, min_gain=1)
         if found is not None:
             converted = canonical(legacy.convert(raw, found.encoding)[0])
@@ -228,7 +233,11 @@ class SearchService:
             entry = bodies.get(cand.entry)
             if entry is None:
                 continue
-            for candidate_text, _ in _texts(entry, Field(cand.field)):
+            field = Field(cand.field)
+            if field == Field.ROMANIZED:  # suggest the word as written, not its Latin key
+                out.setdefault(entry["headword"], None)
+                continue
+            for candidate_text, _ in _texts(entry, field):
                 folded = search_keys(candidate_text).fold
                 if folded.startswith(keys.fold) and len(folded) == cand.length:
                     out.setdefault(candidate_text, None)
@@ -248,4 +257,7 @@ def _texts(entry: dict, field: Field) -> list[tuple[str, str | None]]:
         ]
     if field == Field.VARIANT:
         return [(variant, None) for variant in entry.get("variants", ())]
+    if field == Field.ROMANIZED:
+        texts = (entry["headword"], *entry.get("variants", ()))
+        return [(latin, None) for latin in map(romanize, texts) if latin]
     return [(entry["headword"], None)]

@@ -12,6 +12,7 @@ from typing import NamedTuple, Protocol
 
 from dictionary.normalize import search_keys
 from dictionary.ranking import Candidate, Field, QueryPlan
+from dictionary.transliterate import romanize
 
 
 class KeyDoc(NamedTuple):
@@ -62,6 +63,13 @@ def key_docs(rowid: int, entry: dict) -> Iterator[KeyDoc]:
         doc = make(variant, Field.VARIANT, None, 1)
         if doc:
             yield doc
+    # Khmer, Cham and Tai Viet headwords and variants are also found by a Latin key.
+    for text in (entry["headword"], *entry.get("variants", ())):
+        latin = romanize(text)
+        if latin:
+            doc = make(latin, Field.ROMANIZED, None, 1)
+            if doc:
+                yield doc
     positions: dict[str, int] = {}
     for sense in entry.get("senses", ()):
         for gloss_language, glosses in sense.get("glosses", {}).items():
