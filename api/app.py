@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Query
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from starlette.concurrency import run_in_threadpool
 
 from dictionary import languages
 from dictionary.config import Settings
@@ -55,14 +56,15 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
         limit: int = Query(10, description=f"số kết quả, 1–{MAX_LIMIT}"),
         offset: int = Query(0, description=f"bỏ qua bao nhiêu kết quả đầu, 0–{MAX_OFFSET}"),
     ):
-        result = service.search(q, source, target, limit, offset)
+        # in a worker thread: a remote engine's round trip must not hold up the event loop
+        result = await run_in_threadpool(service.search, q, source, target, limit, offset)
         return JSON(
             {"query": result.query, "total": result.total, "results": [hit_public(h) for h in result.hits]}
         )
 
     @app.get("/v1/suggest", response_model=SuggestPublic, response_class=JSON)
     async def suggest(service: ServiceDep, q: str | None = None, lang: str | None = None):
-        return JSON({"suggestions": service.suggest(q, lang)})
+        return JSON({"suggestions": await run_in_threadpool(service.suggest, q, lang)})
 
     @app.get("/v1/entries/{entry_id}", response_model=EntryDetail, response_class=JSON)
     async def entry(service: ServiceDep, entry_id: str):
@@ -84,7 +86,7 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
 
     @app.get("/health", response_class=JSON)
     async def health(service: ServiceDep):
-        index = service.backend.status()
+        index = await run_in_threadpool(service.backend.status)
         generation = service.store.generation
         current = index.get("ok") and index.get("generation") == generation
         body = {

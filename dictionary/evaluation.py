@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,8 +77,8 @@ def import_manifest(manifest: dict, data_root: Path, data_dir: Path, backend: st
 
 def score(client, queries: list[dict], *, limit: int = 10) -> dict[str, KindScore]:
     """Run ``queries`` through ``client`` (an HTTP client of the API) and score them by kind."""
-    scores: dict[str, KindScore] = defaultdict(KindScore)
-    for query in queries:
+
+    def search(query: dict) -> list[dict]:
         params = {"q": query["q"], "limit": limit}
         if query.get("from"):
             params["from"] = query["from"]
@@ -85,12 +86,27 @@ def score(client, queries: list[dict], *, limit: int = 10) -> dict[str, KindScor
             params["to"] = query["to"]
         response = client.get("/v1/search", params=params)
         response.raise_for_status()
-        results = response.json()["results"]
+        return response.json()["results"]
+
+    return score_results(queries, map(search, queries))
+
+
+def score_service(service, queries: list[dict], *, limit: int = 10) -> dict[str, KindScore]:
+    """As :func:`score`, calling the search service directly (no HTTP)."""
+    return score_results(queries, (
+        [h.entry for h in service.search(q["q"], q.get("from"), q.get("to"), limit).hits] for q in queries
+    ))
+
+
+def score_results(queries: list[dict], results: Iterable[list[dict]]) -> dict[str, KindScore]:
+    """Score each query's results (entries with ``language`` and ``headword``) by kind."""
+    scores: dict[str, KindScore] = defaultdict(KindScore)
+    for query, found in zip(queries, results, strict=True):
         expect = query["expect"]
         rank = next(
             (
                 n
-                for n, r in enumerate(results, start=1)
+                for n, r in enumerate(found, start=1)
                 if r["language"] == expect["language"]
                 and any(_same(r["headword"], h) for h in expect["headwords"])
             ),
@@ -104,7 +120,7 @@ def score(client, queries: list[dict], *, limit: int = 10) -> dict[str, KindScor
             s.reciprocal += 1 / rank
         else:
             s.misses.append({"id": query.get("id"), "q": query["q"], "expect": expect["headwords"],
-                             "got": [r["headword"] for r in results[:3]]})
+                             "got": [r["headword"] for r in found[:3]]})
     return dict(scores)
 
 

@@ -13,6 +13,10 @@ def open_backend(settings: Settings) -> Backend:
         from .embedded import EmbeddedBackend
 
         return EmbeddedBackend(settings.index_dir)
+    if settings.backend == "elasticsearch":
+        from .elastic import ElasticBackend
+
+        return ElasticBackend(settings.elastic)
     raise SystemExit(f"backend {settings.backend!r} is not available in this build")
 
 

@@ -137,7 +137,9 @@ class EmbeddedBackend:
 
     def _write(self, folder: Path, docs: Iterable[KeyDoc]) -> int:
         index = tantivy.Index(self.schema, path=str(folder))
-        writer = index.writer(heap_size=256_000_000, num_threads=2)
+        # One writer thread: documents keep the store's order in one segment, so ties at a stage's cap
+        # are broken the same way on every build and on every engine.
+        writer = index.writer(heap_size=256_000_000, num_threads=1)
         count = 0
         Document = tantivy.Document
         for doc in docs:

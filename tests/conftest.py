@@ -3,18 +3,24 @@
 Tests marked ``shared_data`` read the real word lists in ``../shared/data`` in place.  Where that
 folder is absent they skip with a message — except under ``CI=true``, where a missing folder or a
 skipped real-data test fails the run: CI always has the data, so those tests must have run.
+
+Tests marked ``elasticsearch`` run against a real node: the one at ``TUDIEN_TEST_ES_URL`` if set,
+else one that ``scripts/elasticsearch`` starts on port 9250 for the session (and stops after).
+Where none can start (no Java, no network) they skip with the reason — except under CI.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
 
 from corpora.importer import import_file
 from corpora.tabular import Columns
-from dictionary.config import Settings
+from dictionary.config import ElasticSettings, Settings
 from dictionary.search import SearchService
 from dictionary.store import Store
 from indexer import open_backend, rebuild
@@ -39,10 +45,12 @@ def pytest_sessionfinish(session, exitstatus):
     if not IN_CI:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    skipped = [r for r in (reporter.stats.get("skipped", []) if reporter else []) if "shared_data" in r.keywords]
-    if skipped:
-        reporter.write_line(f"CI: {len(skipped)} real-data tests were skipped; they must run here", red=True)
-        session.exitstatus = 1
+    stats = reporter.stats.get("skipped", []) if reporter else []
+    for marker, what in (("shared_data", "real-data"), ("elasticsearch", "Elasticsearch")):
+        skipped = [r for r in stats if marker in r.keywords]
+        if skipped:
+            reporter.write_line(f"CI: {len(skipped)} {what} tests were skipped; they must run here", red=True)
+            session.exitstatus = 1
 
 
 @pytest.fixture(scope="session")
@@ -50,11 +58,65 @@ def shared_data() -> Path:
     return _require_data()
 
 
-class Library:
-    """A store, an embedded index and the search service over them, in a temporary folder."""
+ES_PORT = os.environ.get("TUDIEN_TEST_ES_PORT", "9250")
+ES_SCRIPT = REPO / "scripts" / "elasticsearch"
 
-    def __init__(self, folder: Path) -> None:
-        self.settings = Settings(data_dir=folder, backend="embedded")
+
+class ElasticNode:
+    """The real node the Elasticsearch tests use, and the means to stop and start it."""
+
+    def __init__(self) -> None:
+        self.url = os.environ.get("TUDIEN_TEST_ES_URL")
+        self.managed = self.url is None
+        self.started_here = False
+        self.error: str | None = None
+
+    def _script(self, action: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "TUDIEN_ES_PORT": ES_PORT}
+        return subprocess.run([str(ES_SCRIPT), action], env=env, capture_output=True, text=True, timeout=900)
+
+    def start(self) -> str:
+        if not self.managed:
+            return self.url
+        was_running = self._script("status").returncode == 0
+        done = self._script("start")
+        if done.returncode != 0:
+            self.error = (done.stderr.strip().splitlines() or ["scripts/elasticsearch start failed"])[-1]
+            raise RuntimeError(self.error)
+        self.started_here = self.started_here or not was_running
+        self.url = done.stdout.strip().splitlines()[-1]
+        return self.url
+
+    def stop(self) -> None:
+        if self.managed:
+            self._script("stop")
+
+
+@pytest.fixture(scope="session")
+def elastic_node():
+    node = ElasticNode()
+    try:
+        node.start()
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+        message = f"no Elasticsearch node: {exc}"
+        if IN_CI:
+            pytest.fail(f"{message}; CI must run the Elasticsearch tests", pytrace=False)
+        pytest.skip(message)
+    yield node
+    if node.started_here:
+        node.stop()
+
+
+def elastic_settings(url: str) -> ElasticSettings:
+    """Settings for a fresh alias of the test node: each library has an index of its own."""
+    return ElasticSettings(hosts=(url,), index=f"tudien-test-{uuid.uuid4().hex[:10]}", timeout=2.0, retries=1)
+
+
+class Library:
+    """A store, an index (embedded unless told) and the search service over them, in a folder."""
+
+    def __init__(self, folder: Path, backend: str = "embedded", elastic: ElasticSettings | None = None) -> None:
+        self.settings = Settings(data_dir=folder, backend=backend, elastic=elastic or ElasticSettings())
         self.store = Store(self.settings.store_path)
         self.backend = open_backend(self.settings)
         self.service = SearchService(self.store, self.backend)
@@ -63,6 +125,11 @@ class Library:
             gloss: str | None = None, english: str | None = None, dataset: str | None = None):
         columns = Columns(headword, gloss, english) if fmt in ("csv", "tsv") else None
         return import_file(self.store, path, fmt, language=language, columns=columns, dataset=dataset)
+
+    def close(self) -> None:
+        if self.settings.backend == "elasticsearch":
+            self.backend.drop()
+        self.backend.close()
 
     def index(self) -> int:
         return rebuild(self.store, self.backend)

@@ -1,0 +1,362 @@
+"""The Elasticsearch backend: the same keys and stages as the embedded engine, on a cluster.
+
+Keys are normalised in Python by :mod:`dictionary.normalize` and indexed as ``keyword`` fields, so
+the mapping needs no analysis plugin (the minimal distribution has no ``analysis-common``) and
+works unchanged on any cluster.  Multi-word keys also go through the ``standard`` analyzer for the
+"every word" stage.
+
+Queries are built as data by pure functions (:func:`stage_bodies`) and sent in one ``msearch``
+round trip; the distance-2 fuzzy stage follows only when the first answer is short of what the
+page needs, as on the embedded engine.  Candidates are read from doc values, never ``_source``.
+
+Index versions live behind an alias: a build writes a new index, checks its document count,
+then moves the alias in one atomic ``_aliases`` call and deletes the old index.  Searches never
+see a half-built index; a failed build deletes its own index and leaves the old one serving.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from elastic_transport import ConnectionError as TransportConnectionError
+from elastic_transport import ConnectionTimeout
+from elasticsearch import Elasticsearch, helpers
+from elasticsearch import exceptions as es_errors
+
+from dictionary.config import ElasticSettings
+from dictionary.errors import BackendUnavailable, IndexMissing
+from dictionary.ranking import Candidate, QueryPlan, Scope, Tier
+
+from .base import KeyDoc
+
+_EDGE = 3  # prefixes up to this length are indexed as terms, as on the embedded engine
+_FIELDS = ("entry", "len", "pos", "field")
+_SCORES = ((4.0, Tier.EXACT), (2.0, Tier.TONE), (1.0, Tier.FOLD))
+_MAX_EXPANSIONS = 4096  # fuzzy terms considered; the embedded engine walks them all
+
+MAPPING: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "side": {"type": "keyword"},  # h: headword, variant, romanized; g: gloss
+        "exact": {"type": "keyword"},
+        "tone": {"type": "keyword"},
+        "fold": {"type": "keyword"},
+        "prefix": {"type": "keyword"},
+        "words": {"type": "text", "analyzer": "standard", "norms": False, "index_options": "docs"},
+        "lang": {"type": "keyword"},
+        "glang": {"type": "keyword"},
+        "entry": {"type": "long"},
+        "len": {"type": "integer"},
+        "pos": {"type": "integer"},
+        "field": {"type": "byte"},
+    },
+}
+
+
+# -- queries as data ------------------------------------------------------------------------------
+
+def _const(query: dict, boost: float) -> dict:
+    return {"constant_score": {"filter": query, "boost": boost}}
+
+
+def _scope_filter(scope: Scope) -> list[dict]:
+    filters: list[dict] = [{"term": {"side": "g" if scope.gloss_language else "h"}}]
+    if scope.gloss_language:
+        filters.append({"term": {"glang": scope.gloss_language}})
+    if scope.languages:
+        filters.append({"terms": {"lang": list(scope.languages)}})
+    return filters
+
+
+def _scoped(plan: QueryPlan, query: dict) -> dict:
+    """``query`` restricted to the plan's scopes (any of them)."""
+    scopes = [{"bool": {"filter": _scope_filter(s)}} for s in plan.scopes]
+    return {"bool": {"must": [query], "filter": [{"bool": {"should": scopes, "minimum_should_match": 1}}]}}
+
+
+def _body(plan: QueryPlan, query: dict, *, by_length: bool) -> dict:
+    body: dict[str, Any] = {
+        "query": _scoped(plan, query),
+        "size": plan.cap,
+        "_source": False,
+        "docvalue_fields": list(_FIELDS),
+        "track_total_hits": False,
+    }
+    # Ties are broken by the store's row order, as the embedded engine's single segment does, so
+    # both engines cut a stage at its cap in the same place.
+    if by_length:
+        body["sort"] = [{"len": "asc"}, {"entry": "asc"}]
+    else:
+        body["sort"] = [{"_score": "desc"}, {"entry": "asc"}]
+    return body
+
+
+def _fuzzy(field: str, value: str, distance: int) -> dict:
+    return {"fuzzy": {field: {"value": value, "fuzziness": distance, "transpositions": True,
+                              "prefix_length": 0, "max_expansions": _MAX_EXPANSIONS,
+                              "rewrite": "constant_score"}}}
+
+
+def stage_bodies(plan: QueryPlan) -> list[tuple[str, dict]]:
+    """The searches of one plan's first round trip, named by stage, in the embedded engine's
+    order: exact/tone/fold, prefix, every word, fuzzy with diacritics, fuzzy distance 1."""
+    keys, fold = plan.keys, plan.keys.fold
+    stages: list[tuple[str, dict]] = []
+    exact = {"bool": {"should": [
+        _const({"term": {"exact": keys.exact}}, 4.0),
+        _const({"term": {"tone": keys.tone}}, 2.0),
+        _const({"term": {"fold": fold}}, 1.0),
+    ], "minimum_should_match": 1}}
+    stages.append(("exact", _body(plan, exact, by_length=False)))
+    if not fold:
+        return stages
+    if plan.prefix:
+        prefix = {"term": {"prefix": fold}} if len(fold) <= _EDGE else {"prefix": {"fold": fold}}
+        stages.append(("prefix", _body(plan, _const(prefix, 1.0), by_length=True)))
+    words = sorted(set(plan.words))
+    if words:
+        every = {"bool": {"filter": [{"match": {"words": {"query": w, "operator": "and"}}} for w in words]}}
+        stages.append(("words", _body(plan, every, by_length=True)))
+    if plan.fuzzy >= 1 and keys.tone != fold:
+        stages.append(("fuzzy_tone", _body(plan, _const(_fuzzy("tone", keys.tone, 1), 1.0), by_length=True)))
+    if plan.fuzzy >= 1:
+        stages.append(("fuzzy1", _body(plan, _fuzzy_fold(fold, 1), by_length=False)))
+    return stages
+
+
+def _fuzzy_fold(fold: str, distance: int) -> dict:
+    """Fuzzy on the folded key; keeping the query's first two letters scores 2, else 1."""
+    return {"bool": {
+        "must": [_const(_fuzzy("fold", fold, distance), 1.0)],
+        "should": [_const({"term": {"prefix": fold[:2]}}, 1.0)],
+    }}
+
+
+def fuzzy2_body(plan: QueryPlan) -> dict:
+    return _body(plan, _fuzzy_fold(plan.keys.fold, 2), by_length=False)
+
+
+def _tier_of_score(score: float) -> int:
+    for threshold, tier in _SCORES:
+        if score >= threshold - 1e-6:
+            return tier
+    return Tier.FOLD
+
+
+# -- the backend ----------------------------------------------------------------------------------
+
+class ElasticBackend:
+    name = "elasticsearch"
+
+    def __init__(self, settings: ElasticSettings) -> None:
+        self.settings = settings
+        auth: dict[str, Any] = {}
+        if settings.api_key:
+            auth["api_key"] = settings.api_key
+        elif settings.username:
+            auth["basic_auth"] = (settings.username, settings.password or "")
+        if settings.ca_certs:
+            auth["ca_certs"] = settings.ca_certs
+        self.client = Elasticsearch(
+            list(settings.hosts),
+            request_timeout=settings.timeout,
+            max_retries=settings.retries,
+            retry_on_timeout=True,
+            retry_on_status=(429, 502, 503, 504),
+            # one dead node must not be shunned for long: a single-node cluster that comes
+            # back is used again at once
+            dead_node_backoff_factor=0.5,
+            max_dead_node_backoff=2.0,
+            **auth,
+        )
+        self.alias = settings.index
+
+    # -- errors ----------------------------------------------------------------------------
+    def _unavailable(self, exc: Exception) -> BackendUnavailable:
+        hosts = ", ".join(self.settings.hosts)
+        if isinstance(exc, ConnectionTimeout):
+            why = f"Elasticsearch ({hosts}) không trả lời trong {self.settings.timeout:g} giây"
+        elif isinstance(exc, TransportConnectionError):
+            why = f"không kết nối được tới Elasticsearch ({hosts})"
+        else:
+            why = f"Elasticsearch ({hosts}) từ chối yêu cầu: {getattr(exc, 'message', exc)}"
+        return BackendUnavailable(f"Máy tìm kiếm tạm thời không dùng được: {why}. Hãy thử lại sau ít phút.")
+
+    def _call(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except es_errors.NotFoundError as exc:
+            if "index_not_found" in str(exc):
+                raise IndexMissing(
+                    f"Chỉ mục tìm kiếm '{self.alias}' chưa được xây dựng trên Elasticsearch: "
+                    "hãy chạy 'tudien index'."
+                ) from None
+            raise self._unavailable(exc) from None
+        except (TransportConnectionError, es_errors.ApiError, es_errors.TransportError) as exc:
+            raise self._unavailable(exc) from None
+
+    # -- searching ---------------------------------------------------------------------------
+    def candidates(self, plan: QueryPlan) -> list[Candidate]:
+        stages = stage_bodies(plan)
+        searches: list[dict] = []
+        for _, body in stages:
+            searches.extend(({"index": self.alias}, body))
+        answer = self._call(self.client.msearch, searches=searches)
+        out: list[Candidate] = []
+        entries: set[int] = set()
+        for (name, _), response in zip(stages, answer["responses"], strict=True):
+            if "error" in response:
+                error = response["error"]
+                if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
+                    raise IndexMissing(
+                        f"Chỉ mục tìm kiếm '{self.alias}' chưa được xây dựng: hãy chạy 'tudien index'."
+                    )
+                raise BackendUnavailable(f"Elasticsearch không thực hiện được truy vấn ({name}): {error}")
+            self._take(name, response["hits"]["hits"], out, entries)
+        if plan.fuzzy >= 2 and plan.keys.fold and len(entries) < plan.wanted:
+            response = self._call(self.client.search, index=self.alias, body=fuzzy2_body(plan))
+            self._take("fuzzy2", response["hits"]["hits"], out, entries)
+        return out
+
+    @staticmethod
+    def _take(stage: str, hits: list[dict], out: list[Candidate], entries: set[int]) -> None:
+        for hit in hits:
+            f = hit["fields"]
+            entry, length, pos, field = (int(f[name][0]) for name in _FIELDS)
+            score = hit.get("_score") or 0.0
+            if stage == "exact":
+                cand = Candidate(entry, _tier_of_score(score), 0, 0, pos, length, field)
+            elif stage == "prefix":
+                cand = Candidate(entry, Tier.PREFIX, 0, 0, pos, length, field)
+            elif stage == "words":
+                cand = Candidate(entry, Tier.WORDS, 0, 0, pos, length, field)
+            elif stage == "fuzzy_tone":
+                cand = Candidate(entry, Tier.FUZZY, 1, 0, pos, length, field)
+            else:
+                distance = 1 if stage == "fuzzy1" else 2
+                cand = Candidate(entry, Tier.FUZZY, distance, 1 if score >= 2.0 - 1e-6 else 2, pos, length, field)
+            out.append(cand)
+            entries.add(entry)
+
+    # -- building ----------------------------------------------------------------------------
+    def _actions(self, index: str, docs: Iterable[KeyDoc]) -> Iterator[dict]:
+        for doc in docs:
+            fold = doc.fold
+            source: dict[str, Any] = {
+                "side": "g" if doc.gloss_language else "h",
+                "exact": doc.exact,
+                "tone": doc.tone,
+                "fold": fold,
+                "prefix": [fold[:n] for n in range(1, min(len(fold), _EDGE) + 1)],
+                "lang": doc.language,
+                "entry": doc.entry,
+                "len": len(fold),
+                "pos": doc.position,
+                "field": doc.field,
+            }
+            if " " in fold:
+                source["words"] = fold
+            if doc.gloss_language:
+                source["glang"] = doc.gloss_language
+            yield {"_index": index, "_source": source}
+
+    def rebuild(self, docs: Iterable[KeyDoc], generation: int) -> int:
+        s = self.settings
+        name = f"{self.alias}-g{generation}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
+        self._call(
+            self.client.indices.create,
+            index=name,
+            settings={
+                "number_of_shards": s.shards,
+                "number_of_replicas": 0,  # replicas are added once the build is done
+                "refresh_interval": "-1",
+                "max_result_window": 10_000,
+            },
+            mappings={**MAPPING, "_meta": {"generation": generation, "built_at": time.time()}},
+        )
+        try:
+            count = 0
+            bulk = self.client.options(request_timeout=max(60.0, s.timeout))
+            for ok, _ in helpers.streaming_bulk(
+                bulk, self._actions(name, docs), chunk_size=2000, max_retries=3, raise_on_error=True
+            ):
+                count += ok
+            self._call(
+                self.client.indices.put_settings,
+                index=name,
+                settings={"refresh_interval": s.refresh_interval, "number_of_replicas": s.replicas},
+            )
+            self._call(self.client.indices.refresh, index=name)
+            found = self._call(self.client.count, index=name)["count"]
+            if found != count:
+                raise BackendUnavailable(f"index {name} holds {found} documents, {count} were sent")
+            health = self._call(
+                self.client.options(request_timeout=max(60.0, s.timeout)).cluster.health,
+                index=name, wait_for_status="yellow", timeout="50s",
+            )
+            if health.get("timed_out"):
+                raise BackendUnavailable(f"index {name} did not become available: {health.get('status')}")
+            self._swap(name)
+        except BaseException:
+            try:
+                self.client.indices.delete(index=name, ignore_unavailable=True)
+            except Exception:  # noqa: BLE001 - the original failure is the one to report
+                pass
+            raise
+        return count
+
+    def _swap(self, name: str) -> None:
+        """Point the alias at ``name`` in one atomic call, then delete the versions before it."""
+        try:
+            old = list(self.client.indices.get_alias(name=self.alias).body)
+        except es_errors.NotFoundError:
+            old = []
+        if self.client.indices.exists(index=self.alias) and not old:
+            raise BackendUnavailable(
+                f"'{self.alias}' is an index, not an alias; delete it or choose another "
+                "TUDIEN_ELASTICSEARCH_INDEX"
+            )
+        actions = [{"remove": {"index": i, "alias": self.alias}} for i in old]
+        actions.append({"add": {"index": name, "alias": self.alias}})
+        self._call(self.client.indices.update_aliases, actions=actions)
+        for index in old:
+            if index != name:
+                self.client.indices.delete(index=index, ignore_unavailable=True)
+
+    # -- state -------------------------------------------------------------------------------
+    def status(self) -> dict:
+        hosts = list(self.settings.hosts)
+        try:
+            client = self.client.options(request_timeout=self.settings.timeout, max_retries=0)
+            health = client.cluster.health()
+            aliased = client.indices.get_alias(name=self.alias).body
+            index = next(iter(aliased))
+            mapping = client.indices.get_mapping(index=index).body[index]["mappings"]
+            documents = client.count(index=self.alias)["count"]
+        except es_errors.NotFoundError:
+            return {"ok": False, "engine": self.name, "hosts": hosts, "generation": None,
+                    "error": f"alias '{self.alias}' not found: run 'tudien index'"}
+        except Exception as exc:  # noqa: BLE001 - any failure is reported, none raised
+            return {"ok": False, "engine": self.name, "hosts": hosts, "generation": None,
+                    "error": str(self._unavailable(exc))}
+        meta = mapping.get("_meta", {})
+        return {
+            "ok": health["status"] in ("green", "yellow"),
+            "engine": self.name,
+            "hosts": hosts,
+            "cluster": health["cluster_name"],
+            "cluster_status": health["status"],
+            "index": index,
+            "generation": meta.get("generation"),
+            "documents": documents,
+            "built_at": meta.get("built_at"),
+        }
+
+    def close(self) -> None:
+        self.client.close()
+
+    def drop(self) -> None:
+        """Delete every index version behind the alias (tests, and ``tudien index --drop``)."""
+        self.client.indices.delete(index=f"{self.alias}-g*", ignore_unavailable=True, allow_no_indices=True)

@@ -1,0 +1,177 @@
+"""One contract for every search backend: the embedded engine always, Elasticsearch on a real
+node (see ``elastic_node`` in conftest).  The same queries give the same results on both."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import Library, elastic_settings
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from corpora.sample import load_sample
+from dictionary.errors import BackendUnavailable
+from dictionary.evaluation import load_manifest, score_results
+
+BACKENDS = ["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
+
+
+def make_library(kind: str, folder, request) -> Library:
+    if kind == "elasticsearch":
+        node = request.getfixturevalue("elastic_node")
+        lib = Library(folder, "elasticsearch", elastic_settings(node.url))
+    else:
+        lib = Library(folder)
+    request.addfinalizer(lib.close)
+    return lib
+
+
+@pytest.fixture(params=BACKENDS)
+def sample_library(request, tmp_path):
+    lib = make_library(request.param, tmp_path / "data", request)
+    load_sample(lib.store)
+    lib.index()
+    return lib
+
+
+def test_tiers_and_fields(sample_library):
+    lib = sample_library
+    top = lib.search("ntoo", "mww").hits[0]
+    assert (top.entry["headword"], top.match.tier, top.match.field) == ("ntoo", "exact", "headword")
+    assert lib.search("NTOO", "mww").hits[0].match.tier == "exact"  # case-folded
+    hits = lib.search("nuoc", "vie").hits
+    assert {h.entry["headword"] for h in hits[:3]} >= {"dej", "ទឹក"}
+    assert hits[0].match.tier == "fold"
+    assert lib.search("nuwowcs", "vie").hits[0].match.tier == "decoded"
+    assert lib.search("teuk", "khm").hits[0].entry["headword"] == "ទឹក"
+    assert lib.search("ntooo", "mww").hits[0].match.tier == "fuzzy"  # one typo
+    assert lib.search("nt", "mww").hits[0].match.tier == "prefix"
+
+
+def test_paging_and_suggest(sample_library):
+    lib = sample_library
+    every = lib.search("ngày", limit=100)
+    page = lib.search("ngày", limit=1, offset=1)
+    assert page.total == every.total >= 2 and page.hits[0].entry["id"] == every.hits[1].entry["id"]
+    assert lib.service.suggest("nt", "mww") == ["ntoo", "ntawv"]
+
+
+def test_status_and_rebuild_swaps_versions(sample_library):
+    lib = sample_library
+    status = lib.backend.status()
+    assert status["ok"] and status["generation"] == lib.store.generation and status["documents"] > 0
+    before = [h.entry["id"] for h in lib.search("cây").hits]
+    lib.index()
+    assert [h.entry["id"] for h in lib.search("cây").hits] == before
+
+
+def test_a_failed_build_leaves_the_old_index_serving(sample_library):
+    lib = sample_library
+    before = [h.entry["id"] for h in lib.search("cây").hits]
+    status = lib.backend.status()
+
+    def broken_docs():
+        from indexer.base import all_key_docs
+
+        for n, doc in enumerate(all_key_docs(lib.store.iter_entries())):
+            if n == 50:
+                raise OSError("disk full (simulated in the middle of a build)")
+            yield doc
+
+    with pytest.raises(OSError):
+        lib.backend.rebuild(broken_docs(), lib.store.generation + 1)
+    assert [h.entry["id"] for h in lib.search("cây").hits] == before
+    after = lib.backend.status()
+    assert after["generation"] == status["generation"] and after.get("index") == status.get("index")
+    if lib.settings.backend == "elasticsearch":  # the half-built index was removed
+        names = list(lib.backend.client.indices.get(index=f"{lib.backend.alias}-g*").body)
+        assert names == [status["index"]]
+
+
+# -- the real word lists: the same answers on both engines ---------------------------------------
+
+@pytest.fixture(scope="module")
+def real_pair(tmp_path_factory, shared_data, request):
+    """The public relevance set's lists on both engines (Elasticsearch on a real node)."""
+    node = request.getfixturevalue("elastic_node")
+    manifest, queries, data_root = load_manifest(shared_data.parent / "eval" / "public")
+    libs = {}
+    for kind in ("embedded", "elasticsearch"):
+        folder = tmp_path_factory.mktemp(kind) / "data"
+        lib = Library(folder, kind, elastic_settings(node.url) if kind == "elasticsearch" else None)
+        for item in manifest["imports"]:
+            lib.add(data_root / item["file"], item["format"], item["language"],
+                    item["headword_column"], item["gloss_column"])
+        lib.index()
+        libs[kind] = lib
+    yield libs, queries
+    for lib in libs.values():
+        lib.close()
+
+
+@pytest.mark.shared_data
+@pytest.mark.elasticsearch
+def test_both_engines_give_the_same_top_results_and_figures(real_pair, capsys):
+    libs, queries = real_pair
+    same_top1 = same_top10 = 0
+    differing = []
+    results = {kind: [] for kind in libs}
+    for query in queries:
+        got = {}
+        for kind, lib in libs.items():
+            hits = lib.service.search(query["q"], query.get("from"), query.get("to"), 10).hits
+            results[kind].append([h.entry for h in hits])
+            got[kind] = [h.entry["id"] for h in hits]
+        same_top1 += got["embedded"][:1] == got["elasticsearch"][:1]
+        same_top10 += set(got["embedded"]) == set(got["elasticsearch"])
+        if got["embedded"][:1] != got["elasticsearch"][:1]:
+            differing.append(query["q"])
+    n = len(queries)
+    figures = {
+        kind: {k: round(v.recall10, 3) for k, v in score_results(queries, found).items()}
+        for kind, found in results.items()
+    }
+    with capsys.disabled():
+        print(f"\nembedded vs elasticsearch on {n} public queries: same top-1 {same_top1 / n:.4f}, "
+              f"same top-10 set {same_top10 / n:.4f}; recall@10 {figures}")
+    assert same_top1 / n >= 0.99, differing[:20]
+    assert figures["embedded"] == figures["elasticsearch"]
+
+
+# -- faults --------------------------------------------------------------------------------------
+
+@pytest.mark.elasticsearch
+def test_node_down_gives_503_quickly_and_recovers_by_itself(tmp_path, request):
+    node = request.getfixturevalue("elastic_node")
+    if not node.managed:
+        pytest.skip("the node at TUDIEN_TEST_ES_URL is not ours to stop")
+    lib = make_library("elasticsearch", tmp_path / "data", request)
+    load_sample(lib.store)
+    lib.index()
+    app = create_app(lib.settings, lib.service)
+    with TestClient(app) as client:
+        assert client.get("/v1/search", params={"q": "cây"}).status_code == 200
+        node.stop()
+        try:
+            started = time.monotonic()
+            response = client.get("/v1/search", params={"q": "cây"})
+            elapsed = time.monotonic() - started
+            assert response.status_code == 503, response.text
+            error = response.json()["error"]
+            assert error["code"] == "backend_unavailable" and "Elasticsearch" in error["message"]
+            assert elapsed < 15, elapsed
+            health = client.get("/health")
+            assert health.status_code == 503 and health.json()["index"]["ok"] is False
+            with pytest.raises(BackendUnavailable):
+                lib.service.search("cây")
+            # the service also starts while the node is down
+            with TestClient(create_app(lib.settings, lib.service)) as fresh:
+                assert fresh.get("/health").status_code == 503
+        finally:
+            node.start()
+        deadline = time.monotonic() + 60
+        while client.get("/v1/search", params={"q": "cây"}).status_code != 200:
+            assert time.monotonic() < deadline, "the service did not recover after the node came back"
+            time.sleep(0.5)
+        assert client.get("/health").json()["index"]["ok"] is True
