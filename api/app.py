@@ -3,17 +3,22 @@ service and serialise what it returns."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI, Query
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from dictionary import languages
 from dictionary.config import Settings
 from dictionary.search import MAX_LIMIT, MAX_OFFSET, SearchService
 from dictionary.store import Store
+from dictionary.translate import Translator
 
-from . import errors
+from . import errors, web
 from .deps import ServiceDep
 from .responses import JSON
 from .schemas import (
@@ -24,6 +29,11 @@ from .schemas import (
     entry_detail,
     hit_public,
 )
+
+
+class TranslateRequest(BaseModel):
+    text: str = Field(description="văn bản tiếng Việt (tối đa 5 000 ký tự)")
+    to: list[str] = Field(description="các ngôn ngữ đích, mã ISO 639-3, ví dụ [\"mww\", \"bdq\"]")
 
 
 def create_app(settings: Settings | None = None, service: SearchService | None = None) -> FastAPI:
@@ -46,6 +56,8 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"]
     )
     errors.install(app)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.include_router(web.router)
 
     @app.get("/v1/search", response_model=SearchPublic, response_class=JSON)
     async def search(
@@ -83,6 +95,14 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
                 for lang in listed
             ]
         })
+
+    @app.post("/v1/translate", response_class=JSON)
+    async def translate(service: ServiceDep, body: TranslateRequest):
+        """A Vietnamese text looked up term by term in the wanted languages, with the gaps."""
+        terms = await run_in_threadpool(Translator(service).translate, body.text, body.to)
+        targets = list(dict.fromkeys(c.strip().lower() for c in body.to))
+        return JSON({"to": targets, "terms": web._terms_public(terms, targets),
+                     "gaps": list(dict.fromkeys(t.text for t in terms if t.gaps))})
 
     @app.get("/health", response_class=JSON)
     async def health(service: ServiceDep):

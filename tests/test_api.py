@@ -106,9 +106,36 @@ def test_errors_share_one_shape_with_an_actionable_sentence(client, path, params
     assert error["status"] == status and error["code"] and words in error["message"]
 
 
+BAD_TRANSLATIONS = [
+    ({"text": "nước", "to": []}, "ít nhất một ngôn ngữ"),
+    ({"text": "  ", "to": ["mww"]}, "dán một đoạn văn bản"),
+    ({"text": "nước", "to": ["xyz"]}, "ISO 639-3"),
+    ({"text": "nước", "to": ["vie"]}, "không phải tiếng Việt"),
+    ({"text": "a" * 5001, "to": ["mww"]}, "tối đa là 5000"),
+    ({"to": ["mww"]}, "text"),
+]
+
+
+@pytest.mark.parametrize(("body", "words"), BAD_TRANSLATIONS)
+def test_translate_errors_share_the_shape(client, body, words):
+    response = client.post("/v1/translate", json=body)
+    assert response.status_code == 422 and set(response.json()) == {"error"}
+    assert words in response.json()["error"]["message"]
+
+
+def test_translate_finds_terms_and_gaps(client):
+    body = client.post("/v1/translate", json={"text": "Nước và cây, mặt trời.", "to": ["mww", "khm"]}).json()
+    terms = {t["text"]: t for t in body["terms"]}
+    assert [e["headword"] for e in terms["Nước"]["equivalents"]["mww"]] == ["dej"]
+    assert terms["cây"]["equivalents"]["khm"][0]["headword"] == "ដើមឈើ"
+    assert "mặt trời" in terms  # a multi-syllable gloss of the dictionary stays whole
+    assert "và" in body["gaps"] and terms["và"]["gaps"] == ["mww", "khm"]
+
+
 def test_every_route_is_covered_by_the_error_shape_test(client):
     routes = {r.path for r in client.app.routes if isinstance(r, APIRoute) and r.path.startswith("/v1/")}
     tested = {p if not p.startswith("/v1/entries/") else "/v1/entries/{entry_id}" for p, *_ in BAD_REQUESTS}
+    tested.add("/v1/translate")
     assert routes - {"/v1/languages"} <= tested  # /v1/languages takes no input
 
 

@@ -1,0 +1,121 @@
+"""The pages: search at ``/``, an entry at ``/e/{id}``, the translation workbench at ``/dich``.
+
+Server-rendered, so results are readable without JavaScript; a small script adds live
+suggestions and the special-letter row.  No build step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+
+from dictionary import languages
+from dictionary.errors import DictionaryError
+from dictionary.translate import Translator
+
+from .deps import ServiceDep
+from .export import glossary_csv, glossary_docx
+from .schemas import entry_detail, hit_public
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+router = APIRouter(include_in_schema=False)
+
+# Letters a keyboard does not offer, per language (tapped into the search box).
+SPECIAL_LETTERS = {
+    "vie": "ă â đ ê ô ơ ư",
+    "bdq": "ă â ĕ ê ĭ ô ŏ ơ ơ̆ ŭ ư ư̆ đ",
+    "jra": "ă â ĕ ê ĭ ô ŏ ơ ơ̆ ŭ ư ư̆ đ",
+    "rad": "ă â ĕ ê ĭ ô ŏ ơ ơ̆ ŭ ư ư̆ đ",
+    "kpm": "ă â ĕ ê ĭ ô ŏ ơ ơ̆ ŭ ư ư̆ đ",
+    "mtq": "ă â đ ê ô ơ ư",
+    "tyz": "ă â đ ê ô ơ ư",
+    "cja": "ꨀ ꨁ ꨂ ꨃ ꨆ ꨌ ꨓ ꨚ ꨠ",
+    "khm": "ក ខ គ ង ច ា ិ ី ុ ូ េ ែ ្",
+}
+MATCH_WORDS = {
+    "exact": "khớp đúng", "tone": "khớp (khác vị trí dấu)", "fold": "khớp không dấu",
+    "decoded": "gần đúng (đọc theo kiểu gõ)", "prefix": "bắt đầu bằng", "words": "chứa các từ",
+    "fuzzy": "gần đúng",
+}
+STATUS_WORDS = {"draft": "bản nháp", "reviewed": "đã xem xét", "approved": "đã duyệt"}
+
+
+def _language_options(service) -> list[dict]:
+    counts = service.store.language_counts()
+    out = [{"code": "vie", "name": "Tiếng Việt"}]
+    for code in sorted(counts):
+        if code != "vie":
+            lang = languages.get(code)
+            out.append({"code": code, "name": lang.name_vi or lang.name_en})
+    return out
+
+
+def _context(request: Request, service, **values) -> dict:
+    return {"request": request, "languages": _language_options(service), "letters": SPECIAL_LETTERS,
+            "match_words": MATCH_WORDS, "status_words": STATUS_WORDS, "names": _names(), **values}
+
+
+def _names() -> dict[str, str]:
+    return {lang.code: lang.name_vi or lang.name_en for lang in languages.registry()}
+
+
+@router.get("/", response_class=HTMLResponse)
+async def search_page(request: Request, service: ServiceDep, q: str | None = None,
+                      source: str | None = Query(None, alias="from"),
+                      target: str | None = Query(None, alias="to")):
+    results, error, total = [], None, 0
+    if q:
+        try:
+            found = await run_in_threadpool(service.search, q, source or None, target or None, 20, 0)
+            results, total = [hit_public(h) for h in found.hits], found.total
+        except DictionaryError as exc:
+            error = str(exc)
+    return templates.TemplateResponse(request, "search.html", _context(
+        request, service, q=q or "", source=source or "", target=target or "", results=results,
+        total=total, error=error))
+
+
+@router.get("/e/{entry_id}", response_class=HTMLResponse)
+async def entry_page(request: Request, service: ServiceDep, entry_id: str):
+    entry = entry_detail(service.store.get(entry_id).model_dump(mode="json"))
+    return templates.TemplateResponse(request, "entry.html", _context(request, service, entry=entry))
+
+
+def _terms_public(terms, targets) -> list[dict]:
+    return [{
+        "text": t.text, "start": t.start, "end": t.end,
+        "equivalents": {code: [{"id": e["id"], "headword": e["headword"], "url": f"/e/{e['id']}"}
+                               for e in t.equivalents[code]] for code in targets},
+        "gaps": t.gaps,
+    } for t in terms]
+
+
+@router.get("/dich", response_class=HTMLResponse)
+async def workbench(request: Request, service: ServiceDep):
+    return templates.TemplateResponse(request, "dich.html", _context(request, service, text="", targets=[], terms=None))
+
+
+@router.post("/dich", response_class=HTMLResponse)
+async def workbench_post(request: Request, service: ServiceDep, text: str = Form(""),
+                         to: list[str] = Form([]), export: str | None = Form(None)):
+    terms, error = None, None
+    try:
+        found = await run_in_threadpool(Translator(service).translate, text, to)
+        targets = [languages.get(c).code for c in dict.fromkeys(to)]
+        if export == "csv":
+            return Response(glossary_csv(found, targets), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": 'attachment; filename="bang-thuat-ngu.csv"'})
+        if export == "docx":
+            return Response(
+                glossary_docx(found, targets),
+                media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                headers={"Content-Disposition": 'attachment; filename="bang-thuat-ngu.docx"'})
+        terms = _terms_public(found, targets)
+    except DictionaryError as exc:
+        error = str(exc)
+    return templates.TemplateResponse(request, "dich.html", _context(
+        request, service, text=text, targets=to, terms=terms, error=error))

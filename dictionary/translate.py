@@ -1,0 +1,92 @@
+"""A Vietnamese text looked up term by term: the glossary a communicator needs.
+
+The text is split into syllables; terms are found by longest match (up to five syllables) among
+the dictionary's own Vietnamese glosses, so "ủy ban nhân dân" or "nước sạch" stay whole where the
+dictionary knows them.  Each term is looked up in every wanted language (exact or tone-placement
+matches on a gloss only: a glossary must not offer a guess), and a term with no equivalent in a
+language is listed as a gap for the lexicographers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import InvalidQuery
+from .languages import VIETNAMESE
+from .normalize import canonical, search_keys
+from .ranking import Field, QueryPlan, Scope, Tier, rank
+
+MAX_TEXT = 5000
+MAX_TARGETS = 5
+MAX_TERM = 5  # syllables
+_SYLLABLE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+@dataclass
+class Term:
+    text: str
+    start: int
+    end: int
+    equivalents: dict[str, list[dict]] = field(default_factory=dict)
+
+    @property
+    def gaps(self) -> list[str]:
+        return [lang for lang, found in self.equivalents.items() if not found]
+
+
+class Translator:
+    def __init__(self, service) -> None:
+        self.service = service
+
+    def _validate(self, text: str | None, targets: list[str] | None) -> tuple[str, list[str]]:
+        if not text or not text.strip():
+            raise InvalidQuery("Hãy dán một đoạn văn bản tiếng Việt vào trường text.")
+        if len(text) > MAX_TEXT:
+            raise InvalidQuery(f"Văn bản dài {len(text)} ký tự; tối đa là {MAX_TEXT}. Hãy chia nhỏ văn bản.")
+        if not targets:
+            raise InvalidQuery("Hãy chọn ít nhất một ngôn ngữ đích (to), ví dụ [\"mww\", \"bdq\"].")
+        if len(targets) > MAX_TARGETS:
+            raise InvalidQuery(f"Tối đa {MAX_TARGETS} ngôn ngữ đích mỗi lần.")
+        codes = []
+        for code in targets:
+            code = self.service._language(code)
+            if code == VIETNAMESE:
+                raise InvalidQuery("Ngôn ngữ đích phải là một ngôn ngữ dân tộc thiểu số, không phải tiếng Việt.")
+            if code not in codes:
+                codes.append(code)
+        return text, codes
+
+    def _lookup(self, phrase: str, language: str) -> list[dict]:
+        """Entries of ``language`` one of whose Vietnamese glosses is ``phrase`` (exact/tone)."""
+        keys = search_keys(phrase)
+        plan = QueryPlan(keys=keys, scopes=(Scope(VIETNAMESE, (language,)),), fuzzy=0, wanted=10,
+                         prefix=False)
+        ranked = [r for r in rank(self.service.backend.candidates(plan))
+                  if r.candidate.tier <= Tier.TONE and r.candidate.field == Field.GLOSS][:10]
+        bodies = self.service.store.bodies([r.entry for r in ranked])
+        return [bodies[r.entry] for r in ranked if r.entry in bodies]
+
+    def translate(self, text: str | None, targets: list[str] | None) -> list[Term]:
+        text, targets = self._validate(text, targets)
+        syllables = [(m.group(0), m.start(), m.end()) for m in _SYLLABLE.finditer(text)]
+        terms: list[Term] = []
+        i = 0
+        while i < len(syllables):
+            found: Term | None = None
+            for n in range(min(MAX_TERM, len(syllables) - i), 0, -1):
+                start, end = syllables[i][1], syllables[i + n - 1][2]
+                if n > 1 and not _one_phrase(text[start:end]):
+                    continue  # punctuation between the syllables: not one term
+                phrase = canonical(text[start:end])
+                equivalents = {lang: self._lookup(phrase, lang) for lang in targets}
+                if n == 1 or any(equivalents.values()):
+                    found = Term(phrase, start, end, equivalents)
+                    break
+            terms.append(found)
+            i += len(_SYLLABLE.findall(found.text)) or 1
+        return terms
+
+
+def _one_phrase(span: str) -> bool:
+    return re.fullmatch(r"[^\W\d_]+(?:[\s'’-]+[^\W\d_]+)*", span) is not None

@@ -1,0 +1,195 @@
+"""The pages in a real browser: Debian's Chromium, headless, driven by Selenium through Debian's
+chromedriver, against a real uvicorn server over the sample corpus and the real White Hmong and
+Bahnar lists.  Screenshots at phone (360 px) and desktop widths go to ``test-artifacts/``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import DATA, IN_CI, REPO, Library
+
+from corpora.sample import load_sample
+
+pytestmark = [pytest.mark.server, pytest.mark.shared_data]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+ARTIFACTS = REPO / "test-artifacts"
+PARAGRAPH = (
+    "Người dân trong bản cần uống nước sạch và giữ rừng. "
+    "Mỗi gia đình nên trồng cây, nuôi gà và cho trẻ em đi học ở trường."
+)
+
+
+def _need(path: str, package: str):
+    if not os.path.exists(path):
+        message = f"{path} not found (Debian package {package}; ./scripts/test installs it)"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, shared_data):
+    from tests_support import free_port
+
+    folder = tmp_path_factory.mktemp("site") / "data"
+    lib = Library(folder)
+    load_sample(lib.store)
+    lib.add(DATA / "pairs/mww-vie.tsv", "tsv", "mww", "mww_form", "vie_form", "english_meaning")
+    lib.add(DATA / "bahnar/bahnaric.csv", "csv", "bdq", "Bahnaric", "Vietnamese")
+    lib.index()
+    port = free_port()
+    env = {**os.environ, "TUDIEN_DATA_DIR": str(folder)}
+    server = subprocess.Popen([sys.executable, "-m", "dictionary.cli", "serve", "--port", str(port),
+                               "--log-level", "warning"], env=env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(url + "/health", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.2)
+    yield url
+    server.terminate()
+    server.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def downloads(tmp_path_factory):
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def browser(downloads):
+    _need(CHROMIUM, "chromium")
+    _need(CHROMEDRIVER, "chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=vi"):
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {
+        "download.default_directory": str(downloads), "download.prompt_for_download": False,
+    })
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(5)
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def shot(driver, name: str, width: int) -> Path:
+    driver.set_window_size(width, 900)
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(width, min(max(height, 600), 4000))
+    path = ARTIFACTS / f"{name}-{width}.png"
+    driver.save_screenshot(str(path))
+    assert path.stat().st_size > 5000
+    return path
+
+
+def test_search_without_diacritics_suggestion_and_entry_page(site, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    browser.set_window_size(360, 800)
+    browser.get(site + "/")
+    assert "Từ điển DTTS" in browser.title
+    box = browser.find_element(By.ID, "q")
+    # live suggestions from /v1/suggest, for Hmong
+    Select(browser.find_element(By.ID, "from")).select_by_value("mww")
+    box.send_keys("ntoo")
+    WebDriverWait(browser, 5).until(
+        lambda d: "ntoo" in [o.get_attribute("value") for o in d.find_elements(By.CSS_SELECTOR, "#suggestions option")]
+    )
+    suggestion = browser.find_element(By.CSS_SELECTOR, "#suggestions option").get_attribute("value")
+    box.clear()
+    box.send_keys(suggestion)
+    browser.find_element(By.CSS_SELECTOR, ".pickers button[type=submit]").click()
+    assert browser.find_element(By.CSS_SELECTOR, ".result .headword").text == "ntoo"
+    # a Vietnamese query typed without diacritics, language picked
+    browser.get(site + "/")
+    Select(browser.find_element(By.ID, "from")).select_by_value("vie")
+    Select(browser.find_element(By.ID, "to")).select_by_value("mww")
+    # the special-letter row: tap ư to make "nưoc"… then type the rest plainly
+    browser.find_element(By.ID, "q").send_keys("nuoc")
+    browser.find_element(By.CSS_SELECTOR, ".pickers button[type=submit]").click()
+    headwords = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".result .headword")]
+    assert "dej" in headwords[:3]
+    assert "khớp không dấu" in browser.find_element(By.CSS_SELECTOR, ".result .match").text
+    shot(browser, "search", 360)
+    shot(browser, "search", 1280)
+    # the entry page, at its stable URL, with provenance
+    browser.find_element(By.LINK_TEXT, "dej").click()
+    assert browser.current_url.startswith(site + "/e/mww-")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "dej"
+    assert "Nguồn" in browser.page_source and "mww" in browser.page_source
+    shot(browser, "entry", 360)
+
+
+def test_special_letters_tap_into_the_box(site, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(site + "/")
+    Select(browser.find_element(By.ID, "from")).select_by_value("bdq")
+    buttons = {b.text: b for b in browser.find_elements(By.CSS_SELECTOR, "#letters button")}
+    assert {"ĕ", "ŏ", "ơ̆"} <= set(buttons)
+    browser.find_element(By.ID, "q").send_keys("k")
+    buttons["ơ̆"].click()
+    assert browser.find_element(By.ID, "q").get_attribute("value") == "kơ̆"
+
+
+def test_results_readable_without_javascript(site):
+    page = httpx.get(site + "/", params={"q": "nuoc", "from": "vie", "to": "mww"}).text
+    assert 'class="headword"' in page and ">dej<" in page
+
+
+def test_workbench_translates_a_paragraph_into_two_languages_and_exports(site, browser, downloads):
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1280, 900)
+    browser.get(site + "/dich")
+    browser.find_element(By.ID, "text").send_keys(PARAGRAPH)
+    for code in ("mww", "bdq"):
+        browser.find_element(By.CSS_SELECTOR, f"input[name=to][value={code}]").click()
+    browser.find_element(By.ID, "run").click()
+    rows = browser.find_elements(By.CSS_SELECTOR, ".glossary tbody tr")
+    terms = {r.find_element(By.TAG_NAME, "td").text: r for r in rows}
+    assert {"cây", "gia đình"} <= {t.lower() for t in terms}  # "gia đình" kept whole
+    tree = terms["cây"].find_elements(By.TAG_NAME, "td")
+    assert tree[1].text and "chưa có" not in tree[1].text  # White Hmong has "cây"
+    assert tree[2].text and "chưa có" not in tree[2].text  # and so has Bahnar
+    assert browser.find_elements(By.CSS_SELECTOR, ".glossary tr.gap")  # and some gaps
+    assert "Thuật ngữ chưa có từ tương đương" in browser.page_source
+    shot(browser, "workbench", 1280)
+    shot(browser, "workbench", 360)
+    for button, suffix in (("export-csv", ".csv"), ("export-docx", ".docx")):
+        browser.find_element(By.ID, button).click()
+        deadline = time.monotonic() + 20
+        while not [p for p in downloads.iterdir() if p.suffix == suffix]:
+            assert time.monotonic() < deadline, f"no {suffix} downloaded"
+            time.sleep(0.2)
+    csv_file = next(p for p in downloads.iterdir() if p.suffix == ".csv")
+    text = csv_file.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("Tiếng Việt,") and "\ncây," in text
+    docx_file = next(p for p in downloads.iterdir() if p.suffix == ".docx")
+    _need(shutil.which("soffice") or "/usr/bin/soffice", "libreoffice-writer-nogui")
+    done = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(downloads),
+                           str(docx_file)], capture_output=True, text=True, timeout=180,
+                          env={**os.environ, "HOME": str(downloads)})
+    pdf = docx_file.with_suffix(".pdf")
+    assert done.returncode == 0 and pdf.exists() and pdf.stat().st_size > 1000, done.stderr
