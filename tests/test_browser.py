@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import DATA, IN_CI, REPO, Library
+from tests_support import free_port
 
 from corpora.sample import load_sample
 
@@ -38,8 +39,6 @@ def _need(path: str, package: str):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, shared_data):
-    from tests_support import free_port
-
     folder = tmp_path_factory.mktemp("site") / "data"
     lib = Library(folder)
     load_sample(lib.store)

@@ -1,7 +1,6 @@
 """A real uvicorn server on loopback, started the way the README starts it."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -9,14 +8,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests_support import free_port
 
 pytestmark = pytest.mark.server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def tudien(*args, env):
