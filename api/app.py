@@ -27,6 +27,7 @@ from .schemas import (
     SearchPublic,
     SuggestPublic,
     entry_detail,
+    glossary_public,
     hit_public,
 )
 
@@ -99,10 +100,8 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
     @app.post("/v1/translate", response_class=JSON)
     async def translate(service: ServiceDep, body: TranslateRequest):
         """A Vietnamese text looked up term by term in the wanted languages, with the gaps."""
-        terms = await run_in_threadpool(Translator(service).translate, body.text, body.to)
-        targets = list(dict.fromkeys(c.strip().lower() for c in body.to))
-        return JSON({"to": targets, "terms": web._terms_public(terms, targets),
-                     "gaps": list(dict.fromkeys(t.text for t in terms if t.gaps))})
+        glossary = await run_in_threadpool(Translator(service).translate, body.text, body.to)
+        return JSON(glossary_public(glossary))
 
     @app.get("/health", response_class=JSON)
     async def health(service: ServiceDep):

@@ -6,7 +6,7 @@ import csv
 import io
 
 from dictionary import languages
-from dictionary.translate import Term
+from dictionary.translate import Glossary
 
 
 def _names(targets: list[str]) -> list[str]:
@@ -17,7 +17,8 @@ def _cell(found: list[dict]) -> str:
     return "; ".join(entry["headword"] for entry in found)
 
 
-def glossary_csv(terms: list[Term], targets: list[str]) -> bytes:
+def glossary_csv(glossary: Glossary) -> bytes:
+    terms, targets = glossary.terms, glossary.targets
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["Tiếng Việt", *[f"{name} ({code})" for name, code in zip(_names(targets), targets, strict=True)],
@@ -27,9 +28,10 @@ def glossary_csv(terms: list[Term], targets: list[str]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: spreadsheet programs read it as UTF-8
 
 
-def glossary_docx(terms: list[Term], targets: list[str], title: str = "Bảng thuật ngữ") -> bytes:
+def glossary_docx(glossary: Glossary, title: str = "Bảng thuật ngữ") -> bytes:
     from docx import Document
 
+    terms, targets = glossary.terms, glossary.targets
     doc = Document()
     doc.add_heading(title, level=1)
     table = doc.add_table(rows=1, cols=len(targets) + 1)
@@ -43,10 +45,9 @@ def glossary_docx(terms: list[Term], targets: list[str], title: str = "Bảng th
         row[0].text = term.text
         for cell, code in zip(row[1:], targets, strict=True):
             cell.text = _cell(term.equivalents[code]) or "—"
-    gaps = [t.text for t in terms if t.gaps]
-    if gaps:
+    if glossary.gaps:
         doc.add_heading("Thuật ngữ chưa có từ tương đương", level=2)
-        for text in dict.fromkeys(gaps):
+        for text in glossary.gaps:
             doc.add_paragraph(text, style="List Bullet")
     buffer = io.BytesIO()
     doc.save(buffer)

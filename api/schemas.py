@@ -137,3 +137,17 @@ def hit_public(hit: Hit) -> dict:
     if m.language:
         out["match"]["language"] = m.language
     return out
+
+
+def glossary_public(glossary) -> dict:
+    """A :class:`dictionary.translate.Glossary` as the API and the workbench show it."""
+    return {
+        "to": glossary.targets,
+        "terms": [{
+            "text": t.text, "start": t.start, "end": t.end,
+            "equivalents": {code: [{"id": e["id"], "headword": e["headword"], "url": f"/e/{e['id']}"}
+                                   for e in t.equivalents[code]] for code in glossary.targets},
+            "gaps": t.gaps,
+        } for t in glossary.terms],
+        "gaps": glossary.gaps,
+    }

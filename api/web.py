@@ -18,7 +18,7 @@ from dictionary.translate import Translator
 
 from .deps import ServiceDep
 from .export import glossary_csv, glossary_docx
-from .schemas import entry_detail, hit_public
+from .schemas import entry_detail, glossary_public, hit_public
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -85,15 +85,6 @@ async def entry_page(request: Request, service: ServiceDep, entry_id: str):
     return templates.TemplateResponse(request, "entry.html", _context(request, service, entry=entry))
 
 
-def _terms_public(terms, targets) -> list[dict]:
-    return [{
-        "text": t.text, "start": t.start, "end": t.end,
-        "equivalents": {code: [{"id": e["id"], "headword": e["headword"], "url": f"/e/{e['id']}"}
-                               for e in t.equivalents[code]] for code in targets},
-        "gaps": t.gaps,
-    } for t in terms]
-
-
 @router.get("/dich", response_class=HTMLResponse)
 async def workbench(request: Request, service: ServiceDep):
     return templates.TemplateResponse(request, "dich.html", _context(request, service, text="", targets=[], terms=None))
@@ -104,17 +95,16 @@ async def workbench_post(request: Request, service: ServiceDep, text: str = Form
                          to: list[str] = Form([]), export: str | None = Form(None)):
     terms, error = None, None
     try:
-        found = await run_in_threadpool(Translator(service).translate, text, to)
-        targets = [languages.get(c).code for c in dict.fromkeys(to)]
+        glossary = await run_in_threadpool(Translator(service).translate, text, to)
         if export == "csv":
-            return Response(glossary_csv(found, targets), media_type="text/csv; charset=utf-8",
+            return Response(glossary_csv(glossary), media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": 'attachment; filename="bang-thuat-ngu.csv"'})
         if export == "docx":
             return Response(
-                glossary_docx(found, targets),
+                glossary_docx(glossary),
                 media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 headers={"Content-Disposition": 'attachment; filename="bang-thuat-ngu.docx"'})
-        terms = _terms_public(found, targets)
+        terms = glossary_public(glossary)["terms"]
     except DictionaryError as exc:
         error = str(exc)
     return templates.TemplateResponse(request, "dich.html", _context(

@@ -35,6 +35,16 @@ class Term:
         return [lang for lang, found in self.equivalents.items() if not found]
 
 
+@dataclass
+class Glossary:
+    terms: list[Term]
+    targets: list[str]  # the wanted languages, validated, in the order asked
+
+    @property
+    def gaps(self) -> list[str]:
+        return list(dict.fromkeys(t.text for t in self.terms if t.gaps))
+
+
 class Translator:
     def __init__(self, service) -> None:
         self.service = service
@@ -67,7 +77,7 @@ class Translator:
         bodies = self.service.store.bodies([r.entry for r in ranked])
         return [bodies[r.entry] for r in ranked if r.entry in bodies]
 
-    def translate(self, text: str | None, targets: list[str] | None) -> list[Term]:
+    def translate(self, text: str | None, targets: list[str] | None) -> Glossary:
         text, targets = self._validate(text, targets)
         syllables = [(m.group(0), m.start(), m.end()) for m in _SYLLABLE.finditer(text)]
         terms: list[Term] = []
@@ -85,7 +95,7 @@ class Translator:
                     break
             terms.append(found)
             i += len(_SYLLABLE.findall(found.text)) or 1
-        return terms
+        return Glossary(terms, targets)
 
 
 def _one_phrase(span: str) -> bool:

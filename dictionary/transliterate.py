@@ -172,7 +172,7 @@ SCRIPTS = {
     "Cham": ("[\\uaa00-\\uaa5f]", _cham_rules),
     "Tavt": ("[\\uaa80-\\uaadf]", _tai_viet_rules),
 }
-_DETECT = {code: re.compile(pattern.replace("\\\\", "\\")) for code, (pattern, _) in SCRIPTS.items()}
+_DETECT = {code: re.compile(pattern) for code, (pattern, _) in SCRIPTS.items()}
 
 
 _JOINERS = re.compile("[\u200b-\u200d\u2060\ufeff]")

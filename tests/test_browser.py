@@ -123,7 +123,6 @@ def test_search_without_diacritics_suggestion_and_entry_page(site, browser):
     browser.get(site + "/")
     Select(browser.find_element(By.ID, "from")).select_by_value("vie")
     Select(browser.find_element(By.ID, "to")).select_by_value("mww")
-    # the special-letter row: tap ư to make "nưoc"… then type the rest plainly
     browser.find_element(By.ID, "q").send_keys("nuoc")
     browser.find_element(By.CSS_SELECTOR, ".pickers button[type=submit]").click()
     headwords = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".result .headword")]
