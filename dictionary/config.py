@@ -59,6 +59,7 @@ class Settings:
     data_dir: Path = field(default_factory=_default_data_dir)
     backend: str = "embedded"
     elastic: ElasticSettings = field(default_factory=ElasticSettings)
+    api_keys: tuple[str, ...] = ()  # keys that may upload or delete audio (TUDIEN_API_KEYS)
 
     @property
     def store_path(self) -> Path:
@@ -67,6 +68,10 @@ class Settings:
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def audio_dir(self) -> Path:
+        return self.data_dir / "audio"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -80,4 +85,5 @@ class Settings:
             data_dir=Path(data_dir).expanduser() if data_dir else _default_data_dir(),
             backend=backend,
             elastic=ElasticSettings.from_env(),
+            api_keys=tuple(k.strip() for k in os.environ.get("TUDIEN_API_KEYS", "").split(",") if k.strip()),
         )

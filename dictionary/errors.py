@@ -41,3 +41,20 @@ class BackendUnavailable(DictionaryError):
 
 class IndexMissing(DictionaryError):
     """The search index has not been built from the store yet."""
+
+
+class AccessDenied(DictionaryError):
+    """A write without a valid API key."""
+
+
+class KeyMissing(AccessDenied):
+    def __init__(self) -> None:
+        super().__init__("Thao tác này cần khoá API: gửi kèm tiêu đề X-API-Key.")
+
+
+class KeyRefused(AccessDenied):
+    def __init__(self, configured: bool) -> None:
+        super().__init__(
+            "Khoá API trong X-API-Key không đúng." if configured else
+            "Máy chủ này chưa cấu hình khoá API nào (TUDIEN_API_KEYS), nên không nhận tải lên."
+        )

@@ -1,0 +1,471 @@
+"""The pronunciation library: recordings and synthetic clips, their catalogue and their files.
+
+The catalogue lives in the canonical SQLite store beside the entries; the bytes live in a
+:class:`BlobStore` under the data directory.  A clip has an original (kept unchanged) and a
+playback copy (mono MP3 at one loudness).  Recordings come first wherever clips are listed; a
+synthetic clip is offered only where no one has recorded the word.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import orjson
+
+from .. import languages
+from ..errors import DictionaryError, InvalidQuery
+from ..normalize import canonical
+from ..store import Store
+from . import media
+from .blobs import BlobStore
+from .synth import MAX_SPEAK_CHARS, Synthesiser, SynthesisFailed, Voice
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS audio_clips (
+    id             TEXT PRIMARY KEY,
+    kind           TEXT NOT NULL CHECK (kind IN ('recording', 'synthetic')),
+    entry_id       TEXT,
+    language       TEXT NOT NULL,
+    text           TEXT NOT NULL,
+    speaker        TEXT,
+    sex            TEXT,
+    dialect        TEXT,
+    licence        TEXT,
+    attribution    TEXT,
+    recorded_on    TEXT,
+    engine         TEXT,
+    voice          TEXT,
+    approximate    INTEGER NOT NULL DEFAULT 0,
+    original_sha   TEXT NOT NULL,
+    original_type  TEXT NOT NULL,
+    original_bytes INTEGER NOT NULL,
+    playback_sha   TEXT NOT NULL,
+    playback_type  TEXT NOT NULL,
+    playback_bytes INTEGER NOT NULL,
+    duration_ms    INTEGER NOT NULL,
+    sample_rate    INTEGER,
+    channels       INTEGER,
+    source_lufs    REAL,
+    source         TEXT NOT NULL,
+    created_at     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audio_clips_entry ON audio_clips(entry_id);
+"""
+
+SEXES = {"nam": "male", "nữ": "female", "male": "male", "female": "female", "m": "male", "f": "female",
+         "khác": "other", "other": "other"}
+
+
+class NoAudio(DictionaryError):
+    """Nothing to play: no recording, and no voice that can read the word fairly."""
+
+
+class AudioNotFound(DictionaryError):
+    def __init__(self, clip_id: str) -> None:
+        super().__init__(f"Không có đoạn âm thanh nào mang mã {clip_id!r}.")
+
+
+class SpeechUnavailable(DictionaryError):
+    """Every engine of the chain failed just now (no network, time-out, rate limit)."""
+
+
+class InvalidRecording(DictionaryError):
+    """The fields sent with a recording are wrong; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 20 * 1024 * 1024
+    max_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class RecordingInfo:
+    speaker: str
+    licence: str
+    sex: str | None = None
+    dialect: str | None = None
+    attribution: str | None = None
+    recorded_on: str | None = None
+
+    @classmethod
+    def checked(cls, *, speaker: str | None, licence: str | None, sex: str | None = None,
+                dialect: str | None = None, attribution: str | None = None,
+                recorded_on: str | None = None) -> RecordingInfo:
+        def clean(value: str | None, name: str, limit: int = 200) -> str | None:
+            if value is None:
+                return None
+            value = canonical(value)
+            if len(value) > limit:
+                raise InvalidRecording(f"Trường {name} dài quá {limit} ký tự.")
+            return value or None
+
+        speaker, licence = clean(speaker, "speaker"), clean(licence, "licence")
+        if not speaker:
+            raise InvalidRecording("Thiếu trường speaker: tên hoặc mã người đọc.")
+        if not licence:
+            raise InvalidRecording("Thiếu trường licence: giấy phép của bản ghi, ví dụ CC BY 4.0.")
+        sex_value = None
+        if sex and sex.strip():
+            sex_value = SEXES.get(canonical(sex).lower())
+            if sex_value is None:
+                raise InvalidRecording(f"Trường sex không hợp lệ: {sex!r}; dùng nam, nữ hoặc khác.")
+        day = clean(recorded_on, "recorded_on", 10)
+        if day:
+            try:
+                date.fromisoformat(day)
+            except ValueError:
+                raise InvalidRecording(
+                    f"Trường recorded_on không hợp lệ: {day!r}; viết theo dạng năm-tháng-ngày, ví dụ 2024-05-31."
+                ) from None
+        return cls(speaker, licence, sex_value, clean(dialect, "dialect"), clean(attribution, "attribution", 500), day)
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    unchanged: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
+
+
+def clip_public(row: dict) -> dict:
+    """A clip as every API response and page shows it."""
+    return {
+        "id": row["id"],
+        "url": f"/v1/audio/{row['id']}",
+        "kind": row["kind"],
+        "speaker": row.get("speaker"),
+        "sex": row.get("sex"),
+        "dialect": row.get("dialect"),
+        "licence": row.get("licence"),
+        "attribution": row.get("attribution"),
+        "recorded_on": row.get("recorded_on"),
+        "engine": row.get("engine"),
+        "voice": row.get("voice"),
+        "approximate": bool(row.get("approximate")),
+        "duration_ms": row.get("duration_ms"),
+        "content_type": row.get("playback_type"),
+    }
+
+
+def _pending_public(entry_id: str, voice: Voice, approximate: bool) -> dict:
+    """A synthetic clip not made yet: its URL makes it on first play (then redirects to it)."""
+    return {
+        "id": None, "url": f"/v1/entries/{entry_id}/pronunciation?play=1", "kind": "synthetic",
+        "speaker": None, "sex": None, "dialect": None, "licence": None, "attribution": None,
+        "recorded_on": None, "engine": voice.engine, "voice": voice.voice, "approximate": approximate,
+        "duration_ms": None, "content_type": media.PLAYBACK_TYPE,
+    }
+
+
+class AudioLibrary:
+    def __init__(self, store: Store, root: Path, synthesiser: Synthesiser | None = None,
+                 limits: Limits | None = None) -> None:
+        self.store = store
+        self.blobs = BlobStore(Path(root) / "blobs")
+        self.synth = synthesiser if synthesiser is not None else Synthesiser.from_env()
+        self.limits = limits or Limits()
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        if not store.readonly:
+            with store.db:
+                store.db.executescript(_SCHEMA)
+
+    # -- reading ---------------------------------------------------------------------------------
+    def _rows(self, sql: str, params: Iterable = ()) -> list[dict]:
+        cursor = self.store.db.execute(sql, tuple(params))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def get(self, clip_id: str) -> dict:
+        rows = self._rows("SELECT * FROM audio_clips WHERE id = ?", (clip_id,))
+        if not rows:
+            raise AudioNotFound(clip_id)
+        return rows[0]
+
+    def file(self, clip_id: str, original: bool = False) -> tuple[Path, str, str]:
+        """(path, content type, sha) of a clip's playback copy or original."""
+        row = self.get(clip_id)
+        sha = row["original_sha"] if original else row["playback_sha"]
+        kind = row["original_type"] if original else row["playback_type"]
+        path = self.blobs.path(sha)
+        if not path.is_file():
+            raise AudioNotFound(clip_id)
+        return path, kind, sha
+
+    def recordings(self, entry_ids: list[str]) -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = {}
+        if not entry_ids:
+            return out
+        marks = ",".join("?" * len(entry_ids))
+        for row in self._rows(
+            f"SELECT * FROM audio_clips WHERE kind = 'recording' AND entry_id IN ({marks}) "
+            "ORDER BY rowid", entry_ids,
+        ):
+            out.setdefault(row["entry_id"], []).append(row)
+        return out
+
+    def _cached(self, ids: list[str]) -> dict[str, dict]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return {r["id"]: r for r in self._rows(f"SELECT * FROM audio_clips WHERE id IN ({marks})", ids)}
+
+    @staticmethod
+    def synthetic_id(voice: Voice, text: str) -> str:
+        return "s" + _digest(voice.engine, voice.voice, text)
+
+    def clips_for(self, entries: list[dict]) -> dict[str, list[dict]]:
+        """Public clip lists for entries (raw dicts with id, language, headword): recordings, or
+        else the synthetic clip (made already, or made when first played)."""
+        ids = [e["id"] for e in entries]
+        recorded = self.recordings(ids)
+        out = {i: [clip_public(r) for r in recorded.get(i, ())] for i in ids}
+        plans = {}
+        for e in entries:
+            if not out[e["id"]]:
+                plan = self.synth.plan(e["language"], e["headword"])
+                if plan.voices:
+                    plans[e["id"]] = (plan, [self.synthetic_id(v, e["headword"]) for v in plan.voices])
+        cached = self._cached([cid for _, cids in plans.values() for cid in cids])
+        for entry_id, (plan, cids) in plans.items():
+            hit = next((cached[c] for c in cids if c in cached), None)
+            if hit:
+                out[entry_id] = [clip_public(hit)]
+            elif ready := [v for v in plan.voices if not self.synth.resting(v.engine)]:
+                # offered only while some engine of the chain is not resting after a failure
+                out[entry_id] = [_pending_public(entry_id, ready[0], plan.approximate)]
+        return out
+
+    # -- recordings ------------------------------------------------------------------------------
+    def add_recording(self, entry_id: str, data: bytes, info: RecordingInfo,
+                      source: str = "upload") -> tuple[dict, bool]:
+        """Store a recording for an entry; returns (clip, created).  The same file for the same
+        entry is stored once."""
+        entry = self.store.get(entry_id)  # EntryNotFound
+        decoded = self._check(data)
+        original_sha = hashlib.sha256(data).hexdigest()
+        clip_id = "r" + _digest(entry_id, original_sha)
+        existing = self._cached([clip_id])
+        if clip_id in existing:
+            return clip_public(existing[clip_id]), False
+        playback = media.playback_copy(decoded)
+        self.blobs.put(data)
+        playback_sha = self.blobs.put(playback.data)
+        self._insert({
+            "id": clip_id, "kind": "recording", "entry_id": entry_id, "language": entry.language,
+            "text": entry.headword, "speaker": info.speaker, "sex": info.sex, "dialect": info.dialect,
+            "licence": info.licence, "attribution": info.attribution, "recorded_on": info.recorded_on,
+            "engine": None, "voice": None, "approximate": 0,
+            "original_sha": original_sha, "original_type": decoded.content_type, "original_bytes": len(data),
+            "playback_sha": playback_sha, "playback_type": playback.content_type,
+            "playback_bytes": len(playback.data), "duration_ms": playback.duration_ms,
+            "sample_rate": decoded.sample_rate, "channels": decoded.channels,
+            "source_lufs": playback.source_lufs, "source": source,
+        })
+        return clip_public(self.get(clip_id)), True
+
+    def _check(self, data: bytes) -> media.Decoded:
+        if len(data) > self.limits.max_bytes:
+            raise media.AudioTooLarge(
+                f"Tệp quá lớn ({len(data) / 1e6:.1f} MB); tối đa {self.limits.max_bytes / 1e6:.0f} MB."
+            )
+        return media.decode(data, max_seconds=self.limits.max_seconds)
+
+    def _insert(self, row: dict) -> None:
+        row = {**row, "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        names = ",".join(row)
+        marks = ",".join("?" * len(row))
+        with self.store.db:
+            self.store.db.execute(f"INSERT OR IGNORE INTO audio_clips ({names}) VALUES ({marks})", tuple(row.values()))
+
+    def delete(self, clip_id: str) -> dict:
+        """Remove a clip and the files no other clip uses."""
+        row = self.get(clip_id)
+        with self.store.db:
+            self.store.db.execute("DELETE FROM audio_clips WHERE id = ?", (clip_id,))
+        used = self._used_blobs()
+        removed = [sha for sha in {row["original_sha"], row["playback_sha"]} if sha not in used and self.blobs.delete(sha)]
+        return {"id": clip_id, "files_removed": len(removed)}
+
+    def _used_blobs(self) -> set[str]:
+        used: set[str] = set()
+        for a, b in self.store.db.execute("SELECT original_sha, playback_sha FROM audio_clips"):
+            used.update((a, b))
+        return used
+
+    # -- synthesis -------------------------------------------------------------------------------
+    def _lock(self, key: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def synthesise(self, language: str, text: str) -> dict:
+        """The synthetic clip for ``text`` in ``language``: from the cache, or made now."""
+        languages.get(language)  # UnknownLanguage
+        text = canonical(text)
+        plan = self.synth.plan(language, text)
+        if not plan.voices:
+            name = languages.get(language).name_vi or languages.get(language).name_en
+            raise NoAudio(f"Không có âm thanh cho “{text}” ({name}): {plan.reason}.")
+        ids = [self.synthetic_id(v, text) for v in plan.voices]
+        with self._lock(f"{language}\x1f{text}"):
+            cached = self._cached(ids)
+            hit = next((cached[c] for c in ids if c in cached), None)
+            if hit:
+                return clip_public(hit)
+
+            def accept(voice: Voice, data: bytes) -> str:
+                try:
+                    decoded = media.decode(data, max_seconds=self.limits.max_seconds * 4)
+                except media.AudioRejected as exc:
+                    raise SynthesisFailed(f"unusable audio: {exc}") from None
+                playback = media.playback_copy(decoded)
+                sha = self.blobs.put(playback.data)
+                clip_id = self.synthetic_id(voice, text)
+                self._insert({
+                    "id": clip_id, "kind": "synthetic", "entry_id": None, "language": language,
+                    "text": text, "engine": voice.engine, "voice": voice.voice,
+                    "approximate": int(voice.language != language),
+                    # the engine's answer is not kept: the playback copy is the clip
+                    "original_sha": sha, "original_type": playback.content_type,
+                    "original_bytes": len(playback.data), "playback_sha": sha,
+                    "playback_type": playback.content_type, "playback_bytes": len(playback.data),
+                    "duration_ms": playback.duration_ms, "sample_rate": decoded.sample_rate,
+                    "channels": decoded.channels, "source_lufs": playback.source_lufs,
+                    "source": "synthesis",
+                })
+                return clip_id
+
+            try:
+                _, clip_id = self.synth.run(plan.voices, text, accept)
+            except SynthesisFailed as exc:
+                raise SpeechUnavailable(
+                    f"Chưa tạo được giọng đọc máy cho “{text}” lúc này ({exc}); xin thử lại sau."
+                ) from None
+        return clip_public(self.get(clip_id))
+
+    def pronunciation(self, entry_id: str) -> dict:
+        """The best clip for an entry: its first recording, or else synthetic speech."""
+        recorded = self.recordings([entry_id]).get(entry_id)
+        if recorded:
+            return clip_public(recorded[0])
+        entry = self.store.get(entry_id)
+        return self.synthesise(entry.language, entry.headword)
+
+    def speak(self, text: str | None, language: str | None) -> dict:
+        if not text or not text.strip():
+            raise InvalidQuery("Thiếu tham số text: hãy cho biết từ hay câu cần đọc, ví dụ ?text=xin chào&lang=vie.")
+        if len(text) > MAX_SPEAK_CHARS:
+            raise InvalidQuery(f"Văn bản cần đọc dài {len(text)} ký tự; tối đa {MAX_SPEAK_CHARS}.")
+        return self.synthesise(language or languages.VIETNAMESE, text)
+
+    # -- bulk import -----------------------------------------------------------------------------
+    def import_files(self, pairs: list[tuple[str, Path]], info: RecordingInfo, *, source: str,
+                     dry_run: bool = False) -> ImportReport:
+        """(entry id, file) pairs, all or nothing: every file is checked before any is stored."""
+        report = ImportReport()
+        checked = []
+        for entry_id, path in pairs:
+            try:
+                data = path.read_bytes()
+                self._check(data)
+            except OSError as exc:
+                report.problems.append(f"{path}: không đọc được tệp ({exc.strerror})")
+                continue
+            except media.AudioRejected as exc:
+                report.problems.append(f"{path}: {exc}")
+                continue
+            checked.append((entry_id, data))
+        if report.problems or dry_run:
+            return report
+        for entry_id, data in checked:
+            _, created = self.add_recording(entry_id, data, info, source=source)
+            if created:
+                report.added += 1
+            else:
+                report.unchanged += 1
+        return report
+
+    def match_folder(self, folder: Path, language: str) -> tuple[list[tuple[str, Path]], list[str]]:
+        """Files named by headword (``ntoo.wav``; ``ntoo__2.wav`` for a second take) → entries of
+        ``language`` with that headword (compared in canonical form)."""
+        by_headword: dict[str, list[str]] = {}
+        for entry_id, headword in self.store.db.execute(
+            "SELECT id, headword FROM entries WHERE language = ?", (language,)
+        ):
+            by_headword.setdefault(canonical(headword).casefold(), []).append(entry_id)
+        pairs, problems = [], []
+        files = sorted(p for p in Path(folder).iterdir() if p.is_file() and not p.name.startswith("."))
+        if not files:
+            problems.append(f"{folder}: thư mục không có tệp nào")
+        for path in files:
+            name = canonical(path.stem.split("__")[0]).casefold()
+            found = by_headword.get(name, [])
+            if not found:
+                problems.append(f"{path}: không có mục từ {language} nào viết là “{path.stem.split('__')[0]}”")
+            elif len(found) > 1:
+                problems.append(f"{path}: {len(found)} mục từ cùng viết là “{name}” ({', '.join(found[:5])}); "
+                                "hãy tải lên qua API theo mã mục từ")
+            else:
+                pairs.append((found[0], path))
+        return pairs, problems
+
+    def match_lift_media(self, folder: Path, dataset: str) -> tuple[list[tuple[str, Path]], list[str]]:
+        """Pronunciation media named in a LIFT file (kept on its entries at import) → files under
+        ``folder`` (FieldWorks keeps them in ``audio/`` beside the .lift file)."""
+        pairs, problems = [], []
+        rows = self.store.db.execute("SELECT id, body FROM entries WHERE dataset = ?", (dataset,)).fetchall()
+        if not rows:
+            problems.append(f"không có bộ dữ liệu {dataset!r} trong kho; hãy nhập tệp LIFT trước")
+        folder = Path(folder).resolve()
+        for entry_id, body in rows:
+            for ref in orjson.loads(body).get("pronunciations", ()):
+                href = ref.get("href", "")
+                candidates = [folder / href, folder / "audio" / href, folder / "AudioVisual" / href]
+                path = next((c for c in candidates if c.resolve().is_relative_to(folder) and c.is_file()), None)
+                if path is None:
+                    problems.append(f"{entry_id}: không tìm thấy tệp âm thanh {href!r} trong {folder}")
+                else:
+                    pairs.append((entry_id, path))
+        if rows and not pairs and not problems:
+            problems.append(f"bộ dữ liệu {dataset!r} không nêu tệp âm thanh nào (<media href> trong LIFT)")
+        return pairs, problems
+
+    # -- housekeeping ----------------------------------------------------------------------------
+    def gc(self, *, dry_run: bool = False) -> dict:
+        """Recordings of entries that no longer exist, files no clip uses, stray temporary files:
+        reported, and removed unless ``dry_run``."""
+        orphans = {r for (r,) in self.store.db.execute(
+            "SELECT a.id FROM audio_clips a LEFT JOIN entries e ON e.id = a.entry_id "
+            "WHERE a.kind = 'recording' AND e.id IS NULL")}
+        used: set[str] = set()
+        missing = []
+        for clip_id, original, playback in self.store.db.execute(
+            "SELECT id, original_sha, playback_sha FROM audio_clips"
+        ):
+            if clip_id in orphans:
+                continue
+            used.update((original, playback))
+            if not self.blobs.exists(playback) or not self.blobs.exists(original):
+                missing.append(clip_id)
+        unused = [sha for sha in self.blobs if sha not in used]
+        strays = self.blobs.strays()
+        if not dry_run:
+            with self.store.db:
+                self.store.db.executemany("DELETE FROM audio_clips WHERE id = ?", [(o,) for o in orphans])
+            for sha in unused:
+                self.blobs.delete(sha)
+            for path in strays:
+                if path.is_file():
+                    path.unlink()
+        return {"orphan_clips": sorted(orphans), "unused_files": unused,
+                "stray_files": [str(p) for p in strays], "missing_files": missing, "removed": not dry_run}
