@@ -7,18 +7,21 @@ from pathlib import Path
 
 from fastapi import FastAPI, Query
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from dictionary import languages
+from dictionary.audio.library import AudioLibrary
 from dictionary.config import Settings
 from dictionary.search import MAX_LIMIT, MAX_OFFSET, SearchService
 from dictionary.store import Store
 from dictionary.translate import Translator
 
+from . import audio as audio_routes
 from . import errors, web
+from .audio import AudioDep
 from .deps import ServiceDep
 from .responses import JSON
 from .schemas import (
@@ -27,6 +30,7 @@ from .schemas import (
     SearchPublic,
     SuggestPublic,
     entry_detail,
+    glossary_entries,
     glossary_public,
     hit_public,
 )
@@ -37,13 +41,16 @@ class TranslateRequest(BaseModel):
     to: list[str] = Field(description="các ngôn ngữ đích, mã ISO 639-3, ví dụ [\"mww\", \"bdq\"]")
 
 
-def create_app(settings: Settings | None = None, service: SearchService | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, service: SearchService | None = None,
+               audio: AudioLibrary | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
     if service is None:
         from indexer import open_backend
 
-        settings = settings or Settings.from_env()
         store = Store(settings.store_path)
         service = SearchService(store, open_backend(settings))
+    if audio is None:
+        audio = AudioLibrary(service.store, settings.audio_dir)
 
     app = FastAPI(
         title="Từ điển DTTS",
@@ -52,17 +59,24 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
         default_response_class=JSON,
     )
     app.state.service = service
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.state.audio = audio
+    app.state.api_keys = settings.api_keys
+    # audio is compressed already, and a gzipped range would not be the range asked for
+    app.add_middleware(GZipMiddleware, minimum_size=1000,
+                       exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "audio/*"))
     app.add_middleware(
-        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"]
+        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "DELETE"],
+        allow_headers=["*"], expose_headers=["Content-Range", "Content-Length", "ETag", "Accept-Ranges"],
     )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(web.router)
+    app.include_router(audio_routes.router)
 
     @app.get("/v1/search", response_model=SearchPublic, response_class=JSON)
     async def search(
         service: ServiceDep,
+        audio: AudioDep,
         q: str | None = Query(None, description="từ cần tra (tối đa 200 ký tự)"),
         source: str | None = Query(None, alias="from", description="ngôn ngữ của từ cần tra (ISO 639-3)"),
         target: str | None = Query(None, alias="to", description="ngôn ngữ muốn tra sang (ISO 639-3)"),
@@ -71,17 +85,20 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
     ):
         # in a worker thread: a remote engine's round trip must not hold up the event loop
         result = await run_in_threadpool(service.search, q, source, target, limit, offset)
-        return JSON(
-            {"query": result.query, "total": result.total, "results": [hit_public(h) for h in result.hits]}
-        )
+        clips = audio.clips_for([h.entry for h in result.hits])
+        return JSON({
+            "query": result.query, "total": result.total,
+            "results": [{**hit_public(h), "audio": clips[h.entry["id"]]} for h in result.hits],
+        })
 
     @app.get("/v1/suggest", response_model=SuggestPublic, response_class=JSON)
     async def suggest(service: ServiceDep, q: str | None = None, lang: str | None = None):
         return JSON({"suggestions": await run_in_threadpool(service.suggest, q, lang)})
 
     @app.get("/v1/entries/{entry_id}", response_model=EntryDetail, response_class=JSON)
-    async def entry(service: ServiceDep, entry_id: str):
-        return JSON(entry_detail(service.store.get(entry_id).model_dump(mode="json")))
+    async def entry(service: ServiceDep, audio: AudioDep, entry_id: str):
+        entry = service.store.get(entry_id).model_dump(mode="json")
+        return JSON({**entry_detail(entry), "audio": audio.clips_for([entry])[entry_id]})
 
     @app.get("/v1/languages", response_model=LanguagesPublic, response_class=JSON)
     async def language_list(service: ServiceDep):
@@ -98,10 +115,10 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
         })
 
     @app.post("/v1/translate", response_class=JSON)
-    async def translate(service: ServiceDep, body: TranslateRequest):
+    async def translate(service: ServiceDep, audio: AudioDep, body: TranslateRequest):
         """A Vietnamese text looked up term by term in the wanted languages, with the gaps."""
         glossary = await run_in_threadpool(Translator(service).translate, body.text, body.to)
-        return JSON(glossary_public(glossary))
+        return JSON(glossary_public(glossary, audio.clips_for(glossary_entries(glossary))))
 
     @app.get("/health", response_class=JSON)
     async def health(service: ServiceDep):

@@ -12,6 +12,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from dictionary.audio.library import AudioNotFound, InvalidRecording, NoAudio, SpeechUnavailable
+from dictionary.audio.media import AudioRejected, AudioTooLarge
 from dictionary.errors import (
     BackendUnavailable,
     DictionaryError,
@@ -19,6 +21,8 @@ from dictionary.errors import (
     ImportRejected,
     IndexMissing,
     InvalidQuery,
+    KeyMissing,
+    KeyRefused,
     UnknownLanguage,
 )
 
@@ -29,6 +33,14 @@ log = logging.getLogger("tudien.api")
 # Domain exception → (HTTP status, machine-readable code).  Most specific first.
 STATUS_OF: tuple[tuple[type[DictionaryError], int, str], ...] = (
     (EntryNotFound, 404, "not_found"),
+    (AudioNotFound, 404, "audio_not_found"),
+    (NoAudio, 404, "no_audio"),
+    (KeyMissing, 401, "api_key_required"),
+    (KeyRefused, 403, "api_key_refused"),
+    (AudioTooLarge, 413, "audio_too_large"),
+    (AudioRejected, 415, "audio_rejected"),
+    (InvalidRecording, 422, "invalid_recording"),
+    (SpeechUnavailable, 503, "speech_unavailable"),
     (UnknownLanguage, 422, "unknown_language"),
     (InvalidQuery, 422, "invalid_query"),
     (ImportRejected, 422, "import_rejected"),
@@ -40,6 +52,7 @@ STATUS_OF: tuple[tuple[type[DictionaryError], int, str], ...] = (
 _HTTP_MESSAGES = {
     404: "Không có trang hay tài nguyên này. Xem danh sách API ở /docs.",
     405: "Phương thức HTTP này không được hỗ trợ ở đây. Xem /docs.",
+    411: "Hãy gửi kèm tiêu đề Content-Length khi tải tệp lên.",
 }
 
 _PARAM_HINTS = {

@@ -52,8 +52,28 @@ class EntryPublic(BaseModel):
     url: str
 
 
+class ClipPublic(BaseModel):
+    """A pronunciation clip: a native speaker's recording, or synthetic speech (labelled)."""
+
+    id: str | None  # None: synthetic speech not made yet; its url makes it on first play
+    url: str
+    kind: str  # recording or synthetic
+    speaker: str | None = None
+    sex: str | None = None
+    dialect: str | None = None
+    licence: str | None = None
+    attribution: str | None = None
+    recorded_on: str | None = None
+    engine: str | None = None  # gtts or espeak-ng, for synthetic speech
+    voice: str | None = None
+    approximate: bool  # a voice of another language reading this one
+    duration_ms: int | None = None
+    content_type: str | None = None
+
+
 class ResultPublic(EntryPublic):
     match: MatchPublic
+    audio: list[ClipPublic]
 
 
 class SearchPublic(BaseModel):
@@ -81,6 +101,7 @@ class LanguagesPublic(BaseModel):
 class EntryDetail(EntryPublic):
     pronunciations: list[dict[str, Any]]
     extra: dict[str, Any]
+    audio: list[ClipPublic]
 
 
 _SENSE_OPTIONAL = ("definitions", "examples", "domains", "pos", "notes")
@@ -139,13 +160,26 @@ def hit_public(hit: Hit) -> dict:
     return out
 
 
-def glossary_public(glossary) -> dict:
-    """A :class:`dictionary.translate.Glossary` as the API and the workbench show it."""
+def glossary_entries(glossary) -> list[dict]:
+    """Every entry a glossary names, once (to list their audio in one go)."""
+    seen: dict[str, dict] = {}
+    for t in glossary.terms:
+        for code in glossary.targets:
+            for e in t.equivalents[code]:
+                seen.setdefault(e["id"], e)
+    return list(seen.values())
+
+
+def glossary_public(glossary, clips: dict[str, list[dict]] | None = None) -> dict:
+    """A :class:`dictionary.translate.Glossary` as the API and the workbench show it, with each
+    equivalent's audio when ``clips`` (by entry id) is given."""
+    clips = clips or {}
     return {
         "to": glossary.targets,
         "terms": [{
             "text": t.text, "start": t.start, "end": t.end,
-            "equivalents": {code: [{"id": e["id"], "headword": e["headword"], "url": f"/e/{e['id']}"}
+            "equivalents": {code: [{"id": e["id"], "headword": e["headword"], "url": f"/e/{e['id']}",
+                                    "audio": clips.get(e["id"], [])}
                                    for e in t.equivalents[code]] for code in glossary.targets},
             "gaps": t.gaps,
         } for t in glossary.terms],

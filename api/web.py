@@ -18,7 +18,7 @@ from dictionary.translate import Translator
 
 from .deps import ServiceDep
 from .export import glossary_csv, glossary_docx
-from .schemas import entry_detail, glossary_public, hit_public
+from .schemas import entry_detail, glossary_entries, glossary_public, hit_public
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -71,7 +71,9 @@ async def search_page(request: Request, service: ServiceDep, q: str | None = Non
     if q:
         try:
             found = await run_in_threadpool(service.search, q, source or None, target or None, 20, 0)
-            results, total = [hit_public(h) for h in found.hits], found.total
+            clips = request.app.state.audio.clips_for([h.entry for h in found.hits])
+            results = [{**hit_public(h), "audio": clips[h.entry["id"]]} for h in found.hits]
+            total = found.total
         except DictionaryError as exc:
             error = str(exc)
     return templates.TemplateResponse(request, "search.html", _context(
@@ -81,7 +83,8 @@ async def search_page(request: Request, service: ServiceDep, q: str | None = Non
 
 @router.get("/e/{entry_id}", response_class=HTMLResponse)
 async def entry_page(request: Request, service: ServiceDep, entry_id: str):
-    entry = entry_detail(service.store.get(entry_id).model_dump(mode="json"))
+    raw = service.store.get(entry_id).model_dump(mode="json")
+    entry = {**entry_detail(raw), "audio": request.app.state.audio.clips_for([raw])[entry_id]}
     return templates.TemplateResponse(request, "entry.html", _context(request, service, entry=entry))
 
 
@@ -104,7 +107,8 @@ async def workbench_post(request: Request, service: ServiceDep, text: str = Form
                 glossary_docx(glossary),
                 media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 headers={"Content-Disposition": 'attachment; filename="bang-thuat-ngu.docx"'})
-        terms = glossary_public(glossary)["terms"]
+        clips = request.app.state.audio.clips_for(glossary_entries(glossary))
+        terms = glossary_public(glossary, clips)["terms"]
     except DictionaryError as exc:
         error = str(exc)
     return templates.TemplateResponse(request, "dich.html", _context(

@@ -1,4 +1,4 @@
-"""The ``tudien`` command: import, index, search, serve, eval."""
+"""The ``tudien`` command: import, index, search, serve, sample, audio, eval."""
 
 from __future__ import annotations
 
@@ -133,6 +133,61 @@ def cmd_eval(args, settings: Settings) -> int:
     return run_manifest(Path(args.manifest_dir), show_misses=args.show_misses, backend=settings.backend)
 
 
+def _audio_library(settings: Settings):
+    from .audio.library import AudioLibrary
+    from .store import Store
+
+    return AudioLibrary(Store(settings.store_path), settings.audio_dir)
+
+
+def cmd_audio_import(args, settings: Settings) -> int:
+    from .audio.library import RecordingInfo
+
+    library = _audio_library(settings)
+    info = RecordingInfo.checked(speaker=args.speaker, licence=args.licence, sex=args.sex,
+                                 dialect=args.dialect, attribution=args.attribution,
+                                 recorded_on=args.recorded_on)
+    if args.lift_dataset:
+        pairs, problems = library.match_lift_media(Path(args.folder), args.lift_dataset)
+        source = "lift"
+    else:
+        if not args.language:
+            print("error: a folder of files named by headword needs --language (e.g. --language mtq)",
+                  file=sys.stderr)
+            return 2
+        pairs, problems = library.match_folder(Path(args.folder), args.language)
+        source = "folder"
+    report = library.import_files(pairs, info, source=source, dry_run=True)
+    problems += report.problems
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"error: {len(problems)} problems; nothing was imported", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print(f"dry run: {len(pairs)} recordings would be imported")
+        return 0
+    report = library.import_files(pairs, info, source=source)
+    print(f"{report.added} recordings added, {report.unchanged} already there")
+    return 0
+
+
+def cmd_audio_gc(args, settings: Settings) -> int:
+    report = _audio_library(settings).gc(dry_run=args.dry_run)
+    verb = "removed" if report["removed"] else "would remove"
+    for clip in report["orphan_clips"]:
+        print(f"{verb} clip {clip}: its entry no longer exists")
+    for sha in report["unused_files"]:
+        print(f"{verb} file {sha}: no clip uses it")
+    for path in report["stray_files"]:
+        print(f"{verb} stray file {path}")
+    for clip in report["missing_files"]:
+        print(f"warning: clip {clip} has lost its file; upload it again", file=sys.stderr)
+    print(f"{len(report['orphan_clips'])} orphan clips, {len(report['unused_files'])} unused files, "
+          f"{len(report['stray_files'])} stray files, {len(report['missing_files'])} clips missing a file")
+    return 1 if report["missing_files"] else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tudien", description="Từ điển các ngôn ngữ dân tộc thiểu số Việt Nam")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -176,6 +231,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample", help="load the sample corpus shipped with the project")
     p.add_argument("--force", action="store_true")
     p.set_defaults(func=cmd_sample)
+
+    audio = sub.add_parser("audio", help="pronunciation recordings").add_subparsers(dest="audio_command", required=True)
+    p = audio.add_parser("import", help="import recordings: files named by headword, or a LIFT file's media")
+    p.add_argument("folder", help="folder of files named by headword (ntoo.wav, ntoo__2.wav), or the LIFT file's folder")
+    p.add_argument("--language", help="ISO 639-3 code of the headwords the files are named by")
+    p.add_argument("--lift-dataset", help="import the <media href> files named by this imported LIFT dataset")
+    p.add_argument("--speaker", required=True)
+    p.add_argument("--licence", required=True)
+    p.add_argument("--sex", help="nam, nữ or khác")
+    p.add_argument("--dialect")
+    p.add_argument("--attribution")
+    p.add_argument("--recorded-on", help="date, YYYY-MM-DD")
+    p.add_argument("--dry-run", action="store_true", help="check every file, store nothing")
+    p.set_defaults(func=cmd_audio_import)
+    p = audio.add_parser("gc", help="report and remove recordings of deleted entries and unused files")
+    p.add_argument("--dry-run", action="store_true", help="report only")
+    p.set_defaults(func=cmd_audio_gc)
 
     p = sub.add_parser("eval", help="run a relevance query set (manifest.json + queries.jsonl)")
     p.add_argument("manifest_dir")
