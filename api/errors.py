@@ -12,17 +12,21 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dictionary.audio.library import AudioNotFound, InvalidRecording, NoAudio, SpeechUnavailable
-from dictionary.audio.media import AudioRejected, AudioTooLarge
 from dictionary.errors import (
+    AudioNotFound,
+    AudioRejected,
+    AudioTooLarge,
     BackendUnavailable,
     DictionaryError,
     EntryNotFound,
     ImportRejected,
     IndexMissing,
     InvalidQuery,
+    InvalidRecording,
     KeyMissing,
     KeyRefused,
+    NoAudio,
+    SpeechUnavailable,
     UnknownLanguage,
 )
 

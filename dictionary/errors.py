@@ -58,3 +58,28 @@ class KeyRefused(AccessDenied):
             "Khoá API trong X-API-Key không đúng." if configured else
             "Máy chủ này chưa cấu hình khoá API nào (TUDIEN_API_KEYS), nên không nhận tải lên."
         )
+
+
+class AudioRejected(DictionaryError):
+    """A file that is not a usable recording; the message says why."""
+
+
+class AudioTooLarge(AudioRejected):
+    """A file over the size bound."""
+
+
+class AudioNotFound(DictionaryError):
+    def __init__(self, clip_id: str) -> None:
+        super().__init__(f"Không có đoạn âm thanh nào mang mã {clip_id!r}.")
+
+
+class NoAudio(DictionaryError):
+    """Nothing to play: no recording, and no voice that can read the word fairly."""
+
+
+class SpeechUnavailable(DictionaryError):
+    """Every engine of the chain failed just now (no network, time-out, rate limit)."""
+
+
+class InvalidRecording(DictionaryError):
+    """The fields sent with a recording are wrong; the message names the field."""

@@ -14,15 +14,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
 from .. import languages
-from ..errors import DictionaryError, InvalidQuery
+from ..errors import (
+    AudioNotFound,
+    AudioRejected,
+    AudioTooLarge,
+    InvalidQuery,
+    InvalidRecording,
+    NoAudio,
+    SpeechUnavailable,
+)
 from ..normalize import canonical
 from ..store import Store
-from . import media
 from .blobs import BlobStore
+
+if TYPE_CHECKING:
+    from . import media
 from .synth import MAX_SPEAK_CHARS, Synthesiser, SynthesisFailed, Voice
 
 _SCHEMA = """
@@ -57,25 +68,26 @@ CREATE TABLE IF NOT EXISTS audio_clips (
 CREATE INDEX IF NOT EXISTS audio_clips_entry ON audio_clips(entry_id);
 """
 
+PLAYBACK_TYPE = "audio/mpeg"  # media.PLAYBACK_TYPE, without loading FFmpeg to know it
+
+
+def _media():
+    """The FFmpeg-backed module, loaded on first use: a server that only reads clips never needs it."""
+    from . import media
+
+    return media
+
+
 SEXES = {"nam": "male", "nữ": "female", "male": "male", "female": "female", "m": "male", "f": "female",
          "khác": "other", "other": "other"}
 
 
-class NoAudio(DictionaryError):
-    """Nothing to play: no recording, and no voice that can read the word fairly."""
 
 
-class AudioNotFound(DictionaryError):
-    def __init__(self, clip_id: str) -> None:
-        super().__init__(f"Không có đoạn âm thanh nào mang mã {clip_id!r}.")
 
 
-class SpeechUnavailable(DictionaryError):
-    """Every engine of the chain failed just now (no network, time-out, rate limit)."""
 
 
-class InvalidRecording(DictionaryError):
-    """The fields sent with a recording are wrong; the message names the field."""
 
 
 @dataclass(frozen=True)
@@ -163,7 +175,7 @@ def _pending_public(entry_id: str, voice: Voice, approximate: bool) -> dict:
         "id": None, "url": f"/v1/entries/{entry_id}/pronunciation?play=1", "kind": "synthetic",
         "speaker": None, "sex": None, "dialect": None, "licence": None, "attribution": None,
         "recorded_on": None, "engine": voice.engine, "voice": voice.voice, "approximate": approximate,
-        "duration_ms": None, "content_type": media.PLAYBACK_TYPE,
+        "duration_ms": None, "content_type": PLAYBACK_TYPE,
     }
 
 
@@ -258,7 +270,7 @@ class AudioLibrary:
         existing = self._cached([clip_id])
         if clip_id in existing:
             return clip_public(existing[clip_id]), False
-        playback = media.playback_copy(decoded)
+        playback = _media().playback_copy(decoded)
         self.blobs.put(data)
         playback_sha = self.blobs.put(playback.data)
         self._insert({
@@ -276,10 +288,10 @@ class AudioLibrary:
 
     def _check(self, data: bytes) -> media.Decoded:
         if len(data) > self.limits.max_bytes:
-            raise media.AudioTooLarge(
+            raise AudioTooLarge(
                 f"Tệp quá lớn ({len(data) / 1e6:.1f} MB); tối đa {self.limits.max_bytes / 1e6:.0f} MB."
             )
-        return media.decode(data, max_seconds=self.limits.max_seconds)
+        return _media().decode(data, max_seconds=self.limits.max_seconds)
 
     def _insert(self, row: dict) -> None:
         row = {**row, "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -325,10 +337,10 @@ class AudioLibrary:
 
             def accept(voice: Voice, data: bytes) -> str:
                 try:
-                    decoded = media.decode(data, max_seconds=self.limits.max_seconds * 4)
-                except media.AudioRejected as exc:
+                    decoded = _media().decode(data, max_seconds=self.limits.max_seconds * 4)
+                except AudioRejected as exc:
                     raise SynthesisFailed(f"unusable audio: {exc}") from None
-                playback = media.playback_copy(decoded)
+                playback = _media().playback_copy(decoded)
                 sha = self.blobs.put(playback.data)
                 clip_id = self.synthetic_id(voice, text)
                 self._insert({
@@ -381,7 +393,7 @@ class AudioLibrary:
             except OSError as exc:
                 report.problems.append(f"{path}: không đọc được tệp ({exc.strerror})")
                 continue
-            except media.AudioRejected as exc:
+            except AudioRejected as exc:
                 report.problems.append(f"{path}: {exc}")
                 continue
             checked.append((entry_id, data))

@@ -17,7 +17,9 @@ import av
 import av.filter
 import numpy as np
 
-from ..errors import DictionaryError
+from ..errors import AudioRejected, AudioTooLarge
+
+__all__ = ["AudioRejected", "AudioTooLarge", "decode", "loudness", "normalise", "playback_copy"]
 
 # libavformat's name for a container → what people call it.  Anything else is refused.
 ACCEPTED = {
@@ -37,14 +39,6 @@ PLAYBACK_TYPE = "audio/mpeg"
 TARGET_LUFS = -16.0  # the loudness phones and podcasts are mastered to
 PEAK_CEILING_DB = -1.0  # sample peak after the gain, so a loud click is not clipped
 MAX_GAIN_DB = 50.0  # real recordings differ by 40 dB; a whisper raised further is mostly room noise
-
-
-class AudioRejected(DictionaryError):
-    """A file that is not a usable recording; the message says why, in Vietnamese."""
-
-
-class AudioTooLarge(AudioRejected):
-    """A file over the size bound."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .. import vietnamese
 from ..normalize import canonical
@@ -148,6 +149,12 @@ def readable_by(voice: Voice, language: str, text: str) -> bool:
         return True
     if voice.language != "vie":
         return False
+    return vietnamese_spelling(text)
+
+
+@lru_cache(maxsize=65536)
+def vietnamese_spelling(text: str) -> bool:
+    """Is every syllable of ``text`` one that Vietnamese spelling allows?"""
     words = [w for w in _SYLLABLE_SPLIT.split(canonical(text).lower()) if w]
     return bool(words) and all(vietnamese.is_syllable(w) for w in words)
 
