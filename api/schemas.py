@@ -182,6 +182,10 @@ def glossary_public(glossary, clips: dict[str, list[dict]] | None = None) -> dic
                                     "audio": clips.get(e["id"], [])}
                                    for e in t.equivalents[code]] for code in glossary.targets},
             "gaps": t.gaps,
+            **({"parts": [{"text": part.text, "equivalents": {
+                code: [{"id": e["id"], "headword": e["headword"], "url": f"/e/{e['id']}"}
+                       for e in part.equivalents[code]] for code in glossary.targets}}
+                for part in t.parts]} if t.parts else {}),
         } for t in glossary.terms],
         "gaps": glossary.gaps,
     }

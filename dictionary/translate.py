@@ -1,8 +1,10 @@
 """A Vietnamese text looked up term by term: the glossary a communicator needs.
 
-The text is split into syllables; terms are found by longest match (up to five syllables) among
-the dictionary's own Vietnamese glosses, so "ủy ban nhân dân" or "nước sạch" stay whole where the
-dictionary knows them.  Each term is looked up in every wanted language (exact or tone-placement
+The text is split into words by a Vietnamese word segmenter (underthesea), so "nước sạch" and
+"gia đình" are one term each; the dictionary's own multi-syllable glosses may join several words
+("ủy ban nhân dân"), by longest match up to five syllables, as long as the match ends where a word
+ends.  A multi-syllable word with no equivalent is a gap, listed with the syllables the dictionary
+does know as hints.  Each term is looked up in every wanted language (exact or tone-placement
 matches on a gloss only: a glossary must not offer a guess), and a term with no equivalent in a
 language is listed as a gap for the lexicographers.
 """
@@ -16,11 +18,11 @@ from .errors import InvalidQuery
 from .languages import VIETNAMESE
 from .normalize import canonical, search_keys
 from .ranking import Field, QueryPlan, Scope, Tier, rank
+from .segment import SYLLABLE, word_lengths
 
 MAX_TEXT = 5000
 MAX_TARGETS = 5
 MAX_TERM = 5  # syllables
-_SYLLABLE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
 @dataclass
@@ -29,6 +31,8 @@ class Term:
     start: int
     end: int
     equivalents: dict[str, list[dict]] = field(default_factory=dict)
+    syllables: int = 1
+    parts: list[Term] = field(default_factory=list)  # of a multi-syllable gap: syllables known alone
 
     @property
     def gaps(self) -> list[str]:
@@ -79,23 +83,41 @@ class Translator:
 
     def translate(self, text: str | None, targets: list[str] | None) -> Glossary:
         text, targets = self._validate(text, targets)
-        syllables = [(m.group(0), m.start(), m.end()) for m in _SYLLABLE.finditer(text)]
+        syllables = [(m.group(0), m.start(), m.end()) for m in SYLLABLE.finditer(text)]
+        lengths = word_lengths(text) or [1] * len(syllables)
+        ends = {i for i, n in enumerate(lengths) if n} | {len(syllables)}  # where a word may end
         terms: list[Term] = []
         i = 0
         while i < len(syllables):
-            found: Term | None = None
-            for n in range(min(MAX_TERM, len(syllables) - i), 0, -1):
-                start, end = syllables[i][1], syllables[i + n - 1][2]
-                if n > 1 and not _one_phrase(text[start:end]):
-                    continue  # punctuation between the syllables: not one term
-                phrase = canonical(text[start:end])
-                equivalents = {lang: self._lookup(phrase, lang) for lang in targets}
-                if n == 1 or any(equivalents.values()):
-                    found = Term(phrase, start, end, equivalents)
-                    break
+            word = max(lengths[i], 1)
+            found = self._term_at(text, syllables, i, word, ends, targets) or \
+                self._term_at(text, syllables, i, 1, ends | {i + 1}, targets)
+            n = found.syllables
+            if n > 1 and found.gaps:  # hints for the lexicographer: the syllables the dictionary knows
+                for text_, start, end in syllables[i : i + n]:
+                    part = Term(canonical(text_), start, end, {lang: self._lookup(canonical(text_), lang)
+                                                               for lang in targets})
+                    if any(part.equivalents.values()):
+                        found.parts.append(part)
             terms.append(found)
-            i += len(_SYLLABLE.findall(found.text)) or 1
+            i += n
         return Glossary(terms, targets)
+
+    def _term_at(self, text: str, syllables: list, i: int, word: int, ends: set[int],
+                 targets: list[str]) -> Term | None:
+        """The longest run of syllables from ``i`` that is a Vietnamese gloss of the dictionary and
+        ends where a word ends; else the word itself (a gap where nothing matches it)."""
+        for n in range(min(MAX_TERM, len(syllables) - i), word - 1, -1):
+            if n > word and (i + n) not in ends:
+                continue  # a gloss that would cut the next word in two
+            start, end = syllables[i][1], syllables[i + n - 1][2]
+            if n > 1 and not _one_phrase(text[start:end]):
+                continue  # punctuation between the syllables: not one term
+            phrase = canonical(text[start:end])
+            equivalents = {lang: self._lookup(phrase, lang) for lang in targets}
+            if n == word or any(equivalents.values()):
+                return Term(phrase, start, end, equivalents, syllables=n)
+        return None
 
 
 def _one_phrase(span: str) -> bool:

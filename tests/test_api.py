@@ -136,6 +136,31 @@ def test_translate_finds_terms_and_gaps(client):
     assert "và" in body["gaps"] and terms["và"]["gaps"] == ["mww", "khm"]
 
 
+def test_translate_takes_words_not_syllables(client):
+    """The segmenter keeps "nước sạch" (clean water) whole: a gap, with "nước" (water) as a hint,
+    rather than a wrong "nước → dej" for the whole term.  Each equivalent lists its audio."""
+    body = client.post("/v1/translate", json={"text": "Mỗi gia đình cần nước sạch và nhà.",
+                                              "to": ["mww", "tyz"]}).json()
+    terms = {t["text"]: t for t in body["terms"]}
+    assert {"gia đình", "nước sạch"} <= set(terms) and "sạch" not in terms
+    clean = terms["nước sạch"]
+    assert clean["gaps"] == ["mww", "tyz"] and "nước sạch" in body["gaps"]
+    assert [(p["text"], [e["headword"] for e in p["equivalents"]["mww"]]) for p in clean["parts"]] == [("nước", ["dej"])]
+    house = terms["nhà"]["equivalents"]
+    assert [e["headword"] for e in house["mww"]] == ["tsev"] and [e["headword"] for e in house["tyz"]] == ["rườn"]
+    assert house["tyz"][0]["audio"][0]["kind"] == "synthetic"  # Tày: the Vietnamese voice, approximate
+    assert house["mww"][0]["audio"] == []  # Hmong RPA: no voice reads it
+
+
+def test_segmentation_maps_back_onto_the_text_by_syllables():
+    from dictionary.segment import word_lengths
+
+    # the segmenter rewrites "hoà" as "hòa"; words are mapped back by counting, not by searching
+    assert word_lengths("Uỷ ban nhân dân xã hoà bình, 24 hộ nghèo.") is not None
+    lengths = word_lengths("Người dân cần nước sạch.")
+    assert lengths == [2, 0, 1, 2, 0]
+
+
 def test_every_route_is_covered_by_the_error_shape_test(client):
     """Every documented /v1 route has a bad request above (or in test_audio for the uploads)."""
     import re
