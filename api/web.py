@@ -16,7 +16,7 @@ from dictionary import languages
 from dictionary.errors import DictionaryError
 from dictionary.translate import Translator
 
-from .deps import ServiceDep
+from .deps import ServiceDep, run
 from .export import glossary_csv, glossary_docx
 from .schemas import entry_detail, glossary_entries, glossary_public, hit_public
 
@@ -70,7 +70,7 @@ async def search_page(request: Request, service: ServiceDep, q: str | None = Non
     results, error, total = [], None, 0
     if q:
         try:
-            found = await run_in_threadpool(service.search, q, source or None, target or None, 20, 0)
+            found = await run(service, service.search, q, source or None, target or None, 20, 0)
             clips = request.app.state.audio.clips_for([h.entry for h in found.hits])
             results = [{**hit_public(h), "audio": clips[h.entry["id"]]} for h in found.hits]
             total = found.total

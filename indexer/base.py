@@ -28,6 +28,7 @@ class KeyDoc(NamedTuple):
 
 class Backend(Protocol):
     name: str
+    remote: bool  # calls wait on a network (run them off the event loop)
 
     def candidates(self, plan: QueryPlan) -> list[Candidate]:
         """Keys matching ``plan``, each with the stage (tier) that found it."""

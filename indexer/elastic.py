@@ -149,6 +149,7 @@ def _tier_of_score(score: float) -> int:
 
 class ElasticBackend:
     name = "elasticsearch"
+    remote = True  # every call is a network round trip
 
     def __init__(self, settings: ElasticSettings) -> None:
         self.settings = settings

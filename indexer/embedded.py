@@ -49,6 +49,7 @@ def _schema() -> tantivy.Schema:
 
 class EmbeddedBackend:
     name = "embedded"
+    remote = False  # in process: calls are CPU work, not waiting
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
