@@ -173,8 +173,11 @@ def cmd_audio_import(args, settings: Settings) -> int:
 
 
 def cmd_audio_gc(args, settings: Settings) -> int:
-    report = _audio_library(settings).gc(dry_run=args.dry_run)
+    budget = None if args.synthetic_budget_mb is None else int(args.synthetic_budget_mb * 1e6)
+    report = _audio_library(settings).gc(dry_run=args.dry_run, synthetic_budget=budget)
     verb = "removed" if report["removed"] else "would remove"
+    if report["evicted_synthetic"]:
+        print(f"{verb} {len(report['evicted_synthetic'])} oldest synthetic clips (over the budget)")
     for clip in report["orphan_clips"]:
         print(f"{verb} clip {clip}: its entry no longer exists")
     for sha in report["unused_files"]:
@@ -247,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_audio_import)
     p = audio.add_parser("gc", help="report and remove recordings of deleted entries and unused files")
     p.add_argument("--dry-run", action="store_true", help="report only")
+    p.add_argument("--synthetic-budget-mb", type=float,
+                   help="keep at most this many MB of synthetic clips (the newest); they are made again on demand")
     p.set_defaults(func=cmd_audio_gc)
 
     p = sub.add_parser("eval", help="run a relevance query set (manifest.json + queries.jsonl)")

@@ -410,3 +410,15 @@ def test_stored_bytes_are_named_by_their_hash(world, speech):
     assert world.audio.blobs.path(sha).read_bytes() == data
     with pytest.raises(ValueError):
         world.audio.blobs.path("../../etc/passwd")
+
+
+def test_synthetic_cache_is_bounded_by_gc(world):
+    world.google.add(responses.POST, GOOGLE, status=429)
+    clips = [world.client.get("/v1/speak", params={"text": t}).json()["clip"] for t in ("một", "hai", "ba")]
+    sizes = [world.audio.get(c["id"])["playback_bytes"] for c in clips]
+    report = world.audio.gc(synthetic_budget=sizes[1] + sizes[2])
+    assert report["evicted_synthetic"] == [clips[0]["id"]] and report["orphan_clips"] == []
+    assert world.client.get(clips[0]["url"]).status_code == 404
+    assert world.client.get(clips[2]["url"]).status_code == 200
+    again = world.client.get("/v1/speak", params={"text": "một"}).json()["clip"]  # made again on demand
+    assert again["id"] == clips[0]["id"] and world.client.get(again["url"]).status_code == 200

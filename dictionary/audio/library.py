@@ -186,8 +186,9 @@ class AudioLibrary:
         self.blobs = BlobStore(Path(root) / "blobs")
         self.synth = synthesiser if synthesiser is not None else Synthesiser.from_env()
         self.limits = limits or Limits()
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        # striped: a word is synthesised once even when asked for twice at the same moment, and
+        # arbitrary /v1/speak texts cannot grow a table of locks
+        self._locks = [threading.Lock() for _ in range(64)]
         if not store.readonly:
             with store.db:
                 store.db.executescript(_SCHEMA)
@@ -317,8 +318,7 @@ class AudioLibrary:
 
     # -- synthesis -------------------------------------------------------------------------------
     def _lock(self, key: str) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks.setdefault(key, threading.Lock())
+        return self._locks[int(_digest(key)[:8], 16) % len(self._locks)]
 
     def synthesise(self, language: str, text: str) -> dict:
         """The synthetic clip for ``text`` in ``language``: from the cache, or made now."""
@@ -453,12 +453,24 @@ class AudioLibrary:
         return pairs, problems
 
     # -- housekeeping ----------------------------------------------------------------------------
-    def gc(self, *, dry_run: bool = False) -> dict:
+    def gc(self, *, dry_run: bool = False, synthetic_budget: int | None = None) -> dict:
         """Recordings of entries that no longer exist, files no clip uses, stray temporary files:
-        reported, and removed unless ``dry_run``."""
+        reported, and removed unless ``dry_run``.  With ``synthetic_budget`` (bytes), the oldest
+        synthetic clips go too until the rest fit: they are a cache, made again on demand, and
+        /v1/speak would otherwise let arbitrary text fill the disk."""
         orphans = {r for (r,) in self.store.db.execute(
             "SELECT a.id FROM audio_clips a LEFT JOIN entries e ON e.id = a.entry_id "
             "WHERE a.kind = 'recording' AND e.id IS NULL")}
+        evicted = []
+        if synthetic_budget is not None:
+            total = 0
+            for clip_id, size in self.store.db.execute(
+                "SELECT id, playback_bytes FROM audio_clips WHERE kind = 'synthetic' ORDER BY rowid DESC"
+            ):
+                total += size
+                if total > synthetic_budget:
+                    evicted.append(clip_id)
+            orphans |= set(evicted)
         used: set[str] = set()
         missing = []
         for clip_id, original, playback in self.store.db.execute(
@@ -479,5 +491,6 @@ class AudioLibrary:
             for path in strays:
                 if path.is_file():
                     path.unlink()
-        return {"orphan_clips": sorted(orphans), "unused_files": unused,
+        return {"orphan_clips": sorted(orphans - set(evicted)), "evicted_synthetic": evicted,
+                "unused_files": unused,
                 "stray_files": [str(p) for p in strays], "missing_files": missing, "removed": not dry_run}
