@@ -84,6 +84,12 @@ class QueryPlan:
             # needs leaves room for the entries that several keys point to.
             object.__setattr__(self, "cap", min(1000, max(40, 4 * self.wanted)))
 
+    def wider_fuzzy(self, found: int) -> bool:
+        """Run distance 2 after distance 1 found ``found`` entries?  Only when the closer stages
+        found nothing: on a long key a distance-2 automaton costs several times the rest of the
+        search, and what it adds after a closer match is filler below it."""
+        return found == 0
+
     @property
     def words(self) -> tuple[str, ...]:
         return tuple(self.keys.fold.split(" ")) if self.keys.fold else ()

@@ -216,7 +216,7 @@ class ElasticBackend:
                     )
                 raise BackendUnavailable(f"Elasticsearch không thực hiện được truy vấn ({name}): {error}")
             self._take(name, response["hits"]["hits"], out, entries)
-        if plan.fuzzy >= 2 and plan.keys.fold and len(entries) < plan.wanted:
+        if plan.fuzzy >= 2 and plan.keys.fold and plan.wider_fuzzy(len(entries)):
             response = self._call(self.client.search, index=self.alias, body=fuzzy2_body(plan))
             self._take("fuzzy2", response["hits"]["hits"], out, entries)
         return out

@@ -282,7 +282,7 @@ class EmbeddedBackend:
         # A fuzzy match that keeps the query's first two letters is closer (typos fall less
         # often on a word's beginning): a constant score tells the two apart in one query.
         for distance in range(1, plan.fuzzy + 1):
-            if distance > 1 and len(entries) >= plan.wanted:
+            if distance > 1 and not plan.wider_fuzzy(len(entries)):
                 break
 
             def fuzzy(side, d=distance):
