@@ -157,7 +157,9 @@ def cmd_audio_import(args, settings: Settings) -> int:
             return 2
         pairs, problems = library.match_folder(Path(args.folder), args.language)
         source = "folder"
-    report = library.import_files(pairs, info, source=source, dry_run=True)
+    # one pass: every file is checked before any is stored, and nothing is stored if any
+    # problem was found here or there
+    report = library.import_files(pairs, info, source=source, dry_run=args.dry_run or bool(problems))
     problems += report.problems
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -167,7 +169,6 @@ def cmd_audio_import(args, settings: Settings) -> int:
     if args.dry_run:
         print(f"dry run: {len(pairs)} recordings would be imported")
         return 0
-    report = library.import_files(pairs, info, source=source)
     print(f"{report.added} recordings added, {report.unchanged} already there")
     return 0
 

@@ -383,7 +383,9 @@ class AudioLibrary:
     # -- bulk import -----------------------------------------------------------------------------
     def import_files(self, pairs: list[tuple[str, Path]], info: RecordingInfo, *, source: str,
                      dry_run: bool = False) -> ImportReport:
-        """(entry id, file) pairs, all or nothing: every file is checked before any is stored."""
+        """(entry id, file) pairs, all or nothing: every file is checked before any is stored.
+        Files are decoded again when stored rather than kept decoded: a folder of recordings
+        held as samples would not fit in memory."""
         report = ImportReport()
         checked = []
         for entry_id, path in pairs:
