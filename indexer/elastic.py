@@ -84,12 +84,13 @@ def _body(plan: QueryPlan, query: dict, *, by_length: bool) -> dict:
         "docvalue_fields": list(_FIELDS),
         "track_total_hits": False,
     }
-    # Ties are broken by the store's row order, as the embedded engine's single segment does, so
-    # both engines cut a stage at its cap in the same place.
+    # Ties are broken by the key's length, then the store's row order, as the embedded engine's
+    # single segment (written shortest key first) does, so both engines cut a stage at its cap in
+    # the same place.
     if by_length:
         body["sort"] = [{"len": "asc"}, {"entry": "asc"}]
     else:
-        body["sort"] = [{"_score": "desc"}, {"entry": "asc"}]
+        body["sort"] = [{"_score": "desc"}, {"len": "asc"}, {"entry": "asc"}]
     return body
 
 

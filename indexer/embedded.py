@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import tantivy
+from rapidfuzz.distance import OSA
 
 from dictionary.errors import IndexMissing
 from dictionary.ranking import Candidate, QueryPlan, Scope, Tier
@@ -32,6 +33,7 @@ from .base import KeyDoc
 
 _EDGE = 3  # prefixes up to this length are indexed as terms
 _SIDES = ("h", "g")
+_WRITER_BUDGET = 2_000_000_000  # bytes; tantivy's limit for one thread is 4 GB
 _EXACT_SCORES = ((4.0, Tier.EXACT), (2.0, Tier.TONE), (1.0, Tier.FOLD))
 
 
@@ -39,12 +41,24 @@ def _schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     for side in _SIDES:
         for suffix in ("0", "1", "2", "p", "w"):
-            sb.add_text_field(side + suffix, tokenizer_name="raw", index_option="basic")
+            # The key with diacritics is stored too: the fuzzy stage compares it with the query's.
+            sb.add_text_field(side + suffix, stored=suffix == "1", tokenizer_name="raw", index_option="basic")
     sb.add_text_field("lang", tokenizer_name="raw", index_option="basic")
     sb.add_text_field("glang", tokenizer_name="raw", index_option="basic")
-    for name in ("entry", "len", "pos", "field"):
-        sb.add_unsigned_field(name, fast=True)
+    # What a candidate needs, packed in one stored number: reading a stored document costs about
+    # two microseconds, while each fast-field read costs some 90 µs whatever the number of hits.
+    sb.add_unsigned_field("key", stored=True, indexed=False)
     return sb.build()
+
+
+# key = entry << 24 | field << 20 | position << 12 | length
+def _pack(entry: int, field: int, position: int, length: int) -> int:
+    return entry << 24 | field << 20 | min(position, 255) << 12 | min(length, 4095)
+
+
+def _unpack(key: int) -> tuple[int, int, int, int]:
+    """(entry, length, position, field)"""
+    return key >> 24, key & 4095, key >> 12 & 255, key >> 20 & 15
 
 
 class EmbeddedBackend:
@@ -138,12 +152,22 @@ class EmbeddedBackend:
 
     def _write(self, folder: Path, docs: Iterable[KeyDoc]) -> int:
         index = tantivy.Index(self.schema, path=str(folder))
-        # One writer thread: documents keep the store's order in one segment, so ties at a stage's cap
-        # are broken the same way on every build and on every engine.
-        writer = index.writer(heap_size=256_000_000, num_threads=1)
+        # One writer thread keeps the documents in the order they are added, in one segment, and
+        # they are added shortest folded key first (then in the store's order).  The index's own
+        # order is then the order of the by-length stages: when every hit of a stage scores the
+        # same, tantivy returns the lowest addresses, so the shortest keys, with no sort by a fast
+        # field (which costs a tenth of a millisecond per search even when there is nothing to
+        # sort).  Ties break the same way on every build and on every engine.
+        # The memory budget is what keeps it one segment (each segment is one more walk of every
+        # term dictionary per query): 2M documents (1M two-word entries) take about 400 MB.  The
+        # arena grows as it fills, so a small dictionary never uses the budget.
+        writer = index.writer(heap_size=_WRITER_BUDGET, num_threads=1)
+        by_length: dict[int, list[KeyDoc]] = {}
+        for doc in docs:
+            by_length.setdefault(len(doc.fold), []).append(doc)
         count = 0
         Document = tantivy.Document
-        for doc in docs:
+        for doc in (doc for length in sorted(by_length) for doc in by_length[length]):
             side = "g" if doc.gloss_language else "h"
             fold = doc.fold
             d = Document()
@@ -158,10 +182,7 @@ class EmbeddedBackend:
             d.add_text("lang", doc.language)
             if doc.gloss_language:
                 d.add_text("glang", doc.gloss_language)
-            d.add_unsigned("entry", doc.entry)
-            d.add_unsigned("len", len(fold))
-            d.add_unsigned("pos", doc.position)
-            d.add_unsigned("field", doc.field)
+            d.add_unsigned("key", _pack(doc.entry, doc.field, doc.position, len(fold)))
             writer.add_document(d)
             count += 1
         writer.commit()
@@ -195,27 +216,14 @@ class EmbeddedBackend:
             filters.append(Q.term_set_query(schema, "lang", list(scope.languages)))
         return filters
 
-    def _collect(self, searcher, query, cap, *, by_length: bool):
-        if by_length:
-            hits = searcher.search(
-                query, cap, count=False, order_by_field="len", order=tantivy.Order.Asc
-            ).hits
-        else:
-            hits = searcher.search(query, cap, count=False).hits
+    def _collect(self, searcher, query, cap):
+        """The first ``cap`` hits by score; equal scores come shortest key first (see _write)."""
+        hits = searcher.search(query, cap, count=False).hits
         if not hits:
             return [], []
         addresses = [address for _, address in hits]
         return [score for score, _ in hits], addresses
 
-    def _read(self, searcher, addresses):
-        ffv = searcher.fast_field_values
-        return zip(
-            ffv("entry", addresses),
-            ffv("len", addresses),
-            ffv("pos", addresses),
-            ffv("field", addresses),
-            strict=True,
-        )
 
     def candidates(self, plan: QueryPlan) -> list[Candidate]:
         searcher = self.searcher()
@@ -224,11 +232,12 @@ class EmbeddedBackend:
         out: list[Candidate] = []
         entries: set[int] = set()
 
+        doc = searcher.doc
+
         def take(addresses, tier_of, distance, loose=0):
             looseness = loose if isinstance(loose, list) else [loose] * len(addresses)
-            for (entry, length, pos, field), tier, lo in zip(
-                self._read(searcher, addresses), tier_of, looseness, strict=True
-            ):
+            for address, tier, lo in zip(addresses, tier_of, looseness, strict=True):
+                entry, length, pos, field = _unpack(doc(address).get_first("key"))
                 out.append(Candidate(entry, tier, distance, lo, pos, length, field))
                 entries.add(entry)
 
@@ -243,7 +252,7 @@ class EmbeddedBackend:
             )
 
         query = self._scoped(plan, exact)
-        scores, addresses = self._collect(searcher, query, plan.cap, by_length=False)
+        scores, addresses = self._collect(searcher, query, plan.cap)
         take(addresses, [_tier_of_score(s) for s in scores], 0)
         fold = keys.fold
         if not fold:
@@ -257,7 +266,7 @@ class EmbeddedBackend:
                 query = self._scoped(
                     plan, lambda side: Q.fuzzy_term_query(schema, side + "2", fold, 0, True, True)
                 )
-            _, addresses = self._collect(searcher, query, plan.cap, by_length=True)
+            _, addresses = self._collect(searcher, query, plan.cap)
             take(addresses, [Tier.PREFIX] * len(addresses), 0)
 
         # 3. every word of the query among the key's words (multi-word keys only).
@@ -268,19 +277,15 @@ class EmbeddedBackend:
                     [(Occur.Must, Q.term_query(schema, side + "w", w)) for w in words]
                 )
 
-            _, addresses = self._collect(searcher, self._scoped(plan, all_words), plan.cap, by_length=True)
+            _, addresses = self._collect(searcher, self._scoped(plan, all_words), plan.cap)
             take(addresses, [Tier.WORDS] * len(addresses), 0)
 
-        # 4. fuzzy: distance 1 with diacritics (closer), then distance 1 on the folded key, then
-        #    distance 2 only for long queries that distance 1 left short of what is wanted.
-        if plan.fuzzy >= 1 and keys.tone != fold:
-            query = self._scoped(
-                plan, lambda side: Q.fuzzy_term_query(schema, side + "1", keys.tone, 1, True)
-            )
-            _, addresses = self._collect(searcher, query, plan.cap, by_length=True)
-            take(addresses, [Tier.FUZZY] * len(addresses), 1, loose=0)
-        # A fuzzy match that keeps the query's first two letters is closer (typos fall less
-        # often on a word's beginning): a constant score tells the two apart in one query.
+        # 4. fuzzy on the folded key: distance 1, then distance 2 only for long queries that the
+        #    closer stages left short of what is wanted.  A match that keeps the query's first two
+        #    letters is closer (typos fall less often on a word's beginning), and a constant score
+        #    tells the two apart in one query; closer still is a match whose diacritics agree too,
+        #    its key with diacritics within distance 1 of the query's (loose 0).
+        check_tone = keys.tone != fold
         for distance in range(1, plan.fuzzy + 1):
             if distance > 1 and not plan.wider_fuzzy(len(entries)):
                 break
@@ -291,9 +296,28 @@ class EmbeddedBackend:
                     (Occur.Should, Q.const_score_query(Q.term_query(schema, side + "p", fold[:2]), 1.0)),
                 ])
 
-            scores, addresses = self._collect(searcher, self._scoped(plan, fuzzy), plan.cap, by_length=False)
-            take(addresses, [Tier.FUZZY] * len(addresses), distance,
-                 loose=[1 if score >= 2.0 else 2 for score in scores])
+            scores, addresses = self._collect(searcher, self._scoped(plan, fuzzy), plan.cap)
+            compare = distance == 1 and check_tone and len(addresses) < plan.cap
+            if distance == 1 and check_tone and not compare:
+                # The cap cut the list: ask for the closest by diacritics on their own.
+                query = self._scoped(
+                    plan, lambda side: Q.fuzzy_term_query(schema, side + "1", keys.tone, 1, True)
+                )
+                _, closer = self._collect(searcher, query, plan.cap)
+                take(closer, [Tier.FUZZY] * len(closer), 1, loose=0)
+            for address, score in zip(addresses, scores, strict=True):
+                stored = doc(address)
+                entry, length, pos, field = _unpack(stored.get_first("key"))
+                loose = 1 if score >= 2.0 else 2
+                # Every key within distance 1 with diacritics is among these hits (folding never
+                # adds an edit), so comparing their stored keys answers without a second walk
+                # of the term dictionary.
+                if compare:
+                    theirs = stored.get_first("h1") or stored.get_first("g1")
+                    if OSA.distance(theirs, keys.tone, score_cutoff=1) <= 1:
+                        loose = 0
+                out.append(Candidate(entry, Tier.FUZZY, distance, loose, pos, length, field))
+                entries.add(entry)
         return out
 
 
