@@ -23,14 +23,14 @@ CACHE_CONTROL = "public, max-age=604800"
 _FIELDS = ("speaker", "licence", "sex", "dialect", "attribution", "recorded_on")
 
 
-def get_audio(request: Request) -> AudioLibrary:
+async def get_audio(request: Request) -> AudioLibrary:  # async: no worker-thread hop
     return request.app.state.audio
 
 
 AudioDep = Annotated[AudioLibrary, Depends(get_audio)]
 
 
-def require_key(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> None:
+async def require_key(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> None:
     keys: tuple[str, ...] = request.app.state.api_keys
     if not keys:
         raise KeyRefused(configured=False)

@@ -10,7 +10,9 @@ from starlette.concurrency import run_in_threadpool
 from dictionary.search import SearchService
 
 
-def get_service(request: Request) -> SearchService:
+async def get_service(request: Request) -> SearchService:
+    # async: FastAPI runs a plain ``def`` dependency in a worker thread, a hop that cost more
+    # than the whole embedded search
     return request.app.state.service
 
 
