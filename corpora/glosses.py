@@ -8,16 +8,27 @@ text (``(tôi)``) is a gloss of its own.
 
 from __future__ import annotations
 
+import re
+
 from dictionary.normalize import canonical
 
 _SEPARATORS = frozenset(";/,")
 _OPEN = "(（["
 _CLOSE = ")）]"
+_SPLIT = re.compile("[;/,]")
+_BRACKETS = re.compile("[(（[)）\\]]")
 
 
 def split_glosses(cell: str) -> tuple[list[str], list[str]]:
     """``(glosses, notes)`` of one cell, in order, without repeats; both canonical."""
-    glosses: list[str] = []
+    if not _BRACKETS.search(cell):  # most cells: no notes, so no need to walk the characters
+        glosses: dict[str, None] = {}
+        for part in _SPLIT.split(cell):
+            gloss = canonical(part).strip(" .:-")
+            if gloss:
+                glosses[gloss] = None
+        return list(glosses), []
+    glosses = []
     notes: list[str] = []
     text: list[str] = []
     note: list[str] = []

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dictionary import languages
+from dictionary.bulk import paused_gc
 from dictionary.errors import ImportRejected
 from dictionary.store import Dataset, ReplaceStats, Store
 
@@ -68,6 +69,7 @@ def parse(
     return parse_lift(path, language=language, dataset=dataset, citation=citation, licence=licence)
 
 
+@paused_gc()
 def import_file(
     store: Store,
     path: Path,

@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from dictionary.model import Entry, Provenance, Sense, entry_id
+from dictionary.model import Entry, entry_id
 from dictionary.normalize import as_written, canonical
 
 from .base import Parsed, Problem, read_text
@@ -72,6 +72,14 @@ def parse_tabular(
     groups: dict[str, dict] = {}
     duplicates = 0
     records = 0
+    width = len(header)
+    at = index.__getitem__
+    headword_at, gloss_at = at(columns.headword), at(columns.gloss)
+    english_at = at(columns.english) if columns.english else None
+    pos_at = at(columns.pos) if columns.pos else None
+    variants_at = at(columns.variants) if columns.variants else None
+    ipa_at = at(columns.ipa) if columns.ipa else None
+    extra_at = [(col, at(col)) for col in extra_cols]
     while True:
         try:
             row = next(reader)
@@ -85,18 +93,13 @@ def parse_tabular(
             continue
         records += 1
         where = f"{name}:{line}"
-        if len(row) != len(header):
-            problems.append(
-                Problem(where, None, f"expected {len(header)} columns, found {len(row)}")
-            )
+        if len(row) != width:
+            problems.append(Problem(where, None, f"expected {width} columns, found {len(row)}"))
             continue
 
-        def cell(col: str | None, row=row) -> str:
-            return row[index[col]] if col else ""
-
-        raw_headword = cell(columns.headword)
+        raw_headword = row[headword_at]
         headword_key = canonical(raw_headword)
-        glosses, notes = split_glosses(cell(columns.gloss))
+        glosses, notes = split_glosses(row[gloss_at])
         if not headword_key:
             problems.append(Problem(where, columns.headword, "empty headword"))
             continue
@@ -104,18 +107,19 @@ def parse_tabular(
             problems.append(Problem(where, columns.gloss, "empty gloss"))
             continue
         sense_glosses = {"vie": glosses}
-        if columns.english:
-            english, english_notes = split_glosses(cell(columns.english))
+        if english_at is not None:
+            english, english_notes = split_glosses(row[english_at])
             if english:
                 sense_glosses["eng"] = english
             notes += [n for n in english_notes if n not in notes]
-        sense = Sense(
-            glosses=sense_glosses,
-            pos=canonical(cell(columns.pos)) or None,
-            notes=notes,
-            location=where,
-            extra={col: row[index[col]] for col in extra_cols if row[index[col]].strip()},
-        )
+        # Senses and entries are plain data until the whole entry is validated once, below.
+        sense = {
+            "glosses": sense_glosses,
+            "pos": (canonical(row[pos_at]) or None) if pos_at is not None else None,
+            "notes": notes,
+            "location": where,
+            "extra": {col: row[i] for col, i in extra_at if row[i].strip()},
+        }
         group = groups.get(headword_key)
         if group is None:
             group = groups[headword_key] = {
@@ -123,34 +127,29 @@ def parse_tabular(
                 "location": where,
                 "senses": [],
                 "variants": [],
-                "ipa": canonical(cell(columns.ipa)) or None,
+                "ipa": (canonical(row[ipa_at]) or None) if ipa_at is not None else None,
             }
-        if any(s.glosses == sense.glosses and s.pos == sense.pos for s in group["senses"]):
+        if any(s["glosses"] == sense_glosses and s["pos"] == sense["pos"] for s in group["senses"]):
             duplicates += 1
         else:
             group["senses"].append(sense)
-        if columns.variants:
-            for variant in split_glosses(cell(columns.variants))[0]:
+        if variants_at is not None:
+            for variant in split_glosses(row[variants_at])[0]:
                 if variant != headword_key and variant not in group["variants"]:
                     group["variants"].append(variant)
 
+    provenance = {"dataset": dataset, "citation": citation, "licence": licence, "source_file": name}
     entries = [
-        Entry(
-            id=entry_id(language, dataset, key),
-            language=language,
-            headword=group["headword"],
-            variants=group["variants"],
-            pos=next((s.pos for s in group["senses"] if s.pos), None),
-            ipa=group["ipa"],
-            senses=group["senses"],
-            provenance=Provenance(
-                dataset=dataset,
-                citation=citation,
-                licence=licence,
-                source_file=name,
-                location=group["location"],
-            ),
-        )
+        Entry.model_validate({
+            "id": entry_id(language, dataset, key),
+            "language": language,
+            "headword": group["headword"],
+            "variants": group["variants"],
+            "pos": next((s["pos"] for s in group["senses"] if s["pos"]), None),
+            "ipa": group["ipa"],
+            "senses": group["senses"],
+            "provenance": {**provenance, "location": group["location"]},
+        })
         for key, group in groups.items()
     ]
     notes_out = [f"{duplicates} repeated rows merged into the senses they repeat"] if duplicates else []

@@ -125,7 +125,7 @@ class Store:
                 old = existing.get(entry.id)
                 if old is not None:
                     entry = entry.model_copy(update={"status": Status(old[0])})
-                body = orjson.dumps(entry.model_dump(mode="json"))
+                body = entry.__pydantic_serializer__.to_json(entry)  # what model_dump_json encodes
                 if old is None:
                     inserts.append(
                         (entry.id, entry.language, dataset.name, entry.headword, entry.status.value, body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dictionary.bulk import paused_gc
 from dictionary.config import Settings
 from dictionary.store import Store
 
@@ -20,6 +21,7 @@ def open_backend(settings: Settings) -> Backend:
     raise SystemExit(f"backend {settings.backend!r} is not available in this build")
 
 
+@paused_gc()
 def rebuild(store: Store, backend: Backend, progress=None) -> int:
     """Rebuild ``backend``'s index from the store; returns the number of keys indexed."""
     generation = store.generation
