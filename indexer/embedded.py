@@ -2,8 +2,9 @@
 
 Each key document holds the three precomputed keys as raw terms, short edge n-grams of the folded
 key (prefix look-ups of one to three letters would otherwise walk much of the term dictionary),
-the folded key's words, and fast fields for the entry row, key length, position and field.
-Candidates are read from fast fields only; no stored document is ever loaded.
+the folded key's words, and, stored, the key with diacritics and one number packing the entry's
+row, the field, the key's place in its entry and its length.  Documents are written shortest key
+first, so the index's order is the order the by-length stages want (see ``_write``).
 
 Headword and gloss keys live in separate fields (``h*`` and ``g*``) so that a fuzzy look-up walks
 only the term dictionary it needs.
@@ -33,6 +34,7 @@ from .base import KeyDoc
 
 _EDGE = 3  # prefixes up to this length are indexed as terms
 _SIDES = ("h", "g")
+_LAYOUT = 2  # the index's schema and document order; an index of another layout is rebuilt
 _WRITER_BUDGET = 2_000_000_000  # bytes; tantivy's limit for one thread is 4 GB
 _EXACT_SCORES = ((4.0, Tier.EXACT), (2.0, Tier.TONE), (1.0, Tier.FOLD))
 
@@ -74,6 +76,7 @@ class EmbeddedBackend:
         self._current: str | None = None
         self._meta: dict = {}
         self._checked = 0.0
+        self._stale_layout = False
 
     # -- opening -----------------------------------------------------------------------------
     def _pointer(self) -> Path:
@@ -91,9 +94,16 @@ class EmbeddedBackend:
             self._current = None
             return
         folder = self.root / name
+        meta = json.loads((folder / "tudien-meta.json").read_text())
+        if meta.get("layout") != _LAYOUT:  # written by an earlier version: not readable as it is
+            self._index = self._searcher = None
+            self._current = None
+            self._stale_layout = True
+            return
         index = tantivy.Index(self.schema, path=str(folder), reuse=True)
         index.reload()
-        self._meta = json.loads((folder / "tudien-meta.json").read_text())
+        self._meta = meta
+        self._stale_layout = False
         self._index, self._searcher, self._current = index, index.searcher(), name
 
     def searcher(self) -> tantivy.Searcher:
@@ -103,6 +113,10 @@ class EmbeddedBackend:
                 self._checked = now
                 self._open_current()
         if self._searcher is None:
+            if self._stale_layout:
+                raise IndexMissing(
+                    "Chỉ mục tìm kiếm được tạo bởi một phiên bản cũ: hãy chạy `tudien index` để tạo lại."
+                )
             raise IndexMissing("Chưa có chỉ mục tìm kiếm: hãy chạy `tudien index`.")
         return self._searcher
 
@@ -131,6 +145,7 @@ class EmbeddedBackend:
         try:
             count = self._write(folder, docs)
             meta = {
+                "layout": _LAYOUT,
                 "generation": generation,
                 "documents": count,
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -89,6 +89,31 @@ def test_a_failed_build_leaves_the_old_index_serving(sample_library):
         assert names == [status["index"]]
 
 
+def test_an_index_of_an_earlier_layout_says_so_and_is_rebuilt(tmp_path, request):
+    """An index written by an earlier version (another schema and order) is not opened: the
+    status says to rebuild it, the search answers IndexMissing, and ``tudien index`` replaces it."""
+    import json
+
+    from dictionary.errors import IndexMissing
+
+    lib = make_library("embedded", tmp_path / "data", request)
+    load_sample(lib.store)
+    lib.index()
+    root = lib.backend.root
+    meta_file = root / (root / "CURRENT").read_text().strip() / "tudien-meta.json"
+    meta = json.loads(meta_file.read_text())
+    del meta["layout"]
+    meta_file.write_text(json.dumps(meta))
+    stale = Library(tmp_path / "data")
+    request.addfinalizer(stale.close)
+    status = stale.backend.status()
+    assert not status["ok"] and "phiên bản cũ" in status["error"] and "tudien index" in status["error"]
+    with pytest.raises(IndexMissing):
+        stale.search("cây")
+    stale.index()
+    assert stale.backend.status()["ok"] and stale.headwords("ntoo", "mww")[0] == "ntoo"
+
+
 # -- the real word lists: the same answers on both engines ---------------------------------------
 
 @pytest.fixture(scope="module")

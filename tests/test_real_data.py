@@ -76,6 +76,41 @@ def test_distance_two_only_when_nothing_closer(real_library):
     assert total >= 10 and found >= 0.8 * total, (found, total)
 
 
+def test_a_full_stage_keeps_the_shortest_keys(real_library):
+    """"k" starts thousands of Bahnar headwords; a stage returns only the first few dozen, and
+    they must be the shortest (the index is written shortest key first for this)."""
+    from dictionary.normalize import fold
+
+    folded = [fold(h) for h in {canonical(r[0]) for r in read_csv("bahnar/bahnaric.csv")}]  # an entry each
+    lengths = sorted(len(f) for f in folded if f.startswith("k") and f != "k")
+    hits = real_library.search("k", "bdq", limit=10).hits
+    got = [len(fold(h.match.text)) for h in hits if h.match.tier == "prefix"]
+    assert len(lengths) > 1000 and len(got) == 10 and got == lengths[:10]
+
+
+def test_fuzzy_matches_whose_diacritics_agree_come_first(real_library):
+    """Among one-typo matches, those within one edit with diacritics too rank before those that
+    differ only once diacritics are ignored, whether the folded stage was cut by its cap or not."""
+    from rapidfuzz.distance import OSA
+
+    from dictionary.normalize import search_keys
+
+    rows = read_csv("bahnar/bahnaric.csv")
+    words = sorted({canonical(r[0]) for r in rows if " " not in r[0].strip()})
+    words = [w for w in words if len(w) >= 5 and search_keys(w).tone != search_keys(w).fold]
+    checked = mixed = 0
+    for word in words[:: max(1, len(words) // 200)]:
+        query = word[:-1]  # the last letter dropped
+        tone = search_keys(query).tone
+        fuzzy = [h for h in real_library.search(query, "bdq", limit=30).hits
+                 if h.match.tier == "fuzzy" and h.match.distance == 1]
+        agree = [OSA.distance(search_keys(h.match.text).tone, tone) <= 1 for h in fuzzy]
+        assert agree == sorted(agree, reverse=True), (query, [h.match.text for h in fuzzy])
+        checked += bool(fuzzy)
+        mixed += any(agree) and not all(agree)
+    assert checked >= 100 and mixed >= 3, (checked, mixed)
+
+
 def read_csv(rel, delimiter=","):
     from conftest import DATA
 
