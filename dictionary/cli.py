@@ -107,6 +107,20 @@ def _clip(text: str, width: int) -> str:
 def cmd_serve(args, settings: Settings) -> int:
     import uvicorn
 
+    if settings.backend == "embedded":
+        # An index that is missing, behind the store, or of an earlier version's layout (after an
+        # upgrade) is rebuilt before the workers start, so a restart never serves 503s for it.
+        # Elasticsearch indexes are left to `tudien index`: the cluster may be shared or down.
+        from indexer import rebuild
+
+        store, backend, _ = _services(settings)
+        status = backend.status()
+        if store.count() and (not status["ok"] or status["generation"] != store.generation):
+            print(f"rebuilding the search index ({status.get('error') or 'behind the store'})")
+            rebuild(store, backend, _progress("indexing"))
+        backend.close()
+        store.close()
+
     uvicorn.run(
         "api.app:create_app", factory=True, host=args.host, port=args.port,
         workers=args.workers, log_level=args.log_level, access_log=False,

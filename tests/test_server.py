@@ -18,28 +18,56 @@ def tudien(*args, env):
                           capture_output=True, text=True, timeout=120)
 
 
-def test_serve_with_sample_answers_cay(tmp_path: Path):
-    env = {**os.environ, "TUDIEN_DATA_DIR": str(tmp_path / "data")}
-    out = tudien("sample", env=env).stdout
-    assert "sample corpus loaded; 40 entries" in out
+def serve(env) -> tuple[subprocess.Popen, int]:
+    """``tudien serve`` with two workers, once /health answers 200."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "dictionary.cli", "serve", "--port", str(port), "--workers", "2",
          "--log-level", "warning"], env=env)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return server, port
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            server.kill()
+            raise AssertionError("server did not start")
+        time.sleep(0.2)
+
+
+def test_serve_with_sample_answers_cay(tmp_path: Path):
+    env = {**os.environ, "TUDIEN_DATA_DIR": str(tmp_path / "data")}
+    out = tudien("sample", env=env).stdout
+    assert "sample corpus loaded; 40 entries" in out
+    server, port = serve(env)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
         body = httpx.get(f"http://127.0.0.1:{port}/v1/search", params={"q": "cay"}, timeout=5).json()
         headwords = {r["headword"] for r in body["results"]}
         assert {"ntoo", "ដើមឈើ"} <= headwords
         assert httpx.get(f"http://127.0.0.1:{port}/v1/search", params={"q": "x" * 300}).status_code == 422
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+def test_serve_rebuilds_an_index_of_an_earlier_version(tmp_path: Path):
+    """After an upgrade that changes the index's layout, a restart rebuilds it instead of serving
+    503s until someone runs `tudien index`."""
+    import json
+
+    env = {**os.environ, "TUDIEN_DATA_DIR": str(tmp_path / "data")}
+    tudien("sample", env=env)
+    root = tmp_path / "data" / "index"
+    meta_file = root / (root / "CURRENT").read_text().strip() / "tudien-meta.json"
+    meta = json.loads(meta_file.read_text())
+    meta["layout"] = 1
+    meta_file.write_text(json.dumps(meta))
+    server, port = serve(env)
+    try:
+        body = httpx.get(f"http://127.0.0.1:{port}/v1/search", params={"q": "ntoo"}, timeout=5).json()
+        assert body["results"][0]["headword"] == "ntoo"
     finally:
         server.terminate()
         server.wait(timeout=15)
