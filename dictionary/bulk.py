@@ -4,7 +4,7 @@ An import or an index build creates millions of small containers that all stay a
 end.  CPython's collector is triggered by allocations and each full pass walks every live object,
 so on the Bahnar list it took more than half of the parse time and kept growing with the
 dictionary.  Nothing built in bulk here forms reference cycles, so the collector is paused for the
-duration and run once at the end.
+duration and re-enabled afterwards (it was never needed to free what the work built).
 """
 
 from __future__ import annotations
