@@ -249,11 +249,10 @@ class EmbeddedBackend:
 
         doc = searcher.doc
 
-        def take(addresses, tier_of, distance, loose=0):
-            looseness = loose if isinstance(loose, list) else [loose] * len(addresses)
-            for address, tier, lo in zip(addresses, tier_of, looseness, strict=True):
+        def take(addresses, tier_of, distance):
+            for address, tier in zip(addresses, tier_of, strict=True):
                 entry, length, pos, field = _unpack(doc(address).get_first("key"))
-                out.append(Candidate(entry, tier, distance, lo, pos, length, field))
+                out.append(Candidate(entry, tier, distance, 0, pos, length, field))
                 entries.add(entry)
 
         # 1. exact, tone and fold equality in one query: constant scores tell the tiers apart.
@@ -319,7 +318,7 @@ class EmbeddedBackend:
                     plan, lambda side: Q.fuzzy_term_query(schema, side + "1", keys.tone, 1, True)
                 )
                 _, closer = self._collect(searcher, query, plan.cap)
-                take(closer, [Tier.FUZZY] * len(closer), 1, loose=0)
+                take(closer, [Tier.FUZZY] * len(closer), 1)  # loose 0: diacritics agree
             for address, score in zip(addresses, scores, strict=True):
                 stored = doc(address)
                 entry, length, pos, field = _unpack(stored.get_first("key"))
