@@ -34,6 +34,7 @@ __all__ = [
     "fold",
     "nfc",
     "search_keys",
+    "search_keys_many",
     "tone_key",
     "words",
 ]
@@ -105,9 +106,13 @@ def canonical(text: str) -> str:
             text = text.replace(ch, APOSTROPHE)
     text = _NFC.normalize(text)
     if _HAS_MARK.search(text):  # broken or doubled combining sequences need the NFD repair
-        text = _SPACE_BEFORE_MARK.sub("", _NFD.normalize(text))
-        text = _NFC.normalize(_DOUBLED_MARK.sub(r"\1", text))
+        text = _repair_marks(text)
     return _SPACE.sub(" ", text).strip()
+
+
+def _repair_marks(text: str) -> str:
+    text = _SPACE_BEFORE_MARK.sub("", _NFD.normalize(text))
+    return _NFC.normalize(_DOUBLED_MARK.sub(r"\1", text))
 
 
 def _move_tone_to_end(match: re.Match[str]) -> str:
@@ -166,6 +171,48 @@ def search_keys(text: str) -> SearchKeys:
 
 def _casefold(text: str) -> str:
     return str(icu.UnicodeString(text).foldCase())
+
+
+# Whitespace other than the line feed that separates the texts of a batch.
+_SPACE_IN_LINE = re.compile(r"[^\S\n]+")
+_LINE = " \n "  # between the texts of a batch once they are split into words
+
+
+def search_keys_many(texts: list[str]) -> list[SearchKeys]:
+    """``[search_keys(t) for t in texts]``, for an index build.
+
+    The texts are joined by line feeds and each step runs once over the whole batch instead of
+    once per text: a call into ICU or the regex engine costs more than the few letters of one
+    text.  No step reads across a line feed (it is neither a letter, a mark, a space here nor
+    punctuation), and a text that holds one goes alone.  The two keys made word by word use the
+    same cached words as :func:`search_keys`.
+    """
+    out: list[SearchKeys | None] = [None] * len(texts)
+    batch = []
+    for n, text in enumerate(texts):
+        if "\n" in text:
+            out[n] = search_keys(text)
+        else:
+            batch.append(n)
+    if not batch:
+        return out  # type: ignore[return-value]
+    joined = _INVISIBLE.sub("", "\n".join([texts[n] for n in batch]))
+    for ch in _APOSTROPHES:
+        if ch in joined:
+            joined = joined.replace(ch, APOSTROPHE)
+    joined = _NFC.normalize(joined)
+    if _HAS_MARK.search(joined):  # repair only the texts that need it, as canonical() does
+        joined = "\n".join(
+            _repair_marks(line) if _HAS_MARK.search(line) else line for line in joined.split("\n")
+        )
+    exacts = [line.strip() for line in _casefold(_SPACE_IN_LINE.sub(" ", joined)).split("\n")]
+    words = _LINE.join(exacts).split(" ")  # every line feed is a word of its own
+    tones = " ".join(map(_tone_key_word, words)).split(_LINE)
+    folded = _SPACE_IN_LINE.sub(" ", " ".join(map(_fold_word, words)))  # punctuation became spaces
+    folds = [line.strip() for line in folded.split("\n")]
+    for n, exact, tone, fold_key in zip(batch, exacts, tones, folds, strict=True):
+        out[n] = SearchKeys(exact, tone, fold_key)
+    return out  # type: ignore[return-value]
 
 
 def words(key: str) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple, Protocol
 
-from dictionary.normalize import search_keys
+from dictionary.normalize import search_keys_many
 from dictionary.ranking import Candidate, Field, QueryPlan
 from dictionary.transliterate import romanize
 
@@ -42,46 +42,61 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-def key_docs(rowid: int, entry: dict) -> Iterator[KeyDoc]:
-    """The documents of one stored entry (a raw dict as the store keeps it)."""
+def _texts(rowid: int, entry: dict) -> Iterator[tuple]:
+    """The searchable texts of one stored entry (a raw dict as the store keeps it), as
+    ``(entry, language, field, gloss language, position, text)``; a gloss's position counts only
+    the glosses that make a document (see :func:`all_key_docs`)."""
     language = entry["language"]
-    seen: set[tuple[int, str | None, str]] = set()
-
-    def make(text: str, field: Field, gloss_language: str | None, position: int):
-        keys = search_keys(text)
-        if not keys.exact:
-            return None
-        marker = (field if field != Field.VARIANT else Field.HEADWORD, gloss_language, keys.exact)
-        if marker in seen:
-            return None
-        seen.add(marker)
-        return KeyDoc(rowid, language, field, gloss_language, position, *keys)
-
-    doc = make(entry["headword"], Field.HEADWORD, None, 0)
-    if doc:
-        yield doc
-    for variant in entry.get("variants", ()):
-        doc = make(variant, Field.VARIANT, None, 1)
-        if doc:
-            yield doc
+    yield rowid, language, Field.HEADWORD, None, 0, entry["headword"]
+    variants = entry.get("variants", ())
+    for variant in variants:
+        yield rowid, language, Field.VARIANT, None, 1, variant
     # Khmer, Cham and Tai Viet headwords and variants are also found by a Latin key.
-    for text in (entry["headword"], *entry.get("variants", ())):
+    for text in (entry["headword"], *variants):
         latin = romanize(text)
         if latin:
-            doc = make(latin, Field.ROMANIZED, None, 1)
-            if doc:
-                yield doc
-    positions: dict[str, int] = {}
+            yield rowid, language, Field.ROMANIZED, None, 1, latin
     for sense in entry.get("senses", ()):
         for gloss_language, glosses in sense.get("glosses", {}).items():
             for gloss in glosses:
-                position = positions.get(gloss_language, 0)
-                doc = make(gloss, Field.GLOSS, gloss_language, position)
-                if doc:
-                    positions[gloss_language] = position + 1
-                    yield doc
+                yield rowid, language, Field.GLOSS, gloss_language, -1, gloss
 
 
-def all_key_docs(entries: Iterable[tuple[int, dict]]) -> Iterator[KeyDoc]:
+def key_docs(rowid: int, entry: dict) -> Iterator[KeyDoc]:
+    """The documents of one stored entry."""
+    return all_key_docs([(rowid, entry)])
+
+
+def all_key_docs(entries: Iterable[tuple[int, dict]], batch: int = 2000) -> Iterator[KeyDoc]:
+    """The documents of every entry, in order.  An entry's texts that give the same key twice
+    (a variant spelled like its headword, a gloss repeated in two senses) make one document.
+
+    Keys are computed a batch of entries at a time (:func:`search_keys_many`): an index build
+    spends most of its time there otherwise."""
+    items: list[tuple] = []
     for rowid, entry in entries:
-        yield from key_docs(rowid, entry)
+        items.extend(_texts(rowid, entry))
+        if len(items) >= batch:
+            yield from _documents(items)
+            items = []
+    if items:
+        yield from _documents(items)
+
+
+def _documents(items: list[tuple]) -> Iterator[KeyDoc]:
+    distinct = list(dict.fromkeys(item[5] for item in items))
+    keys = dict(zip(distinct, search_keys_many(distinct), strict=True))
+    seen: set[tuple] = set()
+    positions: dict[tuple[int, str], int] = {}
+    for rowid, language, field, gloss_language, position, text in items:
+        exact, tone, fold = keys[text]
+        if not exact:
+            continue
+        marker = (rowid, field if field != Field.VARIANT else Field.HEADWORD, gloss_language, exact)
+        if marker in seen:
+            continue
+        seen.add(marker)
+        if position < 0:  # a gloss: its place among its entry's glosses in that language
+            position = positions.get((rowid, gloss_language), 0)
+            positions[rowid, gloss_language] = position + 1
+        yield KeyDoc(rowid, language, field, gloss_language, position, exact, tone, fold)

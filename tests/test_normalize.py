@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from dictionary.normalize import canonical, fold, search_keys
+from dictionary.normalize import canonical, fold, search_keys, search_keys_many
 
 
 @pytest.mark.parametrize(
@@ -78,3 +78,16 @@ def test_canonical_is_nfc_and_idempotent():
     for word in ["hòa", "abe ̆n", "chô̆̆", "Ê  Đê"]:
         once = canonical(word)
         assert once == unicodedata.normalize("NFC", once) == canonical(once)
+
+
+def test_batched_keys_are_the_keys_one_by_one():
+    # An index build computes keys a batch at a time (joined by line feeds); nothing may leak
+    # from one text into the next, whatever the texts hold.
+    texts = [
+        "abe ̆n", "jru ̆ m", "chô̆̆", "tơ’ngõl", "a\u200bb", "\ufeffhuĕn", "  thĕng \t ", "con\u00a0người",
+        "a\u0000b\u0007", "Hòa-Bình", "hoà", "ƀơ̆ng", "ខ្មែរ", "ꨌꩌ", "ꪼꪙ꫁", "Straße", "İstanbul", "", " ", "-", "'",
+        "\u0301đầu", "cuối \u0301", "a.\u0301", "x, y; (z)", "line\nfeed", "two\n\nlines", "a\u2028b",
+        "a\u0085b", "\r\n", "ĐẮK LẮK", "Ê  Đê", "M'Nông", "k’ho", "hoà", "hoà",
+    ]
+    assert search_keys_many(texts) == [search_keys(t) for t in texts]
+    assert search_keys_many([]) == []

@@ -1,12 +1,13 @@
 """Real word lists read in place from ../shared/data: imports, counts and lookups."""
 
 import csv
+import re
 import unicodedata
 
 import pytest
 
 from corpora.importer import import_file
-from dictionary.normalize import canonical
+from dictionary.normalize import canonical, search_keys, search_keys_many
 
 pytestmark = pytest.mark.shared_data
 
@@ -175,3 +176,14 @@ def test_cldf_sidwellvietic_imports(library, shared_data):
     result = library.search("tôi", "vie", "mtq", limit=50)
     assert result.hits and all(h.entry["language"] == "mtq" for h in result.hits)
     assert result.hits[0].entry["provenance"]["licence"].startswith("https://creativecommons.org/licenses/by/4.0")
+
+
+def test_batched_keys_are_the_keys_one_by_one_on_every_word_list(shared_data):
+    texts: dict[str, None] = {}
+    for path in sorted(shared_data.rglob("*")):
+        if path.suffix in (".csv", ".tsv", ".txt") and path.is_file():
+            for line in path.read_text(encoding="utf-8-sig").splitlines():
+                texts.update(dict.fromkeys(cell for cell in re.split(r"[\t,;/]", line) if cell))
+    texts_list = list(texts)
+    assert len(texts_list) > 100_000
+    assert search_keys_many(texts_list) == [search_keys(t) for t in texts_list]
