@@ -111,21 +111,36 @@ def cmd_serve(args, settings: Settings) -> int:
         # An index that is missing, behind the store, or of an earlier version's layout (after an
         # upgrade) is rebuilt before the workers start, so a restart never serves 503s for it.
         # Elasticsearch indexes are left to `tudien index`: the cluster may be shared or down.
-        from indexer import rebuild
-
         store, backend, _ = _services(settings)
         status = backend.status()
-        if store.count() and (not status["ok"] or status["generation"] != store.generation):
-            print(f"rebuilding the search index ({status.get('error') or 'behind the store'})")
-            rebuild(store, backend, _progress("indexing"))
+        stale = store.count() and (not status["ok"] or status["generation"] != store.generation)
         backend.close()
         store.close()
+        if stale:
+            print(f"rebuilding the search index ({status.get('error') or 'behind the store'})")
+            # In a process of its own: a build's memory (a gigabyte at a million entries) would
+            # otherwise stay with this process, which supervises the workers for as long as they run.
+            import multiprocessing
+
+            builder = multiprocessing.get_context("spawn").Process(target=_rebuild, args=(settings,))
+            builder.start()
+            builder.join()
+            if builder.exitcode != 0:
+                print("error: the search index could not be rebuilt; see above", file=sys.stderr)
+                return 1
 
     uvicorn.run(
         "api.app:create_app", factory=True, host=args.host, port=args.port,
         workers=args.workers, log_level=args.log_level, access_log=False,
     )
     return 0
+
+
+def _rebuild(settings: Settings) -> None:
+    from indexer import rebuild
+
+    store, backend, _ = _services(settings)
+    rebuild(store, backend, _progress("indexing"))
 
 
 def cmd_sample(args, settings: Settings) -> int:
