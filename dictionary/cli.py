@@ -111,13 +111,11 @@ def cmd_serve(args, settings: Settings) -> int:
         # An index that is missing, behind the store, or of an earlier version's layout (after an
         # upgrade) is rebuilt before the workers start, so a restart never serves 503s for it.
         # Elasticsearch indexes are left to `tudien index`: the cluster may be shared or down.
-        store, backend, _ = _services(settings)
-        status = backend.status()
-        stale = store.count() and (not status["ok"] or status["generation"] != store.generation)
-        backend.close()
-        store.close()
-        if stale:
-            print(f"rebuilding the search index ({status.get('error') or 'behind the store'})")
+        from indexer.current import why_rebuild
+
+        reason = why_rebuild(settings.index_dir, settings.store_path)
+        if reason:
+            print(f"rebuilding the search index: {reason}")
             # In a process of its own: a build's memory (a gigabyte at a million entries) would
             # otherwise stay with this process, which supervises the workers for as long as they run.
             import multiprocessing

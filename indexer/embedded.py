@@ -31,11 +31,11 @@ from dictionary.errors import IndexMissing
 from dictionary.ranking import Candidate, QueryPlan, Scope, Tier
 
 from .base import KeyDoc
+from .current import LAYOUT, META, POINTER
 
 _EDGE = 3  # prefixes up to this length are indexed as terms
 _EDGE_TOKENIZER = "tudien_edge"
 _SIDES = ("h", "g")
-_LAYOUT = 3  # the index's schema and document order; an index of another layout is rebuilt
 _WRITER_BUDGET = 2_000_000_000  # bytes; tantivy's limit for one thread is 4 GB
 _EXACT_SCORES = ((4.0, Tier.EXACT), (2.0, Tier.TONE), (1.0, Tier.FOLD))
 
@@ -94,7 +94,7 @@ class EmbeddedBackend:
 
     # -- opening -----------------------------------------------------------------------------
     def _pointer(self) -> Path:
-        return self.root / "CURRENT"
+        return self.root / POINTER
 
     def _open_current(self) -> None:
         try:
@@ -108,8 +108,8 @@ class EmbeddedBackend:
             self._current = None
             return
         folder = self.root / name
-        meta = json.loads((folder / "tudien-meta.json").read_text())
-        if meta.get("layout") != _LAYOUT:  # written by an earlier version: not readable as it is
+        meta = json.loads((folder / META).read_text())
+        if meta.get("layout") != LAYOUT:  # written by an earlier version: not readable as it is
             self._index = self._searcher = None
             self._current = None
             self._stale_layout = True
@@ -159,12 +159,12 @@ class EmbeddedBackend:
         try:
             count = self._write(folder, docs)
             meta = {
-                "layout": _LAYOUT,
+                "layout": LAYOUT,
                 "generation": generation,
                 "documents": count,
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             }
-            (folder / "tudien-meta.json").write_text(json.dumps(meta))
+            (folder / META).write_text(json.dumps(meta))
             pointer = self.root / f"CURRENT.{name}"
             pointer.write_text(name)
             os.replace(pointer, self._pointer())
