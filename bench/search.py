@@ -1,4 +1,4 @@
-"""Search benchmark: import and index throughput, in-process latency, HTTP throughput, RSS.
+"""Search benchmark: import and index throughput, in-process latency, HTTP throughput, memory.
 
     .venv/bin/python bench/search.py [--million] [--seconds 10]
 
@@ -135,7 +135,7 @@ def over_http(settings: Settings, queries, seconds: float, label: str, rows: lis
             client.start()
             count, errors, p50, p99 = out.get(timeout=seconds + 60)
             client.join()
-        rss = _tree_rss_mb(server.pid)
+        rss, pss = _tree_memory_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -143,6 +143,7 @@ def over_http(settings: Settings, queries, seconds: float, label: str, rows: lis
     rows.append((label, "HTTP latency p50 / p99", f"{p50:.2f} / {p99:.2f} ms"))
     rows.append((label, "server start-up to first answer", f"{startup:.2f} s"))
     rows.append((label, "serving RSS (master + workers)", f"{rss:.0f} MB"))
+    rows.append((label, "serving PSS (shared pages counted once)", f"{pss:.0f} MB"))
 
 
 def _wrk(port: int, paths: list[str], seconds: float) -> tuple[int, int, float, float]:
@@ -171,8 +172,10 @@ def _wrk(port: int, paths: list[str], seconds: float) -> tuple[int, int, float, 
     return count, errors, p50, p99
 
 
-def _tree_rss_mb(pid: int) -> float:
-    total = 0
+def _tree_memory_mb(pid: int) -> tuple[float, float]:
+    """(RSS, PSS) summed over the server and its children, in MB.  RSS counts the index's pages
+    once per worker that touched them; PSS shares them out, so its sum is the memory used."""
+    totals = {"Rss:": 0, "Pss:": 0}
     pids = [pid]
     try:
         pids += [int(p) for p in subprocess.check_output(["pgrep", "-P", str(pid)], text=True).split()]
@@ -180,12 +183,13 @@ def _tree_rss_mb(pid: int) -> float:
         pass
     for p in pids:
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                name, _, rest = line.partition(" ")
+                if name in totals:
+                    totals[name] += int(rest.split()[0])
         except FileNotFoundError:
             pass
-    return total / 1024
+    return totals["Rss:"] / 1024, totals["Pss:"] / 1024
 
 
 def bench_bahnar(seconds: float, rows: list):
