@@ -62,11 +62,6 @@ def _texts(rowid: int, entry: dict) -> Iterator[tuple]:
                 yield rowid, language, Field.GLOSS, gloss_language, -1, gloss
 
 
-def key_docs(rowid: int, entry: dict) -> Iterator[KeyDoc]:
-    """The documents of one stored entry."""
-    return all_key_docs([(rowid, entry)])
-
-
 def all_key_docs(entries: Iterable[tuple[int, dict]], batch: int = 2000) -> Iterator[KeyDoc]:
     """The documents of every entry, in order.  An entry's texts that give the same key twice
     (a variant spelled like its headword, a gloss repeated in two senses) make one document.

@@ -17,17 +17,15 @@ META = "tudien-meta.json"  # in that folder: layout, store generation, documents
 
 
 def current_folder(root: Path) -> Path | None:
+    """The folder of the current index, or None when there is none."""
     try:
         return Path(root) / (Path(root) / POINTER).read_text().strip()
     except FileNotFoundError:
         return None
 
 
-def current_meta(root: Path) -> dict | None:
-    """The current index's meta, or None when there is no index."""
-    folder = current_folder(root)
-    if folder is None:
-        return None
+def read_meta(folder: Path) -> dict | None:
+    """An index folder's meta, or None when it has none that can be read."""
     try:
         return json.loads((folder / META).read_text())
     except (FileNotFoundError, ValueError):
@@ -51,7 +49,8 @@ def why_rebuild(root: Path, store_path: Path) -> str | None:
         db.close()
     if not has_entries:
         return None
-    meta = current_meta(root)
+    folder = current_folder(root)
+    meta = read_meta(folder) if folder is not None else None
     if meta is None:
         return "there is no index yet"
     if meta.get("layout") != LAYOUT:

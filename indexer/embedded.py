@@ -31,7 +31,7 @@ from dictionary.errors import IndexMissing
 from dictionary.ranking import Candidate, QueryPlan, Scope, Tier
 
 from .base import KeyDoc
-from .current import LAYOUT, META, POINTER
+from .current import LAYOUT, META, POINTER, current_folder, read_meta
 
 _EDGE = 3  # prefixes up to this length are indexed as terms
 _EDGE_TOKENIZER = "tudien_edge"
@@ -93,22 +93,16 @@ class EmbeddedBackend:
         self._stale_layout = False
 
     # -- opening -----------------------------------------------------------------------------
-    def _pointer(self) -> Path:
-        return self.root / POINTER
-
     def _open_current(self) -> None:
-        try:
-            name = self._pointer().read_text().strip()
-        except FileNotFoundError:
-            name = None
+        folder = current_folder(self.root)
+        name = folder.name if folder is not None else None
         if name == self._current and self._searcher is not None:
             return
-        if name is None:
+        meta = read_meta(folder) if folder is not None else None
+        if meta is None:
             self._index = self._searcher = None
             self._current = None
             return
-        folder = self.root / name
-        meta = json.loads((folder / META).read_text())
         if meta.get("layout") != LAYOUT:  # written by an earlier version: not readable as it is
             self._index = self._searcher = None
             self._current = None
@@ -167,7 +161,7 @@ class EmbeddedBackend:
             (folder / META).write_text(json.dumps(meta))
             pointer = self.root / f"CURRENT.{name}"
             pointer.write_text(name)
-            os.replace(pointer, self._pointer())
+            os.replace(pointer, self.root / POINTER)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
