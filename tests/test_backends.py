@@ -114,6 +114,26 @@ def test_an_index_of_an_earlier_layout_says_so_and_is_rebuilt(tmp_path, request)
     assert stale.backend.status()["ok"] and stale.headwords("ntoo", "mww")[0] == "ntoo"
 
 
+def test_an_index_whose_meta_is_unreadable_is_missing_and_rebuilt(tmp_path, request):
+    from dictionary.errors import IndexMissing
+    from indexer.current import why_rebuild
+
+    lib = make_library("embedded", tmp_path / "data", request)
+    load_sample(lib.store)
+    lib.index()
+    root = lib.backend.root
+    (root / (root / "CURRENT").read_text().strip() / "tudien-meta.json").write_text("{ not json")
+    broken = Library(tmp_path / "data")
+    request.addfinalizer(broken.close)
+    status = broken.backend.status()
+    assert not status["ok"] and "tudien index" in status["error"]
+    with pytest.raises(IndexMissing):
+        broken.search("cây")
+    assert why_rebuild(root, lib.store.path) == "there is no index yet"
+    broken.index()
+    assert broken.backend.status()["ok"] and why_rebuild(root, lib.store.path) is None
+
+
 # -- the real word lists: the same answers on both engines ---------------------------------------
 
 @pytest.fixture(scope="module")
