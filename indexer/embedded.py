@@ -301,10 +301,11 @@ class EmbeddedBackend:
             take(addresses, [Tier.WORDS] * len(addresses), 0)
 
         # 4. fuzzy on the folded key: distance 1, then distance 2 only for long queries that the
-        #    closer stages left short of what is wanted.  A match that keeps the query's first two
-        #    letters is closer (typos fall less often on a word's beginning), and a constant score
-        #    tells the two apart in one query; closer still is a match whose diacritics agree too,
-        #    its key with diacritics within distance 1 of the query's (loose 0).
+        #    closer stages found nothing for (QueryPlan.wider_fuzzy).  A match that keeps the
+        #    query's first two letters is closer (typos fall less often on a word's beginning),
+        #    and a constant score tells the two apart in one query; closer still is a match whose
+        #    diacritics agree too, its key with diacritics within distance 1 of the query's
+        #    (loose 0).
         check_tone = keys.tone != fold
         for distance in range(1, plan.fuzzy + 1):
             if distance > 1 and not plan.wider_fuzzy(len(entries)):

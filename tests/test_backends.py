@@ -95,12 +95,13 @@ def test_an_index_of_an_earlier_layout_says_so_and_is_rebuilt(tmp_path, request)
     import json
 
     from dictionary.errors import IndexMissing
+    from indexer.current import META, current_folder
 
     lib = make_library("embedded", tmp_path / "data", request)
     load_sample(lib.store)
     lib.index()
     root = lib.backend.root
-    meta_file = root / (root / "CURRENT").read_text().strip() / "tudien-meta.json"
+    meta_file = current_folder(root) / META
     meta = json.loads(meta_file.read_text())
     del meta["layout"]
     meta_file.write_text(json.dumps(meta))
@@ -116,13 +117,13 @@ def test_an_index_of_an_earlier_layout_says_so_and_is_rebuilt(tmp_path, request)
 
 def test_an_index_whose_meta_is_unreadable_is_missing_and_rebuilt(tmp_path, request):
     from dictionary.errors import IndexMissing
-    from indexer.current import why_rebuild
+    from indexer.current import META, current_folder, why_rebuild
 
     lib = make_library("embedded", tmp_path / "data", request)
     load_sample(lib.store)
     lib.index()
     root = lib.backend.root
-    (root / (root / "CURRENT").read_text().strip() / "tudien-meta.json").write_text("{ not json")
+    (current_folder(root) / META).write_text("{ not json")
     broken = Library(tmp_path / "data")
     request.addfinalizer(broken.close)
     status = broken.backend.status()

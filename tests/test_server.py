@@ -57,10 +57,12 @@ def test_serve_rebuilds_an_index_of_an_earlier_version(tmp_path: Path):
     503s until someone runs `tudien index`."""
     import json
 
+    from indexer.current import META, current_folder
+
     env = {**os.environ, "TUDIEN_DATA_DIR": str(tmp_path / "data")}
     tudien("sample", env=env)
     root = tmp_path / "data" / "index"
-    meta_file = root / (root / "CURRENT").read_text().strip() / "tudien-meta.json"
+    meta_file = current_folder(root) / META
     meta = json.loads(meta_file.read_text())
     meta["layout"] = 1
     meta_file.write_text(json.dumps(meta))
