@@ -1,7 +1,9 @@
 """One JSON error shape for every error, made here and nowhere else.
 
 ``{"error": {"status": 422, "code": "invalid_query", "message": "…"}}`` — ``message`` is a
-sentence a person can act on, in Vietnamese.  Domain exceptions map to statuses in one table.
+sentence a person can act on, in Vietnamese.  Routes raise: domain exceptions, which map to
+statuses in one table, or :class:`HTTPProblem` for what only HTTP knows (a missing
+Content-Length, an unreadable form, a range outside the file).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from dictionary.errors import (
     SpeechUnavailable,
     UnknownLanguage,
 )
+from dictionary.search import LIMIT_RULE, MISSING_QUERY, OFFSET_RULE
 
 from .responses import JSON
 
@@ -53,25 +56,35 @@ STATUS_OF: tuple[tuple[type[DictionaryError], int, str], ...] = (
     (DictionaryError, 400, "bad_request"),
 )
 
+
+class HTTPProblem(Exception):
+    """An error only HTTP knows of, raised by a route and answered in the one shape."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
+
+
+LENGTH_REQUIRED = "Hãy gửi kèm tiêu đề Content-Length khi tải tệp lên."
 _HTTP_MESSAGES = {
     404: "Không có trang hay tài nguyên này. Xem danh sách API ở /docs.",
     405: "Phương thức HTTP này không được hỗ trợ ở đây. Xem /docs.",
-    411: "Hãy gửi kèm tiêu đề Content-Length khi tải tệp lên.",
+    411: LENGTH_REQUIRED,
 }
 
 _PARAM_HINTS = {
-    "limit": "limit phải là số nguyên từ 1 đến 100.",
-    "offset": "offset phải là số nguyên từ 0 đến 1000.",
-    "q": "Thiếu tham số q: hãy cho biết từ cần tra, ví dụ ?q=cây.",
+    "limit": f"{LIMIT_RULE}.",
+    "offset": f"{OFFSET_RULE}.",
+    "q": MISSING_QUERY,
 }
 
 
-def error_body(status: int, code: str, message: str, **extra) -> dict:
-    return {"error": {"status": status, "code": code, "message": message, **extra}}
+def error_body(status: int, code: str, message: str) -> dict:
+    return {"error": {"status": status, "code": code, "message": message}}
 
 
-def error_response(status: int, code: str, message: str, **extra) -> JSON:
-    return JSON(error_body(status, code, message, **extra), status_code=status)
+def _answer(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSON:
+    return JSON(error_body(status, code, message), status_code=status, headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -79,8 +92,12 @@ def install(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: DictionaryError):
         for cls, status, code in STATUS_OF:
             if isinstance(exc, cls):
-                return error_response(status, code, str(exc))
+                return _answer(status, code, str(exc))
         raise AssertionError("DictionaryError is in the table")  # pragma: no cover
+
+    @app.exception_handler(HTTPProblem)
+    async def http_problem(request: Request, exc: HTTPProblem):
+        return _answer(exc.status, exc.code, exc.message, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -90,14 +107,14 @@ def install(app: FastAPI) -> None:
             name = loc[-1] if loc else ""
             messages.append(_PARAM_HINTS.get(name) or f"Tham số {name or 'yêu cầu'} không hợp lệ: {err.get('msg')}.")
         message = " ".join(dict.fromkeys(messages)) or "Yêu cầu không hợp lệ."
-        return error_response(422, "invalid_parameter", message)
+        return _answer(422, "invalid_parameter", message)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         message = _HTTP_MESSAGES.get(exc.status_code) or str(exc.detail)
-        return error_response(exc.status_code, "http_error", message)
+        return _answer(exc.status_code, "http_error", message, exc.headers)  # 405 keeps its Allow
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         log.exception("unexpected error on %s", request.url.path)
-        return error_response(500, "internal_error", "Lỗi máy chủ ngoài dự kiến; xin thử lại sau.")
+        return _answer(500, "internal_error", "Lỗi máy chủ ngoài dự kiến; xin thử lại sau.")

@@ -1,28 +1,85 @@
-"""Response schemas, for the OpenAPI document and for building responses in one place.
+"""The API's request and response schemas, and the functions that build each response body.
 
-Routes serialise plain dicts (built by the functions below) with orjson; these models describe
-them.  Empty sense fields are left out to keep responses small for the mobile app.
+The models are the truth of what is sent: every route declares its model (and its error
+answers), the OpenAPI document is made from them, and the test suite validates every body it
+receives against the declared model.  ``extra="forbid"`` makes a field the builders add but the
+model lacks a failure, not a silent lie.  Bodies are built as plain dicts and sent with orjson
+(validating each response in production would cost more than an embedded search); empty sense
+fields are left out to keep responses small for the mobile app.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from dictionary.search import Hit
+from dictionary.translate import MAX_TARGETS, MAX_TEXT
 
 
-class SensePublic(BaseModel):
-    glosses: dict[str, list[str]]
+class _Public(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- errors -----------------------------------------------------------------------------------------
+
+class ErrorDetail(_Public):
+    status: int
+    code: str = Field(description="machine-readable, e.g. invalid_query, not_found, backend_unavailable")
+    message: str = Field(description="what to change, in Vietnamese")
+
+
+class ErrorPublic(_Public):
+    """Every error, whatever its status."""
+
+    error: ErrorDetail
+
+
+ERROR_TEXT = {
+    400: "yêu cầu không đọc được",
+    401: "cần khoá API",
+    403: "khoá API không đúng",
+    404: "không có",
+    405: "phương thức không được hỗ trợ",
+    411: "thiếu Content-Length",
+    413: "tệp quá lớn",
+    415: "không phải tệp âm thanh dùng được",
+    416: "đoạn (Range) không phục vụ được",
+    422: "tham số không hợp lệ",
+    429: "quá nhiều yêu cầu",
+    503: "máy tìm kiếm hay giọng đọc tạm thời không dùng được",
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses`` of a route: each status it may answer with an error, in the one shape."""
+    return {status: {"model": ErrorPublic, "description": ERROR_TEXT[status]} for status in statuses}
+
+
+# -- entries ----------------------------------------------------------------------------------------
+
+class ExamplePublic(_Public):
+    text: str
+    translations: dict[str, str] = Field(default_factory=dict)
+    source: str | None = None
+
+
+class SensePublic(_Public):
+    glosses: dict[str, list[str]] = Field(description="glosses by ISO 639-3 code")
     definitions: dict[str, str] | None = None
-    examples: list[dict[str, Any]] | None = None
+    examples: list[ExamplePublic] | None = None
     domains: list[str] | None = None
     pos: str | None = None
     notes: list[str] | None = None
 
 
-class SourcePublic(BaseModel):
+class SenseDetail(SensePublic):
+    location: str | None = Field(None, description="file:line or element path of the source row")
+    extra: dict[str, Any] | None = Field(None, description="what the source held that has no field here")
+
+
+class SourcePublic(_Public):
     dataset: str
     citation: str | None = None
     licence: str | None = None
@@ -30,16 +87,35 @@ class SourcePublic(BaseModel):
     location: str | None = None
 
 
-class MatchPublic(BaseModel):
-    field: str  # headword, variant or gloss
-    tier: str  # exact, tone, fold, decoded, prefix, words, fuzzy
-    decoded: str | None = None  # how a Telex/VNI-typed query was read, when that matched
+class MatchPublic(_Public):
+    field: Literal["headword", "variant", "gloss", "romanized"]
+    tier: Literal["exact", "tone", "fold", "decoded", "prefix", "words", "fuzzy"]
+    decoded: str | None = Field(None, description="how a Telex/VNI-typed query was read, when that matched")
     distance: int
     text: str
-    language: str | None = None
+    language: str | None = Field(None, description="the gloss's language, for a gloss match")
 
 
-class EntryPublic(BaseModel):
+class ClipPublic(_Public):
+    """A pronunciation clip: a native speaker's recording, or synthetic speech (labelled)."""
+
+    id: str | None = Field(description="None: synthetic speech not made yet; its url makes it on first play")
+    url: str
+    kind: Literal["recording", "synthetic"]
+    speaker: str | None = None
+    sex: str | None = None
+    dialect: str | None = None
+    licence: str | None = None
+    attribution: str | None = None
+    recorded_on: str | None = None
+    engine: str | None = Field(None, description="gtts or espeak-ng, for synthetic speech")
+    voice: str | None = None
+    approximate: bool = Field(description="a voice of another language reading this one")
+    duration_ms: int | None = None
+    content_type: str | None = None
+
+
+class EntryPublic(_Public):
     id: str
     language: str
     headword: str
@@ -52,41 +128,43 @@ class EntryPublic(BaseModel):
     url: str
 
 
-class ClipPublic(BaseModel):
-    """A pronunciation clip: a native speaker's recording, or synthetic speech (labelled)."""
-
-    id: str | None  # None: synthetic speech not made yet; its url makes it on first play
-    url: str
-    kind: str  # recording or synthetic
-    speaker: str | None = None
-    sex: str | None = None
-    dialect: str | None = None
-    licence: str | None = None
-    attribution: str | None = None
-    recorded_on: str | None = None
-    engine: str | None = None  # gtts or espeak-ng, for synthetic speech
-    voice: str | None = None
-    approximate: bool  # a voice of another language reading this one
-    duration_ms: int | None = None
-    content_type: str | None = None
-
-
 class ResultPublic(EntryPublic):
     match: MatchPublic
     audio: list[ClipPublic]
 
 
-class SearchPublic(BaseModel):
-    query: dict[str, Any]
+class QueryEcho(_Public):
+    q: str
+    from_: str | None = Field(alias="from")
+    to: str | None
+    limit: int
+    offset: int
+
+
+class SearchPublic(_Public):
+    query: QueryEcho
     total: int
     results: list[ResultPublic]
 
 
-class SuggestPublic(BaseModel):
+class SuggestPublic(_Public):
     suggestions: list[str]
 
 
-class LanguagePublic(BaseModel):
+class MediaRefPublic(_Public):
+    href: str
+    label: str | None = None
+    form: str | None = None
+
+
+class EntryDetail(EntryPublic):
+    senses: list[SenseDetail]
+    pronunciations: list[MediaRefPublic]
+    extra: dict[str, Any]
+    audio: list[ClipPublic]
+
+
+class LanguagePublic(_Public):
     code: str
     name_vi: str | None
     name_en: str
@@ -94,15 +172,89 @@ class LanguagePublic(BaseModel):
     entries: int
 
 
-class LanguagesPublic(BaseModel):
+class LanguagesPublic(_Public):
     languages: list[LanguagePublic]
 
 
-class EntryDetail(EntryPublic):
-    pronunciations: list[dict[str, Any]]
-    extra: dict[str, Any]
+# -- audio ------------------------------------------------------------------------------------------
+
+class UploadPublic(_Public):
+    clip: ClipPublic
+    created: bool = Field(description="false: the same file was already stored for this entry")
+
+
+class EntryAudioPublic(_Public):
+    entry: str
     audio: list[ClipPublic]
 
+
+class DeletedPublic(_Public):
+    id: str
+    files_removed: int
+
+
+class PronunciationPublic(_Public):
+    entry: str
+    clip: ClipPublic
+
+
+class SpeechPublic(_Public):
+    text: str
+    lang: str
+    clip: ClipPublic
+
+
+# -- translation ------------------------------------------------------------------------------------
+
+class TranslateRequest(_Public):
+    text: str = Field(description=f"văn bản tiếng Việt (tối đa {MAX_TEXT} ký tự)")
+    to: list[str] = Field(description=f"các ngôn ngữ đích (tối đa {MAX_TARGETS}), mã ISO 639-3, ví dụ [\"mww\", \"bdq\"]")
+
+
+class EquivalentRef(_Public):
+    id: str
+    headword: str
+    url: str
+
+
+class Equivalent(EquivalentRef):
+    audio: list[ClipPublic]
+
+
+class TermPart(_Public):
+    text: str
+    equivalents: dict[str, list[EquivalentRef]]
+
+
+class TermPublic(_Public):
+    text: str
+    start: int
+    end: int
+    equivalents: dict[str, list[Equivalent]]
+    gaps: list[str] = Field(description="target languages with no equivalent")
+    parts: list[TermPart] | None = Field(None, description="of a gap of several syllables: those the dictionary knows")
+
+
+class GlossaryPublic(_Public):
+    to: list[str]
+    terms: list[TermPublic]
+    gaps: list[str] = Field(description="the terms that lack an equivalent in some language")
+
+
+# -- health -----------------------------------------------------------------------------------------
+
+class StoreHealth(_Public):
+    entries: int
+    generation: int
+
+
+class HealthPublic(_Public):
+    status: Literal["ok", "stale", "unavailable"]
+    store: StoreHealth
+    index: dict[str, Any] = Field(description="the engine's own report: ok, engine, generation, …")
+
+
+# -- building bodies --------------------------------------------------------------------------------
 
 _SENSE_OPTIONAL = ("definitions", "examples", "domains", "pos", "notes")
 
@@ -113,6 +265,10 @@ def sense_public(sense: dict) -> dict:
         if sense.get(key):
             out[key] = sense[key]
     return out
+
+
+def entry_url(entry_id: str) -> str:
+    return f"/v1/entries/{entry_id}"
 
 
 def entry_public(entry: dict) -> dict:
@@ -133,11 +289,11 @@ def entry_public(entry: dict) -> dict:
             "file": prov.get("source_file"),
             "location": prov.get("location"),
         },
-        "url": f"/v1/entries/{entry['id']}",
+        "url": entry_url(entry["id"]),
     }
 
 
-def entry_detail(entry: dict) -> dict:
+def entry_detail(entry: dict, clips: list[dict]) -> dict:
     out = entry_public(entry)
     out["senses"] = [
         {**sense_public(s), **({"location": s["location"]} if s.get("location") else {}),
@@ -146,10 +302,11 @@ def entry_detail(entry: dict) -> dict:
     ]
     out["pronunciations"] = entry.get("pronunciations", [])
     out["extra"] = entry.get("extra", {})
+    out["audio"] = clips
     return out
 
 
-def hit_public(hit: Hit) -> dict:
+def hit_public(hit: Hit, clips: list[dict]) -> dict:
     out = entry_public(hit.entry)
     m = hit.match
     out["match"] = {"field": m.field, "tier": m.tier, "distance": m.distance, "text": m.text}
@@ -157,7 +314,23 @@ def hit_public(hit: Hit) -> dict:
         out["match"]["decoded"] = m.decoded
     if m.language:
         out["match"]["language"] = m.language
+    out["audio"] = clips
     return out
+
+
+def clip_public(clip: dict, entry_id: str | None = None) -> dict:
+    """A clip of the pronunciation library with the URL to fetch it: the file once it exists, else
+    (synthetic speech not made yet) the entry's pronunciation, which makes it on first play."""
+    if clip["id"] is not None:
+        url = f"/v1/audio/{clip['id']}"
+    else:
+        url = f"{entry_url(entry_id)}/pronunciation?play=1"
+    return {"url": url, **clip}
+
+
+def clips_public(by_entry: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """``AudioLibrary.clips_for``'s answer with URLs."""
+    return {entry_id: [clip_public(c, entry_id) for c in clips] for entry_id, clips in by_entry.items()}
 
 
 def glossary_entries(glossary) -> list[dict]:
@@ -172,7 +345,7 @@ def glossary_entries(glossary) -> list[dict]:
 
 def glossary_public(glossary, clips: dict[str, list[dict]] | None = None) -> dict:
     """A :class:`dictionary.translate.Glossary` as the API and the workbench show it, with each
-    equivalent's audio when ``clips`` (by entry id) is given."""
+    equivalent's audio when ``clips`` (public clips by entry id) is given."""
     clips = clips or {}
     return {
         "to": glossary.targets,

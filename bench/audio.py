@@ -29,9 +29,9 @@ from corpora.importer import import_file  # noqa: E402
 from corpora.tabular import Columns  # noqa: E402
 from dictionary.audio import media  # noqa: E402
 from dictionary.audio.synth import Espeak, Synthesiser  # noqa: E402
-from dictionary.config import Settings  # noqa: E402
-from dictionary.store import Store  # noqa: E402
-from indexer import open_backend, rebuild  # noqa: E402
+from dictionary.indexing import rebuild  # noqa: E402
+from tudien.settings import Settings  # noqa: E402
+from tudien.wiring import open_services  # noqa: E402
 
 
 def percentile(values, p):
@@ -63,18 +63,18 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp))
-        store = Store(settings.store_path)
-        import_file(store, source, "tsv", language="mtq", columns=Columns("muong_form", "vie_value"))
-        rebuild(store, open_backend(settings))
         synth = Synthesiser(engines={"espeak-ng": Espeak()})
-        ids = [i for i, language, headword in store.db.execute("SELECT id, language, headword FROM entries")
-               if synth.plan(language, headword).voices][: args.words]
+        services = open_services(settings, synthesiser=synth)
+        store = services.store
+        import_file(store, source, "tsv", language="mtq", columns=Columns("muong_form", "vie_value"))
+        rebuild(store, services.backend)
+        ids = [i for i, headword in store.headwords("mtq") if synth.plan("mtq", headword).voices][: args.words]
 
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         env = {**os.environ, "TUDIEN_DATA_DIR": tmp, "TUDIEN_TTS_ENGINES": "espeak-ng"}
-        server = subprocess.Popen([sys.executable, "-m", "dictionary.cli", "serve", "--port", str(port),
+        server = subprocess.Popen([sys.executable, "-m", "tudien", "serve", "--port", str(port),
                                    "--log-level", "warning"], env=env, cwd=REPO)
         try:
             deadline = time.monotonic() + 60

@@ -35,11 +35,12 @@ DATA = REPO.parent / "shared" / "data"
 
 from corpora.importer import import_file  # noqa: E402
 from corpora.tabular import Columns  # noqa: E402
-from dictionary.config import Settings  # noqa: E402
+from dictionary.indexing import rebuild  # noqa: E402
 from dictionary.model import Entry, Provenance, Sense, entry_id  # noqa: E402
 from dictionary.search import SearchService  # noqa: E402
-from dictionary.store import Dataset, Store  # noqa: E402
-from indexer import open_backend, rebuild  # noqa: E402
+from dictionary.store import Dataset  # noqa: E402
+from tudien.settings import Settings  # noqa: E402
+from tudien.wiring import open_services  # noqa: E402
 
 
 def percentile(values, p):
@@ -110,7 +111,7 @@ def over_http(settings: Settings, queries, seconds: float, label: str, rows: lis
     env = {**os.environ, "TUDIEN_DATA_DIR": str(settings.data_dir)}
     started = time.perf_counter()
     server = subprocess.Popen(
-        [sys.executable, "-m", "dictionary.cli", "serve", "--port", str(port), "--workers", "2",
+        [sys.executable, "-m", "tudien", "serve", "--port", str(port), "--workers", "2",
          "--log-level", "warning"], env=env, cwd=REPO)
     try:
         while True:
@@ -195,8 +196,8 @@ def _tree_memory_mb(pid: int) -> tuple[float, float]:
 def bench_bahnar(seconds: float, rows: list):
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp))
-        store = Store(settings.store_path)
-        backend = open_backend(settings)
+        services = open_services(settings)
+        store, backend = services.store, services.backend
         t = time.perf_counter()
         report = import_file(store, DATA / "bahnar/bahnaric.csv", "csv", language="bdq",
                              columns=Columns("Bahnaric", "Vietnamese"))
@@ -211,7 +212,7 @@ def bench_bahnar(seconds: float, rows: list):
         rows.append(("bahnar", "import + index", f"{n / (t_import + t_index):,.0f} entries/s"))
         words = [r[0] for r in csv.reader((DATA / "bahnar/bahnaric.csv").read_text(encoding="utf-8-sig").splitlines()[1:])]
         queries = queries_from(words, 2000)
-        in_process(SearchService(store, backend), queries, "bahnar", rows)
+        in_process(services.search, queries, "bahnar", rows)
         over_http(settings, queries, seconds, "bahnar", rows)
 
 
@@ -222,8 +223,8 @@ def bench_million(seconds: float, rows: list, size: int = 1_000_000):
     rng = random.Random(1)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp))
-        store = Store(settings.store_path)
-        backend = open_backend(settings)
+        services = open_services(settings)
+        store, backend = services.store, services.backend
         seen = set()
 
         def entries():
@@ -245,7 +246,7 @@ def bench_million(seconds: float, rows: list, size: int = 1_000_000):
         rows.append(("1M", "store write", f"{size / t_store:,.0f} entries/s"))
         rows.append(("1M", "index build", f"{size / t_index:,.0f} entries/s"))
         queries = queries_from(sorted(seen)[:: max(1, size // 20000)], 2000)
-        in_process(SearchService(store, backend), queries, "1M", rows)
+        in_process(services.search, queries, "1M", rows)
         over_http(settings, queries, seconds, "1M", rows)
 
 

@@ -7,6 +7,11 @@ class DictionaryError(Exception):
     """Base of every error the domain raises on purpose."""
 
 
+class ConfigurationError(DictionaryError):
+    """A setting that cannot be used (a backend that does not exist, a number that is not one);
+    the message names the setting."""
+
+
 class UnknownLanguage(DictionaryError):
     def __init__(self, code: object) -> None:
         self.code = code
@@ -66,6 +71,10 @@ class AudioRejected(DictionaryError):
 
 class AudioTooLarge(AudioRejected):
     """A file over the size bound."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        self.size, self.limit = size, limit
+        super().__init__(f"Tệp quá lớn ({size / 1e6:.1f} MB); tối đa {limit / 1e6:g} MB.")
 
 
 class AudioNotFound(DictionaryError):

@@ -124,3 +124,10 @@ def is_known(code: str) -> bool:
 def registry() -> list[Language]:
     """Vietnamese and the languages of Vietnam's ethnic minorities, in registry order."""
     return [get(code) for code in _VIETNAM]
+
+
+def listed(counts: dict[str, int]) -> list[Language]:
+    """The registry's languages, then any other language that has entries (``counts`` by code)."""
+    out = registry()
+    known = {lang.code for lang in out}
+    return out + [get(code) for code in sorted(counts) if code not in known]

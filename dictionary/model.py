@@ -70,14 +70,6 @@ class Entry(_Strict):
     status: Status = Status.draft
     extra: dict[str, Any] = Field(default_factory=dict)
 
-    def glosses(self, language: str) -> list[str]:
-        """Every gloss in ``language``, in sense order, without repeats."""
-        seen: dict[str, None] = {}
-        for sense in self.senses:
-            for gloss in sense.glosses.get(language, ()):
-                seen.setdefault(gloss, None)
-        return list(seen)
-
 
 def entry_id(language: str, dataset: str, key: str) -> str:
     """A stable id: the same source record gets the same id on every import, so URLs last."""

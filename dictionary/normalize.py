@@ -13,8 +13,7 @@ Three layers:
   (stripping every nonspacing mark turns ខ្មែរ into ខមែរ).
 
 ICU does the Unicode work (normalisation, case folding and the Latin fold, as one compiled
-transliterator); ``unicodedata2`` supplies current Unicode character data where the standard
-library's tables are older.
+transliterator).
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import icu
-import unicodedata2
 
 __all__ = [
     "APOSTROPHE",
@@ -32,11 +30,9 @@ __all__ = [
     "SearchKeys",
     "canonical",
     "fold",
-    "nfc",
     "search_keys",
     "search_keys_many",
     "tone_key",
-    "words",
 ]
 
 APOSTROPHE = "'"
@@ -80,11 +76,6 @@ _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 _TONE_MARK = re.compile(f"[{_TONE_MARKS}]")
 # A Latin syllable in NFD: Latin letters with their combining marks.
 _LATIN_SYLLABLE = re.compile(rf"(?:[A-Za-z\u00c0-\u024f\u1e00-\u1eff][{_GENERIC_MARKS}]*)+")
-
-
-def nfc(text: str) -> str:
-    """NFC, with ICU's current Unicode data."""
-    return _NFC.normalize(text)
 
 
 def as_written(text: str) -> str:
@@ -214,11 +205,3 @@ def search_keys_many(texts: list[str]) -> list[SearchKeys]:
         out[n] = SearchKeys(exact, tone, fold_key)
     return out  # type: ignore[return-value]
 
-
-def words(key: str) -> list[str]:
-    """The words of a key (keys are already whitespace-collapsed)."""
-    return key.split(" ") if key else []
-
-
-def unicode_version() -> str:
-    return unicodedata2.unidata_version

@@ -13,8 +13,10 @@ from rapidfuzz.distance import OSA
 
 from . import languages, legacy
 from .errors import InvalidQuery
+from .indexing import texts_of
 from .languages import VIETNAMESE
 from .normalize import canonical, search_keys
+from .ports import Backend
 from .ranking import (
     Candidate,
     Field,
@@ -33,6 +35,9 @@ MAX_QUERY_LENGTH = 200
 MAX_LIMIT = 100
 MAX_OFFSET = 1000
 ENGLISH = "eng"
+MISSING_QUERY = "Thiếu tham số q: hãy cho biết từ cần tra, ví dụ ?q=cây."
+LIMIT_RULE = f"limit phải là số nguyên từ 1 đến {MAX_LIMIT}"
+OFFSET_RULE = f"offset phải là số nguyên từ 0 đến {MAX_OFFSET}"
 
 
 @dataclass(frozen=True)
@@ -59,13 +64,14 @@ class SearchResult:
 
 
 class SearchService:
-    def __init__(self, store: Store, backend) -> None:
+    def __init__(self, store: Store, backend: Backend) -> None:
         self.store = store
         self.backend = backend
 
     # -- validation --------------------------------------------------------------------------
     @staticmethod
-    def _language(code: str | None) -> str | None:
+    def language(code: str | None) -> str | None:
+        """A language code as given (any case, spaces around), checked; None when omitted."""
         if code is None or code == "":
             return None
         code = code.strip().lower()
@@ -75,7 +81,7 @@ class SearchService:
     @staticmethod
     def _query_text(q: str | None) -> str:
         if q is None:
-            raise InvalidQuery("Thiếu tham số q: hãy cho biết từ cần tra, ví dụ ?q=cây.")
+            raise InvalidQuery(MISSING_QUERY)
         if len(q) > MAX_QUERY_LENGTH:
             raise InvalidQuery(
                 f"Từ cần tra dài {len(q)} ký tự; tối đa là {MAX_QUERY_LENGTH}. "
@@ -125,12 +131,12 @@ class SearchService:
         offset: int = 0,
     ) -> SearchResult:
         if not 1 <= limit <= MAX_LIMIT:
-            raise InvalidQuery(f"limit phải từ 1 đến {MAX_LIMIT} (đã nhận {limit}).")
+            raise InvalidQuery(f"{LIMIT_RULE} (đã nhận {limit}).")
         if not 0 <= offset <= MAX_OFFSET:
-            raise InvalidQuery(f"offset phải từ 0 đến {MAX_OFFSET} (đã nhận {offset}).")
+            raise InvalidQuery(f"{OFFSET_RULE} (đã nhận {offset}).")
         text = self._query_text(q)
-        source = self._language(source)
-        target = self._language(target)
+        source = self.language(source)
+        target = self.language(target)
         keys = search_keys(text)
         scopes = self.scopes(source, target)
         wanted = offset + limit
@@ -196,7 +202,7 @@ class SearchService:
         """Which text of the entry matched, and how far it is from the query."""
         cand = ranked.candidate
         field = Field(cand.field)
-        texts = _texts(entry, field)
+        texts = texts_of(entry, field)
         qkeys = search_keys(query)
         best = min(
             texts,
@@ -214,7 +220,7 @@ class SearchService:
         """Up to ``limit`` completions of ``q``: headwords (or, for Vietnamese, glosses too)
         that start with it, shortest first."""
         text = self._query_text(q)
-        language = self._language(language)
+        language = self.language(language)
         if language in (None, VIETNAMESE):
             scopes = (Scope(None, None if language is None else (VIETNAMESE,)), Scope(VIETNAMESE, None))
         elif language == ENGLISH:
@@ -237,7 +243,7 @@ class SearchService:
             if field == Field.ROMANIZED:  # suggest the word as written, not its Latin key
                 out.setdefault(entry["headword"], None)
                 continue
-            for candidate_text, _ in _texts(entry, field):
+            for candidate_text, _ in texts_of(entry, field):
                 folded = search_keys(candidate_text).fold
                 if folded.startswith(keys.fold) and len(folded) == cand.length:
                     out.setdefault(candidate_text, None)
@@ -246,18 +252,24 @@ class SearchService:
         return list(out)[:limit]
 
 
-def _texts(entry: dict, field: Field) -> list[tuple[str, str | None]]:
-    """The entry's texts of one field, each with its gloss language (None for headwords)."""
-    if field == Field.GLOSS:
-        return [
-            (gloss, lang)
-            for sense in entry.get("senses", ())
-            for lang, glosses in sense.get("glosses", {}).items()
-            for gloss in glosses
-        ]
-    if field == Field.VARIANT:
-        return [(variant, None) for variant in entry.get("variants", ())]
-    if field == Field.ROMANIZED:
-        texts = (entry["headword"], *entry.get("variants", ()))
-        return [(latin, None) for latin in map(romanize, texts) if latin]
-    return [(entry["headword"], None)]
+    def gloss_entries(self, phrase: str, language: str, limit: int = 10) -> list[dict]:
+        """Entries of ``language`` one of whose Vietnamese glosses is ``phrase``, exactly or but for
+        where its tone marks sit: what a glossary may offer (never a guess)."""
+        plan = QueryPlan(keys=search_keys(phrase), scopes=(Scope(VIETNAMESE, (language,)),), fuzzy=0,
+                         wanted=limit, prefix=False)
+        ranked = [r for r in rank(self.backend.candidates(plan))
+                  if r.candidate.tier <= Tier.TONE and r.candidate.field == Field.GLOSS][:limit]
+        bodies = self.store.bodies([r.entry for r in ranked])
+        return [bodies[r.entry] for r in ranked if r.entry in bodies]
+
+    def health(self) -> dict:
+        """The index's state against the store's: ``ok``, ``stale`` (behind the store) or
+        ``unavailable``, with the engine's own report."""
+        index = self.backend.status()
+        generation = self.store.generation
+        current = index.get("ok") and index.get("generation") == generation
+        return {
+            "status": "ok" if current else ("stale" if index.get("ok") else "unavailable"),
+            "store": {"entries": self.store.count(), "generation": generation},
+            "index": index,
+        }

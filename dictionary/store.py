@@ -3,6 +3,8 @@
 Entries are kept whole (as JSON) with the columns that queries need beside them.  Every write
 bumps a generation number; the search index records the generation it was built from, so a stale
 index can be told apart from a current one.  The index can always be rebuilt from this store.
+The store owns every table (:mod:`dictionary.schema` defines them and their migrations): the
+entries, the datasets and the pronunciation catalogue; nothing else writes SQL against them.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,32 +21,7 @@ import orjson
 
 from .errors import EntryNotFound
 from .model import Entry, Status
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS datasets (
-    name        TEXT PRIMARY KEY,
-    format      TEXT NOT NULL,
-    citation    TEXT,
-    licence     TEXT,
-    source_file TEXT,
-    sha256      TEXT,
-    imported_at TEXT NOT NULL,
-    entries     INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS entries (
-    rowid    INTEGER PRIMARY KEY,
-    id       TEXT NOT NULL UNIQUE,
-    language TEXT NOT NULL,
-    dataset  TEXT NOT NULL,
-    headword TEXT NOT NULL,
-    status   TEXT NOT NULL,
-    body     BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS entries_dataset ON entries(dataset);
-CREATE INDEX IF NOT EXISTS entries_language ON entries(language);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO meta VALUES ('generation', '0');
-"""
+from .schema import migrate
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,15 +51,18 @@ class Store:
         self._local = threading.local()
         if not readonly:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                db.executescript(_SCHEMA)
+            db = self._connect()
+            try:
+                migrate(db)
+            finally:
+                db.close()
 
     # -- connections -------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
         if self.readonly:
             db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
         else:
-            db = sqlite3.connect(self.path, check_same_thread=False)
+            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA busy_timeout=5000")
@@ -182,14 +163,6 @@ class Store:
                 return row[0]
         return None
 
-    def remove_dataset(self, name: str) -> int:
-        db = self.db
-        with db:
-            removed = db.execute("DELETE FROM entries WHERE dataset = ?", (name,)).rowcount
-            db.execute("DELETE FROM datasets WHERE name = ?", (name,))
-            self._bump(db)
-        return removed
-
     @staticmethod
     def _bump(db: sqlite3.Connection) -> None:
         db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
@@ -245,5 +218,76 @@ class Store:
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor]
 
-    def dataset(self, name: str) -> dict | None:
-        return next((d for d in self.datasets() if d["name"] == name), None)
+    def headwords(self, language: str) -> Iterator[tuple[str, str]]:
+        """(id, headword) of every entry of ``language``."""
+        yield from self.db.execute("SELECT id, headword FROM entries WHERE language = ?", (language,))
+
+    def dataset_entries(self, dataset: str) -> list[tuple[str, dict]]:
+        """(id, raw dict) of every entry of ``dataset``."""
+        rows = self.db.execute("SELECT id, body FROM entries WHERE dataset = ?", (dataset,)).fetchall()
+        return [(entry_id, orjson.loads(body)) for entry_id, body in rows]
+
+    # -- the pronunciation catalogue ---------------------------------------------------------
+    def _clip_rows(self, sql: str, params: Iterable = ()) -> list[dict]:
+        cursor = self.db.execute(sql, tuple(params))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def clips(self, ids: list[str]) -> dict[str, dict]:
+        """Catalogue rows of the clips with these ids (those that exist)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return {r["id"]: r for r in self._clip_rows(f"SELECT * FROM audio_clips WHERE id IN ({marks})", ids)}
+
+    def recordings(self, entry_ids: list[str]) -> dict[str, list[dict]]:
+        """Each entry's recordings, in the order they were added."""
+        out: dict[str, list[dict]] = {}
+        if not entry_ids:
+            return out
+        marks = ",".join("?" * len(entry_ids))
+        for row in self._clip_rows(
+            f"SELECT * FROM audio_clips WHERE kind = 'recording' AND entry_id IN ({marks}) ORDER BY rowid",
+            entry_ids,
+        ):
+            out.setdefault(row["entry_id"], []).append(row)
+        return out
+
+    def add_clip(self, row: dict) -> None:
+        """Catalogue a clip (a clip already there is left as it is)."""
+        row = {**row, "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        names = ",".join(row)
+        marks = ",".join("?" * len(row))
+        with self._transaction() as db:
+            db.execute(f"INSERT OR IGNORE INTO audio_clips ({names}) VALUES ({marks})", tuple(row.values()))
+
+    def delete_clips(self, ids: Iterable[str]) -> None:
+        with self._transaction() as db:
+            db.executemany("DELETE FROM audio_clips WHERE id = ?", [(i,) for i in ids])
+
+    def clip_files(self) -> list[tuple[str, str, str]]:
+        """(id, original sha, playback sha) of every clip."""
+        return self.db.execute("SELECT id, original_sha, playback_sha FROM audio_clips").fetchall()
+
+    def orphan_recordings(self) -> set[str]:
+        """Recordings whose entry no longer exists."""
+        return {r for (r,) in self.db.execute(
+            "SELECT a.id FROM audio_clips a LEFT JOIN entries e ON e.id = a.entry_id "
+            "WHERE a.kind = 'recording' AND e.id IS NULL")}
+
+    def synthetic_sizes(self) -> list[tuple[str, int]]:
+        """(id, bytes) of every synthetic clip, newest first."""
+        return self.db.execute(
+            "SELECT id, playback_bytes FROM audio_clips WHERE kind = 'synthetic' ORDER BY rowid DESC"
+        ).fetchall()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from .errors import InvalidQuery
 from .languages import VIETNAMESE
-from .normalize import canonical, search_keys
-from .ranking import Field, QueryPlan, Scope, Tier, rank
+from .normalize import canonical
+from .search import SearchService
 from .segment import SYLLABLE, word_lengths
 
 MAX_TEXT = 5000
@@ -50,8 +50,8 @@ class Glossary:
 
 
 class Translator:
-    def __init__(self, service) -> None:
-        self.service = service
+    def __init__(self, search: SearchService) -> None:
+        self.search = search
 
     def _validate(self, text: str | None, targets: list[str] | None) -> tuple[str, list[str]]:
         if not text or not text.strip():
@@ -64,7 +64,7 @@ class Translator:
             raise InvalidQuery(f"Tối đa {MAX_TARGETS} ngôn ngữ đích mỗi lần.")
         codes = []
         for code in targets:
-            code = self.service._language(code)
+            code = self.search.language(code)
             if code == VIETNAMESE:
                 raise InvalidQuery("Ngôn ngữ đích phải là một ngôn ngữ dân tộc thiểu số, không phải tiếng Việt.")
             if code not in codes:
@@ -72,14 +72,7 @@ class Translator:
         return text, codes
 
     def _lookup(self, phrase: str, language: str) -> list[dict]:
-        """Entries of ``language`` one of whose Vietnamese glosses is ``phrase`` (exact/tone)."""
-        keys = search_keys(phrase)
-        plan = QueryPlan(keys=keys, scopes=(Scope(VIETNAMESE, (language,)),), fuzzy=0, wanted=10,
-                         prefix=False)
-        ranked = [r for r in rank(self.service.backend.candidates(plan))
-                  if r.candidate.tier <= Tier.TONE and r.candidate.field == Field.GLOSS][:10]
-        bodies = self.service.store.bodies([r.entry for r in ranked])
-        return [bodies[r.entry] for r in ranked if r.entry in bodies]
+        return self.search.gloss_entries(phrase, language)
 
     def translate(self, text: str | None, targets: list[str] | None) -> Glossary:
         text, targets = self._validate(text, targets)

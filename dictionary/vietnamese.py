@@ -17,9 +17,10 @@ such a word is left as typed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
+
+import unicodedata2 as unicodedata  # current Unicode data, whatever the Python
 
 __all__ = [
     "TONES",

@@ -1,15 +1,16 @@
 """Which embedded index is current and what it was built from, read without the engine.
 
 ``tudien serve``'s supervising process asks whether the index needs a rebuild before it starts
-the workers.  It lives as long as they do, so it loads neither tantivy nor the entry models: of
+the workers (with the store's state from :func:`dictionary.schema.peek`).  It lives as long as they do, so it loads neither tantivy nor the entry models: of
 the 75 MB it held when it opened the backend to ask, 45 MB were theirs.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
+
+from dictionary.schema import StoreState
 
 LAYOUT = 3  # the index's schema, analysers and document order; an index of another layout is rebuilt
 POINTER = "CURRENT"  # names the folder of the current index
@@ -32,22 +33,10 @@ def read_meta(folder: Path) -> dict | None:
         return None
 
 
-def why_rebuild(root: Path, store_path: Path) -> str | None:
-    """Why the index in ``root`` cannot serve the store at ``store_path`` as it is, or None when
-    it can (or when the store is empty: there is nothing to index)."""
-    try:
-        db = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return None
-    try:
-        # the same row Store.generation reads
-        row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        has_entries = db.execute("SELECT EXISTS (SELECT 1 FROM entries)").fetchone()[0]
-    except sqlite3.Error:
-        return None
-    finally:
-        db.close()
-    if not has_entries:
+def why_rebuild(root: Path, store: StoreState | None) -> str | None:
+    """Why the index in ``root`` cannot serve a store in ``store``'s state as it is, or None when
+    it can (or when there is no store, or it is empty: there is nothing to index)."""
+    if store is None or not store.has_entries:
         return None
     folder = current_folder(root)
     meta = read_meta(folder) if folder is not None else None
@@ -55,6 +44,6 @@ def why_rebuild(root: Path, store_path: Path) -> str | None:
         return "there is no index yet"
     if meta.get("layout") != LAYOUT:
         return "the index was built by an earlier version"
-    if meta.get("generation") != (int(row[0]) if row else 0):
+    if meta.get("generation") != store.generation:
         return "the index is behind the store"
     return None

@@ -25,15 +25,21 @@ from elastic_transport import ConnectionTimeout
 from elasticsearch import Elasticsearch, helpers
 from elasticsearch import exceptions as es_errors
 
-from dictionary.config import ElasticSettings
 from dictionary.errors import BackendUnavailable, IndexMissing
+from dictionary.ports import (
+    EDGE,
+    FUZZY_SCORE,
+    SAME_START_BONUS,
+    SCORE_OF,
+    KeyDoc,
+    looseness_of_score,
+    tier_of_score,
+)
 from dictionary.ranking import Candidate, QueryPlan, Scope, Tier
 
-from .base import KeyDoc
+from .config import ElasticSettings
 
-_EDGE = 3  # prefixes up to this length are indexed as terms, as on the embedded engine
 _FIELDS = ("entry", "len", "pos", "field")
-_SCORES = ((4.0, Tier.EXACT), (2.0, Tier.TONE), (1.0, Tier.FOLD))
 _MAX_EXPANSIONS = 4096  # fuzzy terms considered; the embedded engine walks them all
 
 MAPPING: dict[str, Any] = {
@@ -106,15 +112,15 @@ def stage_bodies(plan: QueryPlan) -> list[tuple[str, dict]]:
     keys, fold = plan.keys, plan.keys.fold
     stages: list[tuple[str, dict]] = []
     exact = {"bool": {"should": [
-        _const({"term": {"exact": keys.exact}}, 4.0),
-        _const({"term": {"tone": keys.tone}}, 2.0),
-        _const({"term": {"fold": fold}}, 1.0),
+        _const({"term": {"exact": keys.exact}}, SCORE_OF[Tier.EXACT]),
+        _const({"term": {"tone": keys.tone}}, SCORE_OF[Tier.TONE]),
+        _const({"term": {"fold": fold}}, SCORE_OF[Tier.FOLD]),
     ], "minimum_should_match": 1}}
     stages.append(("exact", _body(plan, exact, by_length=False)))
     if not fold:
         return stages
     if plan.prefix:
-        prefix = {"term": {"prefix": fold}} if len(fold) <= _EDGE else {"prefix": {"fold": fold}}
+        prefix = {"term": {"prefix": fold}} if len(fold) <= EDGE else {"prefix": {"fold": fold}}
         stages.append(("prefix", _body(plan, _const(prefix, 1.0), by_length=True)))
     words = sorted(set(plan.words))
     if words:
@@ -130,20 +136,13 @@ def stage_bodies(plan: QueryPlan) -> list[tuple[str, dict]]:
 def _fuzzy_fold(fold: str, distance: int) -> dict:
     """Fuzzy on the folded key; keeping the query's first two letters scores 2, else 1."""
     return {"bool": {
-        "must": [_const(_fuzzy("fold", fold, distance), 1.0)],
-        "should": [_const({"term": {"prefix": fold[:2]}}, 1.0)],
+        "must": [_const(_fuzzy("fold", fold, distance), FUZZY_SCORE)],
+        "should": [_const({"term": {"prefix": fold[:2]}}, SAME_START_BONUS)],
     }}
 
 
 def fuzzy2_body(plan: QueryPlan) -> dict:
     return _body(plan, _fuzzy_fold(plan.keys.fold, 2), by_length=False)
-
-
-def _tier_of_score(score: float) -> int:
-    for threshold, tier in _SCORES:
-        if score >= threshold - 1e-6:
-            return tier
-    return Tier.FOLD
 
 
 # -- the backend ----------------------------------------------------------------------------------
@@ -229,7 +228,7 @@ class ElasticBackend:
             entry, length, pos, field = (int(f[name][0]) for name in _FIELDS)
             score = hit.get("_score") or 0.0
             if stage == "exact":
-                cand = Candidate(entry, _tier_of_score(score), 0, 0, pos, length, field)
+                cand = Candidate(entry, tier_of_score(score), 0, 0, pos, length, field)
             elif stage == "prefix":
                 cand = Candidate(entry, Tier.PREFIX, 0, 0, pos, length, field)
             elif stage == "words":
@@ -238,7 +237,7 @@ class ElasticBackend:
                 cand = Candidate(entry, Tier.FUZZY, 1, 0, pos, length, field)
             else:
                 distance = 1 if stage == "fuzzy1" else 2
-                cand = Candidate(entry, Tier.FUZZY, distance, 1 if score >= 2.0 - 1e-6 else 2, pos, length, field)
+                cand = Candidate(entry, Tier.FUZZY, distance, looseness_of_score(score), pos, length, field)
             out.append(cand)
             entries.add(entry)
 
@@ -251,7 +250,7 @@ class ElasticBackend:
                 "exact": doc.exact,
                 "tone": doc.tone,
                 "fold": fold,
-                "prefix": [fold[:n] for n in range(1, min(len(fold), _EDGE) + 1)],
+                "prefix": [fold[:n] for n in range(1, min(len(fold), EDGE) + 1)],
                 "lang": doc.language,
                 "entry": doc.entry,
                 "len": len(fold),
@@ -360,5 +359,5 @@ class ElasticBackend:
         self.client.close()
 
     def drop(self) -> None:
-        """Delete every index version behind the alias (tests, and ``tudien index --drop``)."""
+        """Delete every index version behind the alias (a test's own alias, when it is done)."""
         self.client.indices.delete(index=f"{self.alias}-g*", ignore_unavailable=True, allow_no_indices=True)

@@ -28,16 +28,22 @@ import tantivy
 from rapidfuzz.distance import OSA
 
 from dictionary.errors import IndexMissing
+from dictionary.ports import (
+    EDGE,
+    FUZZY_SCORE,
+    SAME_START_BONUS,
+    SCORE_OF,
+    KeyDoc,
+    looseness_of_score,
+    tier_of_score,
+)
 from dictionary.ranking import Candidate, QueryPlan, Scope, Tier
 
-from .base import KeyDoc
 from .current import LAYOUT, META, POINTER, current_folder, read_meta
 
-_EDGE = 3  # prefixes up to this length are indexed as terms
 _EDGE_TOKENIZER = "tudien_edge"
 _SIDES = ("h", "g")
 _WRITER_BUDGET = 2_000_000_000  # bytes; tantivy's limit for one thread is 4 GB
-_EXACT_SCORES = ((4.0, Tier.EXACT), (2.0, Tier.TONE), (1.0, Tier.FOLD))
 
 
 def _schema() -> tantivy.Schema:
@@ -62,7 +68,7 @@ def _index(schema: tantivy.Schema, folder: Path, *, reuse: bool) -> tantivy.Inde
     """The index in ``folder``, with the analyser that cuts a key into its first letters (an
     index does not keep its analysers: each opening registers them)."""
     index = tantivy.Index(schema, path=str(folder), reuse=reuse)
-    edge = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(1, _EDGE, True)).build()
+    edge = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(1, EDGE, True)).build()
     index.register_tokenizer(_EDGE_TOKENIZER, edge)
     return index
 
@@ -136,6 +142,7 @@ class EmbeddedBackend:
         return {
             "ok": True,
             "engine": self.name,
+            "index": self._current,  # the folder of the version that serves
             "generation": self._meta.get("generation"),
             "documents": self._meta.get("documents"),
             "built_at": self._meta.get("built_at"),
@@ -245,7 +252,6 @@ class EmbeddedBackend:
         addresses = [address for _, address in hits]
         return [score for score, _ in hits], addresses
 
-
     def candidates(self, plan: QueryPlan) -> list[Candidate]:
         searcher = self.searcher()
         Q, Occur, schema = tantivy.Query, tantivy.Occur, self.schema
@@ -265,22 +271,22 @@ class EmbeddedBackend:
         def exact(side):
             return Q.boolean_query(
                 [
-                    (Occur.Should, Q.const_score_query(Q.term_query(schema, side + "0", keys.exact), 4.0)),
-                    (Occur.Should, Q.const_score_query(Q.term_query(schema, side + "1", keys.tone), 2.0)),
-                    (Occur.Should, Q.const_score_query(Q.term_query(schema, side + "2", keys.fold), 1.0)),
+                    (Occur.Should, Q.const_score_query(Q.term_query(schema, side + "0", keys.exact), SCORE_OF[Tier.EXACT])),
+                    (Occur.Should, Q.const_score_query(Q.term_query(schema, side + "1", keys.tone), SCORE_OF[Tier.TONE])),
+                    (Occur.Should, Q.const_score_query(Q.term_query(schema, side + "2", keys.fold), SCORE_OF[Tier.FOLD])),
                 ]
             )
 
         query = self._scoped(plan, exact)
         scores, addresses = self._collect(searcher, query, plan.cap)
-        take(addresses, [_tier_of_score(s) for s in scores], 0)
+        take(addresses, [tier_of_score(s) for s in scores], 0)
         fold = keys.fold
         if not fold:
             return out
 
         # 2. prefix of the folded key, shortest first.
         if plan.prefix:
-            if len(fold) <= _EDGE:
+            if len(fold) <= EDGE:
                 query = self._scoped(plan, lambda side: Q.term_query(schema, side + "p", fold))
             else:  # a prefix automaton of distance 0: cheap to build, unlike a regex
                 query = self._scoped(
@@ -313,8 +319,8 @@ class EmbeddedBackend:
 
             def fuzzy(side, d=distance):
                 return Q.boolean_query([
-                    (Occur.Must, Q.const_score_query(Q.fuzzy_term_query(schema, side + "2", fold, d, True), 1.0)),
-                    (Occur.Should, Q.const_score_query(Q.term_query(schema, side + "p", fold[:2]), 1.0)),
+                    (Occur.Must, Q.const_score_query(Q.fuzzy_term_query(schema, side + "2", fold, d, True), FUZZY_SCORE)),
+                    (Occur.Should, Q.const_score_query(Q.term_query(schema, side + "p", fold[:2]), SAME_START_BONUS)),
                 ])
 
             scores, addresses = self._collect(searcher, self._scoped(plan, fuzzy), plan.cap)
@@ -329,7 +335,7 @@ class EmbeddedBackend:
             for address, score in zip(addresses, scores, strict=True):
                 stored = doc(address)
                 entry, length, pos, field = _unpack(stored.get_first("key"))
-                loose = 1 if score >= 2.0 else 2
+                loose = looseness_of_score(score)
                 # Every key within distance 1 with diacritics is among these hits (folding never
                 # adds an edit), so comparing their stored keys answers without a second walk
                 # of the term dictionary.
@@ -341,9 +347,3 @@ class EmbeddedBackend:
                 entries.add(entry)
         return out
 
-
-def _tier_of_score(score: float) -> int:
-    for threshold, tier in _EXACT_SCORES:
-        if score >= threshold:
-            return tier
-    return Tier.FOLD

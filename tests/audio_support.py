@@ -13,7 +13,7 @@ import av
 import numpy as np
 import pytest
 import soundfile
-from conftest import IN_CI
+from support import IN_CI
 
 ESPEAK = shutil.which("espeak-ng")
 

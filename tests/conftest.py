@@ -13,31 +13,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
-
-from corpora.importer import import_file
-from corpora.tabular import Columns
-from dictionary.config import ElasticSettings, Settings
-from dictionary.search import SearchService
-from dictionary.store import Store
-from indexer import open_backend, rebuild
-
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-DATA = SHARED / "data"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _require_data() -> Path:
-    if not DATA.is_dir():
-        message = f"real word lists not found at {DATA}"
-        if IN_CI:
-            pytest.fail(f"{message}; CI must run the real-data tests", pytrace=False)
-        pytest.skip(message)
-    return DATA
+from support import DATA, IN_CI, REPO, Library, require_data
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -55,7 +34,7 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    return _require_data()
+    return require_data()
 
 
 ES_PORT = os.environ.get("TUDIEN_TEST_ES_PORT", "9250")
@@ -107,40 +86,6 @@ def elastic_node():
         node.stop()
 
 
-def elastic_settings(url: str) -> ElasticSettings:
-    """Settings for a fresh alias of the test node: each library has an index of its own."""
-    return ElasticSettings(hosts=(url,), index=f"tudien-test-{uuid.uuid4().hex[:10]}", timeout=2.0, retries=1)
-
-
-class Library:
-    """A store, an index (embedded unless told) and the search service over them, in a folder."""
-
-    def __init__(self, folder: Path, backend: str = "embedded", elastic: ElasticSettings | None = None) -> None:
-        self.settings = Settings(data_dir=folder, backend=backend, elastic=elastic or ElasticSettings())
-        self.store = Store(self.settings.store_path)
-        self.backend = open_backend(self.settings)
-        self.service = SearchService(self.store, self.backend)
-
-    def add(self, path: Path, fmt: str, language: str | None = None, headword: str | None = None,
-            gloss: str | None = None, english: str | None = None, dataset: str | None = None):
-        columns = Columns(headword, gloss, english) if fmt in ("csv", "tsv") else None
-        return import_file(self.store, path, fmt, language=language, columns=columns, dataset=dataset)
-
-    def close(self) -> None:
-        if self.settings.backend == "elasticsearch":
-            self.backend.drop()
-        self.backend.close()
-
-    def index(self) -> int:
-        return rebuild(self.store, self.backend)
-
-    def search(self, q, source=None, target=None, limit=10, offset=0):
-        return self.service.search(q, source, target, limit, offset)
-
-    def headwords(self, q, source=None, target=None, limit=10):
-        return [h.entry["headword"] for h in self.search(q, source, target, limit).hits]
-
-
 @pytest.fixture
 def library(tmp_path) -> Library:
     return Library(tmp_path / "data")
@@ -149,7 +94,7 @@ def library(tmp_path) -> Library:
 @pytest.fixture(scope="session")
 def real_library(tmp_path_factory) -> Library:
     """White Hmong, Mường and the Bahnar list, imported once for the session."""
-    _require_data()
+    require_data()
     lib = Library(tmp_path_factory.mktemp("real") / "data")
     lib.add(DATA / "pairs/mww-vie.tsv", "tsv", "mww", "mww_form", "vie_form", "english_meaning")
     lib.add(DATA / "pairs/mtq-muongbi-vie.tsv", "tsv", "mtq", "muong_form", "vie_value")

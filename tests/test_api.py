@@ -1,20 +1,17 @@
 """The HTTP API in process, over the sample corpus: shapes, errors, CORS, gzip."""
 
 import pytest
-from fastapi.testclient import TestClient
+from support import Library
 
-from api.app import create_app
 from corpora.sample import load_sample
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    from conftest import Library
-
     lib = Library(tmp_path_factory.mktemp("api") / "data")
     load_sample(lib.store)
     lib.index()
-    with TestClient(create_app(lib.settings, lib.service)) as c:
+    with lib.client() as c:
         yield c
 
 
@@ -153,10 +150,15 @@ def test_translate_takes_words_not_syllables(client):
 
 
 def test_segmentation_maps_back_onto_the_text_by_syllables():
-    from dictionary.segment import word_lengths
+    from dictionary.segment import SYLLABLE, word_lengths
 
     # the segmenter rewrites "hoà" as "hòa"; words are mapped back by counting, not by searching
-    assert word_lengths("Uỷ ban nhân dân xã hoà bình, 24 hộ nghèo.") is not None
+    text = "Uỷ ban nhân dân xã hoà bình, 24 hộ nghèo."
+    lengths = word_lengths(text)
+    syllables = [m.group(0) for m in SYLLABLE.finditer(text)]
+    assert lengths is not None and len(lengths) == len(syllables) == 9
+    assert sum(lengths) == len(syllables) and lengths[0] > 0  # words cover every syllable once
+    assert syllables[5:7] == ["hoà", "bình"] and lengths[5:7] == [2, 0]  # found although rewritten
     lengths = word_lengths("Người dân cần nước sạch.")
     assert lengths == [2, 0, 1, 2, 0]
 

@@ -21,15 +21,12 @@ from audio_support import (
     rms_db,
     samples_of,
 )
-from conftest import Library
-from fastapi.testclient import TestClient
+from support import Library
 
-from api.app import create_app
 from corpora.sample import load_sample
 from dictionary.audio import media
-from dictionary.audio.library import AudioLibrary, Limits, RecordingInfo
+from dictionary.audio.library import Limits, RecordingInfo
 from dictionary.audio.synth import Espeak, Gtts, Synthesiser
-from dictionary.config import Settings
 
 KEY = "khoa-thu-nghiem"
 GOOGLE = re.compile(r"https://translate\.google\.com/_/TranslateWebserverUi/data/batchexecute.*")
@@ -53,14 +50,13 @@ class World:
     """The sample corpus behind a real app, with espeak-ng and a gTTS whose network is replaced."""
 
     def __init__(self, folder, limits: Limits | None = None, keys=(KEY,)) -> None:
-        self.lib = Library(folder)
-        load_sample(self.lib.store)
-        self.lib.index()
         self.espeak = Counting()
         self.synth = Synthesiser(engines={"gtts": Gtts(timeout=2), "espeak-ng": self.espeak}, cooldown=60)
-        settings = Settings(data_dir=folder, api_keys=keys)
-        self.audio = AudioLibrary(self.lib.store, settings.audio_dir, self.synth, limits)
-        self.client = TestClient(create_app(settings, self.lib.service, self.audio))
+        self.lib = Library(folder, api_keys=keys, synthesiser=self.synth, limits=limits)
+        load_sample(self.lib.store)
+        self.lib.index()
+        self.audio = self.lib.audio
+        self.client = self.lib.client()
 
     def entry(self, headword: str) -> dict:
         hits = self.lib.search(headword).hits
@@ -328,7 +324,7 @@ def test_delete_and_gc_leave_no_file_behind(world, speech, tmp_path):
 
 
 def test_folder_import_by_headword_is_all_or_nothing(world, speech, tmp_path, capsys):
-    from dictionary.cli import main
+    from tudien.cli import main
 
     folder = tmp_path / "ghi-am"
     folder.mkdir()
@@ -338,21 +334,16 @@ def test_folder_import_by_headword_is_all_or_nothing(world, speech, tmp_path, ca
     (folder / "không-có.wav").write_bytes(encode(*speech, "wav"))
     (folder / "hỏng.wav").write_bytes(b"RIFF....not really")
     env_args = ["audio", "import", str(folder), "--language", "tyz", "--speaker", "A", "--licence", "CC BY 4.0"]
-    import os
-
-    os.environ["TUDIEN_DATA_DIR"] = str(world.lib.settings.data_dir)
-    try:
-        assert main(env_args) == 1
-        err = capsys.readouterr().err
-        assert "không-có.wav: không có mục từ tyz" in err and "hỏng.wav" in err and "nothing was imported" in err
-        assert world.audio.recordings([world.entry("nặm")["id"]]) == {}
-        (folder / "không-có.wav").unlink()
-        (folder / "hỏng.wav").unlink()
-        assert main([*env_args, "--dry-run"]) == 0 and "3 recordings would be imported" in capsys.readouterr().out
-        assert main(env_args) == 0 and "3 recordings added" in capsys.readouterr().out
-        assert main(env_args) == 0 and "0 recordings added, 3 already there" in capsys.readouterr().out
-    finally:
-        del os.environ["TUDIEN_DATA_DIR"]
+    env = {"TUDIEN_DATA_DIR": str(world.lib.settings.data_dir), "TUDIEN_TTS_ENGINES": "espeak-ng"}
+    assert main(env_args, env) == 1
+    err = capsys.readouterr().err
+    assert "không-có.wav: không có mục từ tyz" in err and "hỏng.wav" in err and "nothing was imported" in err
+    assert world.audio.recordings([world.entry("nặm")["id"]]) == {}
+    (folder / "không-có.wav").unlink()
+    (folder / "hỏng.wav").unlink()
+    assert main([*env_args, "--dry-run"], env) == 0 and "3 recordings would be imported" in capsys.readouterr().out
+    assert main(env_args, env) == 0 and "3 recordings added" in capsys.readouterr().out
+    assert main(env_args, env) == 0 and "0 recordings added, 3 already there" in capsys.readouterr().out
     clips = world.client.get(f"/v1/entries/{world.entry('nặm')['id']}/audio").json()["audio"]
     assert [c["kind"] for c in clips] == ["recording", "recording"]
 
@@ -390,9 +381,8 @@ def test_real_words_get_voices_only_where_the_alphabet_allows(shared_data, real_
     synth = Synthesiser(engines={"espeak-ng": Espeak()})
     counts = {}
     for code in ("mtq", "bdq", "mww"):
-        rows = real_library.store.db.execute(
-            "SELECT headword FROM entries WHERE language = ?", (code,)).fetchall()
-        voiced = [h for (h,) in rows if synth.plan(code, h).voices]
+        rows = [h for _, h in real_library.store.headwords(code)]
+        voiced = [h for h in rows if synth.plan(code, h).voices]
         counts[code] = (len(voiced), len(rows))
         assert not any(ch in "".join(voiced) for ch in "ĕŏŭ\u0306")
     print("\nwords a Vietnamese voice may read (approximate):", counts)

@@ -6,13 +6,12 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import Library, elastic_settings
-from fastapi.testclient import TestClient
+from support import Library, elastic_settings
 
-from api.app import create_app
 from corpora.sample import load_sample
 from dictionary.errors import BackendUnavailable
-from dictionary.evaluation import load_manifest, score_results
+from dictionary.schema import peek
+from tudien.evaluation import load_manifest, score_results
 
 BACKENDS = ["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
 
@@ -57,12 +56,24 @@ def test_paging_and_suggest(sample_library):
     assert lib.service.suggest("nt", "mww") == ["ntoo", "ntawv"]
 
 
+def versions(lib: Library) -> list[str]:
+    """The index versions the backend holds."""
+    if lib.settings.backend == "elasticsearch":
+        return sorted(lib.backend.client.indices.get(index=f"{lib.backend.alias}-g*").body)
+    return sorted(p.name for p in lib.backend.root.glob("idx-*"))
+
+
 def test_status_and_rebuild_swaps_versions(sample_library):
     lib = sample_library
     status = lib.backend.status()
     assert status["ok"] and status["generation"] == lib.store.generation and status["documents"] > 0
+    assert versions(lib) == [status["index"]]
     before = [h.entry["id"] for h in lib.search("cây").hits]
-    lib.index()
+    assert lib.index() == status["documents"]
+    after = lib.backend.status()
+    # a new version serves, the old one is gone, and it answers as the old one did
+    assert after["index"] != status["index"] and versions(lib) == [after["index"]]
+    assert after["documents"] == status["documents"] and after["generation"] == lib.store.generation
     assert [h.entry["id"] for h in lib.search("cây").hits] == before
 
 
@@ -72,9 +83,9 @@ def test_a_failed_build_leaves_the_old_index_serving(sample_library):
     status = lib.backend.status()
 
     def broken_docs():
-        from indexer.base import all_key_docs
+        from dictionary.indexing import key_docs
 
-        for n, doc in enumerate(all_key_docs(lib.store.iter_entries())):
+        for n, doc in enumerate(key_docs(lib.store.iter_entries())):
             if n == 50:
                 raise OSError("disk full (simulated in the middle of a build)")
             yield doc
@@ -130,9 +141,9 @@ def test_an_index_whose_meta_is_unreadable_is_missing_and_rebuilt(tmp_path, requ
     assert not status["ok"] and "tudien index" in status["error"]
     with pytest.raises(IndexMissing):
         broken.search("cây")
-    assert why_rebuild(root, lib.store.path) == "there is no index yet"
+    assert why_rebuild(root, peek(lib.store.path)) == "there is no index yet"
     broken.index()
-    assert broken.backend.status()["ok"] and why_rebuild(root, lib.store.path) is None
+    assert broken.backend.status()["ok"] and why_rebuild(root, peek(lib.store.path)) is None
 
 
 # -- the real word lists: the same answers on both engines ---------------------------------------
@@ -195,8 +206,7 @@ def test_node_down_gives_503_quickly_and_recovers_by_itself(tmp_path, request):
     lib = make_library("elasticsearch", tmp_path / "data", request)
     load_sample(lib.store)
     lib.index()
-    app = create_app(lib.settings, lib.service)
-    with TestClient(app) as client:
+    with lib.client() as client:
         assert client.get("/v1/search", params={"q": "cây"}).status_code == 200
         node.stop()
         try:
@@ -212,7 +222,7 @@ def test_node_down_gives_503_quickly_and_recovers_by_itself(tmp_path, request):
             with pytest.raises(BackendUnavailable):
                 lib.service.search("cây")
             # the service also starts while the node is down
-            with TestClient(create_app(lib.settings, lib.service)) as fresh:
+            with lib.client() as fresh:
                 assert fresh.get("/health").status_code == 503
         finally:
             node.start()

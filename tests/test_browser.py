@@ -13,10 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import DATA, IN_CI, REPO, Library
-from tests_support import free_port
+from support import DATA, IN_CI, REPO, Library, checked_http, free_port
 
 from corpora.sample import load_sample
+
+HTTP = checked_http()
 
 pytestmark = [pytest.mark.server, pytest.mark.shared_data]
 
@@ -50,13 +51,13 @@ def site(tmp_path_factory, shared_data):
     # espeak-ng only: Google's voice cannot be reached from here (its code path is tested in test_audio)
     env = {**os.environ, "TUDIEN_DATA_DIR": str(folder), "TUDIEN_API_KEYS": API_KEY,
            "TUDIEN_TTS_ENGINES": "espeak-ng"}
-    server = subprocess.Popen([sys.executable, "-m", "dictionary.cli", "serve", "--port", str(port),
+    server = subprocess.Popen([sys.executable, "-m", "tudien", "serve", "--port", str(port),
                                "--log-level", "warning"], env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
+            if HTTP.get(url + "/health", timeout=1).status_code == 200:
                 break
         except httpx.TransportError:
             pass
@@ -156,7 +157,7 @@ def test_special_letters_tap_into_the_box(site, browser):
 
 
 def test_results_readable_without_javascript(site):
-    page = httpx.get(site + "/", params={"q": "nuoc", "from": "vie", "to": "mww"}).text
+    page = HTTP.get(site + "/", params={"q": "nuoc", "from": "vie", "to": "mww"}).text
     assert 'class="headword"' in page and ">dej<" in page
 
 
@@ -218,9 +219,9 @@ def test_recording_and_synthetic_speech_play_and_are_told_apart(site, browser):
     from selenium.webdriver.common.by import By
 
     # a recording uploaded through the API for the Tày word nặm (water)
-    entry = httpx.get(site + "/v1/search", params={"q": "nặm", "from": "tyz"}).json()["results"][0]
+    entry = HTTP.get(site + "/v1/search", params={"q": "nặm", "from": "tyz"}).json()["results"][0]
     wav = encode(*samples_of(espeak_wav("nặm")), "wav")
-    up = httpx.post(f"{site}/v1/entries/{entry['id']}/audio", headers={"X-API-Key": API_KEY},
+    up = HTTP.post(f"{site}/v1/entries/{entry['id']}/audio", headers={"X-API-Key": API_KEY},
                     files={"file": ("nam.wav", wav)}, data={"speaker": "Người đọc thử", "licence": "CC0"})
     assert up.status_code in (200, 201), up.text
 

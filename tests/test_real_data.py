@@ -113,7 +113,7 @@ def test_fuzzy_matches_whose_diacritics_agree_come_first(real_library):
 
 
 def read_csv(rel, delimiter=","):
-    from conftest import DATA
+    from support import DATA
 
     text = (DATA / rel).read_text(encoding="utf-8-sig")
     return list(csv.reader(text.splitlines(), delimiter=delimiter))[1:]

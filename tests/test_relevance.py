@@ -4,11 +4,11 @@ Targets (recall@10) from the core issue and the query-decoding issue.
 """
 
 import pytest
-from fastapi.testclient import TestClient
+from support import CheckedClient
 
-from api.app import create_app
-from dictionary.evaluation import format_table, import_manifest, load_manifest, score
-from dictionary.search import SearchService
+from tudien.evaluation import format_table, import_manifest, load_manifest, score
+from tudien.settings import Settings
+from tudien.wiring import create_app
 
 pytestmark = pytest.mark.shared_data
 
@@ -21,8 +21,9 @@ TARGETS = {
 
 def test_public_relevance_set(tmp_path, shared_data, capsys):
     manifest, queries, data_root = load_manifest(shared_data.parent / "eval" / "public")
-    settings, store, backend = import_manifest(manifest, data_root, tmp_path / "data")
-    with TestClient(create_app(settings, SearchService(store, backend))) as client:
+    settings = Settings(data_dir=tmp_path / "data")
+    services = import_manifest(manifest, data_root, settings)
+    with CheckedClient(create_app(settings, services)) as client:
         scores = score(client, queries)
     with capsys.disabled():
         print("\npublic relevance set, recall and MRR per kind:\n" + format_table(scores))

@@ -8,13 +8,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests_support import free_port
+from support import checked_http, free_port
+
+HTTP = checked_http()
 
 pytestmark = pytest.mark.server
 
 
 def tudien(*args, env):
-    return subprocess.run([sys.executable, "-m", "dictionary.cli", *args], env=env, check=True,
+    return subprocess.run([sys.executable, "-m", "tudien", *args], env=env, check=True,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -22,12 +24,12 @@ def serve(env) -> tuple[subprocess.Popen, int]:
     """``tudien serve`` with two workers, once /health answers 200."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "dictionary.cli", "serve", "--port", str(port), "--workers", "2",
+        [sys.executable, "-m", "tudien", "serve", "--port", str(port), "--workers", "2",
          "--log-level", "warning"], env=env)
     deadline = time.monotonic() + 30
     while True:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+            if HTTP.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
                 return server, port
         except httpx.TransportError:
             pass
@@ -43,10 +45,10 @@ def test_serve_with_sample_answers_cay(tmp_path: Path):
     assert "sample corpus loaded; 40 entries" in out
     server, port = serve(env)
     try:
-        body = httpx.get(f"http://127.0.0.1:{port}/v1/search", params={"q": "cay"}, timeout=5).json()
+        body = HTTP.get(f"http://127.0.0.1:{port}/v1/search", params={"q": "cay"}, timeout=5).json()
         headwords = {r["headword"] for r in body["results"]}
         assert {"ntoo", "ដើមឈើ"} <= headwords
-        assert httpx.get(f"http://127.0.0.1:{port}/v1/search", params={"q": "x" * 300}).status_code == 422
+        assert HTTP.get(f"http://127.0.0.1:{port}/v1/search", params={"q": "x" * 300}).status_code == 422
     finally:
         server.terminate()
         server.wait(timeout=15)
@@ -68,7 +70,7 @@ def test_serve_rebuilds_an_index_of_an_earlier_version(tmp_path: Path):
     meta_file.write_text(json.dumps(meta))
     server, port = serve(env)
     try:
-        body = httpx.get(f"http://127.0.0.1:{port}/v1/search", params={"q": "ntoo"}, timeout=5).json()
+        body = HTTP.get(f"http://127.0.0.1:{port}/v1/search", params={"q": "ntoo"}, timeout=5).json()
         assert body["results"][0]["headword"] == "ntoo"
     finally:
         server.terminate()
@@ -85,7 +87,7 @@ def test_serve_rebuilds_in_a_process_that_then_exits(tmp_path: Path, shared_data
            "--headword-column", "Bahnaric", "--gloss-column", "Vietnamese", "--no-index", env=env)
     server, port = serve(env)
     try:
-        health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).json()
+        health = HTTP.get(f"http://127.0.0.1:{port}/health", timeout=5).json()
         assert health["status"] == "ok" and health["index"]["documents"] > 50_000
         status = Path(f"/proc/{server.pid}/status").read_text()
         rss_mb = int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024
@@ -106,7 +108,7 @@ def test_cli_import_dry_run_and_search(tmp_path: Path):
     assert "dej" in table and "gloss/fold" in table
     bad = tmp_path / "bad.csv"
     bad.write_text("hw,vi\n,núi\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "dictionary.cli", "import", str(bad), "--format", "csv",
+    run = subprocess.run([sys.executable, "-m", "tudien", "import", str(bad), "--format", "csv",
                           "--language", "mww", "--headword-column", "hw", "--gloss-column", "vi", "--dry-run"],
                          env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 1 and "bad.csv:2: hw: empty headword" in run.stdout

@@ -1,7 +1,7 @@
 """The pronunciation library: recordings and synthetic clips, their catalogue and their files.
 
-The catalogue lives in the canonical SQLite store beside the entries; the bytes live in a
-:class:`BlobStore` under the data directory.  A clip has an original (kept unchanged) and a
+The catalogue lives in the canonical store beside the entries (its table is the store's); the
+bytes live in a :class:`BlobStore` under the data directory.  A clip has an original (kept unchanged) and a
 playback copy (mono MP3 at one loudness).  Recordings come first wherever clips are listed; a
 synthetic clip is offered only where no one has recorded the word.
 """
@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import orjson
 
 from .. import languages
 from ..errors import (
@@ -36,38 +33,6 @@ if TYPE_CHECKING:
     from . import media
 from .synth import MAX_SPEAK_CHARS, Synthesiser, SynthesisFailed, Voice
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS audio_clips (
-    id             TEXT PRIMARY KEY,
-    kind           TEXT NOT NULL CHECK (kind IN ('recording', 'synthetic')),
-    entry_id       TEXT,
-    language       TEXT NOT NULL,
-    text           TEXT NOT NULL,
-    speaker        TEXT,
-    sex            TEXT,
-    dialect        TEXT,
-    licence        TEXT,
-    attribution    TEXT,
-    recorded_on    TEXT,
-    engine         TEXT,
-    voice          TEXT,
-    approximate    INTEGER NOT NULL DEFAULT 0,
-    original_sha   TEXT NOT NULL,
-    original_type  TEXT NOT NULL,
-    original_bytes INTEGER NOT NULL,
-    playback_sha   TEXT NOT NULL,
-    playback_type  TEXT NOT NULL,
-    playback_bytes INTEGER NOT NULL,
-    duration_ms    INTEGER NOT NULL,
-    sample_rate    INTEGER,
-    channels       INTEGER,
-    source_lufs    REAL,
-    source         TEXT NOT NULL,
-    created_at     TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audio_clips_entry ON audio_clips(entry_id);
-"""
-
 PLAYBACK_TYPE = "audio/mpeg"  # media.PLAYBACK_TYPE, without loading FFmpeg to know it
 
 
@@ -81,18 +46,9 @@ def _media():
 SEXES = {"nam": "male", "nữ": "female", "male": "male", "female": "female", "m": "male", "f": "female",
          "khác": "other", "other": "other"}
 
-
-
-
-
-
-
-
-
-
 @dataclass(frozen=True)
 class Limits:
-    max_bytes: int = 20 * 1024 * 1024
+    max_bytes: int = 20_000_000  # 20 MB, as the README and every message say
     max_seconds: float = 30.0
 
 
@@ -149,11 +105,10 @@ def _digest(*parts: str) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
 
 
-def clip_public(row: dict) -> dict:
-    """A clip as every API response and page shows it."""
+def clip_view(row: dict) -> dict:
+    """A catalogued clip as responses and pages show it (the API adds where to fetch it)."""
     return {
         "id": row["id"],
-        "url": f"/v1/audio/{row['id']}",
         "kind": row["kind"],
         "speaker": row.get("speaker"),
         "sex": row.get("sex"),
@@ -169,10 +124,10 @@ def clip_public(row: dict) -> dict:
     }
 
 
-def _pending_public(entry_id: str, voice: Voice, approximate: bool) -> dict:
-    """A synthetic clip not made yet: its URL makes it on first play (then redirects to it)."""
+def _pending_view(voice: Voice, approximate: bool) -> dict:
+    """A synthetic clip not made yet (``id`` None): the entry's pronunciation makes it on first play."""
     return {
-        "id": None, "url": f"/v1/entries/{entry_id}/pronunciation?play=1", "kind": "synthetic",
+        "id": None, "kind": "synthetic",
         "speaker": None, "sex": None, "dialect": None, "licence": None, "attribution": None,
         "recorded_on": None, "engine": voice.engine, "voice": voice.voice, "approximate": approximate,
         "duration_ms": None, "content_type": PLAYBACK_TYPE,
@@ -180,30 +135,22 @@ def _pending_public(entry_id: str, voice: Voice, approximate: bool) -> dict:
 
 
 class AudioLibrary:
-    def __init__(self, store: Store, root: Path, synthesiser: Synthesiser | None = None,
+    def __init__(self, store: Store, root: Path, synthesiser: Synthesiser,
                  limits: Limits | None = None) -> None:
         self.store = store
         self.blobs = BlobStore(Path(root) / "blobs")
-        self.synth = synthesiser if synthesiser is not None else Synthesiser.from_env()
+        self.synth = synthesiser
         self.limits = limits or Limits()
         # striped: a word is synthesised once even when asked for twice at the same moment, and
         # arbitrary /v1/speak texts cannot grow a table of locks
         self._locks = [threading.Lock() for _ in range(64)]
-        if not store.readonly:
-            with store.db:
-                store.db.executescript(_SCHEMA)
 
     # -- reading ---------------------------------------------------------------------------------
-    def _rows(self, sql: str, params: Iterable = ()) -> list[dict]:
-        cursor = self.store.db.execute(sql, tuple(params))
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor]
-
     def get(self, clip_id: str) -> dict:
-        rows = self._rows("SELECT * FROM audio_clips WHERE id = ?", (clip_id,))
-        if not rows:
+        row = self.store.clips([clip_id]).get(clip_id)
+        if row is None:
             raise AudioNotFound(clip_id)
-        return rows[0]
+        return row
 
     def file(self, clip_id: str, original: bool = False) -> tuple[Path, str, str]:
         """(path, content type, sha) of a clip's playback copy or original."""
@@ -216,22 +163,10 @@ class AudioLibrary:
         return path, kind, sha
 
     def recordings(self, entry_ids: list[str]) -> dict[str, list[dict]]:
-        out: dict[str, list[dict]] = {}
-        if not entry_ids:
-            return out
-        marks = ",".join("?" * len(entry_ids))
-        for row in self._rows(
-            f"SELECT * FROM audio_clips WHERE kind = 'recording' AND entry_id IN ({marks}) "
-            "ORDER BY rowid", entry_ids,
-        ):
-            out.setdefault(row["entry_id"], []).append(row)
-        return out
+        return self.store.recordings(entry_ids)
 
     def _cached(self, ids: list[str]) -> dict[str, dict]:
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        return {r["id"]: r for r in self._rows(f"SELECT * FROM audio_clips WHERE id IN ({marks})", ids)}
+        return self.store.clips(ids)
 
     @staticmethod
     def synthetic_id(voice: Voice, text: str) -> str:
@@ -242,7 +177,7 @@ class AudioLibrary:
         else the synthetic clip (made already, or made when first played)."""
         ids = [e["id"] for e in entries]
         recorded = self.recordings(ids)
-        out = {i: [clip_public(r) for r in recorded.get(i, ())] for i in ids}
+        out = {i: [clip_view(r) for r in recorded.get(i, ())] for i in ids}
         plans = {}
         for e in entries:
             if not out[e["id"]]:
@@ -253,10 +188,10 @@ class AudioLibrary:
         for entry_id, (plan, cids) in plans.items():
             hit = next((cached[c] for c in cids if c in cached), None)
             if hit:
-                out[entry_id] = [clip_public(hit)]
+                out[entry_id] = [clip_view(hit)]
             elif ready := [v for v in plan.voices if not self.synth.resting(v.engine)]:
                 # offered only while some engine of the chain is not resting after a failure
-                out[entry_id] = [_pending_public(entry_id, ready[0], plan.approximate)]
+                out[entry_id] = [_pending_view(ready[0], plan.approximate)]
         return out
 
     # -- recordings ------------------------------------------------------------------------------
@@ -270,7 +205,7 @@ class AudioLibrary:
         clip_id = "r" + _digest(entry_id, original_sha)
         existing = self._cached([clip_id])
         if clip_id in existing:
-            return clip_public(existing[clip_id]), False
+            return clip_view(existing[clip_id]), False
         playback = _media().playback_copy(decoded)
         self.blobs.put(data)
         playback_sha = self.blobs.put(playback.data)
@@ -285,34 +220,27 @@ class AudioLibrary:
             "sample_rate": decoded.sample_rate, "channels": decoded.channels,
             "source_lufs": playback.source_lufs, "source": source,
         })
-        return clip_public(self.get(clip_id)), True
+        return clip_view(self.get(clip_id)), True
 
     def _check(self, data: bytes) -> media.Decoded:
         if len(data) > self.limits.max_bytes:
-            raise AudioTooLarge(
-                f"Tệp quá lớn ({len(data) / 1e6:.1f} MB); tối đa {self.limits.max_bytes / 1e6:.0f} MB."
-            )
+            raise AudioTooLarge(len(data), self.limits.max_bytes)
         return _media().decode(data, max_seconds=self.limits.max_seconds)
 
     def _insert(self, row: dict) -> None:
-        row = {**row, "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
-        names = ",".join(row)
-        marks = ",".join("?" * len(row))
-        with self.store.db:
-            self.store.db.execute(f"INSERT OR IGNORE INTO audio_clips ({names}) VALUES ({marks})", tuple(row.values()))
+        self.store.add_clip(row)
 
     def delete(self, clip_id: str) -> dict:
         """Remove a clip and the files no other clip uses."""
         row = self.get(clip_id)
-        with self.store.db:
-            self.store.db.execute("DELETE FROM audio_clips WHERE id = ?", (clip_id,))
+        self.store.delete_clips([clip_id])
         used = self._used_blobs()
         removed = [sha for sha in {row["original_sha"], row["playback_sha"]} if sha not in used and self.blobs.delete(sha)]
         return {"id": clip_id, "files_removed": len(removed)}
 
     def _used_blobs(self) -> set[str]:
         used: set[str] = set()
-        for a, b in self.store.db.execute("SELECT original_sha, playback_sha FROM audio_clips"):
+        for _, a, b in self.store.clip_files():
             used.update((a, b))
         return used
 
@@ -333,7 +261,7 @@ class AudioLibrary:
             cached = self._cached(ids)
             hit = next((cached[c] for c in ids if c in cached), None)
             if hit:
-                return clip_public(hit)
+                return clip_view(hit)
 
             def accept(voice: Voice, data: bytes) -> str:
                 try:
@@ -363,13 +291,13 @@ class AudioLibrary:
                 raise SpeechUnavailable(
                     f"Chưa tạo được giọng đọc máy cho “{text}” lúc này ({exc}); xin thử lại sau."
                 ) from None
-        return clip_public(self.get(clip_id))
+        return clip_view(self.get(clip_id))
 
     def pronunciation(self, entry_id: str) -> dict:
         """The best clip for an entry: its first recording, or else synthetic speech."""
         recorded = self.recordings([entry_id]).get(entry_id)
         if recorded:
-            return clip_public(recorded[0])
+            return clip_view(recorded[0])
         entry = self.store.get(entry_id)
         return self.synthesise(entry.language, entry.headword)
 
@@ -413,9 +341,7 @@ class AudioLibrary:
         """Files named by headword (``ntoo.wav``; ``ntoo__2.wav`` for a second take) → entries of
         ``language`` with that headword (compared in canonical form)."""
         by_headword: dict[str, list[str]] = {}
-        for entry_id, headword in self.store.db.execute(
-            "SELECT id, headword FROM entries WHERE language = ?", (language,)
-        ):
+        for entry_id, headword in self.store.headwords(language):
             by_headword.setdefault(canonical(headword).casefold(), []).append(entry_id)
         pairs, problems = [], []
         files = sorted(p for p in Path(folder).iterdir() if p.is_file() and not p.name.startswith("."))
@@ -437,12 +363,12 @@ class AudioLibrary:
         """Pronunciation media named in a LIFT file (kept on its entries at import) → files under
         ``folder`` (FieldWorks keeps them in ``audio/`` beside the .lift file)."""
         pairs, problems = [], []
-        rows = self.store.db.execute("SELECT id, body FROM entries WHERE dataset = ?", (dataset,)).fetchall()
+        rows = self.store.dataset_entries(dataset)
         if not rows:
             problems.append(f"không có bộ dữ liệu {dataset!r} trong kho; hãy nhập tệp LIFT trước")
         folder = Path(folder).resolve()
         for entry_id, body in rows:
-            for ref in orjson.loads(body).get("pronunciations", ()):
+            for ref in body.get("pronunciations", ()):
                 href = ref.get("href", "")
                 candidates = [folder / href, folder / "audio" / href, folder / "AudioVisual" / href]
                 path = next((c for c in candidates if c.resolve().is_relative_to(folder) and c.is_file()), None)
@@ -460,24 +386,18 @@ class AudioLibrary:
         reported, and removed unless ``dry_run``.  With ``synthetic_budget`` (bytes), the oldest
         synthetic clips go too until the rest fit: they are a cache, made again on demand, and
         /v1/speak would otherwise let arbitrary text fill the disk."""
-        orphans = {r for (r,) in self.store.db.execute(
-            "SELECT a.id FROM audio_clips a LEFT JOIN entries e ON e.id = a.entry_id "
-            "WHERE a.kind = 'recording' AND e.id IS NULL")}
+        orphans = self.store.orphan_recordings()
         evicted = []
         if synthetic_budget is not None:
             total = 0
-            for clip_id, size in self.store.db.execute(
-                "SELECT id, playback_bytes FROM audio_clips WHERE kind = 'synthetic' ORDER BY rowid DESC"
-            ):
+            for clip_id, size in self.store.synthetic_sizes():
                 total += size
                 if total > synthetic_budget:
                     evicted.append(clip_id)
             orphans |= set(evicted)
         used: set[str] = set()
         missing = []
-        for clip_id, original, playback in self.store.db.execute(
-            "SELECT id, original_sha, playback_sha FROM audio_clips"
-        ):
+        for clip_id, original, playback in self.store.clip_files():
             if clip_id in orphans:
                 continue
             used.update((original, playback))
@@ -486,8 +406,7 @@ class AudioLibrary:
         unused = [sha for sha in self.blobs if sha not in used]
         strays = self.blobs.strays()
         if not dry_run:
-            with self.store.db:
-                self.store.db.executemany("DELETE FROM audio_clips WHERE id = ?", [(o,) for o in orphans])
+            self.store.delete_clips(orphans)
             for sha in unused:
                 self.blobs.delete(sha)
             for path in strays:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import re
 import shutil
 import subprocess
@@ -26,7 +25,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .. import vietnamese
+from ..errors import ConfigurationError
 from ..normalize import canonical
+from .settings import SpeechSettings
 
 log = logging.getLogger("tudien.audio")
 
@@ -133,7 +134,7 @@ def parse_chains(spec: str) -> dict[str, tuple[Voice, ...]]:
         for item in filter(None, (v.strip() for v in voices.split(","))):
             engine, _, voice = item.partition(":")
             if engine not in ("gtts", "espeak-ng") or not voice:
-                raise ValueError(f"TUDIEN_TTS: {item!r} is not engine:voice (engine gtts or espeak-ng)")
+                raise ConfigurationError(f"TUDIEN_TTS: {item!r} is not engine:voice (engine gtts or espeak-ng)")
             is_vi = voice in ESPEAK_VIETNAMESE or voice == "vi"
             parsed.append(Voice(engine, voice, "vie" if is_vi else lang.strip()))
         chains[lang.strip()] = tuple(parsed)
@@ -179,18 +180,16 @@ class Synthesiser:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_env(cls) -> Synthesiser:
-        env = os.environ.get
+    def configured(cls, settings: SpeechSettings) -> Synthesiser:
         chains = dict(DEFAULT_CHAINS)
-        if env("TUDIEN_TTS"):
-            chains.update(parse_chains(env("TUDIEN_TTS", "")))
-        enabled = {e.strip() for e in env("TUDIEN_TTS_ENGINES", "gtts,espeak-ng").split(",") if e.strip()}
+        if settings.chains:
+            chains.update(parse_chains(settings.chains))
         engines: dict[str, Engine] = {}
-        if "gtts" in enabled:
-            engines["gtts"] = Gtts(timeout=float(env("TUDIEN_TTS_TIMEOUT", "5")))
-        if "espeak-ng" in enabled:
-            engines["espeak-ng"] = Espeak(timeout=float(env("TUDIEN_TTS_TIMEOUT", "5")))
-        return cls(chains, engines, cooldown=float(env("TUDIEN_TTS_COOLDOWN", "60")))
+        if "gtts" in settings.engines:
+            engines["gtts"] = Gtts(timeout=settings.timeout)
+        if "espeak-ng" in settings.engines:
+            engines["espeak-ng"] = Espeak(timeout=settings.timeout)
+        return cls(chains, engines, cooldown=settings.cooldown)
 
     def plan(self, language: str, text: str) -> Plan:
         """The voices that may read ``text`` (all of them, resting ones included: a cached clip

@@ -12,10 +12,14 @@ import json
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .normalize import search_keys
+from dictionary.normalize import search_keys
+from dictionary.services import Services
+
+from .settings import Settings
+from .wiring import create_app, open_services
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,26 +57,22 @@ def load_manifest(folder: Path) -> tuple[dict, list[dict], Path]:
     return manifest, queries, data_root
 
 
-def import_manifest(manifest: dict, data_root: Path, data_dir: Path, backend: str = "embedded"):
-    """Import every file of the manifest into a new store in ``data_dir``; index it."""
+def import_manifest(manifest: dict, data_root: Path, settings: Settings) -> Services:
+    """Import every file of the manifest into the store of ``settings`` (a new data directory);
+    index it; return the services over it."""
     from corpora.importer import import_file
     from corpora.tabular import Columns
-    from indexer import open_backend, rebuild
+    from dictionary.indexing import rebuild
 
-    from .config import Settings
-    from .store import Store
-
-    settings = Settings(data_dir=data_dir, backend=backend)
-    store = Store(settings.store_path)
+    services = open_services(settings)
     for item in manifest["imports"]:
         columns = None
         if item["format"] in ("csv", "tsv"):
             columns = Columns(item["headword_column"], item["gloss_column"], item.get("english_column"))
-        import_file(store, data_root / item["file"], item["format"], language=item.get("language"),
+        import_file(services.store, data_root / item["file"], item["format"], language=item.get("language"),
                     columns=columns, dataset=item.get("dataset"))
-    backend_ = open_backend(settings)
-    rebuild(store, backend_)
-    return settings, store, backend_
+    rebuild(services.store, services.backend)
+    return services
 
 
 def score(client, queries: list[dict], *, limit: int = 10) -> dict[str, KindScore]:
@@ -89,13 +89,6 @@ def score(client, queries: list[dict], *, limit: int = 10) -> dict[str, KindScor
         return response.json()["results"]
 
     return score_results(queries, map(search, queries))
-
-
-def score_service(service, queries: list[dict], *, limit: int = 10) -> dict[str, KindScore]:
-    """As :func:`score`, calling the search service directly (no HTTP)."""
-    return score_results(queries, (
-        [h.entry for h in service.search(q["q"], q.get("from"), q.get("to"), limit).hits] for q in queries
-    ))
 
 
 def score_results(queries: list[dict], results: Iterable[list[dict]]) -> dict[str, KindScore]:
@@ -138,24 +131,20 @@ def format_table(scores: dict[str, KindScore]) -> str:
     return "\n".join(lines)
 
 
-def run_manifest(folder: Path, *, show_misses: bool = False, backend: str = "embedded") -> int:
+def run_manifest(folder: Path, settings: Settings, *, show_misses: bool = False) -> int:
+    """Run a query set on ``settings``' backend, in a temporary data directory of its own."""
     from fastapi.testclient import TestClient
-
-    from api.app import create_app
-
-    from .search import SearchService
 
     manifest, queries, data_root = load_manifest(folder)
     with tempfile.TemporaryDirectory(prefix="tudien-eval-") as tmp:
-        settings, store, backend_ = import_manifest(manifest, data_root, Path(tmp), backend)
-        app = create_app(settings, SearchService(store, backend_))
-        with TestClient(app) as client:
+        settings = replace(settings, data_dir=Path(tmp))
+        services = import_manifest(manifest, data_root, settings)
+        with TestClient(create_app(settings, services)) as client:
             scores = score(client, queries)
         print(format_table(scores))
         if show_misses:
             for kind in sorted(scores):
                 for miss in scores[kind].misses:
                     print(f"miss {kind}: {miss}")
-        backend_.close()
-        store.close()
+        services.close()
     return 0

@@ -14,15 +14,16 @@ from starlette.concurrency import run_in_threadpool
 
 from dictionary import languages
 from dictionary.errors import DictionaryError
-from dictionary.translate import Translator
 
-from .deps import ServiceDep, run
-from .export import glossary_csv, glossary_docx
-from .schemas import entry_detail, glossary_entries, glossary_public, hit_public
+from ..deps import AudioDep, SearchDep, TranslatorDep, run
+from ..export import glossary_csv, glossary_docx
+from ..schemas import clips_public, entry_detail, glossary_entries, glossary_public, hit_public
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 20
 
 # Letters a keyboard does not offer, per language (tapped into the search box).
 SPECIAL_LETTERS = {
@@ -44,8 +45,8 @@ MATCH_WORDS = {
 STATUS_WORDS = {"draft": "bản nháp", "reviewed": "đã xem xét", "approved": "đã duyệt"}
 
 
-def _language_options(service) -> list[dict]:
-    counts = service.store.language_counts()
+def _language_options(search) -> list[dict]:
+    counts = search.store.language_counts()
     out = [{"code": "vie", "name": "Tiếng Việt"}]
     for code in sorted(counts):
         if code != "vie":
@@ -54,8 +55,8 @@ def _language_options(service) -> list[dict]:
     return out
 
 
-def _context(request: Request, service, **values) -> dict:
-    return {"request": request, "languages": _language_options(service), "letters": SPECIAL_LETTERS,
+def _context(request: Request, search, **values) -> dict:
+    return {"request": request, "languages": _language_options(search), "letters": SPECIAL_LETTERS,
             "match_words": MATCH_WORDS, "status_words": STATUS_WORDS, "names": _names(), **values}
 
 
@@ -64,41 +65,41 @@ def _names() -> dict[str, str]:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def search_page(request: Request, service: ServiceDep, q: str | None = None,
+async def search_page(request: Request, search: SearchDep, audio: AudioDep, q: str | None = None,
                       source: str | None = Query(None, alias="from"),
                       target: str | None = Query(None, alias="to")):
     results, error, total = [], None, 0
     if q:
         try:
-            found = await run(service, service.search, q, source or None, target or None, 20, 0)
-            clips = request.app.state.audio.clips_for([h.entry for h in found.hits])
-            results = [{**hit_public(h), "audio": clips[h.entry["id"]]} for h in found.hits]
+            found = await run(search, search.search, q, source or None, target or None, PAGE_SIZE, 0)
+            clips = clips_public(audio.clips_for([h.entry for h in found.hits]))
+            results = [hit_public(h, clips[h.entry["id"]]) for h in found.hits]
             total = found.total
         except DictionaryError as exc:
             error = str(exc)
     return templates.TemplateResponse(request, "search.html", _context(
-        request, service, q=q or "", source=source or "", target=target or "", results=results,
+        request, search, q=q or "", source=source or "", target=target or "", results=results,
         total=total, error=error))
 
 
 @router.get("/e/{entry_id}", response_class=HTMLResponse)
-async def entry_page(request: Request, service: ServiceDep, entry_id: str):
-    raw = service.store.get(entry_id).model_dump(mode="json")
-    entry = {**entry_detail(raw), "audio": request.app.state.audio.clips_for([raw])[entry_id]}
-    return templates.TemplateResponse(request, "entry.html", _context(request, service, entry=entry))
+async def entry_page(request: Request, search: SearchDep, audio: AudioDep, entry_id: str):
+    raw = search.store.get(entry_id).model_dump(mode="json")
+    entry = entry_detail(raw, clips_public(audio.clips_for([raw]))[entry_id])
+    return templates.TemplateResponse(request, "entry.html", _context(request, search, entry=entry))
 
 
 @router.get("/dich", response_class=HTMLResponse)
-async def workbench(request: Request, service: ServiceDep):
-    return templates.TemplateResponse(request, "dich.html", _context(request, service, text="", targets=[], terms=None))
+async def workbench(request: Request, search: SearchDep):
+    return templates.TemplateResponse(request, "dich.html", _context(request, search, text="", targets=[], terms=None))
 
 
 @router.post("/dich", response_class=HTMLResponse)
-async def workbench_post(request: Request, service: ServiceDep, text: str = Form(""),
-                         to: list[str] = Form([]), export: str | None = Form(None)):
+async def workbench_post(request: Request, search: SearchDep, translator: TranslatorDep, audio: AudioDep,
+                         text: str = Form(""), to: list[str] = Form([]), export: str | None = Form(None)):
     terms, error = None, None
     try:
-        glossary = await run_in_threadpool(Translator(service).translate, text, to)
+        glossary = await run_in_threadpool(translator.translate, text, to)
         if export == "csv":
             return Response(glossary_csv(glossary), media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": 'attachment; filename="bang-thuat-ngu.csv"'})
@@ -107,9 +108,9 @@ async def workbench_post(request: Request, service: ServiceDep, text: str = Form
                 glossary_docx(glossary),
                 media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 headers={"Content-Disposition": 'attachment; filename="bang-thuat-ngu.docx"'})
-        clips = request.app.state.audio.clips_for(glossary_entries(glossary))
+        clips = clips_public(audio.clips_for(glossary_entries(glossary)))
         terms = glossary_public(glossary, clips)["terms"]
     except DictionaryError as exc:
         error = str(exc)
     return templates.TemplateResponse(request, "dich.html", _context(
-        request, service, text=text, targets=to, terms=terms, error=error))
+        request, search, text=text, targets=to, terms=terms, error=error))

@@ -3,44 +3,35 @@ entry, synthetic speech for short text.  Reads are public; writes need an API ke
 
 from __future__ import annotations
 
-import hmac
 import re
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from dictionary.audio.library import AudioLibrary, RecordingInfo
-from dictionary.errors import KeyMissing, KeyRefused
+from dictionary.audio.library import RecordingInfo
+from dictionary.audio.synth import MAX_SPEAK_CHARS
+from dictionary.errors import AudioTooLarge, InvalidRecording
 
-from .errors import error_response
-from .responses import JSON
+from ..deps import AudioDep, KeyDep
+from ..errors import LENGTH_REQUIRED, HTTPProblem
+from ..responses import JSON
+from ..schemas import (
+    DeletedPublic,
+    EntryAudioPublic,
+    PronunciationPublic,
+    SpeechPublic,
+    UploadPublic,
+    clip_public,
+    clips_public,
+    errors,
+)
 
-router = APIRouter()
+router = APIRouter(tags=["âm thanh"])
 
 CACHE_CONTROL = "public, max-age=604800"
+MULTIPART_OVERHEAD = 64 * 1024  # the form's other fields and boundaries, beyond the file itself
 _FIELDS = ("speaker", "licence", "sex", "dialect", "attribution", "recorded_on")
-
-
-async def get_audio(request: Request) -> AudioLibrary:  # async: no worker-thread hop
-    return request.app.state.audio
-
-
-AudioDep = Annotated[AudioLibrary, Depends(get_audio)]
-
-
-async def require_key(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> None:
-    keys: tuple[str, ...] = request.app.state.api_keys
-    if not keys:
-        raise KeyRefused(configured=False)
-    if not x_api_key:
-        raise KeyMissing()
-    if not any(hmac.compare_digest(x_api_key.encode(), k.encode()) for k in keys):
-        raise KeyRefused(configured=True)
-
-
-KeyDep = Annotated[None, Depends(require_key)]
 
 _UPLOAD_DOC = {
     "requestBody": {
@@ -63,42 +54,43 @@ _UPLOAD_DOC = {
 }
 
 
-@router.post("/v1/entries/{entry_id}/audio", response_class=JSON, status_code=201, openapi_extra=_UPLOAD_DOC)
+@router.post("/v1/entries/{entry_id}/audio", status_code=201, openapi_extra=_UPLOAD_DOC,
+             response_model=UploadPublic,
+             responses={200: {"model": UploadPublic, "description": "already stored"},
+                        **errors(400, 401, 403, 404, 411, 413, 415, 422)})
 async def upload(request: Request, entry_id: str, audio: AudioDep, _: KeyDep):
     """Upload a recording of an entry by a native speaker (needs X-API-Key)."""
     audio.store.get(entry_id)  # 404 before reading a large body
     length = request.headers.get("content-length")
     if length is None or not length.isdigit():
-        return error_response(411, "length_required", "Hãy gửi kèm tiêu đề Content-Length khi tải tệp lên.")
-    if int(length) > audio.limits.max_bytes + 64 * 1024:
-        return error_response(
-            413, "audio_too_large",
-            f"Tệp quá lớn ({int(length) / 1e6:.1f} MB); tối đa {audio.limits.max_bytes / 1e6:.0f} MB.")
+        raise HTTPProblem(411, "length_required", LENGTH_REQUIRED)
+    if int(length) > audio.limits.max_bytes + MULTIPART_OVERHEAD:
+        raise AudioTooLarge(int(length), audio.limits.max_bytes)
     try:
         form = await request.form(max_files=1, max_fields=len(_FIELDS))
     except Exception as exc:  # multipart parser: malformed body, too many parts
-        return error_response(400, "bad_form", f"Không đọc được biểu mẫu multipart: {exc}.")
+        raise HTTPProblem(400, "bad_form", f"Không đọc được biểu mẫu multipart: {exc}.") from None
     try:
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
-            return error_response(422, "invalid_recording", "Thiếu trường file: tệp âm thanh cần tải lên.")
+            raise InvalidRecording("Thiếu trường file: tệp âm thanh cần tải lên.")
         data = await upload.read(audio.limits.max_bytes + 1)
         fields = {name: (form.get(name) if isinstance(form.get(name), str) else None) for name in _FIELDS}
     finally:
         await form.close()
     info = RecordingInfo.checked(**fields)
     clip, created = await run_in_threadpool(audio.add_recording, entry_id, data, info)
-    return JSON({"clip": clip, "created": created}, status_code=201 if created else 200)
+    return JSON({"clip": clip_public(clip), "created": created}, status_code=201 if created else 200)
 
 
-@router.get("/v1/entries/{entry_id}/audio", response_class=JSON)
+@router.get("/v1/entries/{entry_id}/audio", response_model=EntryAudioPublic, responses=errors(404))
 async def entry_audio(entry_id: str, audio: AudioDep):
     """Every clip of an entry, recordings first."""
     entry = audio.store.get(entry_id).model_dump(mode="json")
-    return JSON({"entry": entry_id, "audio": audio.clips_for([entry])[entry_id]})
+    return JSON({"entry": entry_id, "audio": clips_public(audio.clips_for([entry]))[entry_id]})
 
 
-@router.delete("/v1/audio/{clip_id}", response_class=JSON)
+@router.delete("/v1/audio/{clip_id}", response_model=DeletedPublic, responses=errors(401, 403, 404))
 async def delete_clip(clip_id: str, audio: AudioDep, _: KeyDep):
     """Remove a clip and the files no other clip uses (needs X-API-Key)."""
     return JSON(await run_in_threadpool(audio.delete, clip_id))
@@ -123,8 +115,14 @@ def _range_problem(header: str, size: int) -> str | None:
     return None
 
 
+_AUDIO_BODY = {"content": {"audio/mpeg": {"schema": {"type": "string", "format": "binary"}}},
+               "description": "the clip (206 with Range)"}
+
+
 @router.head("/v1/audio/{clip_id}", include_in_schema=False)
-@router.get("/v1/audio/{clip_id}", response_class=FileResponse)
+@router.get("/v1/audio/{clip_id}", response_class=FileResponse,
+            responses={200: _AUDIO_BODY, 206: _AUDIO_BODY, 304: {"description": "not modified"},
+                       **errors(404, 416)})
 async def stream(clip_id: str, audio: AudioDep, request: Request,
                  original: bool = Query(False, description="tệp gốc thay vì bản phát")):
     """The clip's playback copy (or its original), with Range, ETag and caching headers."""
@@ -136,9 +134,8 @@ async def stream(clip_id: str, audio: AudioDep, request: Request,
         return Response(status_code=304, headers=headers)
     size = path.stat().st_size
     if (header := request.headers.get("range")) and (problem := _range_problem(header, size)):
-        response = error_response(416, "range_not_satisfiable", f"Không phục vụ được đoạn yêu cầu: {problem}.")
-        response.headers["Content-Range"] = f"bytes */{size}"
-        return response
+        raise HTTPProblem(416, "range_not_satisfiable", f"Không phục vụ được đoạn yêu cầu: {problem}.",
+                          headers={"Content-Range": f"bytes */{size}"})
     extension = {"audio/mpeg": "mp3", "audio/wav": "wav", "audio/ogg": "ogg", "audio/mp4": "m4a",
                  "audio/webm": "webm"}.get(content_type, "bin")
     return FileResponse(path, media_type=content_type, headers=headers,
@@ -146,24 +143,27 @@ async def stream(clip_id: str, audio: AudioDep, request: Request,
                         content_disposition_type="inline")
 
 
-@router.get("/v1/entries/{entry_id}/pronunciation", response_class=JSON)
+_REDIRECT = {307: {"description": "with play=1: to the audio file"}}
+
+
+@router.get("/v1/entries/{entry_id}/pronunciation", response_model=PronunciationPublic,
+            responses={**_REDIRECT, **errors(404, 503)})
 async def pronunciation(entry_id: str, audio: AudioDep,
                         play: bool = Query(False, description="chuyển thẳng tới tệp âm thanh (307)")):
     """The best clip of an entry: a recording, else synthetic speech made on first use."""
-    clip = await run_in_threadpool(audio.pronunciation, entry_id)
+    clip = clip_public(await run_in_threadpool(audio.pronunciation, entry_id))
     if play:
         return RedirectResponse(clip["url"], status_code=307)
     return JSON({"entry": entry_id, "clip": clip})
 
 
-@router.get("/v1/speak", response_class=JSON)
+@router.get("/v1/speak", response_model=SpeechPublic, responses={**_REDIRECT, **errors(404, 422, 503)})
 async def speak(audio: AudioDep,
-                text: str | None = Query(None, description="từ hay câu ngắn cần đọc (tối đa 200 ký tự)"),
+                text: str | None = Query(None, description=f"từ hay câu ngắn cần đọc (tối đa {MAX_SPEAK_CHARS} ký tự)"),
                 lang: str | None = Query(None, description="ngôn ngữ (ISO 639-3), mặc định vie"),
                 play: bool = Query(False, description="chuyển thẳng tới tệp âm thanh (307)")):
     """Synthetic speech for short text, labelled with its engine and voice."""
-    clip = await run_in_threadpool(audio.speak, text, lang)
+    clip = clip_public(await run_in_threadpool(audio.speak, text, lang))
     if play:
         return RedirectResponse(clip["url"], status_code=307)
     return JSON({"text": text, "lang": lang or "vie", "clip": clip})
-

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
-from .config import Settings
-from .errors import DictionaryError, ImportRejected
+from dictionary.errors import ConfigurationError, DictionaryError, ImportRejected
+
+from .settings import Settings
+
+
+def open_services(settings: Settings):
+    # loaded on use: `tudien serve`'s supervising process lives as long as its workers and must
+    # stay small, so it loads neither the engines nor the entry models
+    from .wiring import open_services
+
+    return open_services(settings)
 
 
 def _progress(desc: str):
@@ -19,20 +29,10 @@ def _progress(desc: str):
     return wrap
 
 
-def _services(settings: Settings, *, readonly: bool = False):
-    from indexer import open_backend
-
-    from .search import SearchService
-    from .store import Store
-
-    store = Store(settings.store_path, readonly=readonly)
-    return store, open_backend(settings), SearchService
-
-
 def cmd_import(args, settings: Settings) -> int:
     from corpora.importer import import_file
     from corpora.tabular import Columns
-    from indexer import rebuild
+    from dictionary.indexing import rebuild
 
     columns = None
     if args.format in ("csv", "tsv"):
@@ -41,7 +41,8 @@ def cmd_import(args, settings: Settings) -> int:
             return 2
         columns = Columns(args.headword_column, args.gloss_column, args.english_column,
                           args.pos_column, args.variants_column, args.ipa_column)
-    store, backend, _ = _services(settings)
+    services = open_services(settings)
+    store, backend = services.store, services.backend
     try:
         report = import_file(
             store, Path(args.file), args.format, language=args.language, columns=columns,
@@ -74,17 +75,17 @@ def cmd_import(args, settings: Settings) -> int:
 
 
 def cmd_index(args, settings: Settings) -> int:
-    from indexer import rebuild
+    from dictionary.indexing import rebuild
 
-    store, backend, _ = _services(settings)
+    services = open_services(settings)
+    store, backend = services.store, services.backend
     count = rebuild(store, backend, _progress("indexing"))
     print(f"index rebuilt from {store.count()} entries: {count} keys ({backend.name})")
     return 0
 
 
 def cmd_search(args, settings: Settings) -> int:
-    store, backend, service_cls = _services(settings)
-    result = service_cls(store, backend).search(args.query, args.source, args.target, args.limit)
+    result = open_services(settings).search.search(args.query, args.source, args.target, args.limit)
     print(f"{result.total} entries match {result.query['q']!r}")
     rows = [("#", "lang", "headword", "Vietnamese", "match", "id")]
     for n, hit in enumerate(result.hits, start=1):
@@ -111,9 +112,10 @@ def cmd_serve(args, settings: Settings) -> int:
         # An index that is missing, behind the store, or of an earlier version's layout (after an
         # upgrade) is rebuilt before the workers start, so a restart never serves 503s for it.
         # Elasticsearch indexes are left to `tudien index`: the cluster may be shared or down.
+        from dictionary.schema import peek
         from indexer.current import why_rebuild
 
-        reason = why_rebuild(settings.index_dir, settings.store_path)
+        reason = why_rebuild(settings.index_dir, peek(settings.store_path))
         if reason:
             print(f"rebuilding the search index: {reason}")
             # In a process of its own: a build's memory (a gigabyte at a million entries) would
@@ -128,25 +130,26 @@ def cmd_serve(args, settings: Settings) -> int:
                 return 1
 
     uvicorn.run(
-        "api.app:create_app", factory=True, host=args.host, port=args.port,
+        "tudien.wiring:app_from_env", factory=True, host=args.host, port=args.port,
         workers=args.workers, log_level=args.log_level, access_log=False,
     )
     return 0
 
 
 def _rebuild(settings: Settings) -> None:
-    from indexer import rebuild
+    from dictionary.indexing import rebuild
 
-    store, backend, _ = _services(settings)
-    rebuild(store, backend, _progress("indexing"))
+    services = open_services(settings)
+    rebuild(services.store, services.backend, _progress("indexing"))
 
 
 def cmd_sample(args, settings: Settings) -> int:
     """Load the sample corpus shipped with the project (skipped if it is already loaded)."""
     from corpora.sample import load_sample
-    from indexer import rebuild
+    from dictionary.indexing import rebuild
 
-    store, backend, _ = _services(settings)
+    services = open_services(settings)
+    store, backend = services.store, services.backend
     loaded = load_sample(store, force=args.force)
     if loaded or not backend.status()["ok"] or backend.status()["generation"] != store.generation:
         rebuild(store, backend)
@@ -157,20 +160,13 @@ def cmd_sample(args, settings: Settings) -> int:
 def cmd_eval(args, settings: Settings) -> int:
     from .evaluation import run_manifest
 
-    return run_manifest(Path(args.manifest_dir), show_misses=args.show_misses, backend=settings.backend)
-
-
-def _audio_library(settings: Settings):
-    from .audio.library import AudioLibrary
-    from .store import Store
-
-    return AudioLibrary(Store(settings.store_path), settings.audio_dir)
+    return run_manifest(Path(args.manifest_dir), settings, show_misses=args.show_misses)
 
 
 def cmd_audio_import(args, settings: Settings) -> int:
-    from .audio.library import RecordingInfo
+    from dictionary.audio.library import RecordingInfo
 
-    library = _audio_library(settings)
+    library = open_services(settings).audio
     info = RecordingInfo.checked(speaker=args.speaker, licence=args.licence, sex=args.sex,
                                  dialect=args.dialect, attribution=args.attribution,
                                  recorded_on=args.recorded_on)
@@ -202,7 +198,7 @@ def cmd_audio_import(args, settings: Settings) -> int:
 
 def cmd_audio_gc(args, settings: Settings) -> int:
     budget = None if args.synthetic_budget_mb is None else int(args.synthetic_budget_mb * 1e6)
-    report = _audio_library(settings).gc(dry_run=args.dry_run, synthetic_budget=budget)
+    report = open_services(settings).audio.gc(dry_run=args.dry_run, synthetic_budget=budget)
     verb = "removed" if report["removed"] else "would remove"
     if report["evicted_synthetic"]:
         print(f"{verb} {len(report['evicted_synthetic'])} oldest synthetic clips (over the budget)")
@@ -289,9 +285,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    """Run the command line ``argv`` with the settings of ``env`` (the process environment by
+    default); returns the exit status.  The one place that turns an error into an exit."""
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env(env)
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     try:
         return args.func(args, settings)
     except DictionaryError as exc:

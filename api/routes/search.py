@@ -1,0 +1,40 @@
+"""Search and search-as-you-type."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from dictionary.search import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_LENGTH
+
+from ..deps import AudioDep, SearchDep, run
+from ..responses import JSON
+from ..schemas import SearchPublic, SuggestPublic, clips_public, errors, hit_public
+
+router = APIRouter(tags=["tra cứu"])
+
+
+@router.get("/v1/search", response_model=SearchPublic, responses=errors(422, 503))
+async def search(
+    search: SearchDep,
+    audio: AudioDep,
+    q: str | None = Query(None, description=f"từ cần tra (tối đa {MAX_QUERY_LENGTH} ký tự)"),
+    source: str | None = Query(None, alias="from", description="ngôn ngữ của từ cần tra (ISO 639-3)"),
+    target: str | None = Query(None, alias="to", description="ngôn ngữ muốn tra sang (ISO 639-3)"),
+    limit: int = Query(10, description=f"số kết quả, 1–{MAX_LIMIT}"),
+    offset: int = Query(0, description=f"bỏ qua bao nhiêu kết quả đầu, 0–{MAX_OFFSET}"),
+):
+    """Entries matching ``q``, best first, each saying which field matched and how."""
+    result = await run(search, search.search, q, source, target, limit, offset)
+    clips = clips_public(audio.clips_for([h.entry for h in result.hits]))
+    return JSON({
+        "query": result.query, "total": result.total,
+        "results": [hit_public(h, clips[h.entry["id"]]) for h in result.hits],
+    })
+
+
+@router.get("/v1/suggest", response_model=SuggestPublic, responses=errors(422, 503))
+async def suggest(search: SearchDep,
+                  q: str | None = Query(None, description="đầu của từ đang gõ"),
+                  lang: str | None = Query(None, description="ngôn ngữ (ISO 639-3)")):
+    """Up to 10 completions, for search-as-you-type."""
+    return JSON({"suggestions": await run(search, search.suggest, q, lang)})

@@ -1,0 +1,27 @@
+"""A whole Vietnamese text looked up term by term."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+
+from ..deps import AudioDep, TranslatorDep
+from ..responses import JSON
+from ..schemas import (
+    GlossaryPublic,
+    TranslateRequest,
+    clips_public,
+    errors,
+    glossary_entries,
+    glossary_public,
+)
+
+router = APIRouter(tags=["dịch"])
+
+
+@router.post("/v1/translate", response_model=GlossaryPublic, responses=errors(422, 503))
+async def translate(translator: TranslatorDep, audio: AudioDep, body: TranslateRequest):
+    """A Vietnamese text looked up term by term in the wanted languages, with the gaps."""
+    glossary = await run_in_threadpool(translator.translate, body.text, body.to)
+    clips = clips_public(audio.clips_for(glossary_entries(glossary)))
+    return JSON(glossary_public(glossary, clips))

@@ -1,0 +1,129 @@
+"""The store's tables and their migrations, and a light look at a store file.
+
+Every table of the canonical store is defined here and nowhere else.  Migrations are numbered;
+``PRAGMA user_version`` records the last one applied, and opening a store for writing applies the
+ones it lacks, each in its own transaction.  A database made before migrations were numbered
+(version 0, tables made by ``CREATE TABLE IF NOT EXISTS``) upgrades the same way.
+
+:func:`peek` reads the generation without loading the entry models: ``tudien serve``'s
+supervising process uses it and lives as long as the workers do.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import DictionaryError
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: entries, datasets and the generation counter
+    """
+    CREATE TABLE IF NOT EXISTS datasets (
+        name        TEXT PRIMARY KEY,
+        format      TEXT NOT NULL,
+        citation    TEXT,
+        licence     TEXT,
+        source_file TEXT,
+        sha256      TEXT,
+        imported_at TEXT NOT NULL,
+        entries     INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS entries (
+        rowid    INTEGER PRIMARY KEY,
+        id       TEXT NOT NULL UNIQUE,
+        language TEXT NOT NULL,
+        dataset  TEXT NOT NULL,
+        headword TEXT NOT NULL,
+        status   TEXT NOT NULL,
+        body     BLOB NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS entries_dataset ON entries(dataset);
+    CREATE INDEX IF NOT EXISTS entries_language ON entries(language);
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT OR IGNORE INTO meta VALUES ('generation', '0');
+    """,
+    # 2: the pronunciation catalogue (recordings and synthetic clips; the bytes are blobs on disk)
+    """
+    CREATE TABLE IF NOT EXISTS audio_clips (
+        id             TEXT PRIMARY KEY,
+        kind           TEXT NOT NULL CHECK (kind IN ('recording', 'synthetic')),
+        entry_id       TEXT,
+        language       TEXT NOT NULL,
+        text           TEXT NOT NULL,
+        speaker        TEXT,
+        sex            TEXT,
+        dialect        TEXT,
+        licence        TEXT,
+        attribution    TEXT,
+        recorded_on    TEXT,
+        engine         TEXT,
+        voice          TEXT,
+        approximate    INTEGER NOT NULL DEFAULT 0,
+        original_sha   TEXT NOT NULL,
+        original_type  TEXT NOT NULL,
+        original_bytes INTEGER NOT NULL,
+        playback_sha   TEXT NOT NULL,
+        playback_type  TEXT NOT NULL,
+        playback_bytes INTEGER NOT NULL,
+        duration_ms    INTEGER NOT NULL,
+        sample_rate    INTEGER,
+        channels       INTEGER,
+        source_lufs    REAL,
+        source         TEXT NOT NULL,
+        created_at     TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS audio_clips_entry ON audio_clips(entry_id);
+    """,
+)
+VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNew(DictionaryError):
+    """The database was made by a later release; this one must not write to it."""
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Apply the migrations ``db`` lacks; returns the version it is at now."""
+    current = db.execute("PRAGMA user_version").fetchone()[0]
+    if current > VERSION:
+        raise SchemaTooNew(f"the store is at schema version {current}; this release knows {VERSION}")
+    for number in range(current + 1, VERSION + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(MIGRATIONS[number - 1]):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    return VERSION
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+@dataclass(frozen=True)
+class StoreState:
+    generation: int
+    has_entries: bool
+
+
+def peek(path: Path) -> StoreState | None:
+    """The generation of the store at ``path`` and whether it holds entries, or None when there
+    is no readable store there."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        has_entries = bool(db.execute("SELECT EXISTS (SELECT 1 FROM entries)").fetchone()[0])
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+    return StoreState(int(row[0]) if row else 0, has_entries)

@@ -1,0 +1,38 @@
+"""The domain's services over one store and one search backend, composed in one place.
+
+The program builds the parts (which backend, which voices) from its settings and hands them to
+:meth:`Services.compose`; the HTTP API, the command line, the benchmarks and the tests all receive
+the same object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .audio.library import AudioLibrary, Limits
+from .audio.synth import Synthesiser
+from .ports import Backend
+from .search import SearchService
+from .store import Store
+from .translate import Translator
+
+
+@dataclass
+class Services:
+    store: Store
+    backend: Backend
+    search: SearchService
+    audio: AudioLibrary
+    translator: Translator
+
+    @classmethod
+    def compose(cls, store: Store, backend: Backend, audio_root: Path, synthesiser: Synthesiser,
+                limits: Limits | None = None) -> Services:
+        search = SearchService(store, backend)
+        return cls(store, backend, search, AudioLibrary(store, audio_root, synthesiser, limits),
+                   Translator(search))
+
+    def close(self) -> None:
+        self.backend.close()
+        self.store.close()

@@ -1,0 +1,171 @@
+"""What the tests share: where the real data is, a library of services in a folder (built by the
+program's own wiring), a free port, and the check of every JSON body a test receives against the
+route's declared schema (:class:`CheckedClient` in process, :func:`check_body` for a real server)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
+from starlette.routing import Match
+
+from api.schemas import ErrorPublic
+from corpora.importer import import_file
+from corpora.tabular import Columns
+from dictionary.audio.synth import Espeak, Synthesiser
+from dictionary.indexing import rebuild
+from indexer.config import ElasticSettings
+from tudien.settings import Settings
+from tudien.wiring import create_app, open_services
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+DATA = SHARED / "data"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_data() -> Path:
+    """The real word lists; where they are absent the test skips, except under CI, where it fails."""
+    if not DATA.is_dir():
+        message = f"real word lists not found at {DATA}"
+        if IN_CI:
+            pytest.fail(f"{message}; CI must run the real-data tests", pytrace=False)
+        pytest.skip(message)
+    return DATA
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def elastic_settings(url: str) -> ElasticSettings:
+    """Settings for a fresh alias of the test node: each library has an index of its own."""
+    return ElasticSettings(hosts=(url,), index=f"tudien-test-{uuid.uuid4().hex[:10]}", timeout=2.0, retries=1)
+
+
+def offline_synthesiser() -> Synthesiser:
+    """espeak-ng only: Google's service cannot be reached from here."""
+    return Synthesiser(engines={"espeak-ng": Espeak()})
+
+
+class Library:
+    """The program's services over a store and an index (embedded unless told) in a folder."""
+
+    def __init__(self, folder: Path, backend: str = "embedded", elastic: ElasticSettings | None = None,
+                 *, api_keys: tuple[str, ...] = (), synthesiser: Synthesiser | None = None,
+                 limits=None) -> None:
+        self.settings = Settings(data_dir=folder, backend=backend, elastic=elastic or ElasticSettings(),
+                                 api_keys=api_keys)
+        self.services = open_services(self.settings, synthesiser=synthesiser or offline_synthesiser(),
+                                      limits=limits)
+        self.store = self.services.store
+        self.backend = self.services.backend
+        self.service = self.services.search
+        self.audio = self.services.audio
+
+    def add(self, path: Path, fmt: str, language: str | None = None, headword: str | None = None,
+            gloss: str | None = None, english: str | None = None, dataset: str | None = None):
+        columns = Columns(headword, gloss, english) if fmt in ("csv", "tsv") else None
+        return import_file(self.store, path, fmt, language=language, columns=columns, dataset=dataset)
+
+    def close(self) -> None:
+        if self.settings.backend == "elasticsearch":
+            self.backend.drop()
+        self.backend.close()
+
+    def index(self) -> int:
+        return rebuild(self.store, self.backend)
+
+    def app(self):
+        return create_app(self.settings, self.services)
+
+    def client(self) -> CheckedClient:
+        return CheckedClient(self.app())
+
+    def search(self, q, source=None, target=None, limit=10, offset=0):
+        return self.service.search(q, source, target, limit, offset)
+
+    def headwords(self, q, source=None, target=None, limit=10):
+        return [h.entry["headword"] for h in self.search(q, source, target, limit).hits]
+
+
+# -- every body against its declared schema --------------------------------------------------------
+
+_ERROR = TypeAdapter(ErrorPublic)
+
+
+def _routes(routes):
+    """The routes of a router, those of the routers it includes among them."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _routes(included.routes)
+        else:
+            yield route
+
+
+def _api_routes() -> list:
+    from api.routes import audio, entries, health, languages, pages, search, translate
+
+    return [r for m in (pages, search, entries, languages, audio, translate, health) for r in _routes(m.router.routes)]
+
+
+def declared_model(method: str, path: str, status: int):
+    """The model the route that serves ``method path`` declares for ``status`` (None: none)."""
+    scope = {"type": "http", "method": method.upper(), "path": path, "root_path": ""}
+    for route in _api_routes():
+        match, _ = route.matches(scope)
+        if match != Match.FULL or not hasattr(route, "response_model"):
+            continue
+        declared = route.responses.get(status) or route.responses.get(str(status))
+        if declared and declared.get("model") is not None:
+            return declared["model"]
+        if status == (route.status_code or 200):
+            return route.response_model
+        return None
+    return None
+
+
+def check_body(response: httpx.Response) -> httpx.Response:
+    """Fail unless a JSON ``response`` is what its route declares: an error in the one error shape,
+    a success in the route's response model (extra fields are failures too)."""
+    request = response.request
+    if not response.headers.get("content-type", "").startswith("application/json") \
+            or request.url.path == "/openapi.json":
+        return response
+    body = response.json()
+    model = declared_model(request.method, request.url.path, response.status_code)
+    if response.status_code >= 400 and model in (None, ErrorPublic):
+        _ERROR.validate_python(body)
+        assert body["error"]["status"] == response.status_code, body
+        return response
+    assert model is not None, f"{request.method} {request.url.path} {response.status_code} declares no model"
+    TypeAdapter(model).validate_python(body)
+    return response
+
+
+class CheckedClient(TestClient):
+    """A TestClient that checks every JSON body against the route's declared schema."""
+
+    def request(self, *args, **kwargs) -> httpx.Response:
+        return check_body(super().request(*args, **kwargs))
+
+
+def checked_http(**kwargs) -> httpx.Client:
+    """An HTTP client for a real server that checks every JSON body as :class:`CheckedClient` does."""
+
+    def check(response: httpx.Response) -> None:
+        response.read()
+        check_body(response)
+
+    # no kept-alive connections: nothing is left open when the tests end
+    return httpx.Client(event_hooks={"response": [check]}, limits=httpx.Limits(max_keepalive_connections=0),
+                        **kwargs)

@@ -1,0 +1,96 @@
+"""The program's settings, read from the environment once, in one place, and passed down."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dictionary.audio.settings import SpeechSettings
+from dictionary.errors import ConfigurationError
+from indexer.config import ElasticSettings
+
+BACKENDS = ("embedded", "elasticsearch")
+
+
+def default_data_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    base = env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "tudien"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=default_data_dir)
+    backend: str = "embedded"
+    elastic: ElasticSettings = field(default_factory=ElasticSettings)
+    api_keys: tuple[str, ...] = ()  # admin service keys (TUDIEN_API_KEYS)
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "tudien.sqlite3"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def audio_dir(self) -> Path:
+        return self.data_dir / "audio"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Settings from ``env`` (the process environment by default)."""
+        env = os.environ if env is None else env
+        data_dir = env.get("TUDIEN_DATA_DIR")
+        backend = env.get("TUDIEN_BACKEND", "embedded").strip().lower() or "embedded"
+        if backend not in BACKENDS:
+            raise ConfigurationError(
+                f"TUDIEN_BACKEND={backend!r} is not a backend; choose one of {', '.join(BACKENDS)}"
+            )
+        return cls(
+            data_dir=Path(data_dir).expanduser() if data_dir else default_data_dir(env),
+            backend=backend,
+            elastic=_elastic(env),
+            api_keys=tuple(k.strip() for k in env.get("TUDIEN_API_KEYS", "").split(",") if k.strip()),
+            speech=_speech(env),
+        )
+
+
+def _number(env: Mapping[str, str], name: str, default: str, kind=float):
+    value = env.get(name, default)
+    try:
+        return kind(value)
+    except ValueError:
+        raise ConfigurationError(f"{name}={value!r} is not a number") from None
+
+
+def _elastic(env: Mapping[str, str]) -> ElasticSettings:
+    hosts = tuple(
+        h.strip() for h in env.get("TUDIEN_ELASTICSEARCH_URL", "http://127.0.0.1:9200").split(",") if h.strip()
+    )
+    return ElasticSettings(
+        hosts=hosts,
+        index=env.get("TUDIEN_ELASTICSEARCH_INDEX", "tudien"),
+        api_key=env.get("TUDIEN_ELASTICSEARCH_API_KEY") or None,
+        username=env.get("TUDIEN_ELASTICSEARCH_USER") or None,
+        password=env.get("TUDIEN_ELASTICSEARCH_PASSWORD") or None,
+        ca_certs=env.get("TUDIEN_ELASTICSEARCH_CA") or None,
+        shards=_number(env, "TUDIEN_ELASTICSEARCH_SHARDS", "1", int),
+        replicas=_number(env, "TUDIEN_ELASTICSEARCH_REPLICAS", "0", int),
+        refresh_interval=env.get("TUDIEN_ELASTICSEARCH_REFRESH", "1s"),
+        timeout=_number(env, "TUDIEN_ELASTICSEARCH_TIMEOUT", "2"),
+        retries=_number(env, "TUDIEN_ELASTICSEARCH_RETRIES", "2", int),
+    )
+
+
+def _speech(env: Mapping[str, str]) -> SpeechSettings:
+    engines = tuple(e.strip() for e in env.get("TUDIEN_TTS_ENGINES", "gtts,espeak-ng").split(",") if e.strip())
+    return SpeechSettings(
+        chains=env.get("TUDIEN_TTS", ""),
+        engines=engines,
+        timeout=_number(env, "TUDIEN_TTS_TIMEOUT", "5"),
+        cooldown=_number(env, "TUDIEN_TTS_COOLDOWN", "60"),
+    )

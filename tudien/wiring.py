@@ -1,0 +1,54 @@
+"""Settings in, services and the ASGI app out: the one place that chooses the parts.
+
+``tudien serve`` hands uvicorn :func:`app_from_env` (each worker process builds its own services);
+the command line, the relevance runner, the benchmarks and the tests call :func:`open_services`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dictionary.audio.synth import Synthesiser
+from dictionary.errors import ConfigurationError
+from dictionary.ports import Backend
+from dictionary.services import Services
+from dictionary.store import Store
+
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from dictionary.audio.library import Limits
+
+
+def open_backend(settings: Settings) -> Backend:
+    """The search backend the settings name; engines load only when chosen."""
+    if settings.backend == "embedded":
+        from indexer.embedded import EmbeddedBackend
+
+        return EmbeddedBackend(settings.index_dir)
+    if settings.backend == "elasticsearch":
+        from indexer.elastic import ElasticBackend
+
+        return ElasticBackend(settings.elastic)
+    raise ConfigurationError(f"backend {settings.backend!r} is not available in this build")
+
+
+def open_services(settings: Settings, *, readonly: bool = False, synthesiser: Synthesiser | None = None,
+                  limits: Limits | None = None) -> Services:
+    store = Store(settings.store_path, readonly=readonly)
+    if synthesiser is None:
+        synthesiser = Synthesiser.configured(settings.speech)
+    return Services.compose(store, open_backend(settings), settings.audio_dir, synthesiser, limits)
+
+
+def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
+    from api.app import create_app as make
+
+    return make(services or open_services(settings), api_keys=settings.api_keys)
+
+
+def app_from_env() -> FastAPI:
+    """uvicorn's factory: the app of the settings in this process's environment."""
+    return create_app(Settings.from_env())
