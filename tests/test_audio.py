@@ -26,7 +26,7 @@ from support import Library
 from corpora.sample import load_sample
 from dictionary.audio import media
 from dictionary.audio.library import Limits, RecordingInfo
-from dictionary.audio.synth import Espeak, Gtts, Synthesiser
+from dictionary.audio.synth import Espeak, Gtts, Synthesiser, SynthesisFailed
 
 KEY = "khoa-thu-nghiem"
 GOOGLE = re.compile(r"https://translate\.google\.com/_/TranslateWebserverUi/data/batchexecute.*")
@@ -412,3 +412,30 @@ def test_synthetic_cache_is_bounded_by_gc(world):
     assert world.client.get(clips[2]["url"]).status_code == 200
     again = world.client.get("/v1/speak", params={"text": "một"}).json()["clip"]  # made again on demand
     assert again["id"] == clips[0]["id"] and world.client.get(again["url"]).status_code == 200
+
+
+@pytest.mark.parametrize("text", ["\x1a", ".", " \u200b ", "…!?", "---"])
+def test_text_that_speaks_as_nothing_is_refused_without_resting_a_voice(world, text):
+    """One anonymous request of text that is empty after normalisation, or speaks as silence, is a
+    422 for that request alone: no voice rests, and a real word still speaks at once."""
+    r = world.client.get("/v1/speak", params={"text": text, "lang": "vie"})
+    assert r.status_code == 422 and error_of(r)["code"] == "invalid_query"
+    assert not world.synth.resting("espeak-ng") and not world.synth.resting("gtts")
+    world.google.add(responses.POST, GOOGLE, body=requests.exceptions.ConnectionError("no network"))
+    clip = world.client.get("/v1/speak", params={"text": "xin chào", "lang": "vie"}).json()["clip"]
+    assert clip["engine"] == "espeak-ng" and world.client.get(clip["url"]).status_code == 200
+    assert world.synth.resting("gtts") and not world.synth.resting("espeak-ng")  # Google's own fault
+
+
+def test_audio_the_text_makes_unusable_rests_no_engine(world):
+    """A voice whose audio for this text cannot be used (silence, too short to play) is not resting
+    afterwards: the text was at fault, not the engine."""
+    world.google.add(responses.POST, GOOGLE, body=google_answer(encode(*samples_of(espeak_wav("a")), "mp3")))
+
+    def unusable(voice, data):
+        raise SynthesisFailed("silence", engine_fault=False)
+
+    with pytest.raises(SynthesisFailed) as failed:
+        world.synth.run(world.synth.plan("vie", "xin chào").voices, "xin chào", unusable)
+    assert not failed.value.engine_fault and len(world.google.calls) == 1 and world.espeak.calls == ["xin chào"]
+    assert not world.synth.resting("gtts") and not world.synth.resting("espeak-ng")

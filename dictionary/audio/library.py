@@ -252,6 +252,11 @@ class AudioLibrary:
         """The synthetic clip for ``text`` in ``language``: from the cache, or made now."""
         languages.get(language)  # UnknownLanguage
         text = canonical(text)
+        if not any(ch.isalnum() for ch in text):
+            raise InvalidQuery(
+                "Văn bản cần đọc không có chữ nào (chỉ có dấu câu, khoảng trắng hay ký tự điều khiển): "
+                "hãy gửi một từ hay câu, ví dụ ?text=xin chào&lang=vie."
+            )
         plan = self.synth.plan(language, text)
         if not plan.voices:
             name = languages.get(language).name_vi or languages.get(language).name_en
@@ -267,7 +272,7 @@ class AudioLibrary:
                 try:
                     decoded = _media().decode(data, max_seconds=self.limits.max_seconds * 4)
                 except AudioRejected as exc:
-                    raise SynthesisFailed(f"unusable audio: {exc}") from None
+                    raise SynthesisFailed(f"unusable audio: {exc}", engine_fault=False) from None
                 playback = _media().playback_copy(decoded)
                 sha = self.blobs.put(playback.data)
                 clip_id = self.synthetic_id(voice, text)
@@ -288,6 +293,8 @@ class AudioLibrary:
             try:
                 _, clip_id = self.synth.run(plan.voices, text, accept)
             except SynthesisFailed as exc:
+                if not exc.engine_fault:
+                    raise InvalidQuery(f"Giọng đọc máy không đọc được “{text}” thành tiếng ({exc}).") from None
                 raise SpeechUnavailable(
                     f"Chưa tạo được giọng đọc máy cho “{text}” lúc này ({exc}); xin thử lại sau."
                 ) from None

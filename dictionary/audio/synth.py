@@ -45,7 +45,13 @@ class Voice:
 
 
 class SynthesisFailed(Exception):
-    """One engine could not produce audio now; the chain moves on."""
+    """One engine could not produce audio now; the chain moves on.  ``engine_fault`` says whose
+    fault it was: the engine's (no network, time-out, 429, 5xx, an empty answer), which rests it,
+    or the text's (audio that is silence or too short to use), which rests nothing."""
+
+    def __init__(self, message: str, *, engine_fault: bool = True) -> None:
+        super().__init__(message)
+        self.engine_fault = engine_fault
 
 
 class Engine:
@@ -102,7 +108,9 @@ class Gtts(Engine):
         buffer = io.BytesIO()
         try:
             gTTS(text, lang=voice, tld=self.tld, timeout=self.timeout).write_to_fp(buffer)
-        except (gTTSError, OSError, ValueError, AssertionError) as exc:
+        except (ValueError, AssertionError) as exc:  # gTTS's word on the text it was given
+            raise SynthesisFailed(f"gTTS: {exc}", engine_fault=False) from None
+        except (gTTSError, OSError) as exc:
             raise SynthesisFailed(f"gTTS: {exc}") from None
         if not buffer.getvalue():
             raise SynthesisFailed("gTTS answered with no audio")
@@ -210,18 +218,28 @@ class Synthesiser:
     def run(self, voices: tuple[Voice, ...], text: str,
             accept: Callable[[Voice, bytes], object]) -> tuple[Voice, object]:
         """Try each voice; ``accept`` validates and stores the audio (raising SynthesisFailed when
-        it is unusable).  Returns the voice used and what ``accept`` returned."""
+        it is unusable).  Returns the voice used and what ``accept`` returned.  An engine rests
+        only after a failure of its own: when every voice failed because of the text, the
+        failure raised says so (``engine_fault`` False) and every engine is still ready."""
         errors = []
+        engine_fault = False
         for voice in voices:
             if self.resting(voice.engine):
                 errors.append(f"{voice}: đang tạm nghỉ sau lỗi")
+                engine_fault = True
                 continue
             try:
                 data = self.engines[voice.engine].synthesise(text, voice.voice)
-                return voice, accept(voice, data)
             except SynthesisFailed as exc:
-                log.warning("speech engine %s failed: %s", voice, exc)
                 errors.append(f"{voice}: {exc}")
-                with self._lock:
-                    self._resting[voice.engine] = time.monotonic() + self.cooldown
-        raise SynthesisFailed("; ".join(errors) or "no voice")
+                if exc.engine_fault:
+                    log.warning("speech engine %s failed: %s", voice, exc)
+                    engine_fault = True
+                    with self._lock:
+                        self._resting[voice.engine] = time.monotonic() + self.cooldown
+                continue
+            try:
+                return voice, accept(voice, data)
+            except SynthesisFailed as exc:  # the audio made of this text is unusable (silence)
+                errors.append(f"{voice}: {exc}")
+        raise SynthesisFailed("; ".join(errors) or "no voice", engine_fault=engine_fault)
