@@ -14,6 +14,7 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from dictionary.services import Services
 
 from . import errors
+from .deps import Gate
 from .responses import JSON
 from .routes import audio, entries, health, languages, pages, search, translate
 
@@ -28,6 +29,7 @@ def create_app(services: Services, *, api_keys: tuple[str, ...] = ()) -> FastAPI
     )
     app.state.services = services
     app.state.api_keys = tuple(api_keys)
+    app.state.gate = Gate()
     # audio is compressed already, and a gzipped range would not be the range asked for
     # level 6: nearly the size of level 9 for JSON at a fraction of the CPU
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6,

@@ -6,6 +6,7 @@ costs more than a whole embedded search.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from typing import Annotated
 
@@ -13,7 +14,7 @@ from fastapi import Depends, Header, Request
 from starlette.concurrency import run_in_threadpool
 
 from dictionary.audio.library import AudioLibrary
-from dictionary.errors import KeyMissing, KeyRefused
+from dictionary.errors import Busy, KeyMissing, KeyRefused
 from dictionary.search import SearchService
 from dictionary.services import Services
 from dictionary.translate import Translator
@@ -55,10 +56,41 @@ async def require_key(request: Request, x_api_key: Annotated[str | None, Header(
 KeyDep = Annotated[None, Depends(require_key)]
 
 
-async def run(search: SearchService, fn, *args):
-    """Call the search service: in a worker thread when the backend is remote (an Elasticsearch
-    round trip must not hold up the event loop), inline when it is embedded (a millisecond of CPU
-    costs less than the thread hop it would take)."""
+class Gate:
+    """Bounds the work one worker process lets wait on a remote engine: ``running`` calls at once
+    and ``waiting`` more in line; past that a request is refused at once (503 with Retry-After)
+    rather than queued behind an engine that is slow, so a stalled cluster cannot pile up requests
+    (and their memory) until even /health waits."""
+
+    # ``running`` stays below the Elasticsearch client's connections per node (10): a call waiting
+    # for a connection of the client's pool waits outside its own deadline
+    def __init__(self, running: int = 8, waiting: int = 56) -> None:
+        self.running, self.waiting = running, waiting
+        self._slots = asyncio.Semaphore(running)
+        self._inside = 0  # running or waiting
+
+    async def __call__(self, fn, *args):
+        if self._inside >= self.running + self.waiting:
+            raise Busy("Máy tìm kiếm đang bận trả lời nhiều yêu cầu; xin thử lại sau vài giây.")
+        self._inside += 1
+        try:
+            async with self._slots:
+                return await run_in_threadpool(fn, *args)
+        finally:
+            self._inside -= 1
+
+
+async def get_gate(request: Request) -> Gate:
+    return request.app.state.gate
+
+
+GateDep = Annotated[Gate, Depends(get_gate)]
+
+
+async def run(gate: Gate, search: SearchService, fn, *args):
+    """Call the search service: through the gate, in a worker thread, when the backend is remote
+    (an Elasticsearch round trip must not hold up the event loop), inline when it is embedded (a
+    millisecond of CPU costs less than the thread hop it would take)."""
     if search.backend.remote:
-        return await run_in_threadpool(fn, *args)
+        return await gate(fn, *args)
     return fn(*args)

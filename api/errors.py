@@ -19,6 +19,7 @@ from dictionary.errors import (
     AudioRejected,
     AudioTooLarge,
     BackendUnavailable,
+    Busy,
     DictionaryError,
     EntryNotFound,
     ImportRejected,
@@ -53,6 +54,7 @@ STATUS_OF: tuple[tuple[type[DictionaryError], int, str], ...] = (
     (ImportRejected, 422, "import_rejected"),
     (IndexMissing, 503, "index_missing"),
     (BackendUnavailable, 503, "backend_unavailable"),
+    (Busy, 503, "busy"),
     (DictionaryError, 400, "bad_request"),
 )
 
@@ -92,7 +94,8 @@ def install(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: DictionaryError):
         for cls, status, code in STATUS_OF:
             if isinstance(exc, cls):
-                return _answer(status, code, str(exc))
+                retry = getattr(exc, "retry_after", None)
+                return _answer(status, code, str(exc), {"Retry-After": str(retry)} if retry else None)
         raise AssertionError("DictionaryError is in the table")  # pragma: no cover
 
     @app.exception_handler(HTTPProblem)

@@ -43,6 +43,16 @@ class ImportRejected(DictionaryError):
 class BackendUnavailable(DictionaryError):
     """The search engine cannot answer now (down, slow, refusing)."""
 
+    retry_after = 5  # seconds a client should wait before asking again
+
+
+class Busy(DictionaryError):
+    """Too much of this kind of work is waiting already; the client should ask again shortly."""
+
+    def __init__(self, message: str, retry_after: int = 2) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
 
 class IndexMissing(DictionaryError):
     """The search index has not been built from the store yet."""

@@ -17,7 +17,7 @@ see a half-built index; a failed build deletes its own index and leaves the old 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from elastic_transport import ConnectionError as TransportConnectionError
@@ -37,9 +37,11 @@ from dictionary.ports import (
 )
 from dictionary.ranking import Candidate, QueryPlan, Scope, Tier
 
+from .breaker import Breaker
 from .config import ElasticSettings
 
 _FIELDS = ("entry", "len", "pos", "field")
+STATUS_BUDGET = 0.8  # seconds /health may wait for the cluster
 _MAX_EXPANSIONS = 4096  # fuzzy terms considered; the embedded engine walks them all
 
 MAPPING: dict[str, Any] = {
@@ -173,11 +175,18 @@ class ElasticBackend:
             **auth,
         )
         self.alias = settings.index
+        self.breaker = Breaker(self._probe, interval=min(1.0, settings.timeout))
+        self._generation: tuple[float, int | None] = (0.0, None)  # (when read, generation)
 
     # -- errors ----------------------------------------------------------------------------
+    def _missing(self) -> IndexMissing:
+        return IndexMissing(
+            f"Chỉ mục tìm kiếm '{self.alias}' chưa được xây dựng trên Elasticsearch: hãy chạy 'tudien index'."
+        )
+
     def _unavailable(self, exc: Exception) -> BackendUnavailable:
         hosts = ", ".join(self.settings.hosts)
-        if isinstance(exc, ConnectionTimeout):
+        if isinstance(exc, ConnectionTimeout | _DeadlinePassed):
             why = f"Elasticsearch ({hosts}) không trả lời trong {self.settings.timeout:g} giây"
         elif isinstance(exc, TransportConnectionError):
             why = f"không kết nối được tới Elasticsearch ({hosts})"
@@ -190,13 +199,54 @@ class ElasticBackend:
             return fn(*args, **kwargs)
         except es_errors.NotFoundError as exc:
             if "index_not_found" in str(exc):
-                raise IndexMissing(
-                    f"Chỉ mục tìm kiếm '{self.alias}' chưa được xây dựng trên Elasticsearch: "
-                    "hãy chạy 'tudien index'."
-                ) from None
+                raise self._missing() from None
             raise self._unavailable(exc) from None
         except (TransportConnectionError, es_errors.ApiError, es_errors.TransportError) as exc:
             raise self._unavailable(exc) from None
+
+    def _probe(self) -> None:
+        # the cluster's health: every distribution answers it (the minimal one refuses GET /)
+        self.client.options(request_timeout=self.breaker.interval, max_retries=0).cluster.health()
+
+    def _timely(self, call: Callable[[Elasticsearch], Any], *, within: float | None = None,
+                trip: bool = True) -> Any:
+        """``call(client)`` within one deadline (``within``, else the configured time-out) across
+        every attempt.
+
+        Retries (connection errors, time-outs, 429/502/503/504) use what is left of the deadline.
+        While the cluster is known to be down the call fails at once; with ``trip``, a time-out or
+        a refused connection marks it down (see :class:`~indexer.breaker.Breaker`)."""
+        self.breaker.check()
+        s = self.settings
+        deadline = time.monotonic() + (within or s.timeout)
+        attempt = 0
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                if left <= 0.01:
+                    raise _DeadlinePassed()
+                return call(self.client.options(request_timeout=left, max_retries=0))
+            except es_errors.NotFoundError as exc:
+                if "index_not_found" in str(exc):
+                    raise self._missing() from None
+                raise self._unavailable(exc) from None
+            except (_DeadlinePassed, ConnectionTimeout, TransportConnectionError) as exc:
+                attempt += 1
+                if attempt <= s.retries and not isinstance(exc, _DeadlinePassed) \
+                        and deadline - time.monotonic() > 0.05:
+                    continue
+                error = self._unavailable(exc)
+                if trip:
+                    self.breaker.failed(str(error))
+                raise error from None
+            except es_errors.ApiError as exc:
+                attempt += 1
+                if exc.meta.status in (429, 502, 503, 504) and attempt <= s.retries \
+                        and deadline - time.monotonic() > 0.05:
+                    continue
+                raise self._unavailable(exc) from None
+            except es_errors.TransportError as exc:
+                raise self._unavailable(exc) from None
 
     # -- searching ---------------------------------------------------------------------------
     def candidates(self, plan: QueryPlan) -> list[Candidate]:
@@ -204,20 +254,21 @@ class ElasticBackend:
         searches: list[dict] = []
         for _, body in stages:
             searches.extend(({"index": self.alias}, body))
-        answer = self._call(self.client.msearch, searches=searches)
+        deadline = time.monotonic() + self.settings.timeout
+        answer = self._timely(lambda client: client.msearch(searches=searches))
         out: list[Candidate] = []
         entries: set[int] = set()
         for (name, _), response in zip(stages, answer["responses"], strict=True):
             if "error" in response:
                 error = response["error"]
                 if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
-                    raise IndexMissing(
-                        f"Chỉ mục tìm kiếm '{self.alias}' chưa được xây dựng: hãy chạy 'tudien index'."
-                    )
+                    raise self._missing()
                 raise BackendUnavailable(f"Elasticsearch không thực hiện được truy vấn ({name}): {error}")
             self._take(name, response["hits"]["hits"], out, entries)
         if plan.fuzzy >= 2 and plan.keys.fold and plan.wider_fuzzy(len(entries)):
-            response = self._call(self.client.search, index=self.alias, body=fuzzy2_body(plan))
+            body = fuzzy2_body(plan)
+            left = max(0.02, deadline - time.monotonic())  # one deadline for the whole search
+            response = self._timely(lambda client: client.search(index=self.alias, body=body), within=left)
             self._take("fuzzy2", response["hits"]["hits"], out, entries)
         return out
 
@@ -328,21 +379,32 @@ class ElasticBackend:
 
     # -- state -------------------------------------------------------------------------------
     def status(self) -> dict:
+        """The cluster's and the index's state, within the configured time-out; at once, from
+        what is known, while the cluster is known to be down."""
         hosts = list(self.settings.hosts)
+        if self.breaker.is_open:
+            return {"ok": False, "engine": self.name, "hosts": hosts, "generation": None,
+                    "error": self.breaker.error}
         try:
-            client = self.client.options(request_timeout=self.settings.timeout, max_retries=0)
-            health = client.cluster.health()
-            aliased = client.indices.get_alias(name=self.alias).body
-            index = next(iter(aliased))
-            mapping = client.indices.get_mapping(index=index).body[index]["mappings"]
-            documents = client.count(index=self.alias)["count"]
-        except es_errors.NotFoundError:
+            def read(client):
+                health = client.cluster.health()
+                try:
+                    index = next(iter(client.indices.get_alias(name=self.alias).body))
+                except es_errors.NotFoundError:
+                    raise self._missing() from None
+                mapping = client.indices.get_mapping(index=index).body[index]["mappings"]
+                return health, index, mapping, client.count(index=self.alias)["count"]
+
+            # /health must answer fast: a short budget, and a slow answer here does not stop searches
+            health, index, mapping, documents = self._timely(read, within=min(self.settings.timeout, STATUS_BUDGET),
+                                                             trip=False)
+        except IndexMissing:
             return {"ok": False, "engine": self.name, "hosts": hosts, "generation": None,
                     "error": f"alias '{self.alias}' not found: run 'tudien index'"}
-        except Exception as exc:  # noqa: BLE001 - any failure is reported, none raised
-            return {"ok": False, "engine": self.name, "hosts": hosts, "generation": None,
-                    "error": str(self._unavailable(exc))}
+        except BackendUnavailable as exc:
+            return {"ok": False, "engine": self.name, "hosts": hosts, "generation": None, "error": str(exc)}
         meta = mapping.get("_meta", {})
+        self._generation = (time.monotonic(), meta.get("generation"))
         return {
             "ok": health["status"] in ("green", "yellow"),
             "engine": self.name,
@@ -361,3 +423,7 @@ class ElasticBackend:
     def drop(self) -> None:
         """Delete every index version behind the alias (a test's own alias, when it is done)."""
         self.client.indices.delete(index=f"{self.alias}-g*", ignore_unavailable=True, allow_no_indices=True)
+
+
+class _DeadlinePassed(Exception):
+    """The request's deadline passed before an attempt could start."""

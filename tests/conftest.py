@@ -70,6 +70,10 @@ class ElasticNode:
         if self.managed:
             self._script("stop")
 
+    def pid(self) -> int:
+        """The node's process (a node this session started)."""
+        return int((REPO / ".cache" / f"es-node-{ES_PORT}" / "pid").read_text().strip())
+
 
 @pytest.fixture(scope="session")
 def elastic_node():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
 from support import Library, elastic_settings
 
@@ -231,3 +232,77 @@ def test_node_down_gives_503_quickly_and_recovers_by_itself(tmp_path, request):
             assert time.monotonic() < deadline, "the service did not recover after the node came back"
             time.sleep(0.5)
         assert client.get("/health").json()["index"]["ok"] is True
+
+
+@pytest.mark.elasticsearch
+@pytest.mark.server
+def test_a_frozen_node_gets_answers_within_the_deadline_and_the_server_recovers(tmp_path, request):
+    """SIGSTOP on the real node: it accepts connections and never answers.  Every search of a real
+    server answers 503 within the deadline (2 s here) however many wait, /health answers at once,
+    and after SIGCONT the service recovers by itself."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from support import checked_http, free_port
+
+    node = request.getfixturevalue("elastic_node")
+    if not node.managed:
+        pytest.skip("the node at TUDIEN_TEST_ES_URL is not ours to freeze")
+    lib = make_library("elasticsearch", tmp_path / "data", request)
+    load_sample(lib.store)
+    lib.index()
+    es = lib.settings.elastic
+    port = free_port()
+    env = {**os.environ, "TUDIEN_DATA_DIR": str(lib.settings.data_dir), "TUDIEN_BACKEND": "elasticsearch",
+           "TUDIEN_ELASTICSEARCH_URL": es.hosts[0], "TUDIEN_ELASTICSEARCH_INDEX": es.index,
+           "TUDIEN_ELASTICSEARCH_TIMEOUT": "2", "TUDIEN_ELASTICSEARCH_RETRIES": "2",
+           "TUDIEN_TTS_ENGINES": "espeak-ng"}
+    server = subprocess.Popen([sys.executable, "-m", "tudien", "serve", "--port", str(port), "--log-level",
+                               "warning"], env=env)
+    site = f"http://127.0.0.1:{port}"
+    http = checked_http(timeout=30)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if http.get(site + "/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+        assert http.get(site + "/v1/search", params={"q": "cây"}).status_code == 200
+
+        def timed(n: int) -> tuple[int, float]:
+            started = time.monotonic()
+            response = http.get(site + "/v1/search", params={"q": f"cây {n}"})
+            return response.status_code, time.monotonic() - started
+
+        os.kill(node.pid(), signal.SIGSTOP)
+        try:
+            with ThreadPoolExecutor(24) as pool:
+                answers = list(pool.map(timed, range(72)))
+            statuses = {status for status, _ in answers}
+            slowest = max(elapsed for _, elapsed in answers)
+            assert statuses == {503}, answers
+            assert slowest < 2 + 1.5, f"the slowest answer took {slowest:.1f} s; the deadline is 2 s"
+            started = time.monotonic()
+            health = http.get(site + "/health")
+            assert health.status_code == 503 and time.monotonic() - started < 0.5
+            assert "Elasticsearch" in health.json()["index"]["error"]
+            refused = http.get(site + "/v1/search", params={"q": "nước"})
+            assert refused.status_code == 503 and "Retry-After" in refused.headers
+        finally:
+            os.kill(node.pid(), signal.SIGCONT)
+        deadline = time.monotonic() + 60
+        while http.get(site + "/v1/search", params={"q": "cây"}).status_code != 200:
+            assert time.monotonic() < deadline, "the service did not recover after the node came back"
+            time.sleep(0.5)
+        assert http.get(site + "/health").status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        http.close()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 from fastapi import APIRouter
-from starlette.concurrency import run_in_threadpool
 
 from ..deps import SearchDep
 from ..responses import JSON
@@ -11,10 +13,13 @@ from ..schemas import HealthPublic
 
 router = APIRouter(tags=["vận hành"])
 
+# threads of its own: /health never waits in line behind searches for a worker thread
+_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="health")
+
 
 @router.get("/health", response_model=HealthPublic,
             responses={503: {"model": HealthPublic, "description": "the index cannot answer"}})
 async def health(search: SearchDep):
     """``ok``, ``stale`` (the index is behind the store) or ``unavailable`` (503)."""
-    body = await run_in_threadpool(search.health)
+    body = await asyncio.get_running_loop().run_in_executor(_THREADS, search.health)
     return JSON(body, status_code=503 if body["status"] == "unavailable" else 200)

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from dictionary import languages
 from dictionary.errors import DictionaryError
 
-from ..deps import AudioDep, SearchDep, TranslatorDep, run
+from ..deps import AudioDep, GateDep, SearchDep, TranslatorDep, run
 from ..export import glossary_csv, glossary_docx
 from ..schemas import clips_public, entry_detail, glossary_entries, glossary_public, hit_public
 
@@ -65,13 +65,13 @@ def _names() -> dict[str, str]:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def search_page(request: Request, search: SearchDep, audio: AudioDep, q: str | None = None,
+async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate: GateDep, q: str | None = None,
                       source: str | None = Query(None, alias="from"),
                       target: str | None = Query(None, alias="to")):
     results, error, total = [], None, 0
     if q:
         try:
-            found = await run(search, search.search, q, source or None, target or None, PAGE_SIZE, 0)
+            found = await run(gate, search, search.search, q, source or None, target or None, PAGE_SIZE, 0)
             clips = clips_public(audio.clips_for([h.entry for h in found.hits]))
             results = [hit_public(h, clips[h.entry["id"]]) for h in found.hits]
             total = found.total

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from dictionary.search import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_LENGTH
 
-from ..deps import AudioDep, SearchDep, run
+from ..deps import AudioDep, GateDep, SearchDep, run
 from ..responses import JSON
 from ..schemas import SearchPublic, SuggestPublic, clips_public, errors, hit_public
 
@@ -17,6 +17,7 @@ router = APIRouter(tags=["tra cứu"])
 async def search(
     search: SearchDep,
     audio: AudioDep,
+    gate: GateDep,
     q: str | None = Query(None, description=f"từ cần tra (tối đa {MAX_QUERY_LENGTH} ký tự)"),
     source: str | None = Query(None, alias="from", description="ngôn ngữ của từ cần tra (ISO 639-3)"),
     target: str | None = Query(None, alias="to", description="ngôn ngữ muốn tra sang (ISO 639-3)"),
@@ -24,7 +25,7 @@ async def search(
     offset: int = Query(0, description=f"bỏ qua bao nhiêu kết quả đầu, 0–{MAX_OFFSET}"),
 ):
     """Entries matching ``q``, best first, each saying which field matched and how."""
-    result = await run(search, search.search, q, source, target, limit, offset)
+    result = await run(gate, search, search.search, q, source, target, limit, offset)
     clips = clips_public(audio.clips_for([h.entry for h in result.hits]))
     return JSON({
         "query": result.query, "total": result.total,
@@ -33,8 +34,8 @@ async def search(
 
 
 @router.get("/v1/suggest", response_model=SuggestPublic, responses=errors(422, 503))
-async def suggest(search: SearchDep,
+async def suggest(search: SearchDep, gate: GateDep,
                   q: str | None = Query(None, description="đầu của từ đang gõ"),
                   lang: str | None = Query(None, description="ngôn ngữ (ISO 639-3)")):
     """Up to 10 completions, for search-as-you-type."""
-    return JSON({"suggestions": await run(search, search.suggest, q, lang)})
+    return JSON({"suggestions": await run(gate, search, search.suggest, q, lang)})
