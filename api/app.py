@@ -4,6 +4,7 @@ what it returns through ``api/schemas.py``."""
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -15,13 +16,22 @@ from dictionary.services import Services
 
 from . import errors
 from .deps import Gate
+from .ratelimit import RateLimiter, Rule
 from .responses import JSON
 from .routes import audio, entries, health, languages, pages, search, translate
 
 
-def create_app(services: Services, *, api_keys: tuple[str, ...] = ()) -> FastAPI:
-    """The ASGI app over ``services``; ``api_keys`` may upload and delete audio."""
+def create_app(services: Services, *, api_keys: tuple[str, ...] = (),
+               rate_limits: dict[str, Rule] | None = None) -> FastAPI:
+    """The ASGI app over ``services``; ``api_keys`` may upload and delete audio; ``rate_limits``
+    override the per-client limits of :mod:`api.ratelimit`."""
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        services.translator.close()  # a translation process of its own ends with the server
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Từ điển DTTS",
         description="Tra cứu song ngữ các ngôn ngữ dân tộc thiểu số Việt Nam ↔ tiếng Việt.",
         version="0.1.0",
@@ -30,6 +40,7 @@ def create_app(services: Services, *, api_keys: tuple[str, ...] = ()) -> FastAPI
     app.state.services = services
     app.state.api_keys = tuple(api_keys)
     app.state.gate = Gate()
+    app.state.rate_limiter = RateLimiter(rate_limits)
     # audio is compressed already, and a gzipped range would not be the range asked for
     # level 6: nearly the size of level 9 for JSON at a fraction of the CPU
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6,

@@ -102,13 +102,64 @@ def _client(port: int, paths: list[str], seconds: float, out: multiprocessing.Qu
     out.put((len(done), sum(1 for s in done if s != 200), percentile(lat, .5), percentile(lat, .99)))
 
 
-def over_http(settings: Settings, queries, seconds: float, label: str, rows: list):
+def _load(port: int, paths: list[str], seconds: float) -> tuple[int, int, float, float]:
+    if shutil.which("wrk"):
+        return _wrk(port, paths, seconds)
+    out = multiprocessing.Queue()
+    client = multiprocessing.Process(target=_client, args=(port, paths, seconds, out))
+    client.start()
+    result = out.get(timeout=seconds + 60)
+    client.join()
+    return result
+
+
+def _flood(port: int, texts: list[str], stop: threading.Event, clients: int = 4) -> list[int]:
+    """``clients`` anonymous clients sending long texts to /v1/translate, each as soon as the last
+    was answered, until ``stop``; returns the statuses."""
+    import json
+
+    statuses: list[int] = []
+
+    def run(k: int):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        i = k
+        while not stop.is_set():
+            body = json.dumps({"text": texts[i % len(texts)], "to": ["bdq", "mww", "mtq", "tyz", "khm"]})
+            conn.request("POST", "/v1/translate", body=body, headers={"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            resp.read()
+            statuses.append(resp.status)
+            if resp.status == 503:
+                time.sleep(float(resp.getheader("Retry-After", "1")))
+            i += clients
+
+    threads = [threading.Thread(target=run, args=(k,), daemon=True) for k in range(clients)]
+    for t in threads:
+        t.start()
+    return statuses
+
+
+def _long_texts(n: int = 8, size: int = 5000) -> list[str]:
+    """Texts of ``size`` characters of Vietnamese words (Viet74K, read in place)."""
+    words = [w.strip() for w in (DATA / "vietnamese/Viet74K.txt").read_text(encoding="utf-8").splitlines() if w.strip()]
+    rng = random.Random(5)
+    texts = []
+    for _ in range(n):
+        text = ""
+        while len(text) < size:
+            text += rng.choice(words) + " "
+        texts.append(text[:size].strip())
+    return texts
+
+
+def over_http(settings: Settings, queries, seconds: float, label: str, rows: list, flood: bool = False):
     from urllib.parse import urlencode
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "TUDIEN_DATA_DIR": str(settings.data_dir)}
+    # no rate limit on translations: the flood stands for many clients at once
+    env = {**os.environ, "TUDIEN_DATA_DIR": str(settings.data_dir), "TUDIEN_RATE_LIMITS": "translate=0"}
     started = time.perf_counter()
     server = subprocess.Popen(
         [sys.executable, "-m", "tudien", "serve", "--port", str(port), "--workers", "2",
@@ -126,22 +177,27 @@ def over_http(settings: Settings, queries, seconds: float, label: str, rows: lis
                 raise RuntimeError("server did not start")
         startup = time.perf_counter() - started
         paths = ["/v1/search?" + urlencode({"q": q}) for q, _ in queries]
-        if shutil.which("wrk"):
-            generator = "wrk, 8 connections"
-            count, errors, p50, p99 = _wrk(port, paths, seconds)
-        else:  # a Python client takes a core of its own: expect lower figures
-            generator = "Python client, 4 threads"
-            out = multiprocessing.Queue()
-            client = multiprocessing.Process(target=_client, args=(port, paths, seconds, out))
-            client.start()
-            count, errors, p50, p99 = out.get(timeout=seconds + 60)
-            client.join()
+        generator = "wrk, 8 connections" if shutil.which("wrk") else "Python client, 4 threads"
+        count, errors, p50, p99 = _load(port, paths, seconds)
+        if flood:
+            stop = threading.Event()
+            statuses = _flood(port, _long_texts(), stop)
+            time.sleep(2)  # the translation processes start
+            f_count, f_errors, f_p50, f_p99 = _load(port, paths, seconds)
+            stop.set()
         rss, pss = _tree_memory_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=20)
     rows.append((label, f"HTTP, 2 workers, loopback ({generator})", f"{count / seconds:,.0f} searches/s ({errors} errors)"))
     rows.append((label, "HTTP latency p50 / p99", f"{p50:.2f} / {p99:.2f} ms"))
+    if flood:
+        served = sum(1 for st in statuses if st == 200)
+        rows.append((label, "  same, beside 4 clients translating 5,000 characters into 5 languages",
+                     f"{f_count / seconds:,.0f} searches/s ({f_errors} errors)"))
+        rows.append((label, "  HTTP latency p50 / p99 beside the translations", f"{f_p50:.2f} / {f_p99:.2f} ms"))
+        rows.append((label, "  translations answered / refused busy",
+                     f"{served} / {sum(1 for st in statuses if st == 503)}"))
     rows.append((label, "server start-up to first answer", f"{startup:.2f} s"))
     rows.append((label, "serving RSS (master + workers)", f"{rss:.0f} MB"))
     rows.append((label, "serving PSS (shared pages counted once)", f"{pss:.0f} MB"))
@@ -213,7 +269,7 @@ def bench_bahnar(seconds: float, rows: list):
         words = [r[0] for r in csv.reader((DATA / "bahnar/bahnaric.csv").read_text(encoding="utf-8-sig").splitlines()[1:])]
         queries = queries_from(words, 2000)
         in_process(services.search, queries, "bahnar", rows)
-        over_http(settings, queries, seconds, "bahnar", rows)
+        over_http(settings, queries, seconds, "bahnar", rows, flood=True)
 
 
 def bench_million(seconds: float, rows: list, size: int = 1_000_000):

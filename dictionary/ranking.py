@@ -77,8 +77,12 @@ class QueryPlan:
     wanted: int  # how many entries the caller needs; looser stages run only to reach it
     cap: int = 0  # the most keys one stage returns (0: enough for ``wanted``, see below)
     prefix: bool = True
+    loose: bool = True  # False: the exact/tone/fold stage alone (no prefix, words or fuzzy stages)
 
     def __post_init__(self) -> None:
+        if not self.loose:
+            object.__setattr__(self, "prefix", False)
+            object.__setattr__(self, "fuzzy", 0)
         if not self.cap:
             # Every candidate costs Python time; a stage returning four times what the page
             # needs leaves room for the entries that several keys point to.
@@ -92,7 +96,7 @@ class QueryPlan:
 
     @property
     def words(self) -> tuple[str, ...]:
-        return tuple(self.keys.fold.split(" ")) if self.keys.fold else ()
+        return tuple(self.keys.fold.split(" ")) if self.keys.fold and self.loose else ()
 
 
 class Candidate(NamedTuple):

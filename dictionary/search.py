@@ -35,6 +35,9 @@ MAX_QUERY_LENGTH = 200
 MAX_LIMIT = 100
 MAX_OFFSET = 1000
 ENGLISH = "eng"
+# Exact and tone-placement matches of one gloss across a glossary's languages: far more than any
+# gloss has (exact and tone hits outscore diacritic-blind ones, which are cut first).
+GLOSS_CAP = 1000
 MISSING_QUERY = "Thiếu tham số q: hãy cho biết từ cần tra, ví dụ ?q=cây."
 LIMIT_RULE = f"limit phải là số nguyên từ 1 đến {MAX_LIMIT}"
 OFFSET_RULE = f"offset phải là số nguyên từ 0 đến {MAX_OFFSET}"
@@ -252,15 +255,22 @@ class SearchService:
         return list(out)[:limit]
 
 
-    def gloss_entries(self, phrase: str, language: str, limit: int = 10) -> list[dict]:
-        """Entries of ``language`` one of whose Vietnamese glosses is ``phrase``, exactly or but for
-        where its tone marks sit: what a glossary may offer (never a guess)."""
-        plan = QueryPlan(keys=search_keys(phrase), scopes=(Scope(VIETNAMESE, (language,)),), fuzzy=0,
-                         wanted=limit, prefix=False)
+    def gloss_entries(self, phrase: str, languages: tuple[str, ...], limit: int = 10) -> dict[str, list[dict]]:
+        """For each of ``languages``, up to ``limit`` entries one of whose Vietnamese glosses is
+        ``phrase``, exactly or but for where its tone marks sit: what a glossary may offer (never a
+        guess).  One look-up for every language; each entry is its head only:
+        ``{"id", "language", "headword"}``."""
+        plan = QueryPlan(keys=search_keys(phrase), scopes=(Scope(VIETNAMESE, tuple(languages)),), fuzzy=0,
+                         wanted=limit * len(languages), cap=GLOSS_CAP, loose=False)
         ranked = [r for r in rank(self.backend.candidates(plan))
-                  if r.candidate.tier <= Tier.TONE and r.candidate.field == Field.GLOSS][:limit]
-        bodies = self.store.bodies([r.entry for r in ranked])
-        return [bodies[r.entry] for r in ranked if r.entry in bodies]
+                  if r.candidate.tier <= Tier.TONE and r.candidate.field == Field.GLOSS]
+        heads = self.store.heads([r.entry for r in ranked])
+        out: dict[str, list[dict]] = {language: [] for language in languages}
+        for r in ranked:
+            head = heads.get(r.entry)
+            if head is not None and len(found := out[head["language"]]) < limit:
+                found.append(head)
+        return out
 
     def health(self) -> dict:
         """The index's state against the store's: ``ok``, ``stale`` (behind the store) or

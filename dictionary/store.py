@@ -189,6 +189,17 @@ class Store:
         ).fetchall()
         return {rowid: orjson.loads(body) for rowid, body in rows}
 
+    def heads(self, rowids: list[int]) -> dict[int, dict]:
+        """``{"id", "language", "headword"}`` by row, read without parsing the entries."""
+        if not rowids:
+            return {}
+        marks = ",".join("?" * len(rowids))
+        rows = self.db.execute(
+            f"SELECT rowid, id, language, headword FROM entries WHERE rowid IN ({marks})", rowids
+        ).fetchall()
+        return {rowid: {"id": id_, "language": language, "headword": headword}
+                for rowid, id_, language, headword in rows}
+
     def iter_entries(self, batch: int = 5000) -> Iterator[tuple[int, dict]]:
         """Every entry as (row, raw dict), in row order, streamed in batches."""
         last = 0
@@ -274,6 +285,12 @@ class Store:
         return {r for (r,) in self.db.execute(
             "SELECT a.id FROM audio_clips a LEFT JOIN entries e ON e.id = a.entry_id "
             "WHERE a.kind = 'recording' AND e.id IS NULL")}
+
+    def synthetic_total(self) -> int:
+        """Bytes of every synthetic clip's playback copy."""
+        return self.db.execute(
+            "SELECT COALESCE(SUM(playback_bytes), 0) FROM audio_clips WHERE kind = 'synthetic'"
+        ).fetchone()[0]
 
     def synthetic_sizes(self) -> list[tuple[str, int]]:
         """(id, bytes) of every synthetic clip, newest first."""

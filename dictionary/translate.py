@@ -12,6 +12,7 @@ language is listed as a gap for the lexicographers.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 
 from .errors import InvalidQuery
@@ -23,6 +24,7 @@ from .segment import SYLLABLE, word_lengths
 MAX_TEXT = 5000
 MAX_TARGETS = 5
 MAX_TERM = 5  # syllables
+MAX_SECONDS = 10.0  # of look-ups for one text
 
 
 @dataclass
@@ -53,7 +55,8 @@ class Translator:
     def __init__(self, search: SearchService) -> None:
         self.search = search
 
-    def _validate(self, text: str | None, targets: list[str] | None) -> tuple[str, list[str]]:
+    def validate(self, text: str | None, targets: list[str] | None) -> tuple[str, list[str]]:
+        """The text and the target languages, checked (each code once, in the order given)."""
         if not text or not text.strip():
             raise InvalidQuery("Hãy dán một đoạn văn bản tiếng Việt vào trường text.")
         if len(text) > MAX_TEXT:
@@ -71,11 +74,14 @@ class Translator:
                 codes.append(code)
         return text, codes
 
-    def _lookup(self, phrase: str, language: str) -> list[dict]:
-        return self.search.gloss_entries(phrase, language)
+    def close(self) -> None:
+        """Nothing to release: look-ups run in the caller's thread."""
 
     def translate(self, text: str | None, targets: list[str] | None) -> Glossary:
-        text, targets = self._validate(text, targets)
+        """The glossary of ``text`` in ``targets``.  One request's work is bounded: a text that
+        needs more than ``MAX_SECONDS`` of look-ups is refused with the advice to split it."""
+        text, targets = self.validate(text, targets)
+        lookup = _Lookups(self.search, time.monotonic() + MAX_SECONDS)
         syllables = [(m.group(0), m.start(), m.end()) for m in SYLLABLE.finditer(text)]
         lengths = word_lengths(text) or [1] * len(syllables)
         ends = {i for i, n in enumerate(lengths) if n} | {len(syllables)}  # where a word may end
@@ -83,20 +89,20 @@ class Translator:
         i = 0
         while i < len(syllables):
             word = max(lengths[i], 1)
-            found = self._term_at(text, syllables, i, word, ends, targets) or \
-                self._term_at(text, syllables, i, 1, ends | {i + 1}, targets)
+            found = self._term_at(lookup, text, syllables, i, word, ends, targets) or \
+                self._term_at(lookup, text, syllables, i, 1, ends | {i + 1}, targets)
             n = found.syllables
             if n > 1 and found.gaps:  # hints for the lexicographer: the syllables the dictionary knows
                 for text_, start, end in syllables[i : i + n]:
-                    part = Term(canonical(text_), start, end, {lang: self._lookup(canonical(text_), lang)
-                                                               for lang in targets})
+                    part = Term(canonical(text_), start, end, lookup(canonical(text_), targets))
                     if any(part.equivalents.values()):
                         found.parts.append(part)
             terms.append(found)
             i += n
         return Glossary(terms, targets)
 
-    def _term_at(self, text: str, syllables: list, i: int, word: int, ends: set[int],
+    @staticmethod
+    def _term_at(lookup: _Lookups, text: str, syllables: list, i: int, word: int, ends: set[int],
                  targets: list[str]) -> Term | None:
         """The longest run of syllables from ``i`` that is a Vietnamese gloss of the dictionary and
         ends where a word ends; else the word itself (a gap where nothing matches it)."""
@@ -107,10 +113,31 @@ class Translator:
             if n > 1 and not _one_phrase(text[start:end]):
                 continue  # punctuation between the syllables: not one term
             phrase = canonical(text[start:end])
-            equivalents = {lang: self._lookup(phrase, lang) for lang in targets}
+            equivalents = lookup(phrase, targets)
             if n == word or any(equivalents.values()):
                 return Term(phrase, start, end, equivalents, syllables=n)
         return None
+
+
+class _Lookups:
+    """One translation's look-ups: each phrase is looked up once, in every target language at a
+    time, and none starts after the deadline."""
+
+    def __init__(self, search: SearchService, deadline: float) -> None:
+        self.search = search
+        self.deadline = deadline
+        self.seen: dict[str, dict[str, list[dict]]] = {}
+
+    def __call__(self, phrase: str, targets: list[str]) -> dict[str, list[dict]]:
+        found = self.seen.get(phrase)
+        if found is None:
+            if time.monotonic() > self.deadline:
+                raise InvalidQuery(
+                    f"Văn bản này cần tra quá {MAX_SECONDS:g} giây; hãy chia thành nhiều đoạn ngắn hơn "
+                    "hoặc chọn ít ngôn ngữ đích hơn."
+                )
+            found = self.seen[phrase] = self.search.gloss_entries(phrase, tuple(targets))
+        return found
 
 
 def _one_phrase(span: str) -> bool:

@@ -61,9 +61,9 @@ class Library:
 
     def __init__(self, folder: Path, backend: str = "embedded", elastic: ElasticSettings | None = None,
                  *, api_keys: tuple[str, ...] = (), synthesiser: Synthesiser | None = None,
-                 limits=None) -> None:
+                 limits=None, rate_limits: dict[str, tuple[float, int]] | None = None) -> None:
         self.settings = Settings(data_dir=folder, backend=backend, elastic=elastic or ElasticSettings(),
-                                 api_keys=api_keys)
+                                 api_keys=api_keys, rate_limits=rate_limits or {})
         self.services = open_services(self.settings, synthesiser=synthesiser or offline_synthesiser(),
                                       limits=limits)
         self.store = self.services.store

@@ -27,6 +27,9 @@ class Settings:
     elastic: ElasticSettings = field(default_factory=ElasticSettings)
     api_keys: tuple[str, ...] = ()  # admin service keys (TUDIEN_API_KEYS)
     speech: SpeechSettings = field(default_factory=SpeechSettings)
+    # per-client limits overriding the defaults: kind -> (requests per minute, burst); 0 turns one off
+    rate_limits: dict[str, tuple[float, int]] = field(default_factory=dict)
+    synthetic_budget: int = 200_000_000  # bytes of synthetic clips kept; the oldest go first
 
     @property
     def store_path(self) -> Path:
@@ -56,6 +59,8 @@ class Settings:
             elastic=_elastic(env),
             api_keys=tuple(k.strip() for k in env.get("TUDIEN_API_KEYS", "").split(",") if k.strip()),
             speech=_speech(env),
+            rate_limits=_rate_limits(env),
+            synthetic_budget=int(_number(env, "TUDIEN_SYNTHETIC_BUDGET_MB", "200") * 1_000_000),
         )
 
 
@@ -94,3 +99,26 @@ def _speech(env: Mapping[str, str]) -> SpeechSettings:
         timeout=_number(env, "TUDIEN_TTS_TIMEOUT", "5"),
         cooldown=_number(env, "TUDIEN_TTS_COOLDOWN", "60"),
     )
+
+
+RATE_KINDS = ("translate", "speak", "suggest")
+
+
+def _rate_limits(env: Mapping[str, str]) -> dict[str, tuple[float, int]]:
+    """``TUDIEN_RATE_LIMITS=translate=12/4,speak=30`` (per minute, then the burst)."""
+    out: dict[str, tuple[float, int]] = {}
+    for item in filter(None, (i.strip() for i in env.get("TUDIEN_RATE_LIMITS", "").split(","))):
+        kind, _, value = item.partition("=")
+        rate, _, burst = value.partition("/")
+        kind = kind.strip()
+        try:
+            if kind not in RATE_KINDS:
+                raise ValueError(kind)
+            per_minute = float(rate)
+            out[kind] = (per_minute, int(burst) if burst else max(1, int(per_minute // 3)))
+        except ValueError:
+            raise ConfigurationError(
+                f"TUDIEN_RATE_LIMITS: {item!r} is not KIND=PER_MINUTE[/BURST] with KIND one of "
+                f"{', '.join(RATE_KINDS)}"
+            ) from None
+    return out

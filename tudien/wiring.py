@@ -6,6 +6,7 @@ the command line, the relevance runner, the benchmarks and the tests call :func:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dictionary.audio.synth import Synthesiser
@@ -37,18 +38,37 @@ def open_backend(settings: Settings) -> Backend:
 
 def open_services(settings: Settings, *, readonly: bool = False, synthesiser: Synthesiser | None = None,
                   limits: Limits | None = None) -> Services:
+    from dictionary.audio.library import Limits
+
     store = Store(settings.store_path, readonly=readonly)
     if synthesiser is None:
         synthesiser = Synthesiser.configured(settings.speech)
+    if limits is None:
+        limits = Limits(synthetic_bytes=settings.synthetic_budget)
     return Services.compose(store, open_backend(settings), settings.audio_dir, synthesiser, limits)
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from api.app import create_app as make
+    from api.ratelimit import Rule
 
-    return make(services or open_services(settings), api_keys=settings.api_keys)
+    rules = {kind: Rule(per_minute, burst) for kind, (per_minute, burst) in settings.rate_limits.items()}
+    return make(services or open_services(settings), api_keys=settings.api_keys, rate_limits=rules)
+
+
+def serving_services(settings: Settings) -> Services:
+    """The services of a serving process: glossaries are made in a child process at a lower CPU
+    priority (see :mod:`tudien.translation`)."""
+    from .translation import IsolatedTranslator
+
+    services = open_services(settings)
+    return replace(services, translator=IsolatedTranslator(settings, services.translator))
 
 
 def app_from_env() -> FastAPI:
     """uvicorn's factory: the app of the settings in this process's environment."""
-    return create_app(Settings.from_env())
+    from .lifetime import die_with_parent
+
+    die_with_parent()  # a worker of `tudien serve --workers N` ends with its supervisor
+    settings = Settings.from_env()
+    return create_app(settings, serving_services(settings))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -15,6 +15,7 @@ from dictionary.errors import AudioTooLarge, InvalidRecording
 
 from ..deps import AudioDep, KeyDep
 from ..errors import LENGTH_REQUIRED, HTTPProblem
+from ..ratelimit import limited
 from ..responses import JSON
 from ..schemas import (
     DeletedPublic,
@@ -157,7 +158,8 @@ async def pronunciation(entry_id: str, audio: AudioDep,
     return JSON({"entry": entry_id, "clip": clip})
 
 
-@router.get("/v1/speak", response_model=SpeechPublic, responses={**_REDIRECT, **errors(404, 422, 503)})
+@router.get("/v1/speak", response_model=SpeechPublic, responses={**_REDIRECT, **errors(404, 422, 429, 503)},
+            dependencies=[Depends(limited("speak"))])
 async def speak(audio: AudioDep,
                 text: str | None = Query(None, description=f"từ hay câu ngắn cần đọc (tối đa {MAX_SPEAK_CHARS} ký tự)"),
                 lang: str | None = Query(None, description="ngôn ngữ (ISO 639-3), mặc định vie"),

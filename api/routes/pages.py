@@ -5,6 +5,7 @@ suggestions and the special-letter row.  No build step."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from fastapi import APIRouter, Form, Query, Request
@@ -98,6 +99,15 @@ async def workbench(request: Request, search: SearchDep):
 async def workbench_post(request: Request, search: SearchDep, translator: TranslatorDep, audio: AudioDep,
                          text: str = Form(""), to: list[str] = Form([]), export: str | None = Form(None)):
     terms, error = None, None
+    host = request.client.host if request.client else "?"
+    if wait := request.app.state.rate_limiter.take("translate", host):
+        seconds = max(1, math.ceil(wait))
+        response = templates.TemplateResponse(request, "dich.html", _context(
+            request, search, text=text, targets=to, terms=None,
+            error=f"Bạn đã tra quá nhiều văn bản trong thời gian ngắn; xin thử lại sau {seconds} giây."),
+            status_code=429)
+        response.headers["Retry-After"] = str(seconds)
+        return response
     try:
         glossary = await run_in_threadpool(translator.translate, text, to)
         if export == "csv":

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from dictionary.search import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_LENGTH
 
 from ..deps import AudioDep, GateDep, SearchDep, run
+from ..ratelimit import limited
 from ..responses import JSON
 from ..schemas import SearchPublic, SuggestPublic, clips_public, errors, hit_public
 
@@ -33,7 +34,8 @@ async def search(
     })
 
 
-@router.get("/v1/suggest", response_model=SuggestPublic, responses=errors(422, 503))
+@router.get("/v1/suggest", response_model=SuggestPublic, responses=errors(422, 429, 503),
+            dependencies=[Depends(limited("suggest"))])
 async def suggest(search: SearchDep, gate: GateDep,
                   q: str | None = Query(None, description="đầu của từ đang gõ"),
                   lang: str | None = Query(None, description="ngôn ngữ (ISO 639-3)")):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 
 from ..deps import AudioDep, TranslatorDep
+from ..ratelimit import limited
 from ..responses import JSON
 from ..schemas import (
     GlossaryPublic,
@@ -19,7 +20,8 @@ from ..schemas import (
 router = APIRouter(tags=["dịch"])
 
 
-@router.post("/v1/translate", response_model=GlossaryPublic, responses=errors(422, 503))
+@router.post("/v1/translate", response_model=GlossaryPublic, responses=errors(422, 429, 503),
+             dependencies=[Depends(limited("translate"))])
 async def translate(translator: TranslatorDep, audio: AudioDep, body: TranslateRequest):
     """A Vietnamese text looked up term by term in the wanted languages, with the gaps."""
     glossary = await run_in_threadpool(translator.translate, body.text, body.to)

@@ -50,6 +50,7 @@ SEXES = {"nam": "male", "nữ": "female", "male": "male", "female": "female", "m
 class Limits:
     max_bytes: int = 20_000_000  # 20 MB, as the README and every message say
     max_seconds: float = 30.0
+    synthetic_bytes: int = 200_000_000  # synthetic clips kept (a cache: the oldest go first)
 
 
 @dataclass(frozen=True)
@@ -292,6 +293,7 @@ class AudioLibrary:
 
             try:
                 _, clip_id = self.synth.run(plan.voices, text, accept)
+                self._keep_synthetic_within_budget(keep=clip_id)
             except SynthesisFailed as exc:
                 if not exc.engine_fault:
                     raise InvalidQuery(f"Giọng đọc máy không đọc được “{text}” thành tiếng ({exc}).") from None
@@ -299,6 +301,23 @@ class AudioLibrary:
                     f"Chưa tạo được giọng đọc máy cho “{text}” lúc này ({exc}); xin thử lại sau."
                 ) from None
         return clip_view(self.get(clip_id))
+
+    def _keep_synthetic_within_budget(self, keep: str) -> None:
+        """Drop the oldest synthetic clips beyond the budget (they are made again on demand), so
+        that /v1/speak with ever new text cannot fill the disk."""
+        if self.store.synthetic_total() <= self.limits.synthetic_bytes:
+            return
+        total, evicted = 0, []
+        for clip_id, size in self.store.synthetic_sizes():
+            total += size
+            if total > self.limits.synthetic_bytes and clip_id != keep:
+                evicted.append(clip_id)
+        rows = self.store.clips(evicted)
+        self.store.delete_clips(evicted)
+        used = self._used_blobs()
+        for row in rows.values():
+            for sha in {row["original_sha"], row["playback_sha"]} - used:
+                self.blobs.delete(sha)
 
     def pronunciation(self, entry_id: str) -> dict:
         """The best clip for an entry: its first recording, or else synthetic speech."""

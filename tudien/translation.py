@@ -1,0 +1,87 @@
+"""Glossaries made in a process of their own, at a lower CPU priority, so that no flood of long
+texts can starve the searches of the worker that received them.
+
+A glossary of a long text is seconds of CPU in Python.  Run in a thread of the serving process, it
+would hold the interpreter's lock half the time and halve that worker's searches; in a child
+process with a higher nice value the operating system gives the cores to the searches first.
+Each serving worker has one such child (started on the first translation) and lets a few
+translations wait for it; past that a request is refused at once (503 with Retry-After).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+
+from dictionary.errors import Busy
+from dictionary.services import Services
+from dictionary.translate import Glossary, Translator
+
+from .settings import Settings
+
+NICENESS = 10  # the child's nice value above its parent's
+WAITING = 4  # translations that may wait for the child, beyond the one it works on
+
+_services: Services | None = None  # in the child
+
+
+def _start_child(settings: Settings) -> None:
+    global _services
+    from .lifetime import die_with_parent
+    from .wiring import open_services
+
+    die_with_parent()
+    os.nice(NICENESS)
+    _services = open_services(settings)
+
+
+def _translate_in_child(text: str, targets: list[str]) -> Glossary:
+    return _services.translator.translate(text, targets)
+
+
+class IsolatedTranslator:
+    """A :class:`~dictionary.translate.Translator` whose work runs in a child process."""
+
+    def __init__(self, settings: Settings, local: Translator, waiting: int = WAITING) -> None:
+        self.settings = settings
+        self.local = local  # validates in this process: errors come back whole, not re-pickled
+        self._slots = threading.BoundedSemaphore(1 + waiting)
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def validate(self, text, targets):
+        return self.local.validate(text, targets)
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1, mp_context=get_context("spawn"), initializer=_start_child,
+                    initargs=(self.settings,),
+                )
+            return self._pool
+
+    def translate(self, text: str | None, targets: list[str] | None) -> Glossary:
+        text, targets = self.validate(text, targets)
+        if not self._slots.acquire(blocking=False):
+            raise Busy("Đang có nhiều văn bản chờ tra; xin thử lại sau ít giây.", retry_after=5)
+        try:
+            return self._executor().submit(_translate_in_child, text, targets).result()
+        except BrokenProcessPool:
+            with self._lock:  # the child died (killed, out of memory): the next call starts another
+                self._pool = None
+            raise Busy("Bộ tra văn bản vừa gặp sự cố và đang khởi động lại; xin thử lại.", retry_after=1) from None
+        finally:
+            self._slots.release()
+
+    def close(self) -> None:
+        """End the child (a translation under way is abandoned: the server is stopping)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            for process in list(getattr(pool, "_processes", {}).values()):  # no public way to stop it now
+                process.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
