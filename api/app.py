@@ -14,7 +14,7 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 
 from dictionary.services import Services
 
-from . import errors
+from . import errors, openapi
 from .deps import Gate
 from .ratelimit import RateLimiter, Rule
 from .responses import JSON
@@ -50,6 +50,7 @@ def create_app(services: Services, *, api_keys: tuple[str, ...] = (),
         allow_headers=["*"], expose_headers=["Content-Range", "Content-Length", "ETag", "Accept-Ranges"],
     )
     errors.install(app)
+    openapi.install(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (pages, search, entries, languages, audio, translate, health):
         app.include_router(module.router)

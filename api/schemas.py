@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dictionary.normalize import VISIBLE
 from dictionary.search import Hit
 from dictionary.translate import MAX_TARGETS, MAX_TEXT
 
@@ -207,8 +208,10 @@ class SpeechPublic(_Public):
 # -- translation ------------------------------------------------------------------------------------
 
 class TranslateRequest(_Public):
-    text: str = Field(description=f"văn bản tiếng Việt (tối đa {MAX_TEXT} ký tự)")
-    to: list[str] = Field(description=f"các ngôn ngữ đích (tối đa {MAX_TARGETS}), mã ISO 639-3, ví dụ [\"mww\", \"bdq\"]")
+    text: str = Field(description=f"văn bản tiếng Việt (tối đa {MAX_TEXT} ký tự)", min_length=1,
+                      max_length=MAX_TEXT, pattern=VISIBLE)
+    to: list[str] = Field(description=f"các ngôn ngữ đích (tối đa {MAX_TARGETS}), mã ISO 639-3, ví dụ [\"mww\", \"bdq\"]",
+                          min_length=1, max_length=MAX_TARGETS)
 
 
 class EquivalentRef(_Public):

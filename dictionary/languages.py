@@ -131,3 +131,13 @@ def listed(counts: dict[str, int]) -> list[Language]:
     out = registry()
     known = {lang.code for lang in out}
     return out + [get(code) for code in sorted(counts) if code not in known]
+
+
+@cache
+def codes() -> tuple[str, ...]:
+    """Every code :func:`get` accepts (the active ISO 639-3 codes), sorted."""
+    return tuple(sorted(
+        lang.part3 for lang in iso639.ALL_LANGUAGES
+        if lang.status == "A" and lang.part3 and len(lang.part3) == 3 and lang.part3.isascii()
+        and lang.part3.islower()
+    ))

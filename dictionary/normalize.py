@@ -42,10 +42,14 @@ _APOSTROPHES = "\u2019\u2018\u02bc\u0060\u2032\u02bb\uff07\u00b4"
 
 # Zero-width and invisible formatting characters: ZWSP, ZWNJ, ZWJ, LRM, RLM, bidi embeddings and
 # isolates, word joiner, invisible operators, BOM, soft hyphen.
-_INVISIBLE = re.compile(
-    "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
-    "\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]"
+_INVISIBLE_CHARS = (
+    r"\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+    r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
 )
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+# A text holds something to look up when it has one character that is neither white space nor
+# invisible: what ``canonical`` keeps.  A pattern the API's schema states as it is.
+VISIBLE = rf"[^\s{_INVISIBLE_CHARS}]"
 _SPACE = re.compile(r"\s+")
 _EDGES = re.compile(r"^[\s\u200b-\u200f\u2060\ufeff]+|[\s\u200b-\u200f\u2060\ufeff]+$")
 # Combining marks that belong to no script of their own (the Combining Diacritical Marks blocks).

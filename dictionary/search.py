@@ -74,15 +74,16 @@ class SearchService:
     # -- validation --------------------------------------------------------------------------
     @staticmethod
     def language(code: str | None) -> str | None:
-        """A language code as given (any case, spaces around), checked; None when omitted."""
+        """A language code (an active ISO 639-3 code, as written: ``bdq``), checked; None when
+        omitted (absent or empty)."""
         if code is None or code == "":
             return None
-        code = code.strip().lower()
         languages.get(code)  # raises UnknownLanguage with an actionable message
         return code
 
     @staticmethod
-    def _query_text(q: str | None) -> str:
+    def query_text(q: str | None) -> str:
+        """The text to look up, canonical; InvalidQuery saying what to change when there is none."""
         if q is None:
             raise InvalidQuery(MISSING_QUERY)
         if len(q) > MAX_QUERY_LENGTH:
@@ -94,6 +95,13 @@ class SearchService:
         if not text:
             raise InvalidQuery("Tham số q trống: hãy nhập từ cần tra, ví dụ ?q=cây.")
         return text
+
+    @staticmethod
+    def check_page(limit: object, offset: object) -> None:
+        if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+            raise InvalidQuery(f"{LIMIT_RULE} (đã nhận {limit!r}).")
+        if not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
+            raise InvalidQuery(f"{OFFSET_RULE} (đã nhận {offset!r}).")
 
     # -- planning ----------------------------------------------------------------------------
     @staticmethod
@@ -133,11 +141,8 @@ class SearchService:
         limit: int = 10,
         offset: int = 0,
     ) -> SearchResult:
-        if not 1 <= limit <= MAX_LIMIT:
-            raise InvalidQuery(f"{LIMIT_RULE} (đã nhận {limit}).")
-        if not 0 <= offset <= MAX_OFFSET:
-            raise InvalidQuery(f"{OFFSET_RULE} (đã nhận {offset}).")
-        text = self._query_text(q)
+        self.check_page(limit, offset)
+        text = self.query_text(q)
         source = self.language(source)
         target = self.language(target)
         keys = search_keys(text)
@@ -222,7 +227,7 @@ class SearchService:
     def suggest(self, q: str | None, language: str | None = None, limit: int = 10) -> list[str]:
         """Up to ``limit`` completions of ``q``: headwords (or, for Vietnamese, glosses too)
         that start with it, shortest first."""
-        text = self._query_text(q)
+        text = self.query_text(q)
         language = self.language(language)
         if language in (None, VIETNAMESE):
             scopes = (Scope(None, None if language is None else (VIETNAMESE,)), Scope(VIETNAMESE, None))

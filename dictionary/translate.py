@@ -55,16 +55,25 @@ class Translator:
     def __init__(self, search: SearchService) -> None:
         self.search = search
 
-    def validate(self, text: str | None, targets: list[str] | None) -> tuple[str, list[str]]:
-        """The text and the target languages, checked (each code once, in the order given)."""
+    @staticmethod
+    def check_text(text: str | None) -> str:
         if not text or not text.strip():
             raise InvalidQuery("Hãy dán một đoạn văn bản tiếng Việt vào trường text.")
         if len(text) > MAX_TEXT:
             raise InvalidQuery(f"Văn bản dài {len(text)} ký tự; tối đa là {MAX_TEXT}. Hãy chia nhỏ văn bản.")
+        return text
+
+    @staticmethod
+    def check_target_count(targets: list | None) -> None:
         if not targets:
             raise InvalidQuery("Hãy chọn ít nhất một ngôn ngữ đích (to), ví dụ [\"mww\", \"bdq\"].")
         if len(targets) > MAX_TARGETS:
             raise InvalidQuery(f"Tối đa {MAX_TARGETS} ngôn ngữ đích mỗi lần.")
+
+    def validate(self, text: str | None, targets: list[str] | None) -> tuple[str, list[str]]:
+        """The text and the target languages, checked (each code once, in the order given)."""
+        text = self.check_text(text)
+        self.check_target_count(targets)
         codes = []
         for code in targets:
             code = self.search.language(code)

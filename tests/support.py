@@ -28,6 +28,8 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 DATA = SHARED / "data"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# In-process tests send many requests from one client; the rate-limit tests set their own.
+NO_RATE_LIMITS = {"translate": (0, 1), "speak": (0, 1), "suggest": (0, 1)}
 
 
 def require_data() -> Path:
@@ -63,7 +65,7 @@ class Library:
                  *, api_keys: tuple[str, ...] = (), synthesiser: Synthesiser | None = None,
                  limits=None, rate_limits: dict[str, tuple[float, int]] | None = None) -> None:
         self.settings = Settings(data_dir=folder, backend=backend, elastic=elastic or ElasticSettings(),
-                                 api_keys=api_keys, rate_limits=rate_limits or {})
+                                 api_keys=api_keys, rate_limits=NO_RATE_LIMITS if rate_limits is None else rate_limits)
         self.services = open_services(self.settings, synthesiser=synthesiser or offline_synthesiser(),
                                       limits=limits)
         self.store = self.services.store

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from dictionary.audio.library import RecordingInfo
-from dictionary.audio.synth import MAX_SPEAK_CHARS
+from dictionary.audio.synth import MAX_SPEAK_CHARS, SPEAKABLE
 from dictionary.errors import AudioTooLarge, InvalidRecording
 
 from ..deps import AudioDep, KeyDep
@@ -28,7 +28,7 @@ from ..schemas import (
     errors,
 )
 
-router = APIRouter(tags=["âm thanh"])
+router = APIRouter(tags=["âm thanh"], responses=errors(422))
 
 CACHE_CONTROL = "public, max-age=604800"
 MULTIPART_OVERHEAD = 64 * 1024  # the form's other fields and boundaries, beyond the file itself
@@ -161,7 +161,8 @@ async def pronunciation(entry_id: str, audio: AudioDep,
 @router.get("/v1/speak", response_model=SpeechPublic, responses={**_REDIRECT, **errors(404, 422, 429, 503)},
             dependencies=[Depends(limited("speak"))])
 async def speak(audio: AudioDep,
-                text: str | None = Query(None, description=f"từ hay câu ngắn cần đọc (tối đa {MAX_SPEAK_CHARS} ký tự)"),
+                text: str = Query(description=f"từ hay câu ngắn cần đọc (tối đa {MAX_SPEAK_CHARS} ký tự)",
+                                  min_length=1, max_length=MAX_SPEAK_CHARS, pattern=SPEAKABLE),
                 lang: str | None = Query(None, description="ngôn ngữ (ISO 639-3), mặc định vie"),
                 play: bool = Query(False, description="chuyển thẳng tới tệp âm thanh (307)")):
     """Synthetic speech for short text, labelled with its engine and voice."""

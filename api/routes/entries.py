@@ -8,7 +8,7 @@ from ..deps import AudioDep, SearchDep
 from ..responses import JSON
 from ..schemas import EntryDetail, clips_public, entry_detail, errors
 
-router = APIRouter(tags=["mục từ"])
+router = APIRouter(tags=["mục từ"], responses=errors(422))
 
 
 @router.get("/v1/entries/{entry_id}", response_model=EntryDetail, responses=errors(404))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 
+from dictionary.normalize import VISIBLE
 from dictionary.search import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_LENGTH
 
 from ..deps import AudioDep, GateDep, SearchDep, run
@@ -11,7 +12,7 @@ from ..ratelimit import limited
 from ..responses import JSON
 from ..schemas import SearchPublic, SuggestPublic, clips_public, errors, hit_public
 
-router = APIRouter(tags=["tra cứu"])
+router = APIRouter(tags=["tra cứu"], responses=errors(422))
 
 
 @router.get("/v1/search", response_model=SearchPublic, responses=errors(422, 503))
@@ -19,11 +20,12 @@ async def search(
     search: SearchDep,
     audio: AudioDep,
     gate: GateDep,
-    q: str | None = Query(None, description=f"từ cần tra (tối đa {MAX_QUERY_LENGTH} ký tự)"),
+    q: str = Query(description=f"từ cần tra (tối đa {MAX_QUERY_LENGTH} ký tự)", min_length=1,
+                   max_length=MAX_QUERY_LENGTH, pattern=VISIBLE),
     source: str | None = Query(None, alias="from", description="ngôn ngữ của từ cần tra (ISO 639-3)"),
     target: str | None = Query(None, alias="to", description="ngôn ngữ muốn tra sang (ISO 639-3)"),
-    limit: int = Query(10, description=f"số kết quả, 1–{MAX_LIMIT}"),
-    offset: int = Query(0, description=f"bỏ qua bao nhiêu kết quả đầu, 0–{MAX_OFFSET}"),
+    limit: int = Query(10, description=f"số kết quả, 1–{MAX_LIMIT}", ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, description=f"bỏ qua bao nhiêu kết quả đầu, 0–{MAX_OFFSET}", ge=0, le=MAX_OFFSET),
 ):
     """Entries matching ``q``, best first, each saying which field matched and how."""
     result = await run(gate, search, search.search, q, source, target, limit, offset)
@@ -37,7 +39,8 @@ async def search(
 @router.get("/v1/suggest", response_model=SuggestPublic, responses=errors(422, 429, 503),
             dependencies=[Depends(limited("suggest"))])
 async def suggest(search: SearchDep, gate: GateDep,
-                  q: str | None = Query(None, description="đầu của từ đang gõ"),
+                  q: str = Query(description="đầu của từ đang gõ", min_length=1, max_length=MAX_QUERY_LENGTH,
+                                 pattern=VISIBLE),
                   lang: str | None = Query(None, description="ngôn ngữ (ISO 639-3)")):
     """Up to 10 completions, for search-as-you-type."""
     return JSON({"suggestions": await run(gate, search, search.suggest, q, lang)})

@@ -17,10 +17,10 @@ from ..schemas import (
     glossary_public,
 )
 
-router = APIRouter(tags=["dịch"])
+router = APIRouter(tags=["dịch"], responses=errors(422))
 
 
-@router.post("/v1/translate", response_model=GlossaryPublic, responses=errors(422, 429, 503),
+@router.post("/v1/translate", response_model=GlossaryPublic, responses=errors(400, 422, 429, 503),
              dependencies=[Depends(limited("translate"))])
 async def translate(translator: TranslatorDep, audio: AudioDep, body: TranslateRequest):
     """A Vietnamese text looked up term by term in the wanted languages, with the gaps."""

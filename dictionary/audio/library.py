@@ -9,6 +9,7 @@ synthetic clip is offered only where no one has recorded the word.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,7 +32,7 @@ from .blobs import BlobStore
 
 if TYPE_CHECKING:
     from . import media
-from .synth import MAX_SPEAK_CHARS, Synthesiser, SynthesisFailed, Voice
+from .synth import MAX_SPEAK_CHARS, SPEAKABLE, Synthesiser, SynthesisFailed, Voice
 
 PLAYBACK_TYPE = "audio/mpeg"  # media.PLAYBACK_TYPE, without loading FFmpeg to know it
 
@@ -253,11 +254,8 @@ class AudioLibrary:
         """The synthetic clip for ``text`` in ``language``: from the cache, or made now."""
         languages.get(language)  # UnknownLanguage
         text = canonical(text)
-        if not any(ch.isalnum() for ch in text):
-            raise InvalidQuery(
-                "Văn bản cần đọc không có chữ nào (chỉ có dấu câu, khoảng trắng hay ký tự điều khiển): "
-                "hãy gửi một từ hay câu, ví dụ ?text=xin chào&lang=vie."
-            )
+        if not re.search(SPEAKABLE, text):  # a headword of punctuation only
+            raise NoAudio(f"“{text}” không có chữ nào để đọc.")
         plan = self.synth.plan(language, text)
         if not plan.voices:
             name = languages.get(language).name_vi or languages.get(language).name_en
@@ -327,12 +325,23 @@ class AudioLibrary:
         entry = self.store.get(entry_id)
         return self.synthesise(entry.language, entry.headword)
 
-    def speak(self, text: str | None, language: str | None) -> dict:
+    @staticmethod
+    def check_text(text: str | None) -> str:
+        """Text for /v1/speak, canonical; InvalidQuery saying what to change when it cannot be spoken."""
         if not text or not text.strip():
             raise InvalidQuery("Thiếu tham số text: hãy cho biết từ hay câu cần đọc, ví dụ ?text=xin chào&lang=vie.")
         if len(text) > MAX_SPEAK_CHARS:
             raise InvalidQuery(f"Văn bản cần đọc dài {len(text)} ký tự; tối đa {MAX_SPEAK_CHARS}.")
-        return self.synthesise(language or languages.VIETNAMESE, text)
+        text = canonical(text)
+        if not re.search(SPEAKABLE, text):
+            raise InvalidQuery(
+                "Văn bản cần đọc không có chữ nào (chỉ có dấu câu, khoảng trắng hay ký tự điều khiển): "
+                "hãy gửi một từ hay câu, ví dụ ?text=xin chào&lang=vie."
+            )
+        return text
+
+    def speak(self, text: str | None, language: str | None) -> dict:
+        return self.synthesise(language or languages.VIETNAMESE, self.check_text(text))
 
     # -- bulk import -----------------------------------------------------------------------------
     def import_files(self, pairs: list[tuple[str, Path]], info: RecordingInfo, *, source: str,

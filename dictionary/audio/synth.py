@@ -32,6 +32,7 @@ from .settings import SpeechSettings
 log = logging.getLogger("tudien.audio")
 
 MAX_SPEAK_CHARS = 200
+SPEAKABLE = r"[^\W_]"  # text to speak holds a letter or a digit (as a pattern the API's schema states)
 
 
 @dataclass(frozen=True, slots=True)
