@@ -19,6 +19,7 @@ from .deps import Gate
 from .ratelimit import RateLimiter, Rule
 from .responses import JSON
 from .routes import audio, entries, health, languages, pages, search, translate
+from .security import SecurityHeaders
 
 
 def create_app(services: Services, *, api_keys: tuple[str, ...] = (),
@@ -49,6 +50,7 @@ def create_app(services: Services, *, api_keys: tuple[str, ...] = (),
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "DELETE"],
         allow_headers=["*"], expose_headers=["Content-Range", "Content-Length", "ETag", "Accept-Ranges"],
     )
+    app.add_middleware(SecurityHeaders)
     errors.install(app)
     openapi.install(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -129,9 +129,12 @@ def cmd_serve(args, settings: Settings) -> int:
                 print("error: the search index could not be rebuilt; see above", file=sys.stderr)
                 return 1
 
+    from .server import PROTOCOL
+
     uvicorn.run(
         "tudien.wiring:app_from_env", factory=True, host=args.host, port=args.port,
-        workers=args.workers, log_level=args.log_level, access_log=False,
+        workers=args.workers, log_level=args.log_level, access_log=False, http=PROTOCOL,
+        timeout_keep_alive=5, timeout_graceful_shutdown=10,
     )
     return 0
 

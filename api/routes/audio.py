@@ -139,9 +139,10 @@ async def stream(clip_id: str, audio: AudioDep, request: Request,
                           headers={"Content-Range": f"bytes */{size}"})
     extension = {"audio/mpeg": "mp3", "audio/wav": "wav", "audio/ogg": "ogg", "audio/mp4": "m4a",
                  "audio/webm": "webm"}.get(content_type, "bin")
+    # an original is whatever was uploaded: a download, never shown inline
     return FileResponse(path, media_type=content_type, headers=headers,
                         filename=f"{clip_id}{'-original' if original else ''}.{extension}",
-                        content_disposition_type="inline")
+                        content_disposition_type="attachment" if original else "inline")
 
 
 _REDIRECT = {307: {"description": "with play=1: to the audio file"}}
