@@ -146,6 +146,9 @@ class SearchPublic(_Public):
     query: QueryEcho
     total: int
     results: list[ResultPublic]
+    stale: bool | None = Field(None, description="true when the search index is behind the dictionary's "
+                                                 "store: recent changes may be missing (also the "
+                                                 "X-Index-Stale header)")
 
 
 class SuggestPublic(_Public):

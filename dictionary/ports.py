@@ -69,4 +69,9 @@ class Backend(Protocol):
         """``{"ok": bool, "generation": int | None, ...}`` for /health."""
         ...
 
+    def generation(self) -> int | None:
+        """The store generation the serving index was built from, as last known: cheap enough to
+        ask after every search (no round trip each time).  None when unknown."""
+        ...
+
     def close(self) -> None: ...

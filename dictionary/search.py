@@ -64,6 +64,7 @@ class SearchResult:
     query: dict[str, Any]
     total: int
     hits: list[Hit]
+    stale: bool = False  # the index is behind the store: recent changes may be missing
 
 
 class SearchService:
@@ -168,6 +169,7 @@ class SearchService:
             query={"q": text, "from": source, "to": target, "limit": limit, "offset": offset},
             total=len(ranked),
             hits=hits,
+            stale=self.index_behind() is not None,
         )
 
     @staticmethod
@@ -276,6 +278,13 @@ class SearchService:
             if head is not None and len(found := out[head["language"]]) < limit:
                 found.append(head)
         return out
+
+    def index_behind(self) -> tuple[int, int] | None:
+        """(index generation, store generation) when the index was built from an older store than
+        the one it serves, else None."""
+        built = self.backend.generation()
+        current = self.store.generation
+        return None if built is None or built == current else (built, current)
 
     def health(self) -> dict:
         """The index's state against the store's: ``ok``, ``stale`` (behind the store) or

@@ -42,6 +42,7 @@ from .config import ElasticSettings
 
 _FIELDS = ("entry", "len", "pos", "field")
 STATUS_BUDGET = 0.8  # seconds /health may wait for the cluster
+GENERATION_TTL = 5.0  # seconds a known index generation is trusted
 _MAX_EXPANSIONS = 4096  # fuzzy terms considered; the embedded engine walks them all
 
 MAPPING: dict[str, Any] = {
@@ -416,6 +417,21 @@ class ElasticBackend:
             "documents": documents,
             "built_at": meta.get("built_at"),
         }
+
+    def generation(self) -> int | None:
+        """From the index's mapping, read again at most every GENERATION_TTL seconds."""
+        when, known = self._generation
+        if time.monotonic() - when > GENERATION_TTL and not self.breaker.is_open:
+            try:
+                def read(client):
+                    mappings = client.indices.get_mapping(index=self.alias).body
+                    return next(iter(mappings.values()))["mappings"].get("_meta", {}).get("generation")
+
+                known = self._timely(read, within=STATUS_BUDGET, trip=False)
+            except (BackendUnavailable, IndexMissing):
+                pass  # the search itself says what is wrong; keep what was known
+            self._generation = (time.monotonic(), known)
+        return known
 
     def close(self) -> None:
         self.client.close()

@@ -148,6 +148,9 @@ class EmbeddedBackend:
             "built_at": self._meta.get("built_at"),
         }
 
+    def generation(self) -> int | None:
+        return self._meta.get("generation") if self._current is not None else None
+
     def close(self) -> None:
         self._index = self._searcher = None
 

@@ -75,6 +75,7 @@ def test_status_and_rebuild_swaps_versions(sample_library):
     # a new version serves, the old one is gone, and it answers as the old one did
     assert after["index"] != status["index"] and versions(lib) == [after["index"]]
     assert after["documents"] == status["documents"] and after["generation"] == lib.store.generation
+    assert lib.backend.generation() == lib.store.generation and lib.service.index_behind() is None
     assert [h.entry["id"] for h in lib.search("cây").hits] == before
 
 

@@ -112,3 +112,33 @@ def test_cli_import_dry_run_and_search(tmp_path: Path):
                           "--language", "mww", "--headword-column", "hw", "--gloss-column", "vi", "--dry-run"],
                          env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 1 and "bad.csv:2: hw: empty headword" in run.stdout
+
+
+def test_a_stale_index_is_said_by_the_cli_the_api_and_the_page(tmp_path: Path):
+    """Killed between an import's commit and its index build, the store is ahead of the index:
+    every answer says so instead of answering from the old index in silence."""
+    env = {**os.environ, "TUDIEN_DATA_DIR": str(tmp_path / "data")}
+    tudien("sample", env=env)
+    extra = tmp_path / "w.tsv"
+    extra.write_text("hw\tvi\nroob\tnúi\n", encoding="utf-8")
+    tudien("import", str(extra), "--format", "tsv", "--language", "mww", "--headword-column", "hw",
+           "--gloss-column", "vi", "--no-index", env=env)
+    run = subprocess.run([sys.executable, "-m", "tudien", "search", "núi"], env=env, capture_output=True,
+                         text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert run.returncode == 0 and "the search index is behind the store" in run.stderr
+    assert "`tudien index`" in run.stderr
+    server, port = serve(env)
+    try:
+        # the supervisor rebuilt the index before serving: nothing is stale any more
+        fresh = HTTP.get(f"http://127.0.0.1:{port}/v1/search", params={"q": "núi"})
+        assert "stale" not in fresh.json() and "x-index-stale" not in fresh.headers
+        tudien("import", str(extra), "--format", "tsv", "--language", "mww", "--headword-column", "hw",
+               "--gloss-column", "vi", "--dataset", "more", "--no-index", env=env)
+        time.sleep(1.2)  # the workers look at the index's state once a second
+        stale = HTTP.get(f"http://127.0.0.1:{port}/v1/search", params={"q": "núi"})
+        assert stale.json()["stale"] is True and stale.headers["x-index-stale"] == "1"
+        page = HTTP.get(f"http://127.0.0.1:{port}/", params={"q": "núi"})
+        assert "Chỉ mục tìm kiếm chưa cập nhật" in page.text
+    finally:
+        server.terminate()
+        server.wait(timeout=15)

@@ -85,7 +85,10 @@ def cmd_index(args, settings: Settings) -> int:
 
 
 def cmd_search(args, settings: Settings) -> int:
-    result = open_services(settings).search.search(args.query, args.source, args.target, args.limit)
+    services = open_services(settings)
+    result = services.search.search(args.query, args.source, args.target, args.limit)
+    if result.stale and _offer_rebuild(services):
+        result = services.search.search(args.query, args.source, args.target, args.limit)
     print(f"{result.total} entries match {result.query['q']!r}")
     rows = [("#", "lang", "headword", "Vietnamese", "match", "id")]
     for n, hit in enumerate(result.hits, start=1):
@@ -99,6 +102,25 @@ def cmd_search(args, settings: Settings) -> int:
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     return 0
+
+
+def _offer_rebuild(services) -> bool:
+    """Say that the index is behind the store; at a terminal, offer to rebuild it now.  Returns
+    whether it was rebuilt."""
+    behind = services.search.index_behind()
+    built, current = behind if behind else ("?", "?")
+    print(f"warning: the search index is behind the store (built from generation {built}, the store is "
+          f"at {current}): recent imports or changes may be missing. `tudien index` rebuilds it.",
+          file=sys.stderr)
+    if not sys.stdin.isatty():
+        return False
+    if input("Rebuild the index now? [y/N] ").strip().lower() not in ("y", "yes", "c", "có"):
+        return False
+    from dictionary.indexing import rebuild
+
+    count = rebuild(services.store, services.backend, _progress("indexing"))
+    print(f"index rebuilt: {count} keys", file=sys.stderr)
+    return True
 
 
 def _clip(text: str, width: int) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
@@ -28,10 +29,9 @@ WAITING = 4  # translations that may wait for the child, beyond the one it works
 _services: Services | None = None  # in the child
 
 
-def _start_child(settings: Settings) -> None:
+def _start_child(open_services: Callable[[Settings], Services], settings: Settings) -> None:
     global _services
     from .lifetime import die_with_parent
-    from .wiring import open_services
 
     die_with_parent()
     os.nice(NICENESS)
@@ -45,8 +45,10 @@ def _translate_in_child(text: str, targets: list[str]) -> Glossary:
 class IsolatedTranslator:
     """A :class:`~dictionary.translate.Translator` whose work runs in a child process."""
 
-    def __init__(self, settings: Settings, local: Translator, waiting: int = WAITING) -> None:
+    def __init__(self, settings: Settings, local: Translator, open_services: Callable[[Settings], Services],
+                 waiting: int = WAITING) -> None:
         self.settings = settings
+        self.open_services = open_services  # how the child makes its services (a module-level function)
         self.local = local  # validates in this process: errors come back whole, not re-pickled
         self._slots = threading.BoundedSemaphore(1 + waiting)
         self._lock = threading.Lock()
@@ -60,7 +62,7 @@ class IsolatedTranslator:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
                     max_workers=1, mp_context=get_context("spawn"), initializer=_start_child,
-                    initargs=(self.settings,),
+                    initargs=(self.open_services, self.settings),
                 )
             return self._pool
 

@@ -62,7 +62,7 @@ def serving_services(settings: Settings) -> Services:
     from .translation import IsolatedTranslator
 
     services = open_services(settings)
-    return replace(services, translator=IsolatedTranslator(settings, services.translator))
+    return replace(services, translator=IsolatedTranslator(settings, services.translator, open_services))
 
 
 def app_from_env() -> FastAPI:

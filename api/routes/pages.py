@@ -69,18 +69,18 @@ def _names() -> dict[str, str]:
 async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate: GateDep, q: str | None = None,
                       source: str | None = Query(None, alias="from"),
                       target: str | None = Query(None, alias="to")):
-    results, error, total = [], None, 0
+    results, error, total, stale = [], None, 0, False
     if q:
         try:
             found = await run(gate, search, search.search, q, source or None, target or None, PAGE_SIZE, 0)
             clips = clips_public(audio.clips_for([h.entry for h in found.hits]))
             results = [hit_public(h, clips[h.entry["id"]]) for h in found.hits]
-            total = found.total
+            total, stale = found.total, found.stale
         except DictionaryError as exc:
             error = str(exc)
     return templates.TemplateResponse(request, "search.html", _context(
         request, search, q=q or "", source=source or "", target=target or "", results=results,
-        total=total, error=error))
+        total=total, error=error, stale=stale))
 
 
 @router.get("/e/{entry_id}", response_class=HTMLResponse)

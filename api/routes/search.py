@@ -30,10 +30,12 @@ async def search(
     """Entries matching ``q``, best first, each saying which field matched and how."""
     result = await run(gate, search, search.search, q, source, target, limit, offset)
     clips = clips_public(audio.clips_for([h.entry for h in result.hits]))
-    return JSON({
-        "query": result.query, "total": result.total,
-        "results": [hit_public(h, clips[h.entry["id"]]) for h in result.hits],
-    })
+    body = {"query": result.query, "total": result.total,
+            "results": [hit_public(h, clips[h.entry["id"]]) for h in result.hits]}
+    if result.stale:
+        body["stale"] = True
+        return JSON(body, headers={"X-Index-Stale": "1"})
+    return JSON(body)
 
 
 @router.get("/v1/suggest", response_model=SuggestPublic, responses=errors(422, 429, 503),
