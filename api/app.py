@@ -22,10 +22,9 @@ from .routes import audio, entries, health, languages, pages, search, translate
 from .security import SecurityHeaders
 
 
-def create_app(services: Services, *, api_keys: tuple[str, ...] = (),
-               rate_limits: dict[str, Rule] | None = None) -> FastAPI:
-    """The ASGI app over ``services``; ``api_keys`` may upload and delete audio; ``rate_limits``
-    override the per-client limits of :mod:`api.ratelimit`."""
+def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None) -> FastAPI:
+    """The ASGI app over ``services``; ``rate_limits`` override the per-client limits of
+    :mod:`api.ratelimit`."""
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
@@ -39,7 +38,6 @@ def create_app(services: Services, *, api_keys: tuple[str, ...] = (),
         default_response_class=JSON,
     )
     app.state.services = services
-    app.state.api_keys = tuple(api_keys)
     app.state.gate = Gate()
     app.state.rate_limiter = RateLimiter(rate_limits)
     # audio is compressed already, and a gzipped range would not be the range asked for

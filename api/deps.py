@@ -7,14 +7,14 @@ costs more than a whole embedded search.
 from __future__ import annotations
 
 import asyncio
-import hmac
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from starlette.concurrency import run_in_threadpool
 
+from dictionary.accounts import Account
 from dictionary.audio.library import AudioLibrary
-from dictionary.errors import Busy, KeyMissing, KeyRefused
+from dictionary.errors import Busy
 from dictionary.search import SearchService
 from dictionary.services import Services
 from dictionary.translate import Translator
@@ -42,18 +42,19 @@ AudioDep = Annotated[AudioLibrary, Depends(get_audio)]
 TranslatorDep = Annotated[Translator, Depends(get_translator)]
 
 
-async def require_key(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> None:
-    """Writes need one of the configured API keys, compared in constant time."""
-    keys: tuple[str, ...] = request.app.state.api_keys
-    if not keys:
-        raise KeyRefused(configured=False)
-    if not x_api_key:
-        raise KeyMissing()
-    if not any(hmac.compare_digest(x_api_key.encode(), k.encode()) for k in keys):
-        raise KeyRefused(configured=True)
+async def get_actor(request: Request, authorization: Annotated[str | None, Header()] = None,
+                    x_api_key: Annotated[str | None, Header()] = None) -> Account:
+    """Who sends a write: ``Authorization: Bearer TOKEN`` (an account's token) or ``X-API-Key`` (a
+    configured service key).  401 when neither is there or valid."""
+    token = None
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() == "bearer":
+            token = value.strip()
+    return request.app.state.services.accounts.by_token(token or x_api_key)
 
 
-KeyDep = Annotated[None, Depends(require_key)]
+ActorDep = Annotated[Account, Depends(get_actor)]
 
 
 class Gate:

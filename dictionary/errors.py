@@ -59,20 +59,7 @@ class IndexMissing(DictionaryError):
 
 
 class AccessDenied(DictionaryError):
-    """A write without a valid API key."""
-
-
-class KeyMissing(AccessDenied):
-    def __init__(self) -> None:
-        super().__init__("Thao tác này cần khoá API: gửi kèm tiêu đề X-API-Key.")
-
-
-class KeyRefused(AccessDenied):
-    def __init__(self, configured: bool) -> None:
-        super().__init__(
-            "Khoá API trong X-API-Key không đúng." if configured else
-            "Máy chủ này chưa cấu hình khoá API nào (TUDIEN_API_KEYS), nên không nhận tải lên."
-        )
+    """A write its sender may not make: not signed in, or not with that role or language."""
 
 
 class AudioRejected(DictionaryError):
@@ -102,3 +89,30 @@ class SpeechUnavailable(DictionaryError):
 
 class InvalidRecording(DictionaryError):
     """The fields sent with a recording are wrong; the message names the field."""
+
+
+class AccountExists(DictionaryError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Đã có tài khoản mang tên {name!r}.")
+
+
+class AccountNotFound(DictionaryError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Không có tài khoản nào mang tên {name!r}.")
+
+
+class InvalidAccount(DictionaryError):
+    """An account's fields are wrong; the message names the field."""
+
+
+class NotSignedIn(AccessDenied):
+    def __init__(self) -> None:
+        super().__init__(
+            "Thao tác này cần đăng nhập: gửi kèm tiêu đề Authorization: Bearer <mã truy cập> "
+            "(quản trị viên tạo bằng `tudien users add`), hoặc X-API-Key với một khoá dịch vụ "
+            "cấu hình trong TUDIEN_API_KEYS."
+        )
+
+
+class Forbidden(AccessDenied):
+    """Signed in, but the role or the languages of the account do not allow this."""

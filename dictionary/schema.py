@@ -76,6 +76,29 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX IF NOT EXISTS audio_clips_entry ON audio_clips(entry_id);
     """,
+    # 3: accounts (tokens and passwords kept only as hashes) and the append-only audit log
+    """
+    CREATE TABLE IF NOT EXISTS accounts (
+        name          TEXT PRIMARY KEY,
+        role          TEXT NOT NULL CHECK (role IN ('contributor', 'editor', 'admin')),
+        languages     TEXT NOT NULL,
+        token_hash    TEXT UNIQUE,
+        password_hash TEXT,
+        disabled      INTEGER NOT NULL DEFAULT 0,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS audit_log (
+        id      INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,
+        actor   TEXT NOT NULL,
+        client  TEXT,
+        action  TEXT NOT NULL,
+        target  TEXT,
+        detail  TEXT
+    );
+    CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log(at);
+    """,
 )
 VERSION = len(MIGRATIONS)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .accounts import Accounts
 from .audio.library import AudioLibrary, Limits
 from .audio.synth import Synthesiser
 from .ports import Backend
@@ -25,13 +26,14 @@ class Services:
     search: SearchService
     audio: AudioLibrary
     translator: Translator
+    accounts: Accounts
 
     @classmethod
     def compose(cls, store: Store, backend: Backend, audio_root: Path, synthesiser: Synthesiser,
-                limits: Limits | None = None) -> Services:
+                limits: Limits | None = None, service_keys: tuple[str, ...] = ()) -> Services:
         search = SearchService(store, backend)
         return cls(store, backend, search, AudioLibrary(store, audio_root, synthesiser, limits),
-                   Translator(search))
+                   Translator(search), Accounts(store, service_keys))
 
     def close(self) -> None:
         self.backend.close()

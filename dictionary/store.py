@@ -19,7 +19,7 @@ from pathlib import Path
 
 import orjson
 
-from .errors import EntryNotFound
+from .errors import AccountExists, AccountNotFound, EntryNotFound
 from .model import Entry, Status
 from .schema import migrate
 
@@ -239,7 +239,7 @@ class Store:
         return [(entry_id, orjson.loads(body)) for entry_id, body in rows]
 
     # -- the pronunciation catalogue ---------------------------------------------------------
-    def _clip_rows(self, sql: str, params: Iterable = ()) -> list[dict]:
+    def _rows(self, sql: str, params: Iterable = ()) -> list[dict]:
         cursor = self.db.execute(sql, tuple(params))
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor]
@@ -249,7 +249,7 @@ class Store:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        return {r["id"]: r for r in self._clip_rows(f"SELECT * FROM audio_clips WHERE id IN ({marks})", ids)}
+        return {r["id"]: r for r in self._rows(f"SELECT * FROM audio_clips WHERE id IN ({marks})", ids)}
 
     def recordings(self, entry_ids: list[str]) -> dict[str, list[dict]]:
         """Each entry's recordings, in the order they were added."""
@@ -257,7 +257,7 @@ class Store:
         if not entry_ids:
             return out
         marks = ",".join("?" * len(entry_ids))
-        for row in self._clip_rows(
+        for row in self._rows(
             f"SELECT * FROM audio_clips WHERE kind = 'recording' AND entry_id IN ({marks}) ORDER BY rowid",
             entry_ids,
         ):
@@ -297,6 +297,57 @@ class Store:
         return self.db.execute(
             "SELECT id, playback_bytes FROM audio_clips WHERE kind = 'synthetic' ORDER BY rowid DESC"
         ).fetchall()
+
+    # -- accounts and the audit log -----------------------------------------------------------
+    def add_account(self, row: dict) -> None:
+        """A new account; AccountExists when the name is taken."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        row = {**row, "created_at": now, "updated_at": now}
+        try:
+            with self._transaction() as db:
+                db.execute(f"INSERT INTO accounts ({','.join(row)}) VALUES ({','.join('?' * len(row))})",
+                           tuple(row.values()))
+        except sqlite3.IntegrityError:
+            raise AccountExists(row["name"]) from None
+
+    def update_account(self, name: str, **fields) -> None:
+        fields["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._transaction() as db:
+            changed = db.execute(
+                f"UPDATE accounts SET {', '.join(f'{k} = ?' for k in fields)} WHERE name = ?",
+                (*fields.values(), name),
+            ).rowcount
+        if not changed:
+            raise AccountNotFound(name)
+
+    def account(self, name: str) -> dict | None:
+        rows = self._rows("SELECT * FROM accounts WHERE name = ?", (name,))
+        return rows[0] if rows else None
+
+    def account_by_token(self, token_hash: str) -> dict | None:
+        rows = self._rows("SELECT * FROM accounts WHERE token_hash = ?", (token_hash,))
+        return rows[0] if rows else None
+
+    def accounts(self) -> list[dict]:
+        return self._rows("SELECT * FROM accounts ORDER BY name")
+
+    def audit(self, actor: str, action: str, target: str | None = None, *, client: str | None = None,
+              detail: dict | None = None) -> None:
+        """Append one record to the audit log (nothing updates or deletes them)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO audit_log (at, actor, client, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                (datetime.now(UTC).isoformat(timespec="milliseconds"), actor, client, action, target,
+                 orjson.dumps(detail).decode() if detail is not None else None),
+            )
+
+    def audit_log(self, since: str | None = None, limit: int = 100) -> list[dict]:
+        rows = self._rows(
+            "SELECT * FROM audit_log WHERE at >= ? ORDER BY id LIMIT ?", (since or "", limit)
+        )
+        for row in rows:
+            row["detail"] = orjson.loads(row["detail"]) if row["detail"] else None
+        return rows
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

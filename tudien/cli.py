@@ -240,6 +240,59 @@ def cmd_audio_gc(args, settings: Settings) -> int:
     return 1 if report["missing_files"] else 0
 
 
+def _read_password(args) -> str | None:
+    if not getattr(args, "password_stdin", False):
+        return None
+    password = sys.stdin.readline().rstrip("\r\n")
+    return password
+
+
+def _cli_actor() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def cmd_users(args, settings: Settings) -> int:
+    """Accounts: add, list, disable, a new token, a password.  Tokens are printed once, alone on
+    the last line; passwords are read from standard input and never printed."""
+    services = open_services(settings)
+    accounts, store = services.accounts, services.store
+    actor = _cli_actor()
+    if args.users_command == "add":
+        token = accounts.add(args.name, args.role, args.languages, _read_password(args))
+        store.audit(actor, "account.add", args.name, detail={"role": args.role, "languages": args.languages})
+        print(f"account {args.name!r} added ({args.role}; languages {args.languages}). Its API token, shown "
+              "once (send it as 'Authorization: Bearer <token>'):")
+        print(token)
+    elif args.users_command == "list":
+        rows = [("name", "role", "languages", "password", "state")]
+        for a in accounts.list():
+            rows.append((a["name"], a["role"], ",".join(a["languages"]), "yes" if a["password"] else "no",
+                         "disabled" if a["disabled"] else "active"))
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    elif args.users_command == "disable":
+        accounts.disable(args.name)
+        store.audit(actor, "account.disable", args.name)
+        print(f"account {args.name!r} disabled: its token and password no longer work")
+    elif args.users_command == "token":
+        token = accounts.new_token(args.name)
+        store.audit(actor, "account.token", args.name)
+        print(f"a new API token for {args.name!r} (the old one no longer works), shown once:")
+        print(token)
+    elif args.users_command == "password":
+        password = sys.stdin.readline().rstrip("\r\n")
+        accounts.set_password(args.name, password)
+        store.audit(actor, "account.password", args.name)
+        print(f"password of {args.name!r} set")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tudien", description="Từ điển các ngôn ngữ dân tộc thiểu số Việt Nam")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -302,6 +355,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--synthetic-budget-mb", type=float,
                    help="keep at most this many MB of synthetic clips (the newest); they are made again on demand")
     p.set_defaults(func=cmd_audio_gc)
+
+    users = sub.add_parser("users", help="accounts of contributors, editors and admins").add_subparsers(
+        dest="users_command", required=True)
+    p = users.add_parser("add", help="add an account; prints its API token alone on the last line")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=["contributor", "editor", "admin"])
+    p.add_argument("--languages", required=True, help="ISO 639-3 codes, comma-separated (tyz,mtq), or '*'")
+    p.add_argument("--password-stdin", action="store_true", help="read a password for the web sign-in from stdin")
+    p.set_defaults(func=cmd_users)
+    p = users.add_parser("list", help="every account, its role, languages and state")
+    p.set_defaults(func=cmd_users)
+    p = users.add_parser("disable", help="disable an account (its token and password stop working)")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_users)
+    p = users.add_parser("token", help="a new API token for an account (the old one stops working)")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_users)
+    p = users.add_parser("password", help="set an account's password, read from stdin")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_users)
 
     p = sub.add_parser("eval", help="run a relevance query set (manifest.json + queries.jsonl)")
     p.add_argument("manifest_dir")

@@ -45,7 +45,8 @@ def open_services(settings: Settings, *, readonly: bool = False, synthesiser: Sy
         synthesiser = Synthesiser.configured(settings.speech)
     if limits is None:
         limits = Limits(synthetic_bytes=settings.synthetic_budget)
-    return Services.compose(store, open_backend(settings), settings.audio_dir, synthesiser, limits)
+    return Services.compose(store, open_backend(settings), settings.audio_dir, synthesiser, limits,
+                            service_keys=settings.api_keys)
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -53,7 +54,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from api.ratelimit import Rule
 
     rules = {kind: Rule(per_minute, burst) for kind, (per_minute, burst) in settings.rate_limits.items()}
-    return make(services or open_services(settings), api_keys=settings.api_keys, rate_limits=rules)
+    return make(services or open_services(settings), rate_limits=rules)
 
 
 def serving_services(settings: Settings) -> Services:

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from dictionary.accounts import Role
 from dictionary.audio.library import RecordingInfo
 from dictionary.audio.synth import MAX_SPEAK_CHARS, SPEAKABLE
 from dictionary.errors import AudioTooLarge, InvalidRecording
 
-from ..deps import AudioDep, KeyDep
+from ..deps import ActorDep, AudioDep
 from ..errors import LENGTH_REQUIRED, HTTPProblem
 from ..ratelimit import limited
 from ..responses import JSON
@@ -59,9 +60,11 @@ _UPLOAD_DOC = {
              response_model=UploadPublic,
              responses={200: {"model": UploadPublic, "description": "already stored"},
                         **errors(400, 401, 403, 404, 411, 413, 415, 422)})
-async def upload(request: Request, entry_id: str, audio: AudioDep, _: KeyDep):
-    """Upload a recording of an entry by a native speaker (needs X-API-Key)."""
-    audio.store.get(entry_id)  # 404 before reading a large body
+async def upload(request: Request, entry_id: str, audio: AudioDep, actor: ActorDep):
+    """Upload a recording of an entry by a native speaker (a contributor of the entry's language,
+    or an API key)."""
+    entry = audio.store.get(entry_id)  # 404 before reading a large body
+    actor.require(Role.contributor, entry.language)
     length = request.headers.get("content-length")
     if length is None or not length.isdigit():
         raise HTTPProblem(411, "length_required", LENGTH_REQUIRED)
@@ -81,6 +84,9 @@ async def upload(request: Request, entry_id: str, audio: AudioDep, _: KeyDep):
         await form.close()
     info = RecordingInfo.checked(**fields)
     clip, created = await run_in_threadpool(audio.add_recording, entry_id, data, info)
+    if created:
+        audio.store.audit(actor.name, "audio.upload", clip["id"], client=_client(request),
+                          detail={"entry": entry_id, "speaker": info.speaker, "licence": info.licence})
     return JSON({"clip": clip_public(clip), "created": created}, status_code=201 if created else 200)
 
 
@@ -92,9 +98,16 @@ async def entry_audio(entry_id: str, audio: AudioDep):
 
 
 @router.delete("/v1/audio/{clip_id}", response_model=DeletedPublic, responses=errors(401, 403, 404))
-async def delete_clip(clip_id: str, audio: AudioDep, _: KeyDep):
-    """Remove a clip and the files no other clip uses (needs X-API-Key)."""
-    return JSON(await run_in_threadpool(audio.delete, clip_id))
+async def delete_clip(request: Request, clip_id: str, audio: AudioDep, actor: ActorDep):
+    """Remove a clip and the files no other clip uses (an editor of the clip's language, or an API key)."""
+    actor.require(Role.editor, audio.get(clip_id)["language"])
+    deleted = await run_in_threadpool(audio.delete, clip_id)
+    audio.store.audit(actor.name, "audio.delete", clip_id, client=_client(request))
+    return JSON(deleted)
+
+
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None
 
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")

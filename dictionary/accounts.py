@@ -1,0 +1,180 @@
+"""Accounts and roles, per language.
+
+``contributor`` drafts and proposes in their languages; ``editor`` also reviews, publishes,
+rejects, retires and reverts in their languages; ``admin`` may do everything, in every language,
+and manages accounts, imports and the audit log.  An API client presents a token (``Authorization:
+Bearer …``), shown once when made and kept only as its SHA-256 digest; a person signing in to the
+pages presents a password, kept only as an Argon2id hash.  The service's configured API keys
+(``TUDIEN_API_KEYS``) act as admin service accounts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+
+from . import languages
+from .errors import AccountNotFound, Forbidden, InvalidAccount, NotSignedIn, UnknownLanguage
+from .store import Store
+
+TOKEN_PREFIX = "tdk_"
+ALL_LANGUAGES = "*"
+_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+MIN_PASSWORD = 10
+
+
+class Role(StrEnum):
+    contributor = "contributor"
+    editor = "editor"
+    admin = "admin"
+
+
+_RANK = {Role.contributor: 0, Role.editor: 1, Role.admin: 2}
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    role: Role
+    languages: tuple[str, ...]  # ("*",) for every language
+    service: bool = False  # a configured API key rather than a person's account
+
+    def may(self, role: Role, language: str | None = None) -> bool:
+        """Whether this account holds ``role`` (or a higher one) for ``language``."""
+        if _RANK[self.role] < _RANK[role]:
+            return False
+        return language is None or self.role == Role.admin or ALL_LANGUAGES in self.languages \
+            or language in self.languages
+
+    def require(self, role: Role, language: str | None = None) -> None:
+        if not self.may(role, language):
+            where = f" cho ngôn ngữ {language!r}" if language else ""
+            raise Forbidden(
+                f"Tài khoản {self.name!r} ({self.role.value}; ngôn ngữ: {', '.join(self.languages)}) "
+                f"không có quyền này{where}: cần vai trò {role.value} trở lên{where}."
+            )
+
+    def public(self) -> dict:
+        return {"name": self.name, "role": self.role.value, "languages": list(self.languages)}
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _hasher():
+    from argon2 import PasswordHasher  # Argon2id, the library's recommended parameters
+
+    return PasswordHasher()
+
+
+class Accounts:
+    def __init__(self, store: Store, service_keys: tuple[str, ...] = ()) -> None:
+        self.store = store
+        self.service_keys = tuple(service_keys)
+
+    # -- managing ------------------------------------------------------------------------------
+    @staticmethod
+    def check(name: str, role: str, language_list: str) -> tuple[str, Role, tuple[str, ...]]:
+        if not _NAME.fullmatch(name or ""):
+            raise InvalidAccount(
+                f"Tên tài khoản {name!r} không hợp lệ: 2–64 ký tự, chữ thường không dấu, số, '.', '_' hoặc '-', "
+                "bắt đầu bằng chữ hay số (ví dụ hoang.a)."
+            )
+        try:
+            role_ = Role(role)
+        except ValueError:
+            raise InvalidAccount(f"Vai trò {role!r} không có; chọn contributor, editor hoặc admin.") from None
+        codes = tuple(dict.fromkeys(c.strip() for c in (language_list or "").split(",") if c.strip()))
+        if not codes:
+            raise InvalidAccount("Hãy nêu các ngôn ngữ của tài khoản (--languages tyz,mtq), hoặc '*' cho mọi ngôn ngữ.")
+        if codes != (ALL_LANGUAGES,):
+            for code in codes:
+                try:
+                    languages.get(code)
+                except UnknownLanguage as exc:
+                    raise InvalidAccount(f"--languages: {exc}") from None
+        return name, role_, codes
+
+    def add(self, name: str, role: str, language_list: str, password: str | None = None) -> str:
+        """Make an account; returns its API token (shown once: only its digest is kept)."""
+        name, role_, codes = self.check(name, role, language_list)
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        self.store.add_account({
+            "name": name, "role": role_.value, "languages": ",".join(codes), "token_hash": _digest(token),
+            "password_hash": self._password_hash(password) if password is not None else None, "disabled": 0,
+        })
+        return token
+
+    def new_token(self, name: str) -> str:
+        """A new token for ``name``; the old one stops working."""
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        self.store.update_account(name, token_hash=_digest(token))
+        return token
+
+    def set_password(self, name: str, password: str) -> None:
+        self.store.update_account(name, password_hash=self._password_hash(password))
+
+    def disable(self, name: str) -> None:
+        self.store.update_account(name, disabled=1, token_hash=None)
+
+    def list(self) -> list[dict]:
+        return [{"name": r["name"], "role": r["role"], "languages": r["languages"].split(","),
+                 "disabled": bool(r["disabled"]), "password": r["password_hash"] is not None,
+                 "created_at": r["created_at"]} for r in self.store.accounts()]
+
+    @staticmethod
+    def _password_hash(password: str) -> str:
+        if len(password) < MIN_PASSWORD:
+            raise InvalidAccount(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
+        return _hasher().hash(password)
+
+    # -- authenticating ------------------------------------------------------------------------
+    @staticmethod
+    def _account(row: dict) -> Account:
+        return Account(row["name"], Role(row["role"]), tuple(row["languages"].split(",")))
+
+    def by_token(self, token: str | None) -> Account:
+        """The account a bearer token or a configured API key belongs to; NotSignedIn otherwise."""
+        if not token:
+            raise NotSignedIn()
+        for key in self.service_keys:  # every key is compared, in constant time
+            if hmac.compare_digest(token.encode(), key.encode()):
+                return Account("api-key", Role.admin, (ALL_LANGUAGES,), service=True)
+        digest = _digest(token)
+        row = self.store.account_by_token(digest)
+        if row is None or row["disabled"] or not hmac.compare_digest(row["token_hash"] or "", digest):
+            raise NotSignedIn()
+        return self._account(row)
+
+    def by_password(self, name: str, password: str) -> Account:
+        """The account whose name and password these are; NotSignedIn otherwise (the same answer
+        for an unknown name and a wrong password, in about the same time)."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        row = self.store.account(name or "")
+        stored = row["password_hash"] if row and not row["disabled"] and row["password_hash"] else None
+        try:
+            _hasher().verify(stored or _dummy_hash(), password or "")
+        except (VerificationError, InvalidHashError):
+            raise NotSignedIn() from None
+        if stored is None:
+            raise NotSignedIn()
+        return self._account(row)
+
+    def get(self, name: str) -> Account:
+        row = self.store.account(name)
+        if row is None:
+            raise AccountNotFound(name)
+        return self._account(row)
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when the name is unknown, so that an unknown name costs what a wrong password costs."""
+    return _hasher().hash(secrets.token_urlsafe(16))
