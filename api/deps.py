@@ -16,12 +16,7 @@ from dictionary.accounts import Account
 from dictionary.audio.library import AudioLibrary
 from dictionary.errors import Busy
 from dictionary.search import SearchService
-from dictionary.services import Services
 from dictionary.translate import Translator
-
-
-async def get_services(request: Request) -> Services:
-    return request.app.state.services
 
 
 async def get_search(request: Request) -> SearchService:
@@ -36,7 +31,6 @@ async def get_translator(request: Request) -> Translator:
     return request.app.state.services.translator
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
 SearchDep = Annotated[SearchService, Depends(get_search)]
 AudioDep = Annotated[AudioLibrary, Depends(get_audio)]
 TranslatorDep = Annotated[Translator, Depends(get_translator)]

@@ -135,16 +135,17 @@ def _answer(status: int, code: str, message: str, headers: dict[str, str] | None
     return JSON(error_body(status, code, message), status_code=status, headers=headers)
 
 
-def _routes(routes):
+def flat_routes(routes):
+    """Every route of ``routes``, those of the routers included among them too."""
     for route in routes:
         included = getattr(route, "original_router", None)  # a router included in another
-        yield from _routes(included.routes) if included is not None else (route,)
+        yield from flat_routes(included.routes) if included is not None else (route,)
 
 
 def _methods(app: FastAPI, path: str) -> list[str]:
     scope = {"type": "http", "path": path, "method": "", "root_path": ""}
     methods: set[str] = set()
-    for route in _routes(app.router.routes):
+    for route in flat_routes(app.router.routes):
         if getattr(route, "methods", None) and route.matches(scope)[0] != Match.NONE:
             methods |= route.methods
     return sorted(methods)

@@ -66,19 +66,26 @@ class RateLimiter:
         return wait
 
 
+def refusal(request: Request, kind: str) -> HTTPProblem | None:
+    """Take one request of ``kind`` for the request's client: None when allowed, else the 429 to
+    answer (raised by the API, shown in the page by the workbench)."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    wait = limiter.take(kind, request.client.host if request.client else "?")
+    if wait <= 0:
+        return None
+    seconds = max(1, math.ceil(wait))
+    return HTTPProblem(
+        429, "rate_limited",
+        f"Bạn đã gửi quá nhiều yêu cầu {WORDS[kind]} trong thời gian ngắn; xin thử lại sau {seconds} giây.",
+        headers={"Retry-After": str(seconds)},
+    )
+
+
 def limited(kind: str):
     """A dependency that refuses a request of ``kind`` over its client's rate (429, Retry-After)."""
 
     async def check(request: Request) -> None:
-        limiter: RateLimiter = request.app.state.rate_limiter
-        client = request.client.host if request.client else "?"
-        wait = limiter.take(kind, client)
-        if wait > 0:
-            seconds = max(1, math.ceil(wait))
-            raise HTTPProblem(
-                429, "rate_limited",
-                f"Bạn đã gửi quá nhiều yêu cầu {WORDS[kind]} trong thời gian ngắn; xin thử lại sau {seconds} giây.",
-                headers={"Retry-After": str(seconds)},
-            )
+        if problem := refusal(request, kind):
+            raise problem
 
     return check

@@ -16,28 +16,33 @@ from .store import Store
 from .transliterate import romanize
 
 
-def indexed_texts(entry: dict) -> Iterator[tuple[Field, str | None, int, str]]:
+def indexed_texts(entry: dict, field: Field | None = None) -> Iterator[tuple[Field, str | None, int, str]]:
     """The searchable texts of one stored entry (a raw dict as the store keeps it), as
     ``(field, gloss language, position, text)``: the headword (position 0), its variants, the
     Latin keys of a headword or variant in Khmer, Cham or Tai Viet script, and every gloss
-    (position -1: a gloss's place is counted among the glosses that make a document)."""
-    yield Field.HEADWORD, None, 0, entry["headword"]
+    (position -1: a gloss's place is counted among the glosses that make a document).  With
+    ``field``, only that field's texts, and no work for the others (a search asks per hit)."""
     variants = entry.get("variants", ())
-    for variant in variants:
-        yield Field.VARIANT, None, 1, variant
-    for text in (entry["headword"], *variants):
-        latin = romanize(text)
-        if latin:
-            yield Field.ROMANIZED, None, 1, latin
-    for sense in entry.get("senses", ()):
-        for gloss_language, glosses in sense.get("glosses", {}).items():
-            for gloss in glosses:
-                yield Field.GLOSS, gloss_language, -1, gloss
+    if field in (None, Field.HEADWORD):
+        yield Field.HEADWORD, None, 0, entry["headword"]
+    if field in (None, Field.VARIANT):
+        for variant in variants:
+            yield Field.VARIANT, None, 1, variant
+    if field in (None, Field.ROMANIZED):
+        for text in (entry["headword"], *variants):
+            latin = romanize(text)
+            if latin:
+                yield Field.ROMANIZED, None, 1, latin
+    if field in (None, Field.GLOSS):
+        for sense in entry.get("senses", ()):
+            for gloss_language, glosses in sense.get("glosses", {}).items():
+                for gloss in glosses:
+                    yield Field.GLOSS, gloss_language, -1, gloss
 
 
 def texts_of(entry: dict, field: Field) -> list[tuple[str, str | None]]:
     """The entry's texts of one field, each with its gloss language (None but for glosses)."""
-    return [(text, gloss_language) for f, gloss_language, _, text in indexed_texts(entry) if f == field]
+    return [(text, gloss_language) for _, gloss_language, _, text in indexed_texts(entry, field)]
 
 
 def key_docs(entries: Iterable[tuple[int, dict]], batch: int = 2000) -> Iterator[KeyDoc]:

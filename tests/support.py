@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -15,6 +18,7 @@ from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 from starlette.routing import Match
 
+from api.errors import flat_routes
 from api.schemas import ErrorPublic
 from corpora.importer import import_file
 from corpora.tabular import Columns
@@ -104,20 +108,11 @@ class Library:
 _ERROR = TypeAdapter(ErrorPublic)
 
 
-def _routes(routes):
-    """The routes of a router, those of the routers it includes among them."""
-    for route in routes:
-        included = getattr(route, "original_router", None)
-        if included is not None:
-            yield from _routes(included.routes)
-        else:
-            yield route
-
-
 def _api_routes() -> list:
     from api.routes import audio, entries, health, languages, pages, search, translate
 
-    return [r for m in (pages, search, entries, languages, audio, translate, health) for r in _routes(m.router.routes)]
+    modules = (pages, search, entries, languages, audio, translate, health)
+    return [r for m in modules for r in flat_routes(m.router.routes)]
 
 
 def declared_model(method: str, path: str, status: int):
@@ -171,3 +166,24 @@ def checked_http(**kwargs) -> httpx.Client:
     # no kept-alive connections: nothing is left open when the tests end
     return httpx.Client(event_hooks={"response": [check]}, limits=httpx.Limits(max_keepalive_connections=0),
                         **kwargs)
+
+
+def start_server(env: dict, *, workers: int = 1, port: int | None = None, timeout: float = 60,
+                 **popen) -> tuple[subprocess.Popen, int]:
+    """``tudien serve`` in a process of its own with ``env``, once /health answers 200; the test
+    fails (and the process is killed) when it exits or does not answer within ``timeout``."""
+    port = port or free_port()
+    server = subprocess.Popen([sys.executable, "-m", "tudien", "serve", "--port", str(port), "--workers",
+                               str(workers), "--log-level", "warning"], env=env, **popen)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return server, port
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            server.kill()
+            server.wait(timeout=10)
+            pytest.fail("the server did not start", pytrace=False)
+        time.sleep(0.2)

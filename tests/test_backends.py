@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import pytest
 from support import Library, elastic_settings
 
@@ -243,11 +242,9 @@ def test_a_frozen_node_gets_answers_within_the_deadline_and_the_server_recovers(
     and after SIGCONT the service recovers by itself."""
     import os
     import signal
-    import subprocess
-    import sys
     from concurrent.futures import ThreadPoolExecutor
 
-    from support import checked_http, free_port
+    from support import checked_http, start_server
 
     node = request.getfixturevalue("elastic_node")
     if not node.managed:
@@ -256,25 +253,14 @@ def test_a_frozen_node_gets_answers_within_the_deadline_and_the_server_recovers(
     load_sample(lib.store)
     lib.index()
     es = lib.settings.elastic
-    port = free_port()
     env = {**os.environ, "TUDIEN_DATA_DIR": str(lib.settings.data_dir), "TUDIEN_BACKEND": "elasticsearch",
            "TUDIEN_ELASTICSEARCH_URL": es.hosts[0], "TUDIEN_ELASTICSEARCH_INDEX": es.index,
            "TUDIEN_ELASTICSEARCH_TIMEOUT": "2", "TUDIEN_ELASTICSEARCH_RETRIES": "2",
            "TUDIEN_TTS_ENGINES": "espeak-ng"}
-    server = subprocess.Popen([sys.executable, "-m", "tudien", "serve", "--port", str(port), "--log-level",
-                               "warning"], env=env)
+    server, port = start_server(env)
     site = f"http://127.0.0.1:{port}"
     http = checked_http(timeout=30)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if http.get(site + "/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
         assert http.get(site + "/v1/search", params={"q": "cây"}).status_code == 200
 
         def timed(n: int) -> tuple[int, float]:

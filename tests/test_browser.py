@@ -7,13 +7,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
-from support import DATA, IN_CI, REPO, Library, checked_http, free_port
+from support import DATA, IN_CI, REPO, Library, checked_http, start_server
 
 from corpora.sample import load_sample
 
@@ -47,23 +45,11 @@ def site(tmp_path_factory, shared_data):
     lib.add(DATA / "pairs/mww-vie.tsv", "tsv", "mww", "mww_form", "vie_form", "english_meaning")
     lib.add(DATA / "bahnar/bahnaric.csv", "csv", "bdq", "Bahnaric", "Vietnamese")
     lib.index()
-    port = free_port()
     # espeak-ng only: Google's voice cannot be reached from here (its code path is tested in test_audio)
     env = {**os.environ, "TUDIEN_DATA_DIR": str(folder), "TUDIEN_API_KEYS": API_KEY,
            "TUDIEN_TTS_ENGINES": "espeak-ng"}
-    server = subprocess.Popen([sys.executable, "-m", "tudien", "serve", "--port", str(port),
-                               "--log-level", "warning"], env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if HTTP.get(url + "/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.2)
-    yield url
+    server, port = start_server(env)
+    yield f"http://127.0.0.1:{port}"
     server.terminate()
     server.wait(timeout=15)
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 import time
 
 import httpx
 import pytest
 from audio_support import encode, espeak_wav, samples_of
-from support import Library, free_port
+from support import Library, start_server
 
 from corpora.sample import load_sample
 from dictionary.errors import AudioTooLarge
@@ -77,20 +75,9 @@ def server(tmp_path_factory):
     lib = Library(folder)
     load_sample(lib.store)
     lib.index()
-    port = free_port()
     env = {**os.environ, "TUDIEN_DATA_DIR": str(folder), "TUDIEN_HEADER_TIMEOUT": "1",
            "TUDIEN_BODY_TIMEOUT": "1", "TUDIEN_TTS_ENGINES": "espeak-ng"}
-    process = subprocess.Popen([sys.executable, "-m", "tudien", "serve", "--port", str(port),
-                                "--log-level", "warning"], env=env)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.2)
+    process, port = start_server(env)
     yield port
     process.terminate()
     process.wait(timeout=20)

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from support import Library, checked_http, free_port
+from support import Library, checked_http, free_port, start_server
 
 from corpora.sample import load_sample
 from dictionary import translate
@@ -83,19 +83,7 @@ def test_synthetic_clips_stay_within_their_budget(tmp_path):
 # -- real servers ------------------------------------------------------------------------------------
 
 def _serve(env, workers: int, port: int) -> subprocess.Popen:
-    server = subprocess.Popen([sys.executable, "-m", "tudien", "serve", "--port", str(port), "--workers",
-                               str(workers), "--log-level", "warning"], env=env)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            raise AssertionError("server did not start")
-        time.sleep(0.2)
+    return start_server(env, workers=workers, port=port)[0]
 
 
 def _children(pid: int) -> list[int]:

@@ -7,11 +7,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
-import httpx
 import pytest
-from support import REPO, Library, free_port
+from support import REPO, Library, start_server
 
 from corpora.sample import load_sample
 
@@ -66,22 +64,11 @@ def test_schemathesis_finds_nothing_undocumented(tmp_path):
     lib = Library(folder)
     load_sample(lib.store)
     lib.index()
-    port = free_port()
     env = {**os.environ, "TUDIEN_DATA_DIR": str(folder), "TUDIEN_TTS_ENGINES": "espeak-ng",
            "TUDIEN_API_KEYS": "khoa-fuzz", "TUDIEN_RATE_LIMITS": "translate=0,speak=0,suggest=0"}
-    server = subprocess.Popen([sys.executable, "-m", "tudien", "serve", "--port", str(port), "--log-level",
-                               "warning"], env=env, stderr=subprocess.PIPE, text=True)
+    server, port = start_server(env, stderr=subprocess.PIPE, text=True)
     site = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(site + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, "server did not start"
-            time.sleep(0.2)
         run = subprocess.run(
             [sys.executable, "-m", "schemathesis.cli", "--config-file", str(REPO / "tests" / "schemathesis.toml"),
              "run", site + "/openapi.json", "--checks", "all", "--phases", "examples,fuzzing,stateful",

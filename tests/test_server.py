@@ -6,9 +6,8 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
-from support import checked_http, free_port
+from support import checked_http, start_server
 
 HTTP = checked_http()
 
@@ -22,21 +21,7 @@ def tudien(*args, env):
 
 def serve(env) -> tuple[subprocess.Popen, int]:
     """``tudien serve`` with two workers, once /health answers 200."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tudien", "serve", "--port", str(port), "--workers", "2",
-         "--log-level", "warning"], env=env)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if HTTP.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return server, port
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            raise AssertionError("server did not start")
-        time.sleep(0.2)
+    return start_server(env, workers=2)
 
 
 def test_serve_with_sample_answers_cay(tmp_path: Path):

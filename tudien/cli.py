@@ -240,11 +240,9 @@ def cmd_audio_gc(args, settings: Settings) -> int:
     return 1 if report["missing_files"] else 0
 
 
-def _read_password(args) -> str | None:
-    if not getattr(args, "password_stdin", False):
-        return None
-    password = sys.stdin.readline().rstrip("\r\n")
-    return password
+def _password_from_stdin() -> str:
+    """One line of standard input, without its line end: passwords are never arguments."""
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 def _cli_actor() -> str:
@@ -263,7 +261,8 @@ def cmd_users(args, settings: Settings) -> int:
     accounts, store = services.accounts, services.store
     actor = _cli_actor()
     if args.users_command == "add":
-        token = accounts.add(args.name, args.role, args.languages, _read_password(args))
+        password = _password_from_stdin() if args.password_stdin else None
+        token = accounts.add(args.name, args.role, args.languages, password)
         store.audit(actor, "account.add", args.name, detail={"role": args.role, "languages": args.languages})
         print(f"account {args.name!r} added ({args.role}; languages {args.languages}). Its API token, shown "
               "once (send it as 'Authorization: Bearer <token>'):")
@@ -286,8 +285,7 @@ def cmd_users(args, settings: Settings) -> int:
         print(f"a new API token for {args.name!r} (the old one no longer works), shown once:")
         print(token)
     elif args.users_command == "password":
-        password = sys.stdin.readline().rstrip("\r\n")
-        accounts.set_password(args.name, password)
+        accounts.set_password(args.name, _password_from_stdin())
         store.audit(actor, "account.password", args.name)
         print(f"password of {args.name!r} set")
     return 0

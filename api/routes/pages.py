@@ -5,7 +5,6 @@ suggestions and the special-letter row.  No build step."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from fastapi import APIRouter, Form, Query, Request
@@ -18,6 +17,7 @@ from dictionary.errors import DictionaryError
 
 from ..deps import AudioDep, GateDep, SearchDep, TranslatorDep, run
 from ..export import glossary_csv, glossary_docx
+from ..ratelimit import refusal
 from ..schemas import clips_public, entry_detail, glossary_entries, glossary_public, hit_public
 
 HERE = Path(__file__).resolve().parent.parent
@@ -99,15 +99,10 @@ async def workbench(request: Request, search: SearchDep):
 async def workbench_post(request: Request, search: SearchDep, translator: TranslatorDep, audio: AudioDep,
                          text: str = Form(""), to: list[str] = Form([]), export: str | None = Form(None)):
     terms, error = None, None
-    host = request.client.host if request.client else "?"
-    if wait := request.app.state.rate_limiter.take("translate", host):
-        seconds = max(1, math.ceil(wait))
-        response = templates.TemplateResponse(request, "dich.html", _context(
-            request, search, text=text, targets=to, terms=None,
-            error=f"Bạn đã tra quá nhiều văn bản trong thời gian ngắn; xin thử lại sau {seconds} giây."),
-            status_code=429)
-        response.headers["Retry-After"] = str(seconds)
-        return response
+    if refused := refusal(request, "translate"):  # shown in the page, not as JSON
+        return templates.TemplateResponse(request, "dich.html", _context(
+            request, search, text=text, targets=to, terms=None, error=refused.message),
+            status_code=refused.status, headers=refused.headers)
     try:
         glossary = await run_in_threadpool(translator.translate, text, to)
         if export == "csv":

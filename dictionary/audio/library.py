@@ -167,9 +167,6 @@ class AudioLibrary:
     def recordings(self, entry_ids: list[str]) -> dict[str, list[dict]]:
         return self.store.recordings(entry_ids)
 
-    def _cached(self, ids: list[str]) -> dict[str, dict]:
-        return self.store.clips(ids)
-
     @staticmethod
     def synthetic_id(voice: Voice, text: str) -> str:
         return "s" + _digest(voice.engine, voice.voice, text)
@@ -186,7 +183,7 @@ class AudioLibrary:
                 plan = self.synth.plan(e["language"], e["headword"])
                 if plan.voices:
                     plans[e["id"]] = (plan, [self.synthetic_id(v, e["headword"]) for v in plan.voices])
-        cached = self._cached([cid for _, cids in plans.values() for cid in cids])
+        cached = self.store.clips([cid for _, cids in plans.values() for cid in cids])
         for entry_id, (plan, cids) in plans.items():
             hit = next((cached[c] for c in cids if c in cached), None)
             if hit:
@@ -205,7 +202,7 @@ class AudioLibrary:
         decoded = self._check(data)
         original_sha = hashlib.sha256(data).hexdigest()
         clip_id = "r" + _digest(entry_id, original_sha)
-        existing = self._cached([clip_id])
+        existing = self.store.clips([clip_id])
         if clip_id in existing:
             return clip_view(existing[clip_id]), False
         playback = _media().playback_copy(decoded)
@@ -234,11 +231,25 @@ class AudioLibrary:
 
     def delete(self, clip_id: str) -> dict:
         """Remove a clip and the files no other clip uses."""
-        row = self.get(clip_id)
-        self.store.delete_clips([clip_id])
+        self.get(clip_id)  # AudioNotFound
+        return {"id": clip_id, "files_removed": self._remove([clip_id])}
+
+    def _remove(self, clip_ids: list[str]) -> int:
+        """Remove clips and the files no other clip uses; returns how many files went."""
+        rows = self.store.clips(clip_ids)
+        self.store.delete_clips(clip_ids)
         used = self._used_blobs()
-        removed = [sha for sha in {row["original_sha"], row["playback_sha"]} if sha not in used and self.blobs.delete(sha)]
-        return {"id": clip_id, "files_removed": len(removed)}
+        files = {sha for row in rows.values() for sha in (row["original_sha"], row["playback_sha"])} - used
+        return sum(1 for sha in files if self.blobs.delete(sha))
+
+    def _oldest_synthetic_beyond(self, budget: int) -> list[str]:
+        """The synthetic clips that do not fit in ``budget`` bytes once every newer one is counted."""
+        total, beyond = 0, []
+        for clip_id, size in self.store.synthetic_sizes():  # newest first
+            total += size
+            if total > budget:
+                beyond.append(clip_id)
+        return beyond
 
     def _used_blobs(self) -> set[str]:
         used: set[str] = set()
@@ -262,7 +273,7 @@ class AudioLibrary:
             raise NoAudio(f"Không có âm thanh cho “{text}” ({name}): {plan.reason}.")
         ids = [self.synthetic_id(v, text) for v in plan.voices]
         with self._lock(f"{language}\x1f{text}"):
-            cached = self._cached(ids)
+            cached = self.store.clips(ids)
             hit = next((cached[c] for c in ids if c in cached), None)
             if hit:
                 return clip_view(hit)
@@ -305,17 +316,7 @@ class AudioLibrary:
         that /v1/speak with ever new text cannot fill the disk."""
         if self.store.synthetic_total() <= self.limits.synthetic_bytes:
             return
-        total, evicted = 0, []
-        for clip_id, size in self.store.synthetic_sizes():
-            total += size
-            if total > self.limits.synthetic_bytes and clip_id != keep:
-                evicted.append(clip_id)
-        rows = self.store.clips(evicted)
-        self.store.delete_clips(evicted)
-        used = self._used_blobs()
-        for row in rows.values():
-            for sha in {row["original_sha"], row["playback_sha"]} - used:
-                self.blobs.delete(sha)
+        self._remove([c for c in self._oldest_synthetic_beyond(self.limits.synthetic_bytes) if c != keep])
 
     def pronunciation(self, entry_id: str) -> dict:
         """The best clip for an entry: its first recording, or else synthetic speech."""
@@ -422,14 +423,8 @@ class AudioLibrary:
         synthetic clips go too until the rest fit: they are a cache, made again on demand, and
         /v1/speak would otherwise let arbitrary text fill the disk."""
         orphans = self.store.orphan_recordings()
-        evicted = []
-        if synthetic_budget is not None:
-            total = 0
-            for clip_id, size in self.store.synthetic_sizes():
-                total += size
-                if total > synthetic_budget:
-                    evicted.append(clip_id)
-            orphans |= set(evicted)
+        evicted = self._oldest_synthetic_beyond(synthetic_budget) if synthetic_budget is not None else []
+        orphans |= set(evicted)
         used: set[str] = set()
         missing = []
         for clip_id, original, playback in self.store.clip_files():
