@@ -8,6 +8,7 @@ from pathlib import Path
 from dictionary import languages
 from dictionary.bulk import paused_gc
 from dictionary.errors import ImportRejected
+from dictionary.model import Status
 from dictionary.store import Dataset, ReplaceStats, Store
 
 from .base import Parsed, sha256
@@ -83,6 +84,8 @@ def import_file(
     dry_run: bool = False,
     progress=None,
     legacy: str = "auto",
+    status: Status = Status.published,
+    actor: str = "import",
 ) -> ImportReport:
     """Parse ``path`` and, unless ``dry_run`` or a problem was found, make its dataset hold
     exactly what the file holds — all in one transaction.  Raises :class:`ImportRejected`
@@ -124,5 +127,5 @@ def import_file(
         sha256=sha256(path) if path.is_file() else None,
     )
     entries = parsed.entries if progress is None else progress(parsed.entries)
-    report.stats = store.replace_dataset(meta, entries)
+    report.stats = store.replace_dataset(meta, entries, status=status, actor=actor)
     return report

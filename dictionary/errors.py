@@ -116,3 +116,51 @@ class NotSignedIn(AccessDenied):
 
 class Forbidden(AccessDenied):
     """Signed in, but the role or the languages of the account do not allow this."""
+
+
+class InvalidEntry(DictionaryError):
+    """An entry's field that cannot be stored; ``field`` names it (``senses[0].glosses.vie``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"Trường {field}: {message}")
+
+
+class PreconditionRequired(DictionaryError):
+    """A change of an entry sent without the revision it was made from (If-Match)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Hãy gửi kèm tiêu đề If-Match với ETag của phiên bản mục từ bạn đã đọc (GET /v1/entries/{id}), "
+            "để không ghi đè lên thay đổi của người khác."
+        )
+
+
+class StaleRevision(DictionaryError):
+    """The entry changed since the revision the writer read."""
+
+    def __init__(self, entry_id: str, current: int, sent: int | None = None) -> None:
+        self.current_revision = current
+        read = f" (bạn đã đọc phiên bản {sent})" if sent is not None else ""
+        super().__init__(
+            f"Mục từ {entry_id!r} đã được người khác sửa: phiên bản hiện tại là {current}{read}. "
+            "Hãy đọc lại mục từ, áp dụng lại thay đổi của bạn rồi gửi với ETag mới."
+        )
+
+
+class InvalidTransition(DictionaryError):
+    """A status move the entry's current status does not allow."""
+
+
+class RevisionNotFound(DictionaryError):
+    def __init__(self, entry_id: str, revision: object) -> None:
+        super().__init__(f"Mục từ {entry_id!r} không có phiên bản {revision!r}; xem /v1/entries/{entry_id}/history.")
+
+
+class SuggestionNotFound(DictionaryError):
+    def __init__(self, number: object) -> None:
+        super().__init__(f"Không có góp ý nào mang số {number!r}.")
+
+
+class SuggestionClosed(DictionaryError):
+    """A suggestion accepted or dismissed already."""

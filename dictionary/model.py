@@ -15,9 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Status(StrEnum):
-    draft = "draft"
-    reviewed = "reviewed"
-    approved = "approved"
+    """Where an entry stands in review.  The public sees an entry's published revision only."""
+
+    draft = "draft"  # being written; seen by the accounts of its language
+    review = "review"  # sent to the editors
+    published = "published"  # approved: what the public reads
+    retired = "retired"  # withdrawn from the public; its history stays
 
 
 class _Strict(BaseModel):
@@ -68,6 +71,8 @@ class Entry(_Strict):
     pronunciations: list[MediaRef] = Field(default_factory=list)
     provenance: Provenance
     status: Status = Status.draft
+    # the decision or standard that fixed the term (a ministry decision's number and date)
+    authority: str | None = None
     extra: dict[str, Any] = Field(default_factory=dict)
 
 

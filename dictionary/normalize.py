@@ -50,6 +50,11 @@ _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 # A text holds something to look up when it has one character that is neither white space nor
 # invisible: what ``canonical`` keeps.  A pattern the API's schema states as it is.
 VISIBLE = rf"[^\s{_INVISIBLE_CHARS}]"
+# Text an editor writes: no control characters (tab and line breaks aside), and, for a required
+# field, one visible character.  Patterns the API's schema states as they are.
+_CONTROL = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
+PLAIN_TEXT = rf"^[^{_CONTROL}]*$"
+WRITTEN_TEXT = rf"^[^{_CONTROL}]*[^\s{_INVISIBLE_CHARS}][^{_CONTROL}]*$"
 _SPACE = re.compile(r"\s+")
 _EDGES = re.compile(r"^[\s\u200b-\u200f\u2060\ufeff]+|[\s\u200b-\u200f\u2060\ufeff]+$")
 # Combining marks that belong to no script of their own (the Combining Diacritical Marks blocks).

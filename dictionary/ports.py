@@ -65,13 +65,20 @@ class Backend(Protocol):
         """Replace the whole index with ``docs``; returns how many were indexed."""
         ...
 
+    def update(self, entries: list[int], docs: Iterable[KeyDoc], generation: int) -> None:
+        """Replace the documents of ``entries`` (rows in the store) with ``docs`` (an entry with
+        no documents is removed) and record that the index now follows the store's
+        ``generation``; searchable by every reader within a second of returning."""
+        ...
+
     def status(self) -> dict:
         """``{"ok": bool, "generation": int | None, ...}`` for /health."""
         ...
 
-    def generation(self) -> int | None:
-        """The store generation the serving index was built from, as last known: cheap enough to
-        ask after every search (no round trip each time).  None when unknown."""
+    def generation(self, fresh: bool = False) -> int | None:
+        """The store generation the serving index follows, as last known: cheap enough to ask
+        after every search (no round trip each time); with ``fresh``, read from the index itself.
+        None when unknown."""
         ...
 
     def close(self) -> None: ...

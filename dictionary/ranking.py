@@ -21,8 +21,9 @@ fuzzy  the folded keys are within edit distance 1 (2 for long queries);
 ====== =====================================================================
 
 Within a tier: smaller distance first (a fuzzy match whose diacritics agree too is closer than
-one that keeps the query's first two letters, which is closer than any other), then the key a sense lists first, then the shorter key,
-then the entry's row as a stable tie-breaker.
+one that keeps the query's first two letters, which is closer than any other), then an entry that
+names its authority (a decision or standard that fixed the term), then the key a sense lists
+first, then the shorter key, then the entry's row as a stable tie-breaker.
 """
 
 from __future__ import annotations
@@ -126,11 +127,14 @@ def fuzzy_distance_for(folded_query: str) -> int:
     return 2
 
 
-def rank(candidates: list[Candidate]) -> list[Ranked]:
-    """The ordered, de-duplicated entries.  Each entry is placed by its best key."""
+def rank(candidates: list[Candidate], authoritative: frozenset[int] = frozenset()) -> list[Ranked]:
+    """The ordered, de-duplicated entries.  Each entry is placed by its best key.  Among equally
+    good matches (same tier, distance and looseness), the ``authoritative`` entries (those a
+    decision or standard fixed) come first."""
     best: dict[int, tuple[tuple[int, ...], Candidate]] = {}
     for cand in candidates:
-        key = (cand.tier, cand.distance, cand.loose, min(cand.position, 1), cand.length, cand.entry)
+        key = (cand.tier, cand.distance, cand.loose, cand.entry not in authoritative, min(cand.position, 1),
+               cand.length, cand.entry)
         held = best.get(cand.entry)
         if held is None or key < held[0]:
             best[cand.entry] = (key, cand)

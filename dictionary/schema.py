@@ -12,12 +12,82 @@ supervising process uses it and lives as long as the workers do.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
+
 from .errors import DictionaryError
 
-MIGRATIONS: tuple[str, ...] = (
+
+def _revisions(db: sqlite3.Connection) -> None:
+    """4: entries get revisions and a review status.  Every entry already stored was public
+    before review existed, so it becomes revision 1, published, written by its import."""
+    for statement in _statements("""
+        ALTER TABLE entries ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE entries ADD COLUMN public BLOB;
+        ALTER TABLE entries ADD COLUMN published_revision INTEGER;
+        ALTER TABLE entries ADD COLUMN edited_at TEXT;
+        ALTER TABLE entries ADD COLUMN authority INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX IF NOT EXISTS entries_status ON entries(status);
+        CREATE TABLE IF NOT EXISTS revisions (
+            entry_id TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            author   TEXT NOT NULL,
+            at       TEXT NOT NULL,
+            status   TEXT NOT NULL,
+            comment  TEXT,
+            changes  TEXT NOT NULL,
+            body     BLOB NOT NULL,
+            PRIMARY KEY (entry_id, revision)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS entry_changes (
+            generation INTEGER NOT NULL,
+            entry      INTEGER NOT NULL,
+            entry_id   TEXT NOT NULL,
+            PRIMARY KEY (generation, entry)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS suggestions (
+            id          INTEGER PRIMARY KEY,
+            entry_id    TEXT NOT NULL,
+            language    TEXT NOT NULL,
+            text        TEXT NOT NULL,
+            contact     TEXT,
+            client      TEXT,
+            at          TEXT NOT NULL,
+            status      TEXT NOT NULL CHECK (status IN ('open', 'accepted', 'dismissed')),
+            resolved_by TEXT,
+            resolved_at TEXT,
+            comment     TEXT
+        );
+        CREATE INDEX IF NOT EXISTS suggestions_status ON suggestions(status, language);
+    """):
+        db.execute(statement)
+    imported = dict(db.execute("SELECT name, imported_at FROM datasets"))
+    last = 0
+    while True:
+        rows = db.execute("SELECT rowid, id, dataset, body FROM entries WHERE rowid > ? ORDER BY rowid LIMIT 5000",
+                          (last,)).fetchall()
+        if not rows:
+            break
+        updates, revisions = [], []
+        for rowid, entry_id, dataset, body in rows:
+            entry = orjson.loads(body)
+            entry["status"] = "published"
+            body = orjson.dumps(entry)
+            updates.append((body, body, rowid))
+            revisions.append((entry_id, f"import:{dataset}", imported.get(dataset) or "", body))
+        db.executemany("UPDATE entries SET status = 'published', body = ?, public = ?, published_revision = 1 "
+                       "WHERE rowid = ?", updates)
+        db.executemany("INSERT INTO revisions VALUES (?, 1, ?, ?, 'published', NULL, '[\"created\"]', ?)",
+                       revisions)
+        last = rows[-1][0]
+    # the change feed starts here: an index built from an older generation needs a full rebuild
+    db.execute("INSERT OR REPLACE INTO meta SELECT 'feed_start', value FROM meta WHERE key = 'generation'")
+
+
+MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 1: entries, datasets and the generation counter
     """
     CREATE TABLE IF NOT EXISTS datasets (
@@ -99,6 +169,8 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log(at);
     """,
+    # 4: revisions, review status, the published text apart, the change feed, suggestions
+    _revisions,
 )
 VERSION = len(MIGRATIONS)
 
@@ -114,9 +186,16 @@ def migrate(db: sqlite3.Connection) -> int:
         raise SchemaTooNew(f"the store is at schema version {current}; this release knows {VERSION}")
     for number in range(current + 1, VERSION + 1):
         db.execute("BEGIN IMMEDIATE")
+        if db.execute("PRAGMA user_version").fetchone()[0] >= number:  # another process did it meanwhile
+            db.execute("COMMIT")
+            continue
         try:
-            for statement in _statements(MIGRATIONS[number - 1]):
-                db.execute(statement)
+            migration = MIGRATIONS[number - 1]
+            if callable(migration):
+                migration(db)
+            else:
+                for statement in _statements(migration):
+                    db.execute(statement)
             db.execute(f"PRAGMA user_version = {number}")
             db.execute("COMMIT")
         except BaseException:

@@ -71,6 +71,16 @@ class SearchService:
     def __init__(self, store: Store, backend: Backend) -> None:
         self.store = store
         self.backend = backend
+        self._authoritative: tuple[int, frozenset[int]] = (-1, frozenset())
+
+    def authoritative(self, generation: int) -> frozenset[int]:
+        """Rows of the published entries that name an authority, read again when the public text
+        changed (a new generation)."""
+        known, rows = self._authoritative
+        if known != generation:
+            rows = self.store.authoritative()
+            self._authoritative = (generation, rows)
+        return rows
 
     # -- validation --------------------------------------------------------------------------
     @staticmethod
@@ -156,7 +166,8 @@ class SearchService:
         readings: dict[int, str] = {}
         for reading in self.readings(q, text):
             candidates.extend(self._decoded_candidates(reading, scopes, wanted, readings))
-        ranked = rank(candidates)
+        generation = self.store.generation
+        ranked = rank(candidates, self.authoritative(generation))
         page = ranked[offset : offset + limit]
         bodies = self.store.bodies([r.entry for r in page])
         hits = []
@@ -169,7 +180,7 @@ class SearchService:
             query={"q": text, "from": source, "to": target, "limit": limit, "offset": offset},
             total=len(ranked),
             hits=hits,
-            stale=self.index_behind() is not None,
+            stale=self.index_behind(generation) is not None,
         )
 
     @staticmethod
@@ -269,7 +280,7 @@ class SearchService:
         ``{"id", "language", "headword"}``."""
         plan = QueryPlan(keys=search_keys(phrase), scopes=(Scope(VIETNAMESE, tuple(languages)),), fuzzy=0,
                          wanted=limit * len(languages), cap=GLOSS_CAP, loose=False)
-        ranked = [r for r in rank(self.backend.candidates(plan))
+        ranked = [r for r in rank(self.backend.candidates(plan), self.authoritative(self.store.generation))
                   if r.candidate.tier <= Tier.TONE and r.candidate.field == Field.GLOSS]
         heads = self.store.heads([r.entry for r in ranked])
         out: dict[str, list[dict]] = {language: [] for language in languages}
@@ -279,11 +290,11 @@ class SearchService:
                 found.append(head)
         return out
 
-    def index_behind(self) -> tuple[int, int] | None:
-        """(index generation, store generation) when the index was built from an older store than
-        the one it serves, else None."""
+    def index_behind(self, current: int | None = None) -> tuple[int, int] | None:
+        """(index generation, store generation) when the index follows an older store than the
+        one it serves, else None."""
         built = self.backend.generation()
-        current = self.store.generation
+        current = self.store.generation if current is None else current
         return None if built is None or built == current else (built, current)
 
     def health(self) -> dict:

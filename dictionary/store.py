@@ -19,7 +19,7 @@ from pathlib import Path
 
 import orjson
 
-from .errors import AccountExists, AccountNotFound, EntryNotFound
+from .errors import AccountExists, AccountNotFound, Busy, EntryNotFound
 from .model import Entry, Status
 from .schema import migrate
 
@@ -40,6 +40,97 @@ class ReplaceStats:
     updated: int
     unchanged: int
     removed: int
+    kept: tuple[str, ...] = ()  # entries editors changed since the last import: left as they are
+
+
+@dataclass(frozen=True, slots=True)
+class EntryState:
+    """An entry as the store holds it: its latest revision (``body``) and, apart, the revision the
+    public reads (``public``, None when none is published)."""
+
+    rowid: int
+    id: str
+    language: str
+    dataset: str
+    status: Status
+    revision: int
+    published_revision: int | None
+    body: dict
+    public: dict | None
+    edited_at: str | None
+
+    @property
+    def pending(self) -> bool:
+        """A revision newer than the published one waits for review."""
+        return self.public is not None and self.published_revision != self.revision
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What one editorial write did."""
+
+    state: EntryState
+    public_changed: bool  # the public text changed: the index must follow
+
+
+class RevisionConflict(Exception):
+    """The entry moved on since the revision the writer read (the store's side of 412)."""
+
+    def __init__(self, current: int) -> None:
+        self.current = current
+        super().__init__(current)
+
+
+def _now(timespec: str = "seconds") -> str:
+    return datetime.now(UTC).isoformat(timespec=timespec)
+
+
+def _json(entry: Entry | dict) -> bytes:
+    if isinstance(entry, Entry):
+        return entry.__pydantic_serializer__.to_json(entry)  # what model_dump_json encodes
+    return orjson.dumps(entry)
+
+
+def changes(old: dict | None, new: dict) -> list[str]:
+    """What changed between two revisions' contents, as field paths (``headword``,
+    ``senses[0].glosses.vie``, ``status``); ``["created"]`` for a first revision."""
+    if old is None:
+        return ["created"]
+    out: list[str] = []
+    for key in dict.fromkeys([*old, *new]):
+        a, b = old.get(key), new.get(key)
+        if a == b:
+            continue
+        if key == "senses" and isinstance(a, list) and isinstance(b, list):
+            for i in range(max(len(a), len(b))):
+                sa = a[i] if i < len(a) else None
+                sb = b[i] if i < len(b) else None
+                if sa == sb:
+                    continue
+                if sa is None or sb is None:
+                    out.append(f"senses[{i}]")
+                    continue
+                for field in dict.fromkeys([*sa, *sb]):
+                    fa, fb = sa.get(field), sb.get(field)
+                    if fa == fb:
+                        continue
+                    if field in ("glosses", "definitions") and isinstance(fa, dict) and isinstance(fb, dict):
+                        out.extend(f"senses[{i}].{field}.{lang}" for lang in dict.fromkeys([*fa, *fb])
+                                   if fa.get(lang) != fb.get(lang))
+                    else:
+                        out.append(f"senses[{i}].{field}")
+        else:
+            out.append(key)
+    return out
+
+
+_STATE_COLUMNS = "rowid, id, language, dataset, status, revision, published_revision, body, public, edited_at"
+
+
+def _state(row) -> EntryState:
+    rowid, id_, language, dataset, status, revision, published, body, public, edited = row
+    return EntryState(rowid, id_, language, dataset, Status(status), revision, published, orjson.loads(body),
+                      orjson.loads(public) if public is not None else None, edited)
 
 
 class Store:
@@ -64,8 +155,10 @@ class Store:
         else:
             db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA busy_timeout=5000")
+            # a write acknowledged is on disk: the commit waits for the WAL's fsync (NORMAL would
+            # survive a killed process but not a power cut)
+            db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA busy_timeout=10000")
         return db
 
     @property
@@ -81,53 +174,86 @@ class Store:
             db.close()
             self._local.db = None
 
+    @property
+    def lock_path(self) -> Path:
+        """A lock file beside the store: whoever updates the search index from the store holds it."""
+        return self.path.with_name(self.path.name + ".index.lock")
+
     # -- writing -----------------------------------------------------------------------------
-    def replace_dataset(self, dataset: Dataset, entries: Iterable[Entry]) -> ReplaceStats:
+    def replace_dataset(self, dataset: Dataset, entries: Iterable[Entry], *,
+                        status: Status = Status.published, actor: str = "import",
+                        client: str | None = None) -> ReplaceStats:
         """Make ``dataset`` hold exactly ``entries``, in one transaction.
 
-        Entries keep their row (so index references and URLs stay valid) and their editorial
-        status when they are imported again; entries the new file no longer has are removed.
-        """
+        New entries get ``status`` (published: the public reads them at once; draft: they wait for
+        review).  Entries imported before keep their row (so index references and URLs stay
+        valid) and their status; a changed one gets a new revision.  An entry that editors have
+        changed since is neither overwritten nor removed: it is reported in ``kept``.  Entries the
+        new file no longer has are removed."""
         db = self.db
         added = updated = unchanged = 0
         seen: set[str] = set()
+        kept: list[str] = []
+        author = f"import:{dataset.name}"
+        now = _now()
         try:
             db.execute("BEGIN IMMEDIATE")
             existing = {
-                row[0]: (row[1], row[2])
+                row[1]: row
                 for row in db.execute(
-                    "SELECT id, status, body FROM entries WHERE dataset = ?", (dataset.name,)
+                    "SELECT rowid, id, status, revision, body, public IS NOT NULL, edited_at "
+                    "FROM entries WHERE dataset = ?", (dataset.name,)
                 )
             }
-            inserts = []
-            updates = []
+            inserts, revisions, updates = [], [], []
+            public_rows: list[str] = []
             for entry in entries:
                 seen.add(entry.id)
                 old = existing.get(entry.id)
-                if old is not None:
-                    entry = entry.model_copy(update={"status": Status(old[0])})
-                body = entry.__pydantic_serializer__.to_json(entry)  # what model_dump_json encodes
+                if old is not None and old[6] is not None:  # edited since: the editors' text stands
+                    kept.append(entry.id)
+                    continue
+                entry_status = Status(old[2]) if old is not None else status
+                entry = entry.model_copy(update={"status": entry_status})
+                body = _json(entry)
+                published = entry_status == Status.published
                 if old is None:
-                    inserts.append(
-                        (entry.id, entry.language, dataset.name, entry.headword, entry.status.value, body)
-                    )
-                elif old[1] != body:
-                    updates.append((entry.language, entry.headword, body, entry.id))
+                    inserts.append((entry.id, entry.language, dataset.name, entry.headword, entry_status.value,
+                                    body, body if published else None, 1 if published else None,
+                                    int(published and bool(entry.authority))))
+                    revisions.append((entry.id, 1, author, now, entry_status.value, None, '["created"]', body))
+                elif old[4] != body:
+                    revision = old[3] + 1
+                    updates.append((entry.language, entry.headword, body, revision, published, body, published,
+                                    revision, published, int(bool(entry.authority)), entry.id))
+                    revisions.append((entry.id, revision, author, now, entry_status.value, None,
+                                      orjson.dumps(changes(orjson.loads(old[4]), orjson.loads(body))).decode(), body))
                 else:
                     unchanged += 1
+                    continue
+                if published or (old is not None and old[5]):
+                    public_rows.append(entry.id)
             conflict = self._other_dataset_ids(db, dataset.name, [row[0] for row in inserts])
             if conflict:
                 raise ValueError(f"entry id {conflict} already belongs to another dataset")
             db.executemany(
-                "INSERT INTO entries (id, language, dataset, headword, status, body) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO entries (id, language, dataset, headword, status, body, public, published_revision, "
+                "authority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 inserts,
             )
             db.executemany(
-                "UPDATE entries SET language = ?, headword = ?, body = ? WHERE id = ?", updates
+                "UPDATE entries SET language = ?, headword = ?, body = ?, revision = ?, "
+                "public = CASE WHEN ? THEN ? ELSE public END, "
+                "published_revision = CASE WHEN ? THEN ? ELSE published_revision END, "
+                "authority = CASE WHEN ? THEN ? ELSE authority END WHERE id = ?", updates
             )
-            gone = [(entry_id,) for entry_id in existing if entry_id not in seen]
-            db.executemany("DELETE FROM entries WHERE id = ?", gone)
+            gone = [entry_id for entry_id in existing if entry_id not in seen]
+            kept.extend(entry_id for entry_id in gone if existing[entry_id][6] is not None)
+            gone = [entry_id for entry_id in gone if existing[entry_id][6] is None]
+            gone_public = [(existing[e][0], e) for e in gone if existing[e][5]]
+            db.executemany("DELETE FROM entries WHERE id = ?", [(e,) for e in gone])
+            db.executemany("DELETE FROM revisions WHERE entry_id = ?", [(e,) for e in gone])
+            db.executemany("INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", revisions)
             added, updated = len(inserts), len(updates)
             db.execute(
                 "INSERT OR REPLACE INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -138,17 +264,98 @@ class Store:
                     dataset.licence,
                     dataset.source_file,
                     dataset.sha256,
-                    datetime.now(UTC).isoformat(timespec="seconds"),
+                    now,
                     len(seen),
                 ),
             )
-            if inserts or updates or gone:
-                self._bump(db)
+            if public_rows or gone_public:
+                generation = self._bump(db)
+                rows = self._rowids(db, public_rows)
+                db.executemany("INSERT OR IGNORE INTO entry_changes VALUES (?, ?, ?)",
+                               [(generation, rowid, entry_id) for entry_id, rowid in rows.items()]
+                               + [(generation, rowid, entry_id) for rowid, entry_id in gone_public])
+            self._audit(db, actor, "import", dataset.name, client=client, detail={
+                "status": status.value, "added": added, "updated": updated, "unchanged": unchanged,
+                "removed": len(gone), "kept": len(kept)})
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return ReplaceStats(added, updated, unchanged, len(gone))
+        return ReplaceStats(added, updated, unchanged, len(gone), tuple(kept))
+
+    @staticmethod
+    def _rowids(db: sqlite3.Connection, ids: list[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            out.update(db.execute(f"SELECT id, rowid FROM entries WHERE id IN ({','.join('?' * len(chunk))})",
+                                  chunk))
+        return out
+
+    def write_revision(self, entry: Entry, *, author: str, comment: str | None, status: Status,
+                       expected: int | None = None, create: bool = False, action: str,
+                       client: str | None = None, detail: dict | None = None) -> Written:
+        """Store a new revision of ``entry`` with ``status``, in one transaction with its audit
+        record: its content, author, time, comment and what changed.
+
+        ``expected`` is the revision the writer read: when the entry has moved on since,
+        RevisionConflict and nothing is written.  Publishing makes this revision the public
+        text; retiring withdraws the public text; any other status leaves the public text as it
+        was (an edit of a published entry waits for review while the public keeps reading the
+        published revision)."""
+        entry = entry.model_copy(update={"status": status})
+        body = _json(entry)
+        now = _now()
+        with self._transaction() as db:
+            row = db.execute(f"SELECT {_STATE_COLUMNS} FROM entries WHERE id = ?", (entry.id,)).fetchone()
+            if create:
+                if row is not None:
+                    raise RevisionConflict(row[5])
+                revision, old_body, had_public = 1, None, False
+            else:
+                if row is None:
+                    raise EntryNotFound(entry.id)
+                if expected is not None and row[5] != expected:
+                    raise RevisionConflict(row[5])
+                revision, old_body, had_public = row[5] + 1, orjson.loads(row[7]), row[8] is not None
+            changed = changes(old_body, orjson.loads(body))
+            # an entry editors changed the content of is theirs: a re-import leaves it (a status
+            # move alone does not make it so)
+            edited = now if create or any(c != "status" for c in changed) else row[9]
+            if status == Status.published:
+                public, published_revision = body, revision
+            elif status == Status.retired:
+                public, published_revision = None, None
+            else:
+                public = row[8] if row is not None else None
+                published_revision = row[6] if row is not None else None
+            authority = int(public is not None and bool(orjson.loads(public).get("authority")))
+            if create:
+                db.execute(
+                    "INSERT INTO entries (id, language, dataset, headword, status, body, revision, public, "
+                    "published_revision, edited_at, authority) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+                    (entry.id, entry.language, entry.provenance.dataset, entry.headword, status.value, body,
+                     public, published_revision, edited, authority),
+                )
+            else:
+                db.execute(
+                    "UPDATE entries SET language = ?, headword = ?, status = ?, body = ?, revision = ?, public = ?, "
+                    "published_revision = ?, edited_at = ?, authority = ? WHERE id = ?",
+                    (entry.language, entry.headword, status.value, body, revision, public, published_revision, edited,
+                     authority, entry.id),
+                )
+            db.execute("INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (entry.id, revision, author, now, status.value, comment, orjson.dumps(changed).decode(), body))
+            public_changed = public is not None or had_public
+            public_changed = public_changed and (row is None or public != row[8])
+            if public_changed:
+                generation = self._bump(db)
+                rowid = db.execute("SELECT rowid FROM entries WHERE id = ?", (entry.id,)).fetchone()[0]
+                db.execute("INSERT OR IGNORE INTO entry_changes VALUES (?, ?, ?)", (generation, rowid, entry.id))
+            self._audit(db, author, action, entry.id, client=client,
+                        detail={"revision": revision, "status": status.value, **(detail or {})})
+            state = _state(db.execute(f"SELECT {_STATE_COLUMNS} FROM entries WHERE id = ?", (entry.id,)).fetchone())
+        return Written(state, public_changed)
 
     @staticmethod
     def _other_dataset_ids(db: sqlite3.Connection, dataset: str, ids: list[str]) -> str | None:
@@ -164,8 +371,10 @@ class Store:
         return None
 
     @staticmethod
-    def _bump(db: sqlite3.Connection) -> None:
+    def _bump(db: sqlite3.Connection) -> int:
+        """The next generation: every change of the public text makes one."""
         db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+        return int(db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
 
     # -- reading -----------------------------------------------------------------------------
     @property
@@ -174,40 +383,48 @@ class Store:
         return int(row[0]) if row else 0
 
     def get(self, entry_id: str) -> Entry:
-        row = self.db.execute("SELECT body FROM entries WHERE id = ?", (entry_id,)).fetchone()
-        if row is None:
+        """The entry as the public reads it: its published revision.  EntryNotFound when it has
+        none (never published, or retired)."""
+        row = self.db.execute("SELECT public FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        if row is None or row[0] is None:
             raise EntryNotFound(entry_id)
         return Entry.model_validate(orjson.loads(row[0]))
 
+    def state(self, entry_id: str) -> EntryState:
+        """The entry whatever its status, with its latest revision and its published one."""
+        row = self.db.execute(f"SELECT {_STATE_COLUMNS} FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        if row is None:
+            raise EntryNotFound(entry_id)
+        return _state(row)
+
     def bodies(self, rowids: list[int]) -> dict[int, dict]:
-        """Raw entry dicts by row, for building responses without re-validating."""
+        """Published entries as raw dicts by row, for building responses without re-validating."""
         if not rowids:
             return {}
         marks = ",".join("?" * len(rowids))
         rows = self.db.execute(
-            f"SELECT rowid, body FROM entries WHERE rowid IN ({marks})", rowids
+            f"SELECT rowid, public FROM entries WHERE public IS NOT NULL AND rowid IN ({marks})", rowids
         ).fetchall()
         return {rowid: orjson.loads(body) for rowid, body in rows}
 
     def heads(self, rowids: list[int]) -> dict[int, dict]:
-        """``{"id", "language", "headword"}`` by row, read without parsing the entries."""
-        if not rowids:
-            return {}
-        marks = ",".join("?" * len(rowids))
-        rows = self.db.execute(
-            f"SELECT rowid, id, language, headword FROM entries WHERE rowid IN ({marks})", rowids
-        ).fetchall()
-        return {rowid: {"id": id_, "language": language, "headword": headword}
-                for rowid, id_, language, headword in rows}
+        """``{"id", "language", "headword"}`` of published entries by row."""
+        return {rowid: {"id": entry["id"], "language": entry["language"], "headword": entry["headword"]}
+                for rowid, entry in self.bodies(rowids).items()}
+
+    def authoritative(self) -> frozenset[int]:
+        """Rows of the published entries that name an authority (a decision that fixed the term)."""
+        return frozenset(r for (r,) in self.db.execute("SELECT rowid FROM entries WHERE authority = 1"))
 
     def iter_entries(self, batch: int = 5000) -> Iterator[tuple[int, dict]]:
-        """Every entry as (row, raw dict), in row order, streamed in batches."""
+        """Every published entry as (row, raw dict), in row order, streamed in batches."""
         last = 0
         db = self._connect()  # a connection of its own: the caller may write meanwhile
         try:
             while True:
                 rows = db.execute(
-                    "SELECT rowid, body FROM entries WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                    "SELECT rowid, public FROM entries WHERE rowid > ? AND public IS NOT NULL "
+                    "ORDER BY rowid LIMIT ?",
                     (last, batch),
                 ).fetchall()
                 if not rows:
@@ -219,10 +436,106 @@ class Store:
             db.close()
 
     def count(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+        """Published entries."""
+        return self.db.execute("SELECT COUNT(*) FROM entries WHERE public IS NOT NULL").fetchone()[0]
 
     def language_counts(self) -> dict[str, int]:
-        return dict(self.db.execute("SELECT language, COUNT(*) FROM entries GROUP BY language"))
+        """Published entries per language."""
+        return dict(self.db.execute(
+            "SELECT language, COUNT(*) FROM entries WHERE public IS NOT NULL GROUP BY language"))
+
+    def public_entries(self, rowids: Iterable[int]) -> dict[int, dict]:
+        """Published entries of these rows, read on a connection of its own (an index update)."""
+        rowids = list(rowids)
+        out: dict[int, dict] = {}
+        db = self._connect()
+        try:
+            for start in range(0, len(rowids), 500):
+                chunk = rowids[start : start + 500]
+                out.update((rowid, orjson.loads(body)) for rowid, body in db.execute(
+                    f"SELECT rowid, public FROM entries WHERE public IS NOT NULL AND rowid IN "
+                    f"({','.join('?' * len(chunk))})", chunk))
+        finally:
+            db.close()
+        return out
+
+    def changed_since(self, generation: int) -> list[int] | None:
+        """Rows whose public text changed after ``generation`` (removed ones included), or None
+        when the change feed does not reach back that far (a full rebuild is needed)."""
+        start = self.db.execute("SELECT value FROM meta WHERE key = 'feed_start'").fetchone()
+        if start is not None and generation < int(start[0]):
+            return None
+        return [r for (r,) in self.db.execute(
+            "SELECT DISTINCT entry FROM entry_changes WHERE generation > ?", (generation,))]
+
+    # -- revisions, review, suggestions -------------------------------------------------------
+    def revisions(self, entry_id: str) -> list[dict]:
+        """Every revision of an entry, oldest first, without content."""
+        rows = self._rows("SELECT revision, author, at, status, comment, changes FROM revisions "
+                          "WHERE entry_id = ? ORDER BY revision", (entry_id,))
+        for row in rows:
+            row["changes"] = orjson.loads(row["changes"])
+        return rows
+
+    def revision(self, entry_id: str, revision: int) -> dict | None:
+        """One revision with its content (``body``), or None."""
+        rows = self._rows("SELECT revision, author, at, status, comment, changes, body FROM revisions "
+                          "WHERE entry_id = ? AND revision = ?", (entry_id, revision))
+        if not rows:
+            return None
+        row = rows[0]
+        row["changes"], row["body"] = orjson.loads(row["changes"]), orjson.loads(row["body"])
+        return row
+
+    def in_review(self, languages: tuple[str, ...] | None, limit: int = 100) -> list[dict]:
+        """Entries waiting for an editor (status review), oldest wait first, in ``languages``
+        (None: every language), with their latest revision's author, time and comment."""
+        where, params = "", []
+        if languages is not None:
+            where = f" AND e.language IN ({','.join('?' * len(languages))})"
+            params = list(languages)
+        return self._rows(
+            "SELECT e.id, e.language, e.headword, e.revision, e.published_revision, r.author, r.at, r.comment "
+            "FROM entries e JOIN revisions r ON r.entry_id = e.id AND r.revision = e.revision "
+            f"WHERE e.status = 'review'{where} ORDER BY r.at LIMIT ?", (*params, limit))
+
+    def add_suggestion(self, entry_id: str, language: str, text: str, contact: str | None,
+                       client: str | None, actor: str = "anonymous") -> int:
+        with self._transaction() as db:
+            number = db.execute(
+                "INSERT INTO suggestions (entry_id, language, text, contact, client, at, status) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'open')", (entry_id, language, text, contact, client, _now())
+            ).lastrowid
+            self._audit(db, actor, "suggestion.create", entry_id, client=client, detail={"suggestion": number})
+        return number
+
+    def suggestions(self, status: str | None, languages: tuple[str, ...] | None, limit: int = 100) -> list[dict]:
+        clauses, params = [], []
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(status)
+        if languages is not None:
+            clauses.append(f"language IN ({','.join('?' * len(languages))})")
+            params.extend(languages)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        return self._rows(f"SELECT * FROM suggestions{where} ORDER BY id LIMIT ?", (*params, limit))
+
+    def suggestion(self, number: int) -> dict | None:
+        rows = self._rows("SELECT * FROM suggestions WHERE id = ?", (number,))
+        return rows[0] if rows else None
+
+    def resolve_suggestion(self, number: int, status: str, actor: str, comment: str | None,
+                           client: str | None) -> bool:
+        """Close an open suggestion; False when it was closed already."""
+        with self._transaction() as db:
+            done = db.execute(
+                "UPDATE suggestions SET status = ?, resolved_by = ?, resolved_at = ?, comment = ? "
+                "WHERE id = ? AND status = 'open'", (status, actor, _now(), comment, number)
+            ).rowcount
+            if done:
+                self._audit(db, actor, f"suggestion.{status}", str(number), client=client,
+                            detail={"comment": comment} if comment else None)
+        return bool(done)
 
     def datasets(self) -> list[dict]:
         cursor = self.db.execute("SELECT * FROM datasets ORDER BY name")
@@ -266,7 +579,7 @@ class Store:
 
     def add_clip(self, row: dict) -> None:
         """Catalogue a clip (a clip already there is left as it is)."""
-        row = {**row, "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        row = {**row, "created_at": _now()}
         names = ",".join(row)
         marks = ",".join("?" * len(row))
         with self._transaction() as db:
@@ -335,15 +648,21 @@ class Store:
               detail: dict | None = None) -> None:
         """Append one record to the audit log (nothing updates or deletes them)."""
         with self._transaction() as db:
-            db.execute(
-                "INSERT INTO audit_log (at, actor, client, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                (datetime.now(UTC).isoformat(timespec="milliseconds"), actor, client, action, target,
-                 orjson.dumps(detail).decode() if detail is not None else None),
-            )
+            self._audit(db, actor, action, target, client=client, detail=detail)
 
-    def audit_log(self, since: str | None = None, limit: int = 100) -> list[dict]:
+    @staticmethod
+    def _audit(db: sqlite3.Connection, actor: str, action: str, target: str | None, *,
+               client: str | None = None, detail: dict | None = None) -> None:
+        db.execute(
+            "INSERT INTO audit_log (at, actor, client, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            (_now("milliseconds"), actor, client, action, target,
+             orjson.dumps(detail).decode() if detail is not None else None),
+        )
+
+    def audit_log(self, since: str | None = None, limit: int = 100, after: int = 0) -> list[dict]:
+        """Records from ``since`` (an ISO time) on and after record number ``after``, oldest first."""
         rows = self._rows(
-            "SELECT * FROM audit_log WHERE at >= ? ORDER BY id LIMIT ?", (since or "", limit)
+            "SELECT * FROM audit_log WHERE at >= ? AND id > ? ORDER BY id LIMIT ?", (since or "", after, limit)
         )
         for row in rows:
             row["detail"] = orjson.loads(row["detail"]) if row["detail"] else None
@@ -352,7 +671,14 @@ class Store:
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         db = self.db
-        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            # another writer (a large import) held the store past the busy time-out
+            raise Busy("Từ điển đang ghi một đợt thay đổi lớn (ví dụ một lần nhập dữ liệu); "
+                       "xin thử lại sau ít giây.", retry_after=5) from None
         try:
             yield db
         except BaseException:

@@ -8,11 +8,12 @@ the 75 MB it held when it opened the backend to ask, 45 MB were theirs.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from dictionary.schema import StoreState
 
-LAYOUT = 3  # the index's schema, analysers and document order; an index of another layout is rebuilt
+LAYOUT = 4  # the index's schema, analysers and document order; an index of another layout is rebuilt
 POINTER = "CURRENT"  # names the folder of the current index
 META = "tudien-meta.json"  # in that folder: layout, store generation, documents, build time
 
@@ -31,6 +32,13 @@ def read_meta(folder: Path) -> dict | None:
         return json.loads((folder / META).read_text())
     except (FileNotFoundError, ValueError):
         return None
+
+
+def write_meta(folder: Path, meta: dict) -> None:
+    """Replace an index folder's meta in one step (a reader sees the old or the new, whole)."""
+    part = folder / f"{META}.part"
+    part.write_text(json.dumps(meta))
+    os.replace(part, folder / META)
 
 
 def why_rebuild(root: Path, store: StoreState | None) -> str | None:

@@ -42,7 +42,7 @@ from .config import ElasticSettings
 
 _FIELDS = ("entry", "len", "pos", "field")
 STATUS_BUDGET = 0.8  # seconds /health may wait for the cluster
-GENERATION_TTL = 5.0  # seconds a known index generation is trusted
+GENERATION_TTL = 1.0  # seconds a known index generation is trusted (updates land every second)
 _MAX_EXPANSIONS = 4096  # fuzzy terms considered; the embedded engine walks them all
 
 MAPPING: dict[str, Any] = {
@@ -360,6 +360,40 @@ class ElasticBackend:
             raise
         return count
 
+    def update(self, entries: list[int], docs: Iterable[KeyDoc], generation: int) -> None:
+        """Delete the documents of ``entries``, index ``docs``, refresh, and record ``generation``
+        in the index's mapping: searchable when this returns.
+
+        The documents to delete are found by a search on their entry (delete-by-query belongs to
+        a module some distributions leave out); deletions and additions go in one bulk request."""
+        s = self.settings
+        try:
+            name = next(iter(self.client.indices.get_alias(name=self.alias).body))
+        except es_errors.NotFoundError:
+            raise self._missing() from None
+        except (TransportConnectionError, es_errors.ApiError, es_errors.TransportError) as exc:
+            raise self._unavailable(exc) from None
+        client = self.client.options(request_timeout=max(30.0, s.timeout))
+        actions: list[dict] = []
+        try:
+            for start in range(0, len(entries), 1000):  # every document of these entries, by scroll
+                actions.extend({"_op_type": "delete", "_index": name, "_id": hit["_id"]} for hit in helpers.scan(
+                    client, index=name, query={"query": {"terms": {"entry": entries[start:start + 1000]}}},
+                    _source=False, size=5000, scroll="1m"))
+        except (TransportConnectionError, es_errors.ApiError, es_errors.TransportError) as exc:
+            raise self._unavailable(exc) from None
+        actions.extend(self._actions(name, docs))
+        try:
+            helpers.bulk(client, actions, chunk_size=2000, max_retries=3, refresh=True)
+        except helpers.BulkIndexError as exc:
+            raise BackendUnavailable(f"Elasticsearch từ chối {len(exc.errors)} tài liệu khi cập nhật chỉ mục") from None
+        except (TransportConnectionError, es_errors.ApiError, es_errors.TransportError) as exc:
+            raise self._unavailable(exc) from None
+        mapping = self._call(self.client.indices.get_mapping, index=name).body[name]["mappings"]
+        meta = {**mapping.get("_meta", {}), "generation": generation, "updated_at": time.time()}
+        self._call(self.client.indices.put_mapping, index=name, meta=meta)
+        self._generation = (time.monotonic(), generation)
+
     def _swap(self, name: str) -> None:
         """Point the alias at ``name`` in one atomic call, then delete the versions before it."""
         try:
@@ -418,10 +452,11 @@ class ElasticBackend:
             "built_at": meta.get("built_at"),
         }
 
-    def generation(self) -> int | None:
-        """From the index's mapping, read again at most every GENERATION_TTL seconds."""
+    def generation(self, fresh: bool = False) -> int | None:
+        """From the index's mapping, read again at most every GENERATION_TTL seconds (at once
+        when ``fresh``)."""
         when, known = self._generation
-        if time.monotonic() - when > GENERATION_TTL and not self.breaker.is_open:
+        if (fresh or time.monotonic() - when > GENERATION_TTL) and not self.breaker.is_open:
             try:
                 def read(client):
                     mappings = client.indices.get_mapping(index=self.alias).body

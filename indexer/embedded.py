@@ -10,12 +10,18 @@ Headword and gloss keys live in separate fields (``h*`` and ``g*``) so that a fu
 only the term dictionary it needs.
 
 Index builds are atomic: a new index is written in a fresh folder, then ``CURRENT`` is switched by
-a rename and the old folder removed.  Readers notice the switch within a second.
+a rename and the old folder removed.  Between builds, :meth:`EmbeddedBackend.update` replaces the
+documents of the entries that changed, in one commit (a new small segment, merged in the
+background), and records the store generation it follows.  Readers, in every worker process,
+notice a new build or a new commit within a quarter of a second.
+
+Updated documents sit in their own segment, outside the shortest-key-first order of a build: a
+stage cut at its cap may keep a longer new key over an older shorter one.  The ranking is not
+affected (it sorts every candidate); ``tudien index`` restores the order.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import threading
@@ -39,11 +45,13 @@ from dictionary.ports import (
 )
 from dictionary.ranking import Candidate, QueryPlan, Scope, Tier
 
-from .current import LAYOUT, META, POINTER, current_folder, read_meta
+from .current import LAYOUT, META, POINTER, current_folder, read_meta, write_meta
 
 _EDGE_TOKENIZER = "tudien_edge"
 _SIDES = ("h", "g")
 _WRITER_BUDGET = 2_000_000_000  # bytes; tantivy's limit for one thread is 4 GB
+_UPDATE_BUDGET = 50_000_000  # bytes; an update holds a few entries' documents
+_RECHECK = 0.25  # seconds between looks for a new build or commit
 
 
 def _schema() -> tantivy.Schema:
@@ -61,6 +69,8 @@ def _schema() -> tantivy.Schema:
     # What a candidate needs, packed in one stored number: reading a stored document costs about
     # two microseconds, while each fast-field read costs some 90 µs whatever the number of hits.
     sb.add_unsigned_field("key", stored=True, indexed=False)
+    # the entry's row, indexed: a live update removes an entry's documents by it
+    sb.add_integer_field("entry", stored=False, indexed=True)  # deletes by term match i64 terms
     return sb.build()
 
 
@@ -71,6 +81,24 @@ def _index(schema: tantivy.Schema, folder: Path, *, reuse: bool) -> tantivy.Inde
     edge = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(1, EDGE, True)).build()
     index.register_tokenizer(_EDGE_TOKENIZER, edge)
     return index
+
+
+def _document(doc: KeyDoc) -> tantivy.Document:
+    side = "g" if doc.gloss_language else "h"
+    fold = doc.fold
+    d = tantivy.Document()
+    d.add_text(side + "0", doc.exact)
+    d.add_text(side + "1", doc.tone)
+    d.add_text(side + "2", fold)
+    d.add_text(side + "p", fold)
+    if " " in fold:
+        d.add_text(side + "w", fold)
+    d.add_text("lang", doc.language)
+    if doc.gloss_language:
+        d.add_text("glang", doc.gloss_language)
+    d.add_unsigned("key", _pack(doc.entry, doc.field, doc.position, len(fold)))
+    d.add_integer("entry", doc.entry)
+    return d
 
 
 # key = entry << 24 | field << 20 | position << 12 | length
@@ -97,13 +125,29 @@ class EmbeddedBackend:
         self._meta: dict = {}
         self._checked = 0.0
         self._stale_layout = False
+        self._stamp: tuple = ()  # what the open searcher saw of the folder's commit and meta
 
     # -- opening -----------------------------------------------------------------------------
+    @staticmethod
+    def _commit_stamp(folder: Path) -> tuple:
+        """Changes with every commit to the index in ``folder`` and every update of its meta."""
+        try:
+            return ((folder / "meta.json").stat().st_mtime_ns, (folder / META).stat().st_mtime_ns)
+        except FileNotFoundError:
+            return ()
+
     def _open_current(self) -> None:
         folder = current_folder(self.root)
         name = folder.name if folder is not None else None
         if name == self._current and self._searcher is not None:
+            stamp = self._commit_stamp(folder)
+            if stamp != self._stamp:  # an update was committed: read it
+                meta = read_meta(folder)
+                if meta is not None:
+                    self._index.reload()
+                    self._meta, self._stamp, self._searcher = meta, stamp, self._index.searcher()
             return
+        stamp = self._commit_stamp(folder) if folder is not None else ()
         meta = read_meta(folder) if folder is not None else None
         if meta is None:
             self._index = self._searcher = None
@@ -116,13 +160,13 @@ class EmbeddedBackend:
             return
         index = _index(self.schema, folder, reuse=True)
         index.reload()
-        self._meta = meta
+        self._meta, self._stamp = meta, stamp
         self._stale_layout = False
         self._index, self._searcher, self._current = index, index.searcher(), name
 
     def searcher(self) -> tantivy.Searcher:
         now = time.monotonic()
-        if self._searcher is None or now - self._checked > 1.0:
+        if self._searcher is None or now - self._checked > _RECHECK:
             with self._lock:
                 self._checked = now
                 self._open_current()
@@ -148,7 +192,11 @@ class EmbeddedBackend:
             "built_at": self._meta.get("built_at"),
         }
 
-    def generation(self) -> int | None:
+    def generation(self, fresh: bool = False) -> int | None:
+        if fresh:
+            folder = current_folder(self.root)
+            meta = read_meta(folder) if folder is not None else None
+            return meta.get("generation") if meta and meta.get("layout") == LAYOUT else None
         return self._meta.get("generation") if self._current is not None else None
 
     def close(self) -> None:
@@ -168,7 +216,7 @@ class EmbeddedBackend:
                 "documents": count,
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             }
-            (folder / META).write_text(json.dumps(meta))
+            write_meta(folder, meta)
             pointer = self.root / f"CURRENT.{name}"
             pointer.write_text(name)
             os.replace(pointer, self.root / POINTER)
@@ -199,26 +247,39 @@ class EmbeddedBackend:
         for doc in docs:
             by_length.setdefault(len(doc.fold), []).append(doc)
         count = 0
-        Document = tantivy.Document
         for doc in (doc for length in sorted(by_length) for doc in by_length[length]):
-            side = "g" if doc.gloss_language else "h"
-            fold = doc.fold
-            d = Document()
-            d.add_text(side + "0", doc.exact)
-            d.add_text(side + "1", doc.tone)
-            d.add_text(side + "2", fold)
-            d.add_text(side + "p", fold)
-            if " " in fold:
-                d.add_text(side + "w", fold)
-            d.add_text("lang", doc.language)
-            if doc.gloss_language:
-                d.add_text("glang", doc.gloss_language)
-            d.add_unsigned("key", _pack(doc.entry, doc.field, doc.position, len(fold)))
-            writer.add_document(d)
+            writer.add_document(_document(doc))
             count += 1
         writer.commit()
         writer.wait_merging_threads()
         return count
+
+    # -- updating ----------------------------------------------------------------------------
+    def update(self, entries: list[int], docs: Iterable[KeyDoc], generation: int) -> None:
+        folder = current_folder(self.root)
+        meta = read_meta(folder) if folder is not None else None
+        if meta is None or meta.get("layout") != LAYOUT:
+            raise IndexMissing("Chưa có chỉ mục tìm kiếm dùng được: hãy chạy `tudien index`.")
+        index = _index(self.schema, folder, reuse=True)
+        writer = index.writer(heap_size=_UPDATE_BUDGET, num_threads=1)
+        try:
+            for entry in entries:
+                writer.delete_documents_by_term("entry", entry)
+            for doc in sorted(docs, key=lambda d: len(d.fold)):
+                writer.add_document(_document(doc))
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+        finally:
+            writer.wait_merging_threads()  # merges done, the writer's lock released
+        index.reload()
+        meta = {**meta, "generation": generation, "documents": index.searcher().num_docs,
+                "updated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        write_meta(folder, meta)
+        with self._lock:
+            self._checked = 0.0
+            self._open_current()
 
     # -- searching ---------------------------------------------------------------------------
     def _scoped(self, plan: QueryPlan, build) -> tantivy.Query | None:

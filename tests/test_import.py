@@ -93,13 +93,13 @@ def test_importing_again_keeps_ids_status_and_does_not_duplicate(tmp_path, libra
     path = write(tmp_path, "w.tsv", "hw\tvi\nroob\tnúi\ndej\tnước\n")
     import_file(library.store, path, "tsv", language="mww", columns=Columns("hw", "vi"))
     first = {row[0]: row[1] for row in library.store.db.execute("SELECT id, rowid FROM entries")}
-    library.store.db.execute("UPDATE entries SET status = 'approved'")
+    library.store.db.execute("UPDATE entries SET status = 'review'")
     library.store.db.commit()
     stats = import_file(library.store, path, "tsv", language="mww", columns=Columns("hw", "vi")).stats
     assert (stats.added, stats.removed) == (0, 0)
     again = {row[0]: row[1] for row in library.store.db.execute("SELECT id, rowid FROM entries")}
     assert again == first
-    assert {e for (e,) in library.store.db.execute("SELECT status FROM entries")} == {"approved"}
+    assert {e for (e,) in library.store.db.execute("SELECT status FROM entries")} == {"review"}
     # a row gone from the file is gone from the dataset
     write(tmp_path, "w.tsv", "hw\tvi\nroob\tnúi\n")
     stats = import_file(library.store, path, "tsv", language="mww", columns=Columns("hw", "vi")).stats

@@ -33,6 +33,7 @@ def cmd_import(args, settings: Settings) -> int:
     from corpora.importer import import_file
     from corpora.tabular import Columns
     from dictionary.indexing import rebuild
+    from dictionary.model import Status
 
     columns = None
     if args.format in ("csv", "tsv"):
@@ -48,6 +49,7 @@ def cmd_import(args, settings: Settings) -> int:
             store, Path(args.file), args.format, language=args.language, columns=columns,
             dataset=args.dataset, citation=args.citation, licence=args.licence,
             dry_run=args.dry_run, progress=_progress("storing"), legacy=args.legacy,
+            status=Status(args.status), actor=_cli_actor(),
         )
     except ImportRejected as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -67,7 +69,11 @@ def cmd_import(args, settings: Settings) -> int:
     print(f"imported {report.file} as dataset {report.dataset!r}: {report.entries} entries, "
           f"{report.senses} senses from {report.records} records "
           f"({stats.added} new, {stats.updated} updated, {stats.unchanged} unchanged, "
-          f"{stats.removed} removed)")
+          f"{stats.removed} removed)" + ("; new entries are drafts, waiting for review" if args.status == "draft" else ""))
+    if stats.kept:
+        print(f"kept {len(stats.kept)} entries that editors changed since the last import "
+              f"(their text stands; review them against the file): {', '.join(stats.kept[:20])}"
+              + (" …" if len(stats.kept) > 20 else ""))
     if not args.no_index:
         count = rebuild(store, backend, _progress("indexing"))
         print(f"index rebuilt: {count} keys")
@@ -139,7 +145,7 @@ def cmd_serve(args, settings: Settings) -> int:
 
         reason = why_rebuild(settings.index_dir, peek(settings.store_path))
         if reason:
-            print(f"rebuilding the search index: {reason}")
+            print(f"bringing the search index up to date: {reason}")
             # In a process of its own: a build's memory (a gigabyte at a million entries) would
             # otherwise stay with this process, which supervises the workers for as long as they run.
             import multiprocessing
@@ -162,10 +168,11 @@ def cmd_serve(args, settings: Settings) -> int:
 
 
 def _rebuild(settings: Settings) -> None:
-    from dictionary.indexing import rebuild
+    from dictionary.indexing import catch_up
 
     services = open_services(settings)
-    rebuild(services.store, services.backend, _progress("indexing"))
+    # an index behind the store follows the change feed when it can (seconds); else it is rebuilt
+    print(f"search index {catch_up(services.store, services.backend, _progress('indexing'))}")
 
 
 def cmd_sample(args, settings: Settings) -> int:
@@ -312,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--legacy", choices=["auto", "tcvn3", "vni", "off"], default="auto",
                    help="text in TCVN3 (ABC) or VNI-Windows: detect and convert (auto), force one, or off")
     p.add_argument("--no-index", action="store_true", help="do not rebuild the search index afterwards")
+    p.add_argument("--status", choices=["published", "draft"], default="published",
+                   help="status of the new entries: published (the public reads them at once) or draft "
+                        "(they wait for review); entries imported before keep theirs")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("index", help="rebuild the search index from the store")
