@@ -15,10 +15,11 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from dictionary.services import Services
 
 from . import errors, openapi
+from .bodylimit import BodyLimit
 from .deps import Gate
 from .ratelimit import RateLimiter, Rule
 from .responses import JSON
-from .routes import audio, entries, health, languages, pages, search, translate
+from .routes import ROUTERS
 from .security import SecurityHeaders
 
 
@@ -27,7 +28,9 @@ def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None
     :mod:`api.ratelimit`."""
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        services.follower.start()  # the index follows writes made by other workers too
         yield
+        services.follower.stop()
         services.translator.close()  # a translation process of its own ends with the server
 
     app = FastAPI(
@@ -45,13 +48,14 @@ def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6,
                        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "audio/*"))
     app.add_middleware(
-        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "DELETE"],
-        allow_headers=["*"], expose_headers=["Content-Range", "Content-Length", "ETag", "Accept-Ranges"],
+        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
+        allow_headers=["*"], expose_headers=["Content-Range", "Content-Length", "ETag", "Accept-Ranges", "Location", "Retry-After"],
     )
+    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     errors.install(app)
     openapi.install(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (pages, search, entries, languages, audio, translate, health):
+    for module in ROUTERS:
         app.include_router(module.router)
     return app

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from dictionary.accounts import Account
 from dictionary.audio.library import AudioLibrary
+from dictionary.editing import Editing
 from dictionary.errors import Busy
 from dictionary.search import SearchService
 from dictionary.translate import Translator
@@ -31,7 +32,12 @@ async def get_translator(request: Request) -> Translator:
     return request.app.state.services.translator
 
 
+async def get_editing(request: Request) -> Editing:
+    return request.app.state.services.editing
+
+
 SearchDep = Annotated[SearchService, Depends(get_search)]
+EditingDep = Annotated[Editing, Depends(get_editing)]
 AudioDep = Annotated[AudioLibrary, Depends(get_audio)]
 TranslatorDep = Annotated[Translator, Depends(get_translator)]
 
@@ -49,6 +55,23 @@ async def get_actor(request: Request, authorization: Annotated[str | None, Heade
 
 
 ActorDep = Annotated[Account, Depends(get_actor)]
+
+
+async def get_reader(request: Request, authorization: Annotated[str | None, Header()] = None,
+                     x_api_key: Annotated[str | None, Header()] = None) -> Account | None:
+    """Who reads: None for the public (no credentials); credentials that are sent must be valid
+    (401), so a mistyped token is not silently read as the public."""
+    if not authorization and not x_api_key:
+        return None
+    return await get_actor(request, authorization, x_api_key)
+
+
+ReaderDep = Annotated[Account | None, Depends(get_reader)]
+
+
+def client_of(request: Request) -> str | None:
+    """The client's address, for the audit log."""
+    return request.client.host if request.client else None
 
 
 class Gate:
@@ -89,3 +112,4 @@ async def run(gate: Gate, search: SearchService, fn, *args):
     if search.backend.remote:
         return await gate(fn, *args)
     return fn(*args)
+

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from dictionary.audio.library import AudioLibrary
+from dictionary.editing import parse_etag
 from dictionary.errors import (
     AccountExists,
     AccountNotFound,
@@ -30,13 +31,21 @@ from dictionary.errors import (
     ImportRejected,
     IndexMissing,
     InvalidAccount,
+    InvalidEntry,
     InvalidQuery,
     InvalidRecording,
+    InvalidTransition,
     NoAudio,
     NotSignedIn,
+    PreconditionRequired,
+    RevisionNotFound,
     SpeechUnavailable,
+    StaleRevision,
+    SuggestionClosed,
+    SuggestionNotFound,
     UnknownLanguage,
 )
+from dictionary.normalize import PLAIN_TEXT, WRITTEN_TEXT
 from dictionary.search import SearchService
 from dictionary.translate import Translator
 
@@ -47,6 +56,13 @@ log = logging.getLogger("tudien.api")
 # Domain exception → (HTTP status, machine-readable code).  Most specific first.
 STATUS_OF: tuple[tuple[type[DictionaryError], int, str], ...] = (
     (EntryNotFound, 404, "not_found"),
+    (RevisionNotFound, 404, "revision_not_found"),
+    (SuggestionNotFound, 404, "suggestion_not_found"),
+    (PreconditionRequired, 428, "precondition_required"),
+    (StaleRevision, 412, "stale_revision"),
+    (InvalidTransition, 409, "invalid_transition"),
+    (SuggestionClosed, 409, "suggestion_closed"),
+    (InvalidEntry, 422, "invalid_entry"),
     (AudioNotFound, 404, "audio_not_found"),
     (NoAudio, 404, "no_audio"),
     (NotSignedIn, 401, "unauthenticated"),
@@ -85,22 +101,31 @@ _HTTP_MESSAGES = {
 }
 
 # A request the schema refuses is explained by the domain's own check of that field, so the
-# message is the one the service gives for the same mistake: (where, name) -> check.
+# message is the one the service gives for the same mistake: (route, where, name) -> check, the
+# route None for a check that holds on every route.
 _DOMAIN_CHECKS = {
-    ("query", "q"): SearchService.query_text,
-    ("query", "limit"): lambda value: SearchService.check_page(value, 0),
-    ("query", "offset"): lambda value: SearchService.check_page(1, value),
-    ("query", "text"): AudioLibrary.check_text,
-    ("body", "text"): Translator.check_text,
-    ("body", "to"): Translator.check_target_count,
+    (None, "query", "q"): SearchService.query_text,
+    (None, "query", "limit"): lambda value: SearchService.check_page(value, 0),
+    (None, "query", "offset"): lambda value: SearchService.check_page(1, value),
+    (None, "query", "text"): AudioLibrary.check_text,
+    ("/v1/translate", "body", "text"): Translator.check_text,
+    ("/v1/translate", "body", "to"): Translator.check_target_count,
+    (None, "header", "if-match"): parse_etag,
+}
+# What a text pattern of the schema means, said to a person.
+_PATTERN_MESSAGES = {
+    WRITTEN_TEXT: "cần ít nhất một chữ nhìn thấy được và không được chứa ký tự điều khiển",
+    PLAIN_TEXT: "không được chứa ký tự điều khiển; hãy gõ lại hoặc dán dưới dạng văn bản thường",
 }
 _MISSING = object()
 
 
-def _explained(err: dict) -> tuple[str, str] | None:
+def _explained(err: dict, route: str | None) -> tuple[str, str] | None:
     """(code, message) of the domain's check of the field ``err`` is about, if it has one."""
     loc = err.get("loc", ())
-    check = _DOMAIN_CHECKS.get((loc[0], loc[1])) if len(loc) >= 2 else None
+    check = None
+    if len(loc) >= 2:
+        check = _DOMAIN_CHECKS.get((route, loc[0], loc[1])) or _DOMAIN_CHECKS.get((None, loc[0], loc[1]))
     if check is None:
         return None
     value = err.get("input", _MISSING)
@@ -127,12 +152,15 @@ def _code_of(exc: DictionaryError) -> tuple[int, str]:
     raise AssertionError("DictionaryError is in the table")  # pragma: no cover
 
 
-def error_body(status: int, code: str, message: str) -> dict:
-    return {"error": {"status": status, "code": code, "message": message}}
+def error_body(status: int, code: str, message: str, **more) -> dict:
+    """The one error shape; ``more`` adds the optional members (``field``, ``current_revision``)
+    that are set."""
+    return {"error": {"status": status, "code": code, "message": message,
+                      **{k: v for k, v in more.items() if v is not None}}}
 
 
-def _answer(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSON:
-    return JSON(error_body(status, code, message), status_code=status, headers=headers)
+def _answer(status: int, code: str, message: str, headers: dict[str, str] | None = None, **more) -> JSON:
+    return JSON(error_body(status, code, message, **more), status_code=status, headers=headers)
 
 
 def flat_routes(routes):
@@ -151,12 +179,23 @@ def _methods(app: FastAPI, path: str) -> list[str]:
     return sorted(methods)
 
 
+def _field_name(loc) -> str:
+    """``("body", "senses", 0, "glosses")`` → ``senses[0].glosses``."""
+    out = ""
+    for part in loc:
+        if part in ("query", "path", "body", "header") and not out:
+            continue
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DictionaryError)
     async def domain_error(request: Request, exc: DictionaryError):
         status, code = _code_of(exc)
         retry = getattr(exc, "retry_after", None)
-        return _answer(status, code, str(exc), {"Retry-After": str(retry)} if retry else None)
+        return _answer(status, code, str(exc), {"Retry-After": str(retry)} if retry else None,
+                       field=getattr(exc, "field", None), current_revision=getattr(exc, "current_revision", None))
 
     @app.exception_handler(HTTPProblem)
     async def http_problem(request: Request, exc: HTTPProblem):
@@ -164,22 +203,28 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
-        messages, codes = [], []
+        messages, codes, fields = [], [], []
+        route = getattr(request.scope.get("route"), "path", None)
         for err in exc.errors():
-            explained = _explained(err)
+            explained = _explained(err, route)
             if explained:
                 codes.append(explained[0])
                 messages.append(explained[1])
+                fields.append(_field_name(err.get("loc", ())))
                 continue
             if err.get("type") == "json_invalid":
                 messages.append("Nội dung yêu cầu không phải JSON hợp lệ; hãy gửi một đối tượng JSON, "
                                 "ví dụ {\"text\": \"nước sạch\", \"to\": [\"mww\"]}.")
                 continue
-            loc = [str(part) for part in err.get("loc", ()) if part not in ("query", "path", "body")]
-            name = ".".join(loc)
-            messages.append(f"Tham số {name or 'yêu cầu'} không hợp lệ: {err.get('msg')}.")
+            name = _field_name(err.get("loc", ()))
+            if name:
+                fields.append(name)
+            said = _PATTERN_MESSAGES.get((err.get("ctx") or {}).get("pattern")) \
+                if err.get("type") == "string_pattern_mismatch" else None
+            messages.append(f"Tham số {name or 'yêu cầu'} không hợp lệ: {said or err.get('msg')}.")
         message = " ".join(dict.fromkeys(messages)) or "Yêu cầu không hợp lệ."
-        return _answer(422, codes[0] if codes else "invalid_parameter", message)
+        return _answer(422, codes[0] if codes else "invalid_parameter", message,
+                       field=fields[0] if fields else None)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

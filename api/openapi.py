@@ -12,7 +12,10 @@ from fastapi import FastAPI
 
 from dictionary import languages
 
-LANGUAGE_PARAMETERS = ("from", "to", "lang")
+LANGUAGE_PARAMETERS = ("from", "to", "lang", "language")
+_CODE = {"$ref": "#/components/schemas/LanguageCode"}
+# what an entry's writer keys by language: (schema, property)
+_KEYED_BY_LANGUAGE = (("SenseWrite", "glosses"), ("SenseWrite", "definitions"), ("ExampleWrite", "translations"))
 
 
 def _language_schema(*, exclude: tuple[str, ...] = ()) -> dict:
@@ -42,6 +45,12 @@ def install(app: FastAPI) -> None:
                             {"type": "string", "maxLength": 0, "description": "bất kỳ ngôn ngữ nào"},
                             {"type": "null"},
                         ]}
+                    if parameter["in"] == "header" and parameter["name"] == "if-match" and operation is path.get("put"):
+                        parameter["required"] = True  # a replacement without it is refused (428)
+        if "EntryWrite" in schemas:
+            schemas["EntryWrite"]["properties"]["language"] = {**_CODE, "description": "mã ISO 639-3 của ngôn ngữ mục từ"}
+            for name, prop in _KEYED_BY_LANGUAGE:
+                schemas[name]["properties"][prop]["propertyNames"] = _CODE
         translate = schemas.get("TranslateRequest")
         if translate is not None:
             translate["properties"]["to"]["items"] = {"$ref": "#/components/schemas/TargetLanguageCode"}

@@ -34,8 +34,10 @@ DEFAULT_RULES = {
     "translate": Rule(per_minute=12, burst=4),
     "speak": Rule(per_minute=30, burst=10),
     "suggest": Rule(per_minute=600, burst=60),
+    "report": Rule(per_minute=6, burst=5),
 }
-WORDS = {"translate": "tra cả văn bản", "speak": "đọc bằng giọng máy", "suggest": "gợi ý khi gõ"}
+WORDS = {"translate": "tra cả văn bản", "speak": "đọc bằng giọng máy", "suggest": "gợi ý khi gõ",
+         "report": "góp ý sửa mục từ"}
 
 
 class RateLimiter:

@@ -10,11 +10,11 @@ fields are left out to keep responses small for the mobile app.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dictionary.normalize import VISIBLE
+from dictionary.normalize import PLAIN_TEXT, VISIBLE, WRITTEN_TEXT
 from dictionary.search import Hit
 from dictionary.translate import MAX_TARGETS, MAX_TEXT
 
@@ -29,6 +29,8 @@ class ErrorDetail(_Public):
     status: int
     code: str = Field(description="machine-readable, e.g. invalid_query, not_found, backend_unavailable")
     message: str = Field(description="what to change, in Vietnamese")
+    field: str | None = Field(None, description="the field of the request that is wrong, e.g. senses[0].glosses")
+    current_revision: int | None = Field(None, description="412: the entry's revision now; read it again")
 
 
 class ErrorPublic(_Public):
@@ -39,15 +41,18 @@ class ErrorPublic(_Public):
 
 ERROR_TEXT = {
     400: "yêu cầu không đọc được",
-    401: "cần khoá API",
-    403: "khoá API không đúng",
+    401: "cần đăng nhập (Authorization: Bearer hoặc X-API-Key)",
+    403: "tài khoản không có quyền này, hoặc không với ngôn ngữ này",
     404: "không có",
     405: "phương thức không được hỗ trợ",
+    409: "trạng thái hiện tại không cho phép thao tác này",
     411: "thiếu Content-Length",
-    413: "tệp quá lớn",
+    412: "mục từ đã được người khác sửa (If-Match cũ)",
+    413: "tệp hay nội dung quá lớn",
     415: "không phải tệp âm thanh dùng được",
     416: "đoạn (Range) không phục vụ được",
     422: "tham số không hợp lệ",
+    428: "thiếu If-Match",
     429: "quá nhiều yêu cầu",
     503: "máy tìm kiếm hay giọng đọc tạm thời không dùng được",
 }
@@ -125,6 +130,7 @@ class EntryPublic(_Public):
     ipa: str | None = None
     senses: list[SensePublic]
     status: str
+    authority: str | None = Field(None, description="the decision or standard that fixed the term")
     source: SourcePublic
     url: str
 
@@ -166,6 +172,149 @@ class EntryDetail(EntryPublic):
     pronunciations: list[MediaRefPublic]
     extra: dict[str, Any]
     audio: list[ClipPublic]
+    revision: int = Field(description="the revision shown; its ETag is \"r<revision>\"")
+    published_revision: int | None = Field(description="the revision the public reads (None: none)")
+    pending: bool = Field(description="true: this revision waits for review; the public reads the published one")
+
+
+# -- editing ----------------------------------------------------------------------------------------
+
+def _written(limit: int, description: str | None = None):
+    """A required text: one visible character at least, no control characters."""
+    return Field(max_length=limit, pattern=WRITTEN_TEXT, description=description)
+
+
+def _plain(limit: int, description: str | None = None):
+    """An optional text (blank is the same as absent)."""
+    return Field(None, max_length=limit, pattern=PLAIN_TEXT, description=description)
+
+
+Written = Annotated[str, Field(max_length=500, pattern=WRITTEN_TEXT)]
+Plain = Annotated[str, Field(max_length=500, pattern=PLAIN_TEXT)]
+
+
+class ExampleWrite(_Public):
+    text: str = _written(1000)
+    translations: dict[str, Annotated[str, Field(max_length=1000, pattern=WRITTEN_TEXT)]] = Field(
+        default_factory=dict, description="bản dịch theo mã ngôn ngữ")
+    source: str | None = _plain(500)
+
+
+class SenseWrite(_Public):
+    glosses: dict[str, Annotated[list[Written], Field(min_length=1, max_length=100)]] = Field(
+        min_length=1, description="nghĩa dịch theo mã ngôn ngữ, ví dụ {\"vie\": [\"nước\"]}")
+    definitions: dict[str, Annotated[str, Field(max_length=4000, pattern=WRITTEN_TEXT)]] = Field(default_factory=dict)
+    examples: list[ExampleWrite] = Field(default_factory=list, max_length=50)
+    domains: list[Annotated[str, Field(max_length=100, pattern=PLAIN_TEXT)]] = Field(default_factory=list,
+                                                                                    max_length=20)
+    notes: list[Annotated[str, Field(max_length=2000, pattern=PLAIN_TEXT)]] = Field(default_factory=list,
+                                                                                   max_length=20)
+    pos: str | None = _plain(50)
+
+
+class EntryWrite(_Public):
+    """An entry as a contributor writes it; the service keeps its id, source and recordings."""
+
+    language: str = Field(max_length=3, description="mã ISO 639-3 của ngôn ngữ mục từ, ví dụ bdq")
+    headword: str = _written(200, "mục từ, đúng như cách viết của ngôn ngữ")
+    variants: list[Annotated[str, Field(max_length=200, pattern=WRITTEN_TEXT)]] = Field(default_factory=list,
+                                                                                       max_length=50)
+    pos: str | None = _plain(50)
+    ipa: str | None = _plain(200)
+    senses: list[SenseWrite] = Field(default_factory=list, max_length=100)
+    authority: str | None = _plain(300, "quyết định hay tiêu chuẩn đã xác định thuật ngữ (số, ngày)")
+    comment: str | None = _plain(2000, "ghi chú cho người duyệt")
+
+
+class StatusWrite(_Public):
+    status: Literal["draft", "review", "published", "retired"]
+    comment: str | None = _plain(2000)
+
+
+class RevertWrite(_Public):
+    revision: int = Field(ge=1, le=2**31)
+    comment: str | None = _plain(2000)
+
+
+class RevisionPublic(_Public):
+    revision: int
+    author: str
+    at: str
+    status: str
+    comment: str | None
+    changes: list[str] = Field(description="what changed: field paths, or [\"created\"]")
+
+
+class HistoryPublic(_Public):
+    entry: str
+    revisions: list[RevisionPublic]
+
+
+class RevisionDetail(RevisionPublic):
+    content: dict[str, Any] = Field(description="the entry as this revision had it")
+
+
+class ReviewItem(_Public):
+    id: str
+    language: str
+    headword: str
+    revision: int
+    published_revision: int | None
+    author: str
+    at: str
+    comment: str | None
+    url: str
+
+
+class ReviewPublic(_Public):
+    entries: list[ReviewItem]
+
+
+class SuggestionWrite(_Public):
+    text: str = _written(2000, "điều cần sửa, tối đa 2.000 ký tự")
+    contact: str | None = _plain(200, "cách liên lạc lại (không bắt buộc)")
+
+
+class SuggestionReceived(_Public):
+    id: int
+    status: Literal["open"]
+
+
+class SuggestionPublic(_Public):
+    id: int
+    entry: str
+    language: str
+    text: str
+    contact: str | None
+    at: str
+    status: Literal["open", "accepted", "dismissed"]
+    resolved_by: str | None
+    resolved_at: str | None
+    comment: str | None
+    url: str
+
+
+class SuggestionsPublic(_Public):
+    suggestions: list[SuggestionPublic]
+
+
+class ResolveWrite(_Public):
+    status: Literal["accepted", "dismissed"]
+    comment: str | None = _plain(2000)
+
+
+class AuditRecord(_Public):
+    id: int
+    at: str
+    actor: str
+    client: str | None
+    action: str
+    target: str | None
+    detail: dict[str, Any] | None
+
+
+class AuditPublic(_Public):
+    records: list[AuditRecord]
 
 
 class LanguagePublic(_Public):
@@ -288,6 +437,7 @@ def entry_public(entry: dict) -> dict:
         "ipa": entry.get("ipa"),
         "senses": [sense_public(s) for s in entry.get("senses", ())],
         "status": entry.get("status", "draft"),
+        "authority": entry.get("authority"),
         "source": {
             "dataset": prov.get("dataset"),
             "citation": prov.get("citation"),
@@ -299,7 +449,8 @@ def entry_public(entry: dict) -> dict:
     }
 
 
-def entry_detail(entry: dict, clips: list[dict]) -> dict:
+def entry_detail(entry: dict, clips: list[dict], view=None) -> dict:
+    """The whole entry; with ``view`` (an :class:`~dictionary.editing.EntryView`), its revision."""
     out = entry_public(entry)
     out["senses"] = [
         {**sense_public(s), **({"location": s["location"]} if s.get("location") else {}),
@@ -309,7 +460,17 @@ def entry_detail(entry: dict, clips: list[dict]) -> dict:
     out["pronunciations"] = entry.get("pronunciations", [])
     out["extra"] = entry.get("extra", {})
     out["audio"] = clips
+    out["revision"] = view.revision if view is not None else 1
+    out["published_revision"] = view.published_revision if view is not None else None
+    out["pending"] = view.pending if view is not None else False
     return out
+
+
+def suggestion_public(row: dict) -> dict:
+    return {"id": row["id"], "entry": row["entry_id"], "language": row["language"], "text": row["text"],
+            "contact": row["contact"], "at": row["at"], "status": row["status"],
+            "resolved_by": row["resolved_by"], "resolved_at": row["resolved_at"], "comment": row["comment"],
+            "url": entry_url(row["entry_id"])}
 
 
 def hit_public(hit: Hit, clips: list[dict]) -> dict:

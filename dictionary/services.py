@@ -13,6 +13,8 @@ from pathlib import Path
 from .accounts import Accounts
 from .audio.library import AudioLibrary, Limits
 from .audio.synth import Synthesiser
+from .editing import Editing
+from .indexing import Follower
 from .ports import Backend
 from .search import SearchService
 from .store import Store
@@ -27,14 +29,18 @@ class Services:
     audio: AudioLibrary
     translator: Translator
     accounts: Accounts
+    editing: Editing
+    follower: Follower
 
     @classmethod
     def compose(cls, store: Store, backend: Backend, audio_root: Path, synthesiser: Synthesiser,
                 limits: Limits | None = None, service_keys: tuple[str, ...] = ()) -> Services:
         search = SearchService(store, backend)
+        follower = Follower(store, backend)
         return cls(store, backend, search, AudioLibrary(store, audio_root, synthesiser, limits),
-                   Translator(search), Accounts(store, service_keys))
+                   Translator(search), Accounts(store, service_keys), Editing(store, follower), follower)
 
     def close(self) -> None:
+        self.follower.stop()
         self.backend.close()
         self.store.close()

@@ -101,7 +101,7 @@ def _speech(env: Mapping[str, str]) -> SpeechSettings:
     )
 
 
-RATE_KINDS = ("translate", "speak", "suggest")
+RATE_KINDS = ("translate", "speak", "suggest", "report")
 
 
 def _rate_limits(env: Mapping[str, str]) -> dict[str, tuple[float, int]]:

@@ -14,7 +14,7 @@ from dictionary.audio.library import RecordingInfo
 from dictionary.audio.synth import MAX_SPEAK_CHARS, SPEAKABLE
 from dictionary.errors import AudioTooLarge, InvalidRecording
 
-from ..deps import ActorDep, AudioDep
+from ..deps import ActorDep, AudioDep, EditingDep, ReaderDep
 from ..errors import LENGTH_REQUIRED, HTTPProblem
 from ..ratelimit import limited
 from ..responses import JSON
@@ -30,6 +30,7 @@ from ..schemas import (
 )
 
 router = APIRouter(tags=["âm thanh"], responses=errors(422))
+VARY = {"Vary": "Authorization, X-API-Key"}  # a draft's audio shows to accounts of its language only
 
 CACHE_CONTROL = "public, max-age=604800"
 MULTIPART_OVERHEAD = 64 * 1024  # the form's other fields and boundaries, beyond the file itself
@@ -63,7 +64,7 @@ _UPLOAD_DOC = {
 async def upload(request: Request, entry_id: str, audio: AudioDep, actor: ActorDep):
     """Upload a recording of an entry by a native speaker (a contributor of the entry's language,
     or an API key)."""
-    entry = audio.store.get(entry_id)  # 404 before reading a large body
+    entry = audio.store.state(entry_id)  # 404 before reading a large body (drafts take recordings too)
     actor.require(Role.contributor, entry.language)
     length = request.headers.get("content-length")
     if length is None or not length.isdigit():
@@ -90,11 +91,11 @@ async def upload(request: Request, entry_id: str, audio: AudioDep, actor: ActorD
     return JSON({"clip": clip_public(clip), "created": created}, status_code=201 if created else 200)
 
 
-@router.get("/v1/entries/{entry_id}/audio", response_model=EntryAudioPublic, responses=errors(404))
-async def entry_audio(entry_id: str, audio: AudioDep):
-    """Every clip of an entry, recordings first."""
-    entry = audio.store.get(entry_id).model_dump(mode="json")
-    return JSON({"entry": entry_id, "audio": clips_public(audio.clips_for([entry]))[entry_id]})
+@router.get("/v1/entries/{entry_id}/audio", response_model=EntryAudioPublic, responses=errors(401, 404))
+async def entry_audio(entry_id: str, audio: AudioDep, editing: EditingDep, reader: ReaderDep):
+    """Every clip of an entry, recordings first (of an entry the reader may see)."""
+    entry = editing.view(entry_id, reader).entry
+    return JSON({"entry": entry_id, "audio": clips_public(audio.clips_for([entry]))[entry_id]}, headers=VARY)
 
 
 @router.delete("/v1/audio/{clip_id}", response_model=DeletedPublic, responses=errors(401, 403, 404))
@@ -162,14 +163,15 @@ _REDIRECT = {307: {"description": "with play=1: to the audio file"}}
 
 
 @router.get("/v1/entries/{entry_id}/pronunciation", response_model=PronunciationPublic,
-            responses={**_REDIRECT, **errors(404, 503)})
-async def pronunciation(entry_id: str, audio: AudioDep,
+            responses={**_REDIRECT, **errors(401, 404, 503)})
+async def pronunciation(entry_id: str, audio: AudioDep, editing: EditingDep, reader: ReaderDep,
                         play: bool = Query(False, description="chuyển thẳng tới tệp âm thanh (307)")):
     """The best clip of an entry: a recording, else synthetic speech made on first use."""
-    clip = clip_public(await run_in_threadpool(audio.pronunciation, entry_id))
+    entry = editing.view(entry_id, reader).entry
+    clip = clip_public(await run_in_threadpool(audio.pronunciation, entry))
     if play:
-        return RedirectResponse(clip["url"], status_code=307)
-    return JSON({"entry": entry_id, "clip": clip})
+        return RedirectResponse(clip["url"], status_code=307, headers=VARY)
+    return JSON({"entry": entry_id, "clip": clip}, headers=VARY)
 
 
 @router.get("/v1/speak", response_model=SpeechPublic, responses={**_REDIRECT, **errors(404, 422, 429, 503)},

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from dictionary import languages
+from dictionary import editing, languages
 from dictionary.errors import DictionaryError
 
 from ..deps import AudioDep, GateDep, SearchDep, TranslatorDep, run
@@ -43,7 +43,7 @@ MATCH_WORDS = {
     "decoded": "gần đúng (đọc theo kiểu gõ)", "prefix": "bắt đầu bằng", "words": "chứa các từ",
     "fuzzy": "gần đúng",
 }
-STATUS_WORDS = {"draft": "bản nháp", "reviewed": "đã xem xét", "approved": "đã duyệt"}
+STATUS_WORDS = {status.value: words for status, words in editing.STATUS_WORDS.items()}
 
 
 def _language_options(search) -> list[dict]:

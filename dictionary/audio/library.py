@@ -198,7 +198,7 @@ class AudioLibrary:
                       source: str = "upload") -> tuple[dict, bool]:
         """Store a recording for an entry; returns (clip, created).  The same file for the same
         entry is stored once."""
-        entry = self.store.get(entry_id)  # EntryNotFound
+        entry = self.store.state(entry_id)  # EntryNotFound; a draft takes recordings too
         decoded = self._check(data)
         original_sha = hashlib.sha256(data).hexdigest()
         clip_id = "r" + _digest(entry_id, original_sha)
@@ -210,7 +210,7 @@ class AudioLibrary:
         playback_sha = self.blobs.put(playback.data)
         self._insert({
             "id": clip_id, "kind": "recording", "entry_id": entry_id, "language": entry.language,
-            "text": entry.headword, "speaker": info.speaker, "sex": info.sex, "dialect": info.dialect,
+            "text": entry.body["headword"], "speaker": info.speaker, "sex": info.sex, "dialect": info.dialect,
             "licence": info.licence, "attribution": info.attribution, "recorded_on": info.recorded_on,
             "engine": None, "voice": None, "approximate": 0,
             "original_sha": original_sha, "original_type": decoded.content_type, "original_bytes": len(data),
@@ -318,13 +318,13 @@ class AudioLibrary:
             return
         self._remove([c for c in self._oldest_synthetic_beyond(self.limits.synthetic_bytes) if c != keep])
 
-    def pronunciation(self, entry_id: str) -> dict:
-        """The best clip for an entry: its first recording, or else synthetic speech."""
-        recorded = self.recordings([entry_id]).get(entry_id)
+    def pronunciation(self, entry: dict) -> dict:
+        """The best clip for an entry (as its reader sees it): its first recording, or else
+        synthetic speech."""
+        recorded = self.recordings([entry["id"]]).get(entry["id"])
         if recorded:
             return clip_view(recorded[0])
-        entry = self.store.get(entry_id)
-        return self.synthesise(entry.language, entry.headword)
+        return self.synthesise(entry["language"], entry["headword"])
 
     @staticmethod
     def check_text(text: str | None) -> str:

@@ -1,0 +1,389 @@
+"""Editing the dictionary: entries written as revisions, moved through review, published.
+
+Every write makes an immutable revision (content, author, time, comment, status, what changed),
+stored with its audit record in one transaction.  An entry's status moves
+
+    draft → review → published → retired
+
+and the public reads only an entry's published revision: an edit of a published entry waits as
+a new draft while the public keeps the published text, until an editor publishes it.  Accounts
+of an entry's language see its latest revision, marked pending when it is not the published one.
+
+Who may do what (``Account.require`` raises Forbidden, a move the status does not allow raises
+InvalidTransition):
+
+=================== ============= ===========================================
+from → to           who           note
+=================== ============= ===========================================
+(new) → draft       contributor
+draft → review      contributor   sends the draft to the editors
+review → draft      editor        sends it back; a comment says why
+review → published  editor        the public reads it from now on
+draft/review →      editor        withdraws the entry (and its public text)
+retired
+published → retired editor
+retired → draft     editor        takes a retired entry up again
+=================== ============= ===========================================
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from . import languages
+from .accounts import ALL_LANGUAGES, Account, Role
+from .errors import (
+    EntryNotFound,
+    InvalidEntry,
+    InvalidQuery,
+    InvalidTransition,
+    RevisionNotFound,
+    StaleRevision,
+    SuggestionClosed,
+    SuggestionNotFound,
+    UnknownLanguage,
+)
+from .indexing import Follower
+from .model import Entry, Provenance, Status, entry_id
+from .normalize import PLAIN_TEXT, WRITTEN_TEXT
+from .store import EntryState, RevisionConflict, Store, Written, changes
+
+EDITORS_DATASET = "editors"
+EDITORS_CITATION = "Biên soạn trực tiếp trên Từ điển DTTS"
+MAX_COMMENT = 2000
+MAX_SUGGESTION = 2000
+MAX_CONTACT = 200
+MAX_AUDIT = 1000
+
+# (from, to) → the role that may make the move
+MOVES: dict[tuple[Status, Status], Role] = {
+    (Status.draft, Status.review): Role.contributor,
+    (Status.review, Status.draft): Role.editor,
+    (Status.review, Status.published): Role.editor,
+    (Status.draft, Status.retired): Role.editor,
+    (Status.review, Status.retired): Role.editor,
+    (Status.published, Status.retired): Role.editor,
+    (Status.retired, Status.draft): Role.editor,
+}
+STATUS_WORDS = {Status.draft: "bản nháp", Status.review: "chờ duyệt", Status.published: "đã công bố",
+                Status.retired: "đã rút"}
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """An entry as one reader may see it."""
+
+    entry: dict  # the content, with ``status``
+    revision: int
+    published_revision: int | None
+    pending: bool  # a revision newer than the published one, shown to accounts of its language
+
+    @property
+    def etag(self) -> str:
+        return f'"r{self.revision}"'
+
+
+ETAG = r'^\s*(\*|(W/)?"?r?[0-9]{1,9}"?)\s*$'  # what If-Match may say, as the API's schema states it
+
+
+def parse_etag(value: str | None) -> int | None:
+    """The revision an If-Match header names (``"r7"``, ``W/"r7"``, ``7``); None for ``*``.
+    StaleRevision-worthy garbage is InvalidEntry."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text == "*":
+        return None
+    text = text.removeprefix("W/").strip().strip('"').removeprefix("r")
+    if not re.fullmatch(ETAG, value) or not text.isascii() or not text.isdigit():
+        raise InvalidEntry("If-Match", f"không đọc được ETag {value!r}; hãy gửi đúng ETag đã nhận, ví dụ \"r3\".")
+    return int(text)
+
+
+def _text(value: object, field: str, *, required: bool = False, limit: int = 500) -> str | None:
+    """A text field as it will be stored: NFC, trimmed, without control characters (the rules the
+    API's schema states as PLAIN_TEXT and WRITTEN_TEXT)."""
+    if value is None:
+        if required:
+            raise InvalidEntry(field, "không được để trống.")
+        return None
+    if not isinstance(value, str):
+        raise InvalidEntry(field, "phải là một chuỗi ký tự.")
+    if not re.search(PLAIN_TEXT, value):
+        raise InvalidEntry(field, "chứa ký tự điều khiển; hãy gõ lại hoặc dán dưới dạng văn bản thường.")
+    text = unicodedata.normalize("NFC", value).strip()
+    if not re.search(WRITTEN_TEXT, text):
+        if required:
+            raise InvalidEntry(field, "không được để trống (cần ít nhất một chữ nhìn thấy được).")
+        return None
+    if len(text) > limit:
+        raise InvalidEntry(field, f"dài {len(text)} ký tự; tối đa {limit}.")
+    return text
+
+
+def _code(value: object, field: str) -> str:
+    try:
+        return languages.get(value).code  # type: ignore[arg-type]
+    except UnknownLanguage:
+        raise InvalidEntry(field, f"{value!r} không phải mã ngôn ngữ ISO 639-3 (ba chữ cái thường, "
+                                  "ví dụ 'vie', 'bdq'); danh sách ở /v1/languages.") from None
+
+
+def content(data: dict) -> dict:
+    """The fields of an entry a writer sends (``language``, ``headword``, ``variants``, ``pos``,
+    ``ipa``, ``senses``, ``authority``), checked and made canonical (NFC).  InvalidEntry names the
+    first field that cannot be stored."""
+    out: dict = {
+        "language": _code(data.get("language"), "language"),
+        "headword": _text(data.get("headword"), "headword", required=True, limit=200),
+        "variants": [],
+        "pos": _text(data.get("pos"), "pos", limit=50),
+        "ipa": _text(data.get("ipa"), "ipa", limit=200),
+        "authority": _text(data.get("authority"), "authority", limit=300),
+        "senses": [],
+    }
+    for i, variant in enumerate(data.get("variants") or ()):
+        text = _text(variant, f"variants[{i}]", required=True, limit=200)
+        if text not in out["variants"] and text != out["headword"]:
+            out["variants"].append(text)
+    for i, sense in enumerate(data.get("senses") or ()):
+        where = f"senses[{i}]"
+        glosses: dict[str, list[str]] = {}
+        for code, items in (sense.get("glosses") or {}).items():
+            code = _code(code, f"{where}.glosses")
+            texts = [_text(g, f"{where}.glosses.{code}[{j}]", required=True) for j, g in enumerate(items)]
+            if texts:
+                glosses[code] = list(dict.fromkeys(texts))
+        definitions = {_code(code, f"{where}.definitions"): _text(text, f"{where}.definitions.{code}",
+                                                                     required=True, limit=4000)
+                       for code, text in (sense.get("definitions") or {}).items()}
+        examples = []
+        for j, example in enumerate(sense.get("examples") or ()):
+            translations = {_code(code, f"{where}.examples[{j}].translations"):
+                            _text(text, f"{where}.examples[{j}].translations.{code}", required=True, limit=1000)
+                            for code, text in (example.get("translations") or {}).items()}
+            examples.append({"text": _text(example.get("text"), f"{where}.examples[{j}].text", required=True,
+                                           limit=1000),
+                             "translations": translations,
+                             "source": _text(example.get("source"), f"{where}.examples[{j}].source")})
+        if not glosses and not definitions:
+            raise InvalidEntry(f"{where}.glosses", "mỗi nghĩa cần ít nhất một nghĩa dịch (glosses) hoặc một định nghĩa.")
+        out["senses"].append({
+            "glosses": glosses, "definitions": definitions, "examples": examples,
+            "domains": [t for k, d in enumerate(sense.get("domains") or ())
+                        if (t := _text(d, f"{where}.domains[{k}]", limit=100))],
+            "notes": [t for k, n in enumerate(sense.get("notes") or ())
+                      if (t := _text(n, f"{where}.notes[{k}]", limit=2000))],
+            "pos": _text(sense.get("pos"), f"{where}.pos", limit=50),
+        })
+    return out
+
+
+def _comment(value: str | None) -> str | None:
+    return _text(value, "comment", limit=MAX_COMMENT)
+
+
+class Editing:
+    """Entries written, reviewed and published by accounts; suggestions from anyone; the audit
+    log.  After a write that changes the public text the search index follows at once."""
+
+    def __init__(self, store: Store, follower: Follower) -> None:
+        self.store = store
+        self.follower = follower
+
+    # -- reading -----------------------------------------------------------------------------
+    @staticmethod
+    def _sees_drafts(reader: Account | None, language: str) -> bool:
+        return reader is not None and reader.may(Role.contributor, language)
+
+    def view(self, entry_id: str, reader: Account | None = None) -> EntryView:
+        """The entry as ``reader`` may see it: the latest revision for an account of its language,
+        the published one for anyone else (EntryNotFound when there is none)."""
+        state = self.store.state(entry_id)
+        return self._view(state, reader)
+
+    def _view(self, state: EntryState, reader: Account | None) -> EntryView:
+        if self._sees_drafts(reader, state.language):
+            return EntryView(state.body, state.revision, state.published_revision, state.pending)
+        if state.public is None:
+            raise EntryNotFound(state.id)
+        return EntryView(state.public, state.published_revision or state.revision, state.published_revision, False)
+
+    def history(self, entry_id: str, reader: Account | None = None) -> list[dict]:
+        """The entry's revisions, oldest first: every one for an account of its language.  The
+        public sees the revisions that were its text (published, or retired), each with what
+        changed since the one before it and the publishing editor's comment: never a draft's
+        content, comment or author."""
+        view = self.view(entry_id, reader)
+        revisions = self.store.revisions(entry_id)
+        if self._sees_drafts(reader, view.entry["language"]):
+            return revisions
+        out, before = [], None
+        for r in revisions:
+            if r["status"] not in (Status.published, Status.retired) or r["revision"] > view.revision:
+                continue
+            body = self.store.revision(entry_id, r["revision"])["body"]
+            out.append({**r, "changes": [c for c in changes(before, body) if c != "status"] or ["status"]})
+            before = body
+        return out
+
+    def revision(self, entry_id: str, number: int, reader: Account) -> dict:
+        """One revision with its content, for accounts of the entry's language."""
+        state = self.store.state(entry_id)
+        reader.require(Role.contributor, state.language)
+        found = self.store.revision(entry_id, number)
+        if found is None:
+            raise RevisionNotFound(entry_id, number)
+        return found
+
+    def in_review(self, reader: Account, language: str | None = None) -> list[dict]:
+        """What waits for an editor, in ``language`` or in every language the reader edits."""
+        if language is not None:
+            reader.require(Role.editor, _code(language, "language"))
+            return self.store.in_review((language,))
+        reader.require(Role.editor)
+        everywhere = reader.role == Role.admin or ALL_LANGUAGES in reader.languages
+        return self.store.in_review(None if everywhere else reader.languages)
+
+    # -- writing -----------------------------------------------------------------------------
+    def _written(self, written: Written) -> EntryView:
+        if written.public_changed:
+            self.follower.changed()
+        s = written.state
+        return EntryView(s.body, s.revision, s.published_revision, s.pending)
+
+    def create(self, actor: Account, data: dict, comment: str | None = None, client: str | None = None) -> EntryView:
+        """A new entry, as a draft of ``actor``'s."""
+        fields = content(data)
+        actor.require(Role.contributor, fields["language"])
+        while True:
+            new_id = entry_id(fields["language"], EDITORS_DATASET, uuid.uuid4().hex)
+            entry = Entry(id=new_id, **fields,
+                          provenance=Provenance(dataset=EDITORS_DATASET, citation=EDITORS_CITATION))
+            try:
+                written = self.store.write_revision(entry, author=actor.name, comment=_comment(comment),
+                                                    status=Status.draft, create=True, action="entry.create",
+                                                    client=client)
+            except RevisionConflict:  # the random id is taken (one chance in 2^48): draw another
+                continue
+            return self._written(written)
+
+    def replace(self, actor: Account, entry_id: str, data: dict, expected: int | None,
+                comment: str | None = None, client: str | None = None) -> EntryView:
+        """A new revision of the entry with ``data``'s content, made from revision ``expected``.
+        It is a draft: a published entry keeps its published text until this one is published."""
+        state = self.store.state(entry_id)
+        actor.require(Role.contributor, state.language)
+        if state.status == Status.retired:  # editing takes it up again: an editor's move
+            actor.require(MOVES[Status.retired, Status.draft], state.language)
+        fields = content(data)
+        if fields["language"] != state.language:
+            raise InvalidEntry("language", f"ngôn ngữ của một mục từ không đổi được (đang là {state.language!r}); "
+                                           "hãy tạo mục từ mới cho ngôn ngữ kia.")
+        entry = Entry.model_validate({**state.body, **fields})
+        return self._write(entry, actor, Status.draft, expected, comment, "entry.update", client)
+
+    def move(self, actor: Account, entry_id: str, status: str, comment: str | None = None,
+             expected: int | None = None, client: str | None = None) -> EntryView:
+        """Move the entry to ``status`` (see the table in this module's description)."""
+        state = self.store.state(entry_id)
+        try:
+            target = Status(status)
+        except ValueError:
+            raise InvalidEntry("status", f"{status!r} không phải trạng thái; hãy dùng một trong: "
+                                         f"{', '.join(s.value for s in Status)}.") from None
+        actor.require(Role.contributor, state.language)
+        if expected is not None and expected != state.revision:  # decided on a revision since replaced
+            raise StaleRevision(entry_id, state.revision, expected)
+        role = MOVES.get((state.status, target))
+        if role is None:
+            allowed = [f"{to.value}" for (frm, to) in MOVES if frm == state.status]
+            raise InvalidTransition(
+                f"Mục từ {entry_id!r} đang ở trạng thái {state.status.value} ({STATUS_WORDS[state.status]}): "
+                f"không chuyển sang {target.value} được. "
+                + (f"Từ trạng thái này có thể chuyển sang: {', '.join(allowed)}." if allowed else "")
+            )
+        actor.require(role, state.language)
+        comment = _comment(comment)
+        if (state.status, target) == (Status.review, Status.draft) and not comment:
+            raise InvalidEntry("comment", "khi trả bản nháp về cho người soạn, hãy ghi lý do.")
+        entry = Entry.model_validate(state.body)
+        # the move was decided on this revision: a change that lands meanwhile makes it 412
+        return self._write(entry, actor, target, state.revision if expected is None else expected, comment,
+                           f"entry.{target.value}", client, detail={"from": state.status.value})
+
+    def revert(self, actor: Account, entry_id: str, revision: int, comment: str | None = None,
+               expected: int | None = None, client: str | None = None) -> EntryView:
+        """A new revision with revision ``revision``'s content, keeping the entry's status: a
+        published entry is published again with that content at once (an editor's act)."""
+        state = self.store.state(entry_id)
+        actor.require(Role.editor, state.language)
+        old = self.store.revision(entry_id, revision)
+        if old is None:
+            raise RevisionNotFound(entry_id, revision)
+        entry = Entry.model_validate(old["body"])
+        return self._write(entry, actor, state.status, state.revision if expected is None else expected, comment,
+                           "entry.revert", client, detail={"to": revision})
+
+    def _write(self, entry: Entry, actor: Account, status: Status, expected: int | None, comment: str | None,
+               action: str, client: str | None, detail: dict | None = None) -> EntryView:
+        try:
+            written = self.store.write_revision(entry, author=actor.name, comment=_comment(comment), status=status,
+                                                expected=expected, action=action, client=client, detail=detail)
+        except RevisionConflict as exc:
+            raise StaleRevision(entry.id, exc.current, expected) from None
+        return self._written(written)
+
+    # -- suggestions -------------------------------------------------------------------------
+    def suggest(self, entry_id: str, text: str, contact: str | None = None, client: str | None = None,
+                reader: Account | None = None) -> int:
+        """A reader's report on an entry they can read (the public: a published one; an account of
+        its language: a draft too), into the editors' queue; its number."""
+        view = self.view(entry_id, reader)  # EntryNotFound unless this reader can read it
+        body = _text(text, "text", required=True, limit=MAX_SUGGESTION)
+        return self.store.add_suggestion(entry_id, view.entry["language"], body,
+                                         _text(contact, "contact", limit=MAX_CONTACT), client,
+                                         reader.name if reader is not None else "anonymous")
+
+    def suggestions(self, reader: Account, status: str | None = "open", language: str | None = None) -> list[dict]:
+        if status is not None and status not in ("open", "accepted", "dismissed"):
+            raise InvalidEntry("status", "hãy dùng open, accepted hoặc dismissed.")
+        if language is not None:
+            reader.require(Role.editor, _code(language, "language"))
+            return self.store.suggestions(status, (language,))
+        reader.require(Role.editor)
+        everywhere = reader.role == Role.admin or ALL_LANGUAGES in reader.languages
+        return self.store.suggestions(status, None if everywhere else reader.languages)
+
+    def resolve(self, actor: Account, number: int, status: str, comment: str | None = None,
+                client: str | None = None) -> dict:
+        """Accept or dismiss an open suggestion."""
+        found = self.store.suggestion(number)
+        if found is None:
+            raise SuggestionNotFound(number)
+        actor.require(Role.editor, found["language"])
+        if status not in ("accepted", "dismissed"):
+            raise InvalidEntry("status", "hãy dùng accepted (đã sửa theo góp ý) hoặc dismissed (bỏ qua).")
+        if not self.store.resolve_suggestion(number, status, actor.name, _comment(comment), client):
+            raise SuggestionClosed(f"Góp ý số {number} đã được xử lý ({found['status']}).")
+        return self.store.suggestion(number)
+
+    # -- the audit log -----------------------------------------------------------------------
+    def audit(self, reader: Account, since: str | None = None, limit: int = 100, after: int = 0) -> list[dict]:
+        reader.require(Role.admin)
+        if since:
+            try:
+                moment = datetime.fromisoformat(since.upper())
+                if moment.tzinfo is None:
+                    moment = moment.replace(tzinfo=UTC)
+                since = moment.astimezone(UTC).isoformat(timespec="milliseconds")
+            except (ValueError, OverflowError):
+                raise InvalidQuery(f"since phải là thời điểm ISO 8601, ví dụ 2026-11-01T00:00:00Z "
+                                   f"(đã nhận {since!r}).") from None
+        if not 1 <= limit <= MAX_AUDIT:
+            raise InvalidQuery(f"limit phải từ 1 đến {MAX_AUDIT} (đã nhận {limit}).")
+        return self.store.audit_log(since, limit, after)
