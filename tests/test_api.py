@@ -168,7 +168,9 @@ def test_every_route_is_covered_by_the_error_shape_test(client):
     import re
 
     routes = {p for p in client.app.openapi()["paths"] if p.startswith("/v1/")}
-    tested = {p for p, *_ in BAD_REQUESTS} | {"/v1/translate", "/v1/entries/x/audio"}
+    from test_editing import REFUSALS
+
+    tested = {p for p, *_ in BAD_REQUESTS} | {"/v1/translate", "/v1/entries/x/audio"} | {p for _, p, *_ in REFUSALS}
     for route in routes - {"/v1/languages"}:  # /v1/languages takes no input
         pattern = re.compile("^" + re.sub(r"\\{[a-z_]+\\}", "[^/]+", re.escape(route)) + "$")
         assert any(pattern.match(path) for path in tested), f"{route} has no bad request in BAD_REQUESTS"
