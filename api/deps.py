@@ -15,9 +15,11 @@ from starlette.concurrency import run_in_threadpool
 from dictionary.accounts import Account
 from dictionary.audio.library import AudioLibrary
 from dictionary.editing import Editing
-from dictionary.errors import Busy
+from dictionary.errors import Busy, Forbidden
 from dictionary.search import SearchService
 from dictionary.translate import Translator
+
+from .session import CSRF_HEADER, SESSION, UNSAFE, csrf_ok, reader_of
 
 
 async def get_search(request: Request) -> SearchService:
@@ -51,6 +53,13 @@ async def get_actor(request: Request, authorization: Annotated[str | None, Heade
         scheme, _, value = authorization.partition(" ")
         if scheme.lower() == "bearer":
             token = value.strip()
+    if not token and not x_api_key and SESSION in request.cookies:
+        # a page's own script, signed in: a write must carry the page's CSRF token too
+        account = reader_of(request)
+        if account is not None:
+            if request.method in UNSAFE and not csrf_ok(request, request.headers.get(CSRF_HEADER)):
+                raise Forbidden("Thiếu mã chống giả mạo (X-CSRF-Token) của trang; hãy tải lại trang rồi thử lại.")
+            return account
     return request.app.state.services.accounts.by_token(token or x_api_key)
 
 
@@ -62,7 +71,7 @@ async def get_reader(request: Request, authorization: Annotated[str | None, Head
     """Who reads: None for the public (no credentials); credentials that are sent must be valid
     (401), so a mistyped token is not silently read as the public."""
     if not authorization and not x_api_key:
-        return None
+        return reader_of(request)  # a signed-in page, or the public
     return await get_actor(request, authorization, x_api_key)
 
 

@@ -43,7 +43,9 @@ from dictionary.errors import (
     StaleRevision,
     SuggestionClosed,
     SuggestionNotFound,
+    TooManySignIns,
     UnknownLanguage,
+    WrongPassword,
 )
 from dictionary.normalize import PLAIN_TEXT, WRITTEN_TEXT
 from dictionary.search import SearchService
@@ -66,6 +68,8 @@ STATUS_OF: tuple[tuple[type[DictionaryError], int, str], ...] = (
     (AudioNotFound, 404, "audio_not_found"),
     (NoAudio, 404, "no_audio"),
     (NotSignedIn, 401, "unauthenticated"),
+    (WrongPassword, 401, "wrong_password"),
+    (TooManySignIns, 429, "too_many_sign_ins"),
     (Forbidden, 403, "forbidden"),
     (AccountExists, 409, "account_exists"),
     (AccountNotFound, 404, "account_not_found"),

@@ -14,18 +14,32 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache
 
 from . import languages
-from .errors import AccountNotFound, Forbidden, InvalidAccount, NotSignedIn, UnknownLanguage
+from .errors import (
+    AccountNotFound,
+    Forbidden,
+    InvalidAccount,
+    NotSignedIn,
+    TooManySignIns,
+    UnknownLanguage,
+    WrongPassword,
+)
 from .store import Store
 
 TOKEN_PREFIX = "tdk_"
 ALL_LANGUAGES = "*"
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 MIN_PASSWORD = 10
+SESSION_HOURS = 12  # a page session lasts a working day
+PAUSE = 15 * 60  # seconds failed sign-ins are counted over, and the pause they lead to
+FAILURES_PER_NAME = 5
+FAILURES_PER_CLIENT = 20
 
 
 class Role(StrEnum):
@@ -118,10 +132,13 @@ class Accounts:
         return token
 
     def set_password(self, name: str, password: str) -> None:
+        """A new password; the account's page sessions end."""
         self.store.update_account(name, password_hash=self._password_hash(password))
+        self.store.delete_sessions(name)
 
     def disable(self, name: str) -> None:
         self.store.update_account(name, disabled=1, token_hash=None)
+        self.store.delete_sessions(name)
 
     def list(self) -> list[dict]:
         return [{"name": r["name"], "role": r["role"], "languages": r["languages"].split(","),
@@ -166,6 +183,41 @@ class Accounts:
         if stored is None:
             raise NotSignedIn()
         return self._account(row)
+
+    # -- the pages' sign-in ----------------------------------------------------------------------
+    def sign_in(self, name: str, password: str, client: str, now: float | None = None) -> tuple[Account, str]:
+        """Check a name and password from the sign-in page; returns the account and a new session
+        token (kept only as a digest, for SESSION_HOURS).  Past FAILURES_PER_NAME failed tries for
+        a name, or FAILURES_PER_CLIENT from one client, within PAUSE seconds, TooManySignIns
+        until the pause is over, whether or not the password is right."""
+        now = time.time() if now is None else now
+        by_name, by_client, last = self.store.sign_in_failures(name or "", client, now - PAUSE)
+        if by_name >= FAILURES_PER_NAME or by_client >= FAILURES_PER_CLIENT:
+            raise TooManySignIns(max(1, int(last + PAUSE - now) + 1))
+        try:
+            account = self.by_password(name, password)
+        except NotSignedIn:
+            self.store.sign_in_failed(name or "", client, now)
+            raise WrongPassword() from None
+        self.store.clear_sign_in_failures(name)
+        token = secrets.token_urlsafe(32)
+        expires = datetime.fromtimestamp(now + SESSION_HOURS * 3600, UTC).isoformat(timespec="seconds")
+        self.store.add_session(_digest(token), account.name, expires, client)
+        return account, token
+
+    def by_session(self, token: str | None) -> Account | None:
+        """The account of a live session token (None when there is none, it expired, or the
+        account was disabled)."""
+        if not token:
+            return None
+        row = self.store.session(_digest(token))
+        if row is None or row["disabled"]:
+            return None
+        return self._account(row)
+
+    def sign_out(self, token: str | None) -> None:
+        if token:
+            self.store.delete_session(_digest(token))
 
     def get(self, name: str) -> Account:
         row = self.store.account(name)

@@ -114,6 +114,22 @@ class NotSignedIn(AccessDenied):
         )
 
 
+class WrongPassword(AccessDenied):
+    """A sign-in that failed: the same words for an unknown name and a wrong password."""
+
+    def __init__(self) -> None:
+        super().__init__("Tên đăng nhập hoặc mật khẩu không đúng.")
+
+
+class TooManySignIns(AccessDenied):
+    """Too many failed sign-ins for a name or from a client: a pause before the next try."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        minutes = max(1, round(retry_after / 60))
+        super().__init__(f"Đã nhập sai quá nhiều lần; xin chờ khoảng {minutes} phút rồi thử lại.")
+
+
 class Forbidden(AccessDenied):
     """Signed in, but the role or the languages of the account do not allow this."""
 

@@ -171,6 +171,25 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     """,
     # 4: revisions, review status, the published text apart, the change feed, suggestions
     _revisions,
+    # 5: sign-in sessions of the pages (kept as digests) and failed sign-ins (for the pause)
+    """
+    CREATE TABLE IF NOT EXISTS sessions (
+        digest     TEXT PRIMARY KEY,
+        account    TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        client     TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS sessions_account ON sessions(account);
+    CREATE TABLE IF NOT EXISTS sign_in_failures (
+        id     INTEGER PRIMARY KEY,
+        name   TEXT NOT NULL,
+        client TEXT NOT NULL,
+        at     REAL NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS sign_in_failures_name ON sign_in_failures(name, at);
+    CREATE INDEX IF NOT EXISTS sign_in_failures_client ON sign_in_failures(client, at);
+    """,
 )
 VERSION = len(MIGRATIONS)
 

@@ -499,6 +499,15 @@ class Store:
             "FROM entries e JOIN revisions r ON r.entry_id = e.id AND r.revision = e.revision "
             f"WHERE e.status = 'review'{where} ORDER BY r.at LIMIT ?", (*params, limit))
 
+    def drafts_of(self, author: str, limit: int = 100) -> list[dict]:
+        """Drafts ``author`` wrote a revision of, newest change first, with the latest revision's
+        author, time and comment."""
+        return self._rows(
+            "SELECT e.id, e.language, e.headword, e.revision, e.published_revision, r.author, r.at, r.comment "
+            "FROM entries e JOIN revisions r ON r.entry_id = e.id AND r.revision = e.revision "
+            "WHERE e.status = 'draft' AND EXISTS (SELECT 1 FROM revisions m WHERE m.entry_id = e.id AND m.author = ?) "
+            "ORDER BY r.at DESC LIMIT ?", (author, limit))
+
     def add_suggestion(self, entry_id: str, language: str, text: str, contact: str | None,
                        client: str | None, actor: str = "anonymous") -> int:
         with self._transaction() as db:
@@ -667,6 +676,47 @@ class Store:
         for row in rows:
             row["detail"] = orjson.loads(row["detail"]) if row["detail"] else None
         return rows
+
+    # -- sign-in sessions and failed sign-ins ------------------------------------------------
+    def add_session(self, digest: str, account: str, expires_at: str, client: str | None) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM sessions WHERE expires_at < ?", (_now(),))
+            db.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?)", (digest, account, _now(), expires_at, client))
+            self._audit(db, account, "session.open", account, client=client)
+
+    def session(self, digest: str) -> dict | None:
+        """The session with this digest, unexpired, with its account's row (``account``)."""
+        rows = self._rows("SELECT s.expires_at, a.* FROM sessions s JOIN accounts a ON a.name = s.account "
+                          "WHERE s.digest = ? AND s.expires_at > ?", (digest, _now()))
+        return rows[0] if rows else None
+
+    def delete_session(self, digest: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM sessions WHERE digest = ?", (digest,))
+
+    def delete_sessions(self, account: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM sessions WHERE account = ?", (account,))
+
+    def sign_in_failed(self, name: str, client: str, at: float) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT INTO sign_in_failures (name, client, at) VALUES (?, ?, ?)", (name, client, at))
+            db.execute("DELETE FROM sign_in_failures WHERE at < ?", (at - 86400,))
+            self._audit(db, name or "?", "session.failed", name, client=client)
+
+    def sign_in_failures(self, name: str, client: str, since: float) -> tuple[int, int, float]:
+        """(failures of ``name``, failures from ``client``, the latest of them) since ``since``."""
+        by_name, last_name = self.db.execute(
+            "SELECT COUNT(*), COALESCE(MAX(at), 0) FROM sign_in_failures WHERE name = ? AND at >= ?",
+            (name, since)).fetchone()
+        by_client, last_client = self.db.execute(
+            "SELECT COUNT(*), COALESCE(MAX(at), 0) FROM sign_in_failures WHERE client = ? AND at >= ?",
+            (client, since)).fetchone()
+        return by_name, by_client, max(last_name, last_client)
+
+    def clear_sign_in_failures(self, name: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM sign_in_failures WHERE name = ?", (name,))
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
