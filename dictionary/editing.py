@@ -183,6 +183,45 @@ def content(data: dict) -> dict:
     return out
 
 
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _at(entry: dict, path: str):
+    """The value at a field path of :func:`dictionary.store.changes` (``senses[0].glosses.vie``)."""
+    value = entry
+    for name, index in _STEP.findall(path):
+        if value is None:
+            return None
+        if name:
+            value = value.get(name) if isinstance(value, dict) else None
+        else:
+            value = value[int(index)] if isinstance(value, list) and int(index) < len(value) else None
+    return value
+
+
+def _shown(value) -> str:
+    if value is None or value == [] or value == {}:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(_shown(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_shown(v)}" for k, v in value.items() if _shown(v))
+    return str(value)
+
+
+def compare(before: dict | None, after: dict) -> list[dict]:
+    """What differs between two revisions' contents, field by field, as text a person reads:
+    ``[{"field", "before", "after"}]`` (the status and the source left out)."""
+    rows = []
+    for path in changes(before or {}, after):
+        if path in ("status", "provenance", "extra", "id"):
+            continue
+        old, new = _shown(_at(before or {}, path)), _shown(_at(after, path))
+        if old != new:
+            rows.append({"field": path, "before": old, "after": new})
+    return rows
+
+
 def _comment(value: str | None) -> str | None:
     return _text(value, "comment", limit=MAX_COMMENT)
 
@@ -240,6 +279,11 @@ class Editing:
             raise RevisionNotFound(entry_id, number)
         return found
 
+    def drafts_of(self, reader: Account) -> list[dict]:
+        """The drafts a contributor worked on, with the latest revision's author and comment (an
+        editor's reason when one came back)."""
+        return self.store.drafts_of(reader.name)
+
     def in_review(self, reader: Account, language: str | None = None) -> list[dict]:
         """What waits for an editor, in ``language`` or in every language the reader edits."""
         if language is not None:
@@ -284,6 +328,12 @@ class Editing:
         if fields["language"] != state.language:
             raise InvalidEntry("language", f"ngôn ngữ của một mục từ không đổi được (đang là {state.language!r}); "
                                            "hãy tạo mục từ mới cho ngôn ngữ kia.")
+        # what an import held on a sense beyond the fields a writer sends (its source line, its
+        # unmapped columns) stays with the sense at the same place
+        for old, new in zip(state.body.get("senses", ()), fields["senses"], strict=False):
+            for kept in ("location", "extra"):
+                if old.get(kept):
+                    new[kept] = old[kept]
         entry = Entry.model_validate({**state.body, **fields})
         return self._write(entry, actor, Status.draft, expected, comment, "entry.update", client)
 

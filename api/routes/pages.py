@@ -19,6 +19,7 @@ from ..deps import AudioDep, GateDep, SearchDep, TranslatorDep, run
 from ..export import glossary_csv, glossary_docx
 from ..ratelimit import refusal
 from ..schemas import clips_public, entry_detail, glossary_entries, glossary_public, hit_public
+from ..session import csrf_token, keep_csrf, reader_of
 
 HERE = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -58,7 +59,15 @@ def _language_options(search) -> list[dict]:
 
 def _context(request: Request, search, **values) -> dict:
     return {"request": request, "languages": _language_options(search), "letters": SPECIAL_LETTERS,
-            "match_words": MATCH_WORDS, "status_words": STATUS_WORDS, "names": _names(), **values}
+            "match_words": MATCH_WORDS, "status_words": STATUS_WORDS, "names": _names(),
+            "reader": reader_of(request), "csrf": csrf_token(request), **values}
+
+
+def render(request: Request, name: str, context: dict, status_code: int = 200,
+           headers: dict[str, str] | None = None) -> Response:
+    """A page, with the browser's CSRF cookie set when this page made its token."""
+    return keep_csrf(request, templates.TemplateResponse(request, name, context, status_code=status_code,
+                                                         headers=headers))
 
 
 def _names() -> dict[str, str]:
@@ -78,21 +87,22 @@ async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate
             total, stale = found.total, found.stale
         except DictionaryError as exc:
             error = str(exc)
-    return templates.TemplateResponse(request, "search.html", _context(
+    return render(request, "search.html", _context(
         request, search, q=q or "", source=source or "", target=target or "", results=results,
         total=total, error=error, stale=stale))
 
 
 @router.get("/e/{entry_id}", response_class=HTMLResponse)
-async def entry_page(request: Request, search: SearchDep, audio: AudioDep, entry_id: str):
+async def entry_page(request: Request, search: SearchDep, audio: AudioDep, entry_id: str,
+                     thanks: bool = Query(False, alias="da-gop-y")):
     raw = search.store.get(entry_id).model_dump(mode="json")
     entry = entry_detail(raw, clips_public(audio.clips_for([raw]))[entry_id])
-    return templates.TemplateResponse(request, "entry.html", _context(request, search, entry=entry))
+    return render(request, "entry.html", _context(request, search, entry=entry, thanks=thanks))
 
 
 @router.get("/dich", response_class=HTMLResponse)
 async def workbench(request: Request, search: SearchDep):
-    return templates.TemplateResponse(request, "dich.html", _context(request, search, text="", targets=[], terms=None))
+    return render(request, "dich.html", _context(request, search, text="", targets=[], terms=None))
 
 
 @router.post("/dich", response_class=HTMLResponse)
@@ -100,7 +110,7 @@ async def workbench_post(request: Request, search: SearchDep, translator: Transl
                          text: str = Form(""), to: list[str] = Form([]), export: str | None = Form(None)):
     terms, error = None, None
     if refused := refusal(request, "translate"):  # shown in the page, not as JSON
-        return templates.TemplateResponse(request, "dich.html", _context(
+        return render(request, "dich.html", _context(
             request, search, text=text, targets=to, terms=None, error=refused.message),
             status_code=refused.status, headers=refused.headers)
     try:
@@ -117,5 +127,5 @@ async def workbench_post(request: Request, search: SearchDep, translator: Transl
         terms = glossary_public(glossary, clips)["terms"]
     except DictionaryError as exc:
         error = str(exc)
-    return templates.TemplateResponse(request, "dich.html", _context(
+    return render(request, "dich.html", _context(
         request, search, text=text, targets=to, terms=terms, error=error))

@@ -1,0 +1,253 @@
+"""The editors' desk in the browser: sign-in at ``/dang-nhap``, the review queue at ``/duyet``,
+readers' suggestions at ``/gop-y`` (and the form on every entry page), an entry's history at
+``/e/{id}/lich-su``.  Server-rendered forms over the same editing service as the API; every form
+that writes carries the CSRF token; a page that needs an account sends the browser to sign in and
+back."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from dictionary.accounts import Account, Role
+from dictionary.editing import STATUS_WORDS, compare
+from dictionary.errors import (
+    DictionaryError,
+    EntryNotFound,
+    Forbidden,
+    InvalidTransition,
+    StaleRevision,
+    SuggestionClosed,
+    TooManySignIns,
+    WrongPassword,
+)
+
+from ..deps import EditingDep, SearchDep, client_of
+from ..ratelimit import refusal
+from ..session import SESSION, close_session, csrf_ok, open_session, reader_of
+from .pages import SPECIAL_LETTERS, _context, render
+
+router = APIRouter(include_in_schema=False)
+
+BAD_FORM = "Biểu mẫu đã hết hạn hoặc không đến từ trang này; hãy tải lại trang rồi gửi lại."
+
+
+def _local(path: str | None) -> str:
+    """Where to go back to after signing in: a path of this site only."""
+    return path if path and path.startswith("/") and not path.startswith("//") and "\\" not in path else "/duyet"
+
+
+def _sign_in_first(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/dang-nhap?next={quote(target)}", status_code=303)
+
+
+def _status_of(exc: DictionaryError) -> int:
+    """The status of a page that says why a form was refused."""
+    if isinstance(exc, Forbidden):
+        return 403
+    if isinstance(exc, EntryNotFound):
+        return 404
+    if isinstance(exc, StaleRevision):
+        return 412
+    return 409 if isinstance(exc, InvalidTransition | SuggestionClosed) else 422
+
+
+def _refused(request: Request, search, message: str, status: int) -> Response:
+    return render(request, "thong-bao.html", _context(request, search, message=message), status_code=status)
+
+
+# -- signing in -----------------------------------------------------------------------------------
+
+@router.get("/dang-nhap", response_class=HTMLResponse)
+async def sign_in_page(request: Request, search: SearchDep, next: str | None = None):
+    return render(request, "dang-nhap.html", _context(request, search, next=_local(next), name="", error=None))
+
+
+@router.post("/dang-nhap", response_class=HTMLResponse)
+def sign_in(request: Request, search: SearchDep, name: str = Form(""), password: str = Form(""),
+            csrf: str = Form(""), next: str = Form("/duyet")):
+    if not csrf_ok(request, csrf):
+        return _refused(request, search, BAD_FORM, 403)
+    accounts = request.app.state.services.accounts
+    try:
+        _, token = accounts.sign_in(name.strip(), password, client_of(request) or "?")
+    except (WrongPassword, TooManySignIns) as exc:
+        status, headers = (429, {"Retry-After": str(exc.retry_after)}) if isinstance(exc, TooManySignIns) \
+            else (401, None)
+        return render(request, "dang-nhap.html", _context(request, search, next=_local(next), name=name,
+                                                          error=str(exc)), status_code=status, headers=headers)
+    response = RedirectResponse(_local(next), status_code=303)
+    open_session(request, response, token)
+    return response
+
+
+@router.post("/dang-xuat")
+def sign_out(request: Request, search: SearchDep, csrf: str = Form("")):
+    if not csrf_ok(request, csrf):
+        return _refused(request, search, BAD_FORM, 403)
+    request.app.state.services.accounts.sign_out(request.cookies.get(SESSION))
+    response = RedirectResponse("/", status_code=303)
+    close_session(request, response)
+    return response
+
+
+# -- the entry editor -------------------------------------------------------------------------------
+
+def _editor(request: Request, search, account: Account, entry: dict | None, revision: int | None,
+            saved: int | None = None) -> Response:
+    if account.role == Role.admin or "*" in account.languages:
+        choices = sorted(search.store.language_counts())
+    else:
+        choices = list(account.languages)
+    data = {"id": entry["id"] if entry else None, "entry": entry, "etag": f'"r{revision}"' if revision else None,
+            "letters": SPECIAL_LETTERS}
+    return render(request, "sua.html", _context(request, search, entry=entry, revision=revision, data=data,
+                                                choices=choices, saved=saved, status_words=STATUS_WORDS))
+
+
+@router.get("/moi", response_class=HTMLResponse)
+def new_entry(request: Request, search: SearchDep):
+    account = _reader(request, search, Role.contributor)
+    if not isinstance(account, Account):
+        return account
+    return _editor(request, search, account, None, None)
+
+
+@router.get("/e/{entry_id}/sua", response_class=HTMLResponse)
+def edit_entry(request: Request, search: SearchDep, editing: EditingDep, entry_id: str,
+               saved: int | None = Query(None, alias="luu")):
+    account = _reader(request, search, Role.contributor)
+    if not isinstance(account, Account):
+        return account
+    state = editing.store.state(entry_id)
+    try:
+        account.require(Role.contributor, state.language)
+    except Forbidden as exc:
+        return _refused(request, search, str(exc), 403)
+    return _editor(request, search, account, state.body, state.revision, saved)
+
+
+# -- the review queue -------------------------------------------------------------------------------
+
+def _reader(request: Request, search, role: Role) -> Account | Response:
+    """The signed-in account when it holds ``role``; else the answer to give: to sign in first,
+    or a page saying what role is needed."""
+    account = reader_of(request)
+    if account is None:
+        return _sign_in_first(request)
+    try:
+        account.require(role)
+    except Forbidden as exc:
+        return _refused(request, search, str(exc), 403)
+    return account
+
+
+@router.get("/duyet", response_class=HTMLResponse)
+def review_page(request: Request, search: SearchDep, editing: EditingDep, done: str | None = None):
+    account = _reader(request, search, Role.contributor)
+    if not isinstance(account, Account):
+        return account
+    waiting = []
+    if account.may(Role.editor):
+        for row in editing.in_review(account):
+            state = editing.store.state(row["id"])
+            waiting.append({**row, "diff": compare(state.public, state.body), "new": state.public is None})
+    return render(request, "duyet.html", _context(request, search, waiting=waiting, mine=editing.drafts_of(account),
+                                                  done=done, status_words=STATUS_WORDS))
+
+
+@router.post("/duyet/{entry_id}")
+def review_decision(request: Request, search: SearchDep, editing: EditingDep, entry_id: str,
+                    status: str = Form(...), comment: str = Form(""), revision: int = Form(...), csrf: str = Form("")):
+    if not csrf_ok(request, csrf):
+        return _refused(request, search, BAD_FORM, 403)
+    account = _reader(request, search, Role.contributor)
+    if not isinstance(account, Account):
+        return account
+    try:
+        editing.move(account, entry_id, status, comment or None, revision, client_of(request))
+    except DictionaryError as exc:
+        return _refused(request, search, str(exc), _status_of(exc))
+    return RedirectResponse(f"/duyet?done={quote(entry_id)}", status_code=303)
+
+
+# -- suggestions ------------------------------------------------------------------------------------
+
+@router.post("/e/{entry_id}/gop-y")
+def suggest(request: Request, search: SearchDep, editing: EditingDep, entry_id: str, text: str = Form(""),
+            contact: str = Form(""), csrf: str = Form("")):
+    if not csrf_ok(request, csrf):
+        return _refused(request, search, BAD_FORM, 403)
+    if refused := refusal(request, "report"):
+        return _refused(request, search, refused.message, refused.status)
+    try:
+        editing.suggest(entry_id, text, contact or None, client_of(request), reader_of(request))
+    except DictionaryError as exc:
+        return _refused(request, search, str(exc), _status_of(exc))
+    return RedirectResponse(f"/e/{quote(entry_id)}?da-gop-y=1#gop-y", status_code=303)
+
+
+@router.get("/gop-y", response_class=HTMLResponse)
+def suggestions_page(request: Request, search: SearchDep, editing: EditingDep):
+    account = _reader(request, search, Role.editor)
+    if not isinstance(account, Account):
+        return account
+    rows = editing.suggestions(account, "open")
+    heads = {r["entry_id"]: editing.store.state(r["entry_id"]).body["headword"] for r in rows}
+    return render(request, "gop-y.html", _context(request, search, suggestions=rows, heads=heads))
+
+
+@router.post("/gop-y/{number}")
+def resolve(request: Request, search: SearchDep, editing: EditingDep, number: int, status: str = Form(...),
+            comment: str = Form(""), csrf: str = Form("")):
+    if not csrf_ok(request, csrf):
+        return _refused(request, search, BAD_FORM, 403)
+    account = _reader(request, search, Role.editor)
+    if not isinstance(account, Account):
+        return account
+    try:
+        done = editing.resolve(account, number, status, comment or None, client_of(request))
+    except DictionaryError as exc:
+        return _refused(request, search, str(exc), _status_of(exc))
+    if status == "accepted":  # to the editor, to correct the entry
+        return RedirectResponse(f"/e/{quote(done['entry_id'])}/sua", status_code=303)
+    return RedirectResponse("/gop-y", status_code=303)
+
+
+# -- history ----------------------------------------------------------------------------------------
+
+@router.get("/e/{entry_id}/lich-su", response_class=HTMLResponse)
+def history_page(request: Request, search: SearchDep, editing: EditingDep, entry_id: str,
+                 a: int | None = Query(None), b: int | None = Query(None)):
+    account = reader_of(request)
+    view = editing.view(entry_id, account)
+    revisions = editing.history(entry_id, account)
+    diff = None
+    numbers = [r["revision"] for r in revisions]
+    if a in numbers and b in numbers:
+        bodies = {n: editing.store.revision(entry_id, n)["body"] for n in (a, b)}
+        diff = compare(bodies[a], bodies[b])
+    can_revert = account is not None and account.may(Role.editor, view.entry["language"])
+    return render(request, "lich-su.html", _context(request, search, entry=view.entry, revisions=revisions,
+                                                    a=a, b=b, diff=diff, can_revert=can_revert,
+                                                    current=view.revision, status_words=STATUS_WORDS))
+
+
+@router.post("/e/{entry_id}/lich-su")
+async def revert(request: Request, search: SearchDep, editing: EditingDep, entry_id: str,
+                 revision: int = Form(...), current: int = Form(...), comment: str = Form(""), csrf: str = Form("")):
+    if not csrf_ok(request, csrf):
+        return _refused(request, search, BAD_FORM, 403)
+    account = reader_of(request)
+    if account is None:
+        return _sign_in_first(request)
+    try:
+        await run_in_threadpool(editing.revert, account, entry_id, revision, comment or None, current,
+                                client_of(request))
+    except DictionaryError as exc:
+        return _refused(request, search, str(exc), _status_of(exc))
+    return RedirectResponse(f"/e/{quote(entry_id)}/lich-su", status_code=303)
