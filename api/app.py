@@ -19,7 +19,7 @@ from .bodylimit import BodyLimit
 from .deps import Gate
 from .ratelimit import RateLimiter, Rule
 from .responses import JSON
-from .routes import ROUTERS
+from .routes import ROUTERS, pages
 from .security import SecurityHeaders
 
 
@@ -53,7 +53,7 @@ def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None
     )
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
-    errors.install(app)
+    errors.install(app, page=pages.error_page)
     openapi.install(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in ROUTERS:

@@ -9,6 +9,7 @@ Content-Length, an unreadable form, a range outside the file).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -193,17 +194,38 @@ def _field_name(loc) -> str:
     return out
 
 
-def install(app: FastAPI) -> None:
+# Paths answered in JSON whatever happens; every other path is a page, and its errors are pages.
+DATA_PATHS = ("/v1/", "/static/", "/docs", "/redoc", "/openapi.json", "/health")
+_PAGE_MESSAGES = {
+    404: "Không có trang này. Hãy tra từ ở trang chủ, hoặc kiểm tra lại đường dẫn.",
+    405: "Trang này không nhận thao tác đó. Hãy quay lại trang chủ.",
+    422: "Đường dẫn có tham số không dùng được. Hãy tra từ ở trang chủ.",
+}
+
+
+def is_page(request: Request) -> bool:
+    return not request.url.path.startswith(DATA_PATHS)
+
+
+def install(app: FastAPI, page: Callable | None = None) -> None:
+    """The handlers of every error.  ``page(request, status, message, headers)`` makes the HTML
+    page for an error on a page route (the API keeps its JSON)."""
+
+    def answer(request: Request, status: int, code: str, message: str, headers=None, page_message=None, **more):
+        if page is not None and is_page(request):
+            return page(request, status, page_message or message, headers)
+        return _answer(status, code, message, headers, **more)
+
     @app.exception_handler(DictionaryError)
     async def domain_error(request: Request, exc: DictionaryError):
         status, code = _code_of(exc)
         retry = getattr(exc, "retry_after", None)
-        return _answer(status, code, str(exc), {"Retry-After": str(retry)} if retry else None,
-                       field=getattr(exc, "field", None), current_revision=getattr(exc, "current_revision", None))
+        return answer(request, status, code, str(exc), {"Retry-After": str(retry)} if retry else None,
+                      field=getattr(exc, "field", None), current_revision=getattr(exc, "current_revision", None))
 
     @app.exception_handler(HTTPProblem)
     async def http_problem(request: Request, exc: HTTPProblem):
-        return _answer(exc.status, exc.code, exc.message, exc.headers)
+        return answer(request, exc.status, exc.code, exc.message, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -227,8 +249,8 @@ def install(app: FastAPI) -> None:
                 if err.get("type") == "string_pattern_mismatch" else None
             messages.append(f"Tham số {name or 'yêu cầu'} không hợp lệ: {said or err.get('msg')}.")
         message = " ".join(dict.fromkeys(messages)) or "Yêu cầu không hợp lệ."
-        return _answer(422, codes[0] if codes else "invalid_parameter", message,
-                       field=fields[0] if fields else None)
+        return answer(request, 422, codes[0] if codes else "invalid_parameter", message,
+                      page_message=_PAGE_MESSAGES[422], field=fields[0] if fields else None)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -236,9 +258,10 @@ def install(app: FastAPI) -> None:
         headers = dict(exc.headers or {})
         if exc.status_code == 405:  # every method the path has, not only those of the first route
             headers["Allow"] = ", ".join(_methods(request.app, request.url.path))
-        return _answer(exc.status_code, "http_error", message, headers)
+        return answer(request, exc.status_code, "http_error", message, headers,
+                      page_message=_PAGE_MESSAGES.get(exc.status_code))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         log.exception("unexpected error on %s", request.url.path)
-        return _answer(500, "internal_error", "Lỗi máy chủ ngoài dự kiến; xin thử lại sau.")
+        return answer(request, 500, "internal_error", "Lỗi máy chủ ngoài dự kiến; xin thử lại sau.")

@@ -122,3 +122,24 @@ def test_a_body_that_stops_ends_the_connection_but_a_slow_one_that_keeps_coming_
         answer = sock.recv(65536)
         assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
     assert httpx.get(f"http://127.0.0.1:{server}/v1/search", params={"q": "cay"}).status_code == 200
+
+
+def test_errors_of_pages_are_pages_in_vietnamese_and_the_api_keeps_json(client):
+    for path, status, words in (("/e/mww-000000000000", 404, "Không có mục từ nào mang mã"),
+                                ("/khong-co-trang-nay", 404, "Không có trang này"),
+                                ("/e/mww-000000000000/lich-su?a=mot", 422, "Đường dẫn có tham số không dùng được")):
+        page = client.get(path)
+        assert page.status_code == status and page.headers["content-type"].startswith("text/html"), path
+        assert words in page.text and 'role="search"' in page.text and "<h1>" in page.text
+    api = client.get("/v1/khong-co")
+    assert api.status_code == 404 and api.json()["error"]["code"] == "http_error"
+
+
+def test_page_messages_name_no_parameters_and_there_is_a_favicon(client):
+    empty = client.get("/", params={"q": "   "})
+    assert empty.status_code == 200 and "?q=" not in empty.text and 'role="alert"' not in empty.text
+    nothing_ticked = client.post("/dich", data={"text": "nước sạch"})
+    assert nothing_ticked.status_code == 422 and "Hãy đánh dấu ít nhất một ngôn ngữ" in nothing_ticked.text
+    assert "(to)" not in nothing_ticked.text
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
@@ -70,6 +70,19 @@ def render(request: Request, name: str, context: dict, status_code: int = 200,
                                                          headers=headers))
 
 
+def error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """An error of a page route, as a page in Vietnamese (the API answers JSON)."""
+    search = request.app.state.services.search
+    return render(request, "thong-bao.html", _context(request, search, message=message, status=status),
+                  status_code=status, headers=headers)
+
+
+@router.get("/favicon.ico")
+async def favicon():
+    return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=604800"})
+
+
 def _names() -> dict[str, str]:
     return {lang.code: lang.name_vi or lang.name_en for lang in languages.registry()}
 
@@ -79,7 +92,7 @@ async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate
                       source: str | None = Query(None, alias="from"),
                       target: str | None = Query(None, alias="to")):
     results, error, total, stale = [], None, 0, False
-    if q:
+    if q and q.strip():  # a box left empty (or holding spaces) is no error: there is nothing to look up yet
         try:
             found = await run(gate, search, search.search, q, source or None, target or None, PAGE_SIZE, 0)
             clips = clips_public(audio.clips_for([h.entry for h in found.hits]))
@@ -109,6 +122,15 @@ async def workbench(request: Request, search: SearchDep):
 async def workbench_post(request: Request, search: SearchDep, translator: TranslatorDep, audio: AudioDep,
                          text: str = Form(""), to: list[str] = Form([]), export: str | None = Form(None)):
     terms, error = None, None
+    # said in the page's words, before the service's checks (which name the API's fields)
+    if not text.strip():
+        return render(request, "dich.html", _context(request, search, text=text, targets=to, terms=None,
+                                                      error="Hãy dán một đoạn văn bản tiếng Việt vào ô bên trên."),
+                      status_code=422)
+    if not to:
+        return render(request, "dich.html", _context(request, search, text=text, targets=to, terms=None,
+                                                      error="Hãy đánh dấu ít nhất một ngôn ngữ cần dịch sang."),
+                      status_code=422)
     if refused := refusal(request, "translate"):  # shown in the page, not as JSON
         return render(request, "dich.html", _context(
             request, search, text=text, targets=to, terms=None, error=refused.message),
