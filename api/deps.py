@@ -78,6 +78,10 @@ async def get_reader(request: Request, authorization: Annotated[str | None, Head
 ReaderDep = Annotated[Account | None, Depends(get_reader)]
 
 
+# what a signed-in reader sees of an entry differs from the public's: caches keep them apart
+VARY = {"Vary": "Authorization, X-API-Key"}
+
+
 def client_of(request: Request) -> str | None:
     """The client's address, for the audit log."""
     return request.client.host if request.client else None

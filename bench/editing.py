@@ -33,6 +33,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 DATA = REPO.parent / "shared" / "data"
 
+from search import percentile  # noqa: E402  (bench/search.py, beside this file)
+
 from corpora.importer import import_file  # noqa: E402
 from corpora.tabular import Columns  # noqa: E402
 from dictionary.indexing import rebuild  # noqa: E402
@@ -41,11 +43,6 @@ from tudien.settings import Settings  # noqa: E402
 from tudien.wiring import open_services  # noqa: E402
 
 BAHNAR = DATA / "bahnar" / "bahnaric.csv"
-
-
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
 
 
 def bahnar_pairs() -> list[tuple[str, str]]:

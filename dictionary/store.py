@@ -408,9 +408,19 @@ class Store:
         return {rowid: orjson.loads(body) for rowid, body in rows}
 
     def heads(self, rowids: list[int]) -> dict[int, dict]:
-        """``{"id", "language", "headword"}`` of published entries by row."""
-        return {rowid: {"id": entry["id"], "language": entry["language"], "headword": entry["headword"]}
-                for rowid, entry in self.bodies(rowids).items()}
+        """``{"id", "language", "headword"}`` of published entries by row, read from the columns;
+        only an entry whose latest revision waits for review (its headword column may be the
+        pending one) has its published text parsed."""
+        if not rowids:
+            return {}
+        marks = ",".join("?" * len(rowids))
+        rows = self.db.execute(
+            "SELECT rowid, id, language, headword, CASE WHEN published_revision = revision THEN NULL ELSE public END "
+            f"FROM entries WHERE public IS NOT NULL AND rowid IN ({marks})", rowids
+        ).fetchall()
+        return {rowid: {"id": id_, "language": language,
+                        "headword": headword if pending is None else orjson.loads(pending)["headword"]}
+                for rowid, id_, language, headword, pending in rows}
 
     def authoritative(self) -> frozenset[int]:
         """Rows of the published entries that name an authority (a decision that fixed the term)."""

@@ -59,8 +59,8 @@ def downloads(tmp_path_factory):
     return tmp_path_factory.mktemp("downloads")
 
 
-@pytest.fixture(scope="module")
-def browser(downloads):
+def chromium(*more: str, prefs: dict | None = None):
+    """Debian's Chromium, headless, driven through Debian's chromedriver, with ``more`` switches."""
     _need(CHROMIUM, "chromium")
     _need(CHROMEDRIVER, "chromium-driver")
     from selenium import webdriver
@@ -69,14 +69,19 @@ def browser(downloads):
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=vi",
-                "--autoplay-policy=no-user-gesture-required", "--disable-background-networking"):
+                "--autoplay-policy=no-user-gesture-required", "--disable-background-networking", *more):
         options.add_argument(arg)
-    options.add_experimental_option("prefs", {
-        "download.default_directory": str(downloads), "download.prompt_for_download": False,
-    })
+    if prefs:
+        options.add_experimental_option("prefs", prefs)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.implicitly_wait(5)
     ARTIFACTS.mkdir(exist_ok=True)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser(downloads):
+    driver = chromium(prefs={"download.default_directory": str(downloads), "download.prompt_for_download": False})
     yield driver
     driver.quit()
 

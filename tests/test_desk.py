@@ -11,7 +11,7 @@ import re
 
 import pytest
 from support import Library, checked_http, start_server
-from test_browser import CHROMEDRIVER, CHROMIUM, _need, shot
+from test_browser import PLAY, chromium, shot
 
 from corpora.sample import load_sample
 
@@ -37,21 +37,6 @@ def desk(tmp_path_factory):
     server.wait(timeout=15)
 
 
-def _browser(*more: str):
-    _need(CHROMIUM, "chromium")
-    _need(CHROMEDRIVER, "chromium-driver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=vi", *more):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
-    return driver
-
-
 @pytest.fixture(scope="module")
 def microphone(tmp_path_factory) -> str:
     """A real WAV file, made here by espeak-ng, that Chromium's fake microphone plays."""
@@ -64,15 +49,15 @@ def microphone(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def contributor(microphone):
-    driver = _browser("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                      f"--use-file-for-fake-audio-capture={microphone}", "--autoplay-policy=no-user-gesture-required")
+    driver = chromium("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                      f"--use-file-for-fake-audio-capture={microphone}")
     yield driver
     driver.quit()
 
 
 @pytest.fixture(scope="module")
 def editor():
-    driver = _browser()
+    driver = chromium()
     yield driver
     driver.quit()
 
@@ -89,22 +74,6 @@ def _sign_in(driver, site: str, name: str, then: str = "/duyet") -> None:
     assert name in driver.find_element(By.TAG_NAME, "nav").text
     session = next(c for c in driver.get_cookies() if c["name"] == "tudien_session")
     assert session["httpOnly"] and session["sameSite"] == "Lax" and session["expiry"]
-
-
-PLAY = """
-const [audio, done] = arguments;
-audio.muted = true;
-audio.play().then(() => {
-  const started = Date.now();
-  const poll = () => {
-    if (audio.error) return done("error " + audio.error.code);
-    if (audio.currentTime > 0.2 || audio.ended) return done({time: audio.currentTime});
-    if (Date.now() - started > 8000) return done("stalled at " + audio.currentTime);
-    setTimeout(poll, 50);
-  };
-  poll();
-}).catch(e => done("play() refused: " + e));
-"""
 
 
 def test_a_contributor_on_a_phone_writes_records_and_sends_an_entry_that_an_editor_publishes(
@@ -167,7 +136,7 @@ def test_a_contributor_on_a_phone_writes_records_and_sends_an_entry_that_an_edit
     assert not editor.find_elements(By.ID, f"r-{entry_id}")
 
     # the public page shows the entry with its recording
-    reader = _browser()
+    reader = chromium()
     try:
         reader.get(f"{site}/e/{entry_id}")
         assert reader.find_element(By.TAG_NAME, "h1").text == "vài"
@@ -229,7 +198,7 @@ def test_a_readers_suggestion_reaches_the_editors_queue_as_text(desk, editor):
 
     site, _ = desk
     entry_id = HTTP.get(f"{site}/v1/search", params={"q": "vài", "from": "tyz"}).json()["results"][0]["id"]
-    reader = _browser()
+    reader = chromium()
     try:
         reader.set_window_size(360, 800)
         reader.get(f"{site}/e/{entry_id}")

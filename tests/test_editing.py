@@ -603,3 +603,16 @@ def test_publishing_an_imported_entry_does_not_stop_its_reimport(tmp_path, libra
     stats = import_file(library.store, words, "tsv", language="tyz", columns=Columns("tyz", "vie")).stats
     assert (stats.updated, stats.kept) == (1, ())
     assert library.store.get(entry_id).senses[0].glosses["vie"] == ["con ngựa"]
+
+
+def test_the_glossary_names_the_published_headword_while_a_new_one_waits(editors):
+    """The workbench reads heads from the store's columns; an entry whose pending revision renames
+    it still shows the published headword."""
+    library, client, as_, ids = editors
+    entry_id = ids["published"]
+    etag = client.get(f"/v1/entries/{entry_id}", headers=as_("editor")).headers["ETag"]
+    assert client.put(f"/v1/entries/{entry_id}", headers={**as_("editor"), "If-Match": etag},
+                      json={**NEW, "headword": "rườn"}).status_code == 200
+    glossary = client.post("/v1/translate", json={"text": "trâu", "to": ["tyz"]}).json()
+    heads = {e["id"]: e["headword"] for t in glossary["terms"] for e in t["equivalents"]["tyz"]}
+    assert heads[entry_id] == "vài"

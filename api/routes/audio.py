@@ -14,7 +14,7 @@ from dictionary.audio.library import RecordingInfo
 from dictionary.audio.synth import MAX_SPEAK_CHARS, SPEAKABLE
 from dictionary.errors import AudioTooLarge, InvalidRecording
 
-from ..deps import ActorDep, AudioDep, EditingDep, ReaderDep
+from ..deps import VARY, ActorDep, AudioDep, EditingDep, ReaderDep, client_of
 from ..errors import LENGTH_REQUIRED, HTTPProblem
 from ..ratelimit import limited
 from ..responses import JSON
@@ -30,7 +30,6 @@ from ..schemas import (
 )
 
 router = APIRouter(tags=["âm thanh"], responses=errors(422))
-VARY = {"Vary": "Authorization, X-API-Key"}  # a draft's audio shows to accounts of its language only
 
 CACHE_CONTROL = "public, max-age=604800"
 MULTIPART_OVERHEAD = 64 * 1024  # the form's other fields and boundaries, beyond the file itself
@@ -86,7 +85,7 @@ async def upload(request: Request, entry_id: str, audio: AudioDep, actor: ActorD
     info = RecordingInfo.checked(**fields)
     clip, created = await run_in_threadpool(audio.add_recording, entry_id, data, info)
     if created:
-        audio.store.audit(actor.name, "audio.upload", clip["id"], client=_client(request),
+        audio.store.audit(actor.name, "audio.upload", clip["id"], client=client_of(request),
                           detail={"entry": entry_id, "speaker": info.speaker, "licence": info.licence})
     return JSON({"clip": clip_public(clip), "created": created}, status_code=201 if created else 200)
 
@@ -103,12 +102,8 @@ async def delete_clip(request: Request, clip_id: str, audio: AudioDep, actor: Ac
     """Remove a clip and the files no other clip uses (an editor of the clip's language, or an API key)."""
     actor.require(Role.editor, audio.get(clip_id)["language"])
     deleted = await run_in_threadpool(audio.delete, clip_id)
-    audio.store.audit(actor.name, "audio.delete", clip_id, client=_client(request))
+    audio.store.audit(actor.name, "audio.delete", clip_id, client=client_of(request))
     return JSON(deleted)
-
-
-def _client(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")

@@ -133,6 +133,14 @@ def edit_entry(request: Request, search: SearchDep, editing: EditingDep, entry_i
 
 # -- the review queue -------------------------------------------------------------------------------
 
+def _signed_form(request: Request, search, csrf: str, role: Role) -> Account | Response:
+    """The account sending a form that writes, when its CSRF token is right and it holds ``role``;
+    else the answer to give."""
+    if not csrf_ok(request, csrf):
+        return _refused(request, search, BAD_FORM, 403)
+    return _reader(request, search, role)
+
+
 def _reader(request: Request, search, role: Role) -> Account | Response:
     """The signed-in account when it holds ``role``; else the answer to give: to sign in first,
     or a page saying what role is needed."""
@@ -163,9 +171,7 @@ def review_page(request: Request, search: SearchDep, editing: EditingDep, done: 
 @router.post("/duyet/{entry_id}")
 def review_decision(request: Request, search: SearchDep, editing: EditingDep, entry_id: str,
                     status: str = Form(...), comment: str = Form(""), revision: int = Form(...), csrf: str = Form("")):
-    if not csrf_ok(request, csrf):
-        return _refused(request, search, BAD_FORM, 403)
-    account = _reader(request, search, Role.contributor)
+    account = _signed_form(request, search, csrf, Role.contributor)
     if not isinstance(account, Account):
         return account
     try:
@@ -204,9 +210,7 @@ def suggestions_page(request: Request, search: SearchDep, editing: EditingDep):
 @router.post("/gop-y/{number}")
 def resolve(request: Request, search: SearchDep, editing: EditingDep, number: int, status: str = Form(...),
             comment: str = Form(""), csrf: str = Form("")):
-    if not csrf_ok(request, csrf):
-        return _refused(request, search, BAD_FORM, 403)
-    account = _reader(request, search, Role.editor)
+    account = _signed_form(request, search, csrf, Role.editor)
     if not isinstance(account, Account):
         return account
     try:
@@ -240,11 +244,9 @@ def history_page(request: Request, search: SearchDep, editing: EditingDep, entry
 @router.post("/e/{entry_id}/lich-su")
 async def revert(request: Request, search: SearchDep, editing: EditingDep, entry_id: str,
                  revision: int = Form(...), current: int = Form(...), comment: str = Form(""), csrf: str = Form("")):
-    if not csrf_ok(request, csrf):
-        return _refused(request, search, BAD_FORM, 403)
-    account = reader_of(request)
-    if account is None:
-        return _sign_in_first(request)
+    account = _signed_form(request, search, csrf, Role.contributor)  # the editor's role is the service's check
+    if not isinstance(account, Account):
+        return account
     try:
         await run_in_threadpool(editing.revert, account, entry_id, revision, comment or None, current,
                                 client_of(request))

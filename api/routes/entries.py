@@ -15,7 +15,7 @@ from fastapi import APIRouter, Header, Path, Request
 from dictionary.editing import ETAG, EntryView, parse_etag
 from dictionary.errors import PreconditionRequired
 
-from ..deps import ActorDep, AudioDep, EditingDep, ReaderDep, client_of
+from ..deps import VARY, ActorDep, AudioDep, EditingDep, ReaderDep, client_of
 from ..responses import JSON
 from ..schemas import (
     EntryDetail,
@@ -33,8 +33,6 @@ from ..schemas import (
 router = APIRouter(tags=["mục từ"], responses=errors(422))
 IfMatch = Annotated[str | None, Header(description="ETag của phiên bản đã đọc, ví dụ \"r3\"", pattern=ETAG)]
 _WRITE_ERRORS = errors(400, 401, 403, 404, 409, 412, 413, 422, 503)
-# what a signed-in reader sees differs from the public's: caches keep them apart
-VARY = {"Vary": "Authorization, X-API-Key"}
 
 
 def _answer(view: EntryView, audio, status: int = 200, headers: dict[str, str] | None = None) -> JSON:
