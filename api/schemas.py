@@ -100,6 +100,9 @@ class MatchPublic(_Public):
     distance: int
     text: str
     language: str | None = Field(None, description="the gloss's language, for a gloss match")
+    exact: bool = Field(description="the text is the query as typed: the same letters and diacritics "
+                                    "(tone marks placed either way); for a query typed without diacritics, "
+                                    "any; or a Telex/VNI reading of the query")
 
 
 class ClipPublic(_Public):
@@ -151,6 +154,11 @@ class QueryEcho(_Public):
 class SearchPublic(_Public):
     query: QueryEcho
     total: int
+    exact_matches: int = Field(description="how many of the total match the query as typed (see match.exact); "
+                                           "they come first. Like total, counted among the closest matches "
+                                           "looked at for this page (at least 40, four times offset+limit)")
+    did_you_mean: list[str] = Field(description="when exact_matches is 0: up to 3 words of the dictionary "
+                                                "the query most likely meant, nearest first")
     results: list[ResultPublic]
     stale: bool | None = Field(None, description="true when the search index is behind the dictionary's "
                                                  "store: recent changes may be missing (also the "
@@ -476,7 +484,7 @@ def suggestion_public(row: dict) -> dict:
 def hit_public(hit: Hit, clips: list[dict]) -> dict:
     out = entry_public(hit.entry)
     m = hit.match
-    out["match"] = {"field": m.field, "tier": m.tier, "distance": m.distance, "text": m.text}
+    out["match"] = {"field": m.field, "tier": m.tier, "distance": m.distance, "text": m.text, "exact": m.exact}
     if m.decoded is not None:
         out["match"]["decoded"] = m.decoded
     if m.language:

@@ -80,3 +80,14 @@ def entry_id(language: str, dataset: str, key: str) -> str:
     """A stable id: the same source record gets the same id on every import, so URLs last."""
     digest = hashlib.blake2b(f"{dataset}\x1f{language}\x1f{key}".encode(), digest_size=6)
     return f"{language}-{digest.hexdigest()}"
+
+
+def meanings(body: dict[str, Any]) -> int:
+    """How many meanings an entry (as a stored dict) gives: each sense counts as many as the
+    glosses it lists in its best-glossed language, and at least one.  A word glossed by a
+    hundred meanings is rarely the one an official is looking for by one of them."""
+    total = 0
+    for sense in body.get("senses") or ():
+        glosses = sense.get("glosses") or {}
+        total += max((len(g) for g in glosses.values()), default=1) or 1
+    return total

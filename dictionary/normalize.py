@@ -169,6 +169,16 @@ def search_keys(text: str) -> SearchKeys:
     return SearchKeys(exact, tone_key(exact), _fold_exact(exact))
 
 
+# Letters with a diacritic that Unicode does not decompose into a base letter and a mark.
+_UNDECOMPOSED = frozenset("đĐøØłŁħĦ")
+
+
+def has_diacritics(text: str) -> bool:
+    """Whether ``text`` carries any diacritic (a tone or vowel mark, a breve, đ…): a query typed
+    without any is one that may mean any of the words it spells once marks are added."""
+    return bool(_HAS_MARK.search(_NFD.normalize(text))) or any(ch in _UNDECOMPOSED for ch in text)
+
+
 def _casefold(text: str) -> str:
     return str(icu.UnicodeString(text).foldCase())
 

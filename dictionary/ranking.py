@@ -22,8 +22,10 @@ fuzzy  the folded keys are within edit distance 1 (2 for long queries);
 
 Within a tier: smaller distance first (a fuzzy match whose diacritics agree too is closer than
 one that keeps the query's first two letters, which is closer than any other), then an entry that
-names its authority (a decision or standard that fixed the term), then the key a sense lists
-first, then the shorter key, then the entry's row as a stable tie-breaker.
+names its authority (a decision or standard that fixed the term), then, for a gloss match, the
+entry for which the query is one of few meanings (see :data:`BREADTH`: a function word glossed a
+hundred ways is rarely what is looked for by one of them), then the key a sense lists first, then
+the shorter key, then the entry's row as a stable tie-breaker.
 """
 
 from __future__ import annotations
@@ -117,6 +119,16 @@ class Ranked:
     candidate: Candidate = field(compare=False)
 
 
+# An entry giving more meanings than each of these ranks one step lower among gloss matches of
+# the same tier: up to 5 meanings is a word's main sense; dozens make a word of many uses.
+BREADTH = (5, 20, 50)
+
+
+def breadth(meanings: int) -> int:
+    """The step of an entry with ``meanings`` meanings: 0 (few) to len(BREADTH) (very many)."""
+    return sum(meanings > limit for limit in BREADTH)
+
+
 def fuzzy_distance_for(folded_query: str) -> int:
     """Edit distance 1 for short keys, 2 for long ones; none for one or two letters."""
     length = len(folded_query)
@@ -127,14 +139,18 @@ def fuzzy_distance_for(folded_query: str) -> int:
     return 2
 
 
-def rank(candidates: list[Candidate], authoritative: frozenset[int] = frozenset()) -> list[Ranked]:
+def rank(candidates: list[Candidate], authoritative: frozenset[int] = frozenset(),
+         broad: dict[int, int] | None = None) -> list[Ranked]:
     """The ordered, de-duplicated entries.  Each entry is placed by its best key.  Among equally
     good matches (same tier, distance and looseness), the ``authoritative`` entries (those a
-    decision or standard fixed) come first."""
+    decision or standard fixed) come first, then, for gloss matches, entries of few meanings
+    before ``broad`` ones (row → meanings, for the entries giving more than ``BREADTH[0]``)."""
+    broad = broad or {}
     best: dict[int, tuple[tuple[int, ...], Candidate]] = {}
     for cand in candidates:
-        key = (cand.tier, cand.distance, cand.loose, cand.entry not in authoritative, min(cand.position, 1),
-               cand.length, cand.entry)
+        step = breadth(broad.get(cand.entry, 0)) if cand.field == Field.GLOSS else 0
+        key = (cand.tier, cand.distance, cand.loose, cand.entry not in authoritative, step,
+               min(cand.position, 1), cand.length, cand.entry)
         held = best.get(cand.entry)
         if held is None or key < held[0]:
             best[cand.entry] = (key, cand)

@@ -19,6 +19,7 @@ from pathlib import Path
 import orjson
 
 from .errors import DictionaryError
+from .model import meanings
 
 
 def _revisions(db: sqlite3.Connection) -> None:
@@ -85,6 +86,22 @@ def _revisions(db: sqlite3.Connection) -> None:
         last = rows[-1][0]
     # the change feed starts here: an index built from an older generation needs a full rebuild
     db.execute("INSERT OR REPLACE INTO meta SELECT 'feed_start', value FROM meta WHERE key = 'generation'")
+
+
+def _meanings(db: sqlite3.Connection) -> None:
+    """6: how many meanings each entry's public text gives, kept beside it for the ranking
+    (main meanings first)."""
+    db.execute("ALTER TABLE entries ADD COLUMN meanings INTEGER NOT NULL DEFAULT 0")
+    last = 0
+    while True:
+        rows = db.execute("SELECT rowid, public FROM entries WHERE rowid > ? AND public IS NOT NULL "
+                          "ORDER BY rowid LIMIT 5000", (last,)).fetchall()
+        if not rows:
+            break
+        db.executemany("UPDATE entries SET meanings = ? WHERE rowid = ?",
+                       [(meanings(orjson.loads(public)), rowid) for rowid, public in rows])
+        last = rows[-1][0]
+    db.execute("CREATE INDEX IF NOT EXISTS entries_meanings ON entries(meanings)")
 
 
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
@@ -190,6 +207,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     CREATE INDEX IF NOT EXISTS sign_in_failures_name ON sign_in_failures(name, at);
     CREATE INDEX IF NOT EXISTS sign_in_failures_client ON sign_in_failures(client, at);
     """,
+    # 6: the number of meanings of each entry's public text (the ranking's main-meaning rule)
+    _meanings,
 )
 VERSION = len(MIGRATIONS)
 

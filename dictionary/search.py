@@ -15,9 +15,10 @@ from . import languages, legacy
 from .errors import InvalidQuery
 from .indexing import texts_of
 from .languages import VIETNAMESE
-from .normalize import canonical, search_keys
+from .normalize import canonical, has_diacritics, search_keys
 from .ports import Backend
 from .ranking import (
+    BREADTH,
     Candidate,
     Field,
     QueryPlan,
@@ -38,6 +39,8 @@ ENGLISH = "eng"
 # Exact and tone-placement matches of one gloss across a glossary's languages: far more than any
 # gloss has (exact and tone hits outscore diacritic-blind ones, which are cut first).
 GLOSS_CAP = 1000
+DID_YOU_MEAN = 3  # words offered when nothing matched as typed
+DID_YOU_MEAN_POOL = 40  # the closest matches they are taken from
 MISSING_QUERY = "Thiếu tham số q: hãy cho biết từ cần tra, ví dụ ?q=cây."
 LIMIT_RULE = f"limit phải là số nguyên từ 1 đến {MAX_LIMIT}"
 OFFSET_RULE = f"offset phải là số nguyên từ 0 đến {MAX_OFFSET}"
@@ -51,6 +54,7 @@ class Match:
     text: str
     language: str | None  # the gloss language for a gloss match
     decoded: str | None = None  # the reading of a Telex/VNI-typed query that matched
+    exact: bool = False  # the text is the query as typed (see SearchService.is_exact)
 
 
 @dataclass(frozen=True)
@@ -65,22 +69,28 @@ class SearchResult:
     total: int
     hits: list[Hit]
     stale: bool = False  # the index is behind the store: recent changes may be missing
+    exact_matches: int = 0  # how many of ``total`` match the query as typed
+    did_you_mean: tuple[str, ...] = ()  # when none does: the dictionary's words it most likely meant
 
 
 class SearchService:
     def __init__(self, store: Store, backend: Backend) -> None:
         self.store = store
         self.backend = backend
-        self._authoritative: tuple[int, frozenset[int]] = (-1, frozenset())
+        self._facts: tuple[int, frozenset[int], dict[int, int]] = (-1, frozenset(), {})
 
-    def authoritative(self, generation: int) -> frozenset[int]:
-        """Rows of the published entries that name an authority, read again when the public text
-        changed (a new generation)."""
-        known, rows = self._authoritative
+    def _ranking_facts(self, generation: int) -> tuple[frozenset[int], dict[int, int]]:
+        """What the ranking knows of entries beyond their keys: the rows that name an authority,
+        and the rows giving many meanings; read again when the public text changed (a new
+        generation)."""
+        known, rows, broad = self._facts
         if known != generation:
-            rows = self.store.authoritative()
-            self._authoritative = (generation, rows)
-        return rows
+            rows, broad = self.store.authoritative(), self.store.broad(BREADTH[0])
+            self._facts = (generation, rows, broad)
+        return rows, broad
+
+    def rank(self, candidates: list[Candidate], generation: int) -> list[Ranked]:
+        return rank(candidates, *self._ranking_facts(generation))
 
     # -- validation --------------------------------------------------------------------------
     @staticmethod
@@ -167,7 +177,12 @@ class SearchService:
         for reading in self.readings(q, text):
             candidates.extend(self._decoded_candidates(reading, scopes, wanted, readings))
         generation = self.store.generation
-        ranked = rank(candidates, self.authoritative(generation))
+        marked = has_diacritics(text)
+        ranked = self.rank(candidates, generation)
+        exact = [r for r in ranked if self.is_exact(r.candidate, marked)]
+        if exact and len(exact) < len(ranked):  # what matches as typed comes first, whatever its tier
+            held = {r.entry for r in exact}
+            ranked = exact + [r for r in ranked if r.entry not in held]
         page = ranked[offset : offset + limit]
         bodies = self.store.bodies([r.entry for r in page])
         hits = []
@@ -175,13 +190,55 @@ class SearchService:
             if r.entry not in bodies:
                 continue
             reading = readings.get(r.entry) if r.candidate.tier == Tier.DECODED else None
-            hits.append(Hit(bodies[r.entry], self._describe(r, bodies[r.entry], reading or text, reading)))
+            match = self._describe(r, bodies[r.entry], reading or text, reading, self.is_exact(r.candidate, marked))
+            hits.append(Hit(bodies[r.entry], match))
         return SearchResult(
             query={"q": text, "from": source, "to": target, "limit": limit, "offset": offset},
             total=len(ranked),
             hits=hits,
             stale=self.index_behind(generation) is not None,
+            exact_matches=len(exact),
+            did_you_mean=() if exact else self.did_you_mean(text, ranked),
         )
+
+    @staticmethod
+    def is_exact(cand: Candidate, marked: bool) -> bool:
+        """Whether a candidate matches the query as typed: the same letters and diacritics, but
+        for where tone marks sit; for a query typed without any diacritic (``marked`` False),
+        ignoring them; or as a Telex/VNI reading of the query spells it."""
+        if cand.tier <= Tier.TONE:
+            return True
+        if cand.tier == Tier.FOLD:
+            return not marked
+        return cand.tier == Tier.DECODED and cand.distance == 0
+
+    def did_you_mean(self, text: str, ranked: list[Ranked], wanted: int = DID_YOU_MEAN) -> tuple[str, ...]:
+        """Up to ``wanted`` words of the dictionary that a query matching none exactly most likely
+        meant: the texts its closest matches matched, nearest first (letters, then diacritics),
+        then the one most entries give.  Words far from the query are never offered."""
+        query = search_keys(text)
+        bound = max(1, fuzzy_distance_for(query.fold))
+        found: dict[str, list] = {}  # tone key → [fold distance, tone distance, -entries, text]
+        head = ranked[:DID_YOU_MEAN_POOL]
+        bodies = self.store.bodies([r.entry for r in head])
+        for r in head:
+            entry = bodies.get(r.entry)
+            if entry is None or r.candidate.tier in (Tier.WORDS,):
+                continue
+            field = Field(r.candidate.field)
+            texts = [(entry["headword"], None)] if field == Field.ROMANIZED else texts_of(entry, field)
+            for candidate_text, _ in texts:
+                keys = search_keys(candidate_text)
+                letters = OSA.distance(keys.fold, query.fold)
+                if letters > bound or keys.tone == query.tone:
+                    continue
+                held = found.get(keys.tone)
+                if held is None:
+                    found[keys.tone] = [letters, OSA.distance(keys.tone, query.tone), -1, candidate_text]
+                else:
+                    held[2] -= 1
+        best = sorted(found.values(), key=lambda item: (item[0], item[1], item[2], item[3]))
+        return tuple(item[3] for item in best[:wanted])
 
     @staticmethod
     def readings(raw: str, text: str) -> list[str]:
@@ -219,7 +276,7 @@ class SearchService:
         return out
 
     @staticmethod
-    def _describe(ranked: Ranked, entry: dict, query: str, decoded: str | None = None) -> Match:
+    def _describe(ranked: Ranked, entry: dict, query: str, decoded: str | None = None, exact: bool = False) -> Match:
         """Which text of the entry matched, and how far it is from the query."""
         cand = ranked.candidate
         field = Field(cand.field)
@@ -235,7 +292,7 @@ class SearchService:
             default=(entry["headword"], None),
         )
         distance = OSA.distance(search_keys(best[0]).exact, qkeys.exact)
-        return Match(field.label, Tier(cand.tier).label, distance, best[0], best[1], decoded)
+        return Match(field.label, Tier(cand.tier).label, distance, best[0], best[1], decoded, exact)
 
     def suggest(self, q: str | None, language: str | None = None, limit: int = 10) -> list[str]:
         """Up to ``limit`` completions of ``q``: headwords (or, for Vietnamese, glosses too)
@@ -280,7 +337,7 @@ class SearchService:
         ``{"id", "language", "headword"}``."""
         plan = QueryPlan(keys=search_keys(phrase), scopes=(Scope(VIETNAMESE, tuple(languages)),), fuzzy=0,
                          wanted=limit * len(languages), cap=GLOSS_CAP, loose=False)
-        ranked = [r for r in rank(self.backend.candidates(plan), self.authoritative(self.store.generation))
+        ranked = [r for r in self.rank(self.backend.candidates(plan), self.store.generation)
                   if r.candidate.tier <= Tier.TONE and r.candidate.field == Field.GLOSS]
         heads = self.store.heads([r.entry for r in ranked])
         out: dict[str, list[dict]] = {language: [] for language in languages}

@@ -20,7 +20,7 @@ from pathlib import Path
 import orjson
 
 from .errors import AccountExists, AccountNotFound, Busy, EntryNotFound
-from .model import Entry, Status
+from .model import Entry, Status, meanings
 from .schema import migrate
 
 
@@ -220,12 +220,14 @@ class Store:
                 if old is None:
                     inserts.append((entry.id, entry.language, dataset.name, entry.headword, entry_status.value,
                                     body, body if published else None, 1 if published else None,
-                                    int(published and bool(entry.authority))))
+                                    int(published and bool(entry.authority)),
+                                    meanings(orjson.loads(body)) if published else 0))
                     revisions.append((entry.id, 1, author, now, entry_status.value, None, '["created"]', body))
                 elif old[4] != body:
                     revision = old[3] + 1
                     updates.append((entry.language, entry.headword, body, revision, published, body, published,
-                                    revision, published, int(bool(entry.authority)), entry.id))
+                                    revision, published, int(bool(entry.authority)), published,
+                                    meanings(orjson.loads(body)), entry.id))
                     revisions.append((entry.id, revision, author, now, entry_status.value, None,
                                       orjson.dumps(changes(orjson.loads(old[4]), orjson.loads(body))).decode(), body))
                 else:
@@ -238,14 +240,15 @@ class Store:
                 raise ValueError(f"entry id {conflict} already belongs to another dataset")
             db.executemany(
                 "INSERT INTO entries (id, language, dataset, headword, status, body, public, published_revision, "
-                "authority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "authority, meanings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 inserts,
             )
             db.executemany(
                 "UPDATE entries SET language = ?, headword = ?, body = ?, revision = ?, "
                 "public = CASE WHEN ? THEN ? ELSE public END, "
                 "published_revision = CASE WHEN ? THEN ? ELSE published_revision END, "
-                "authority = CASE WHEN ? THEN ? ELSE authority END WHERE id = ?", updates
+                "authority = CASE WHEN ? THEN ? ELSE authority END, "
+                "meanings = CASE WHEN ? THEN ? ELSE meanings END WHERE id = ?", updates
             )
             gone = [entry_id for entry_id in existing if entry_id not in seen]
             kept.extend(entry_id for entry_id in gone if existing[entry_id][6] is not None)
@@ -329,20 +332,22 @@ class Store:
             else:
                 public = row[8] if row is not None else None
                 published_revision = row[6] if row is not None else None
-            authority = int(public is not None and bool(orjson.loads(public).get("authority")))
+            shown = orjson.loads(public) if public is not None else None
+            authority = int(shown is not None and bool(shown.get("authority")))
+            breadth = meanings(shown) if shown is not None else 0
             if create:
                 db.execute(
                     "INSERT INTO entries (id, language, dataset, headword, status, body, revision, public, "
-                    "published_revision, edited_at, authority) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+                    "published_revision, edited_at, authority, meanings) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
                     (entry.id, entry.language, entry.provenance.dataset, entry.headword, status.value, body,
-                     public, published_revision, edited, authority),
+                     public, published_revision, edited, authority, breadth),
                 )
             else:
                 db.execute(
                     "UPDATE entries SET language = ?, headword = ?, status = ?, body = ?, revision = ?, public = ?, "
-                    "published_revision = ?, edited_at = ?, authority = ? WHERE id = ?",
+                    "published_revision = ?, edited_at = ?, authority = ?, meanings = ? WHERE id = ?",
                     (entry.language, entry.headword, status.value, body, revision, public, published_revision, edited,
-                     authority, entry.id),
+                     authority, breadth, entry.id),
                 )
             db.execute("INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        (entry.id, revision, author, now, status.value, comment, orjson.dumps(changed).decode(), body))
@@ -425,6 +430,10 @@ class Store:
     def authoritative(self) -> frozenset[int]:
         """Rows of the published entries that name an authority (a decision that fixed the term)."""
         return frozenset(r for (r,) in self.db.execute("SELECT rowid FROM entries WHERE authority = 1"))
+
+    def broad(self, above: int) -> dict[int, int]:
+        """Rows of the published entries giving more than ``above`` meanings, with how many."""
+        return dict(self.db.execute("SELECT rowid, meanings FROM entries WHERE meanings > ?", (above,)))
 
     def iter_entries(self, batch: int = 5000) -> Iterator[tuple[int, dict]]:
         """Every published entry as (row, raw dict), in row order, streamed in batches."""

@@ -21,7 +21,7 @@ def test_search_shape_and_match(client):
     top = body["results"][0]
     assert top["headword"] == "ntoo" and top["language"] == "mww"
     assert top["senses"][0]["glosses"] == {"vie": ["cây", "gỗ"], "eng": ["tree", "wood"]}
-    assert top["match"] == {"field": "headword", "tier": "exact", "distance": 0, "text": "ntoo"}
+    assert top["match"] == {"field": "headword", "tier": "exact", "distance": 0, "text": "ntoo", "exact": True}
     assert top["source"]["dataset"] == "sample-mww" and "Heimbach" in top["source"]["citation"]
     assert top["url"] == f"/v1/entries/{top['id']}"
 

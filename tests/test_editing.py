@@ -521,6 +521,7 @@ def test_a_store_of_the_previous_release_becomes_published_revision_1(tmp_path):
     assert store.get(entry.id).headword == "dej" and store.count() == 1
     assert store.revisions(entry.id) == [{"revision": 1, "author": "import:old", "at": "2026-01-01T00:00:00+00:00",
                                           "status": "published", "comment": None, "changes": ["created"]}]
+    assert store.broad(0) == {1: 1}  # its meanings counted for the ranking
     assert store.changed_since(4) is None  # an index of before the feed is rebuilt, not followed
     assert store.changed_since(5) == []
     store.replace_dataset(Dataset("old", "tsv"), [entry])

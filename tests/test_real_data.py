@@ -187,3 +187,33 @@ def test_batched_keys_are_the_keys_one_by_one_on_every_word_list(shared_data):
     texts_list = list(texts)
     assert len(texts_list) > 100_000
     assert search_keys_many(texts_list) == [search_keys(t) for t in texts_list]
+
+
+def test_exact_or_not_is_said_with_what_was_probably_meant(real_library):
+    """A query with full diacritics that no entry gives is not presented as found: no exact
+    match, approximate results marked, and the dictionary's nearest words offered."""
+    client = real_library.client()
+    body = client.get("/v1/search", params={"q": "căn cước", "from": "vie", "to": "bdq"}).json()
+    assert body["exact_matches"] == 0 and body["total"] > 0
+    assert not any(r["match"]["exact"] for r in body["results"])
+    assert body["did_you_mean"] and "căn cước" not in body["did_you_mean"]
+    # a slip of the finger: the word meant is offered, the commonest spelling of it first
+    body = client.get("/v1/search", params={"q": "nhàa", "from": "vie", "to": "bdq"}).json()
+    assert body["exact_matches"] == 0 and body["did_you_mean"][0] == "nhà"
+    # typed as written, or without any diacritics, or by Telex: exact, counted, first
+    for q in ("nhà", "nha", "nhaf"):
+        body = client.get("/v1/search", params={"q": q, "from": "vie", "to": "bdq", "limit": 50}).json()
+        flags = [r["match"]["exact"] for r in body["results"]]
+        assert body["exact_matches"] > 10 and body["did_you_mean"] == [], q
+        assert flags == sorted(flags, reverse=True) and sum(flags) == min(50, body["exact_matches"]), q
+    nothing = client.get("/v1/search", params={"q": "xyzqw"}).json()
+    assert (nothing["total"], nothing["exact_matches"], nothing["did_you_mean"]) == (0, 0, [])
+
+
+def test_main_meanings_come_first(real_library):
+    """"nhà" in Vietnamese to Bahnar: words meaning mainly "house" before words glossed by dozens
+    of meanings one of which is "nhà"."""
+    hits = real_library.search("nhà", "vie", "bdq", limit=10).hits
+    assert len(hits) == 10 and all(h.match.tier in ("exact", "tone") for h in hits)
+    assert max(len(h.entry["senses"]) for h in hits) <= 50
+    assert "hnam" in real_library.headwords("nhà", "vie", "bdq", limit=40)

@@ -7,8 +7,9 @@ import sqlite3
 
 import pytest
 
+from dictionary.model import Entry, Provenance, Status
 from dictionary.schema import VERSION, SchemaTooNew, peek
-from dictionary.store import Store
+from dictionary.store import Dataset, Store
 
 # The tables exactly as the release before numbered migrations created them.
 PREVIOUS_RELEASE = """
@@ -70,3 +71,20 @@ def test_a_store_of_a_later_release_is_not_written_to(tmp_path):
 
 def test_peek_at_no_store(tmp_path):
     assert peek(tmp_path / "none.sqlite3") is None
+
+
+def test_the_meanings_of_the_public_text_are_kept_for_the_ranking(tmp_path):
+    """An entry's count of meanings follows its published text: a draft does not move it."""
+    store = Store(tmp_path / "s.sqlite")
+    many = Entry(id="bdq-aaaaaaaaaaaa", language="bdq", headword="hnam", provenance=Provenance(dataset="d"),
+                 senses=[{"glosses": {"vie": ["nhà", "gia đình", "buồng"]}}, {"glosses": {"vie": ["chỗ ở"]}},
+                         {"glosses": {"vie": ["nhà"]}}, {"glosses": {"vie": ["hộ"]}}])
+    store.replace_dataset(Dataset("d", "csv"), [many])
+    assert list(store.broad(5).values()) == [6] and store.broad(6) == {}
+    fewer = many.model_copy(update={"senses": many.senses[:1]})
+    store.write_revision(fewer, author="ed", comment=None, status=Status.draft, action="edit")
+    assert list(store.broad(0).values()) == [6]  # the public still reads six meanings
+    store.write_revision(fewer, author="ed", comment=None, status=Status.published, action="publish")
+    assert list(store.broad(0).values()) == [3]
+    store.write_revision(fewer, author="ed", comment=None, status=Status.retired, action="retire")
+    assert store.broad(0) == {}

@@ -30,7 +30,8 @@ async def search(
     """Entries matching ``q``, best first, each saying which field matched and how."""
     result = await run(gate, search, search.search, q, source, target, limit, offset)
     clips = clips_public(audio.clips_for([h.entry for h in result.hits]))
-    body = {"query": result.query, "total": result.total,
+    body = {"query": result.query, "total": result.total, "exact_matches": result.exact_matches,
+            "did_you_mean": list(result.did_you_mean),
             "results": [hit_public(h, clips[h.entry["id"]]) for h in result.hits]}
     if result.stale:
         body["stale"] = True
