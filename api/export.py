@@ -1,54 +1,108 @@
-"""A glossary (the terms of a text and their equivalents) as CSV or as a Word document."""
+"""A glossary (the terms of a text and their equivalents) as CSV or as a Word document.
+
+Both carry what a communicator hands on: the original text, the languages by name, each
+equivalent with its meaning and the address of its entry, the terms still missing, and the
+sources (citation and licence) the equivalents come from.  Function words are left out, as on
+the page.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
 from dictionary import languages
-from dictionary.translate import Glossary
+from dictionary.translate import Glossary, Term
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    text: str  # the original Vietnamese text
+    base: str  # the site's address, without the final slash: entry links are made absolute
+    datasets: dict[str, dict]  # name → the store's dataset row (citation, licence)
 
 
 def _names(targets: list[str]) -> list[str]:
-    return [languages.get(code).name_vi or code for code in targets]
+    return [languages.name(code) for code in targets]
 
 
-def _cell(found: list[dict]) -> str:
-    return "; ".join(entry["headword"] for entry in found)
+def _terms(glossary: Glossary) -> list[Term]:
+    return [t for t in glossary.terms if not t.function_word]
 
 
-def glossary_csv(glossary: Glossary) -> bytes:
-    terms, targets = glossary.terms, glossary.targets
+def _equivalent(entry: dict, base: str) -> str:
+    meaning = f" ({entry['meaning']})" if entry.get("meaning") else ""
+    return f"{entry['headword']}{meaning} — {base}/e/{entry['id']}"
+
+
+def _cell(found: list[dict], base: str) -> str:
+    return "\n".join(_equivalent(entry, base) for entry in found)
+
+
+def _sources(glossary: Glossary, context: ExportContext) -> list[str]:
+    used = sorted({e.get("dataset") for t in _terms(glossary) for c in glossary.targets
+                   for e in t.equivalents[c] if e.get("dataset")})
+    lines = []
+    for name in used:
+        row = context.datasets.get(name) or {}
+        parts = [name]
+        if row.get("citation"):
+            parts.append(row["citation"])
+        parts.append(f"giấy phép: {row.get('licence') or 'chưa ghi'}")
+        lines.append(" — ".join(parts))
+    return lines
+
+
+def glossary_csv(glossary: Glossary, context: ExportContext) -> bytes:
+    targets = glossary.targets
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["Tiếng Việt", *[f"{name} ({code})" for name, code in zip(_names(targets), targets, strict=True)],
-                     "Còn thiếu"])
-    for term in terms:
-        writer.writerow([term.text, *[_cell(term.equivalents[c]) for c in targets], ", ".join(term.gaps)])
+    writer.writerow(["Văn bản gốc", context.text])
+    writer.writerow([])
+    writer.writerow(["Tiếng Việt", *_names(targets), "Còn thiếu ở"])
+    for term in _terms(glossary):
+        writer.writerow([term.text, *[_cell(term.equivalents[c], context.base) for c in targets],
+                         ", ".join(languages.name(c) for c in term.gaps)])
+    writer.writerow([])
+    for line in _sources(glossary, context):
+        writer.writerow(["Nguồn", line])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: spreadsheet programs read it as UTF-8
 
 
-def glossary_docx(glossary: Glossary, title: str = "Bảng thuật ngữ") -> bytes:
+def glossary_docx(glossary: Glossary, context: ExportContext, title: str = "Bảng thuật ngữ") -> bytes:
     from docx import Document
 
-    terms, targets = glossary.terms, glossary.targets
+    targets = glossary.targets
     doc = Document()
     doc.add_heading(title, level=1)
+    doc.add_heading("Văn bản gốc", level=2)
+    for paragraph in context.text.splitlines():
+        if paragraph.strip():
+            doc.add_paragraph(paragraph)
+    gaps = [t for t in _terms(glossary) if t.gaps]
+    if gaps:
+        doc.add_heading("Thuật ngữ chưa có từ tương đương", level=2)
+        for term in {t.text: t for t in gaps}.values():
+            doc.add_paragraph(f"{term.text} — chưa có trong {', '.join(languages.name(c) for c in term.gaps)}",
+                              style="List Bullet")
+    doc.add_heading("Bảng thuật ngữ", level=2)
     table = doc.add_table(rows=1, cols=len(targets) + 1)
     table.style = "Table Grid"
     header = table.rows[0].cells
     header[0].text = "Tiếng Việt"
-    for cell, name, code in zip(header[1:], _names(targets), targets, strict=True):
-        cell.text = f"{name} ({code})"
-    for term in terms:
+    for cell, name in zip(header[1:], _names(targets), strict=True):
+        cell.text = name
+    for term in _terms(glossary):
         row = table.add_row().cells
         row[0].text = term.text
         for cell, code in zip(row[1:], targets, strict=True):
-            cell.text = _cell(term.equivalents[code]) or "—"
-    if glossary.gaps:
-        doc.add_heading("Thuật ngữ chưa có từ tương đương", level=2)
-        for text in glossary.gaps:
-            doc.add_paragraph(text, style="List Bullet")
+            cell.text = _cell(term.equivalents[code], context.base) or "—"
+    sources = _sources(glossary, context)
+    if sources:
+        doc.add_heading("Nguồn", level=2)
+        for line in sources:
+            doc.add_paragraph(line, style="List Bullet")
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dictionary import languages
 from dictionary.normalize import PLAIN_TEXT, VISIBLE, WRITTEN_TEXT
 from dictionary.search import Hit
 from dictionary.translate import MAX_TARGETS, MAX_TEXT
@@ -127,6 +128,8 @@ class ClipPublic(_Public):
 class EntryPublic(_Public):
     id: str
     language: str
+    language_name: str = Field(description="the language's name in Vietnamese (its English name where there is none)")
+    variety: str | None = Field(None, description="the variety or dialect the source names, e.g. Mường [Hoa Binh]")
     headword: str
     variants: list[str]
     pos: str | None = None
@@ -165,8 +168,17 @@ class SearchPublic(_Public):
                                                  "X-Index-Stale header)")
 
 
+class SuggestionItem(_Public):
+    text: str
+    language: str = Field(description="the language the text is in (ISO 639-3)")
+    language_name: str
+    meaning: str | None = Field(None, description="a headword's first Vietnamese glosses, or the word a gloss "
+                                                  "translates, with its language")
+
+
 class SuggestPublic(_Public):
     suggestions: list[str]
+    items: list[SuggestionItem] = Field(description="the same completions, each with its language and meaning")
 
 
 class MediaRefPublic(_Public):
@@ -378,9 +390,11 @@ class EquivalentRef(_Public):
     id: str
     headword: str
     url: str
+    meaning: str | None = Field(None, description="what else the word means, in Vietnamese, or that it means only this term")
 
 
 class Equivalent(EquivalentRef):
+    dataset: str | None = Field(None, description="the dataset the entry comes from")
     audio: list[ClipPublic]
 
 
@@ -395,6 +409,7 @@ class TermPublic(_Public):
     end: int
     equivalents: dict[str, list[Equivalent]]
     gaps: list[str] = Field(description="target languages with no equivalent")
+    function_word: bool = Field(description="a function word (và, là, của…): pages fold these away; never a gap")
     parts: list[TermPart] | None = Field(None, description="of a gap of several syllables: those the dictionary knows")
 
 
@@ -436,9 +451,13 @@ def entry_url(entry_id: str) -> str:
 
 def entry_public(entry: dict) -> dict:
     prov = entry.get("provenance", {})
+    extra = entry.get("extra") or {}
+    variety = extra.get("variety") or extra.get("dialect")
     return {
         "id": entry["id"],
         "language": entry["language"],
+        "language_name": languages.name(entry["language"]),
+        **({"variety": variety} if isinstance(variety, str) and variety else {}),
         "headword": entry["headword"],
         "variants": entry.get("variants", []),
         "pos": entry.get("pos"),
@@ -518,6 +537,11 @@ def glossary_entries(glossary) -> list[dict]:
     return list(seen.values())
 
 
+def _ref(e: dict) -> dict:
+    return {"id": e["id"], "headword": e["headword"], "url": f"/e/{e['id']}",
+            **({"meaning": e["meaning"]} if e.get("meaning") else {})}
+
+
 def glossary_public(glossary, clips: dict[str, list[dict]] | None = None) -> dict:
     """A :class:`dictionary.translate.Glossary` as the API and the workbench show it, with each
     equivalent's audio when ``clips`` (public clips by entry id) is given."""
@@ -526,13 +550,13 @@ def glossary_public(glossary, clips: dict[str, list[dict]] | None = None) -> dic
         "to": glossary.targets,
         "terms": [{
             "text": t.text, "start": t.start, "end": t.end,
-            "equivalents": {code: [{"id": e["id"], "headword": e["headword"], "url": f"/e/{e['id']}",
+            "equivalents": {code: [{**_ref(e), **({"dataset": e["dataset"]} if e.get("dataset") else {}),
                                     "audio": clips.get(e["id"], [])}
                                    for e in t.equivalents[code]] for code in glossary.targets},
             "gaps": t.gaps,
+            "function_word": t.function_word,
             **({"parts": [{"text": part.text, "equivalents": {
-                code: [{"id": e["id"], "headword": e["headword"], "url": f"/e/{e['id']}"}
-                       for e in part.equivalents[code]] for code in glossary.targets}}
+                code: [_ref(e) for e in part.equivalents[code]] for code in glossary.targets}}
                 for part in t.parts]} if t.parts else {}),
         } for t in glossary.terms],
         "gaps": glossary.gaps,

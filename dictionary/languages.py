@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+import icu
 import iso639
 
 from .errors import UnknownLanguage
 
-__all__ = ["Language", "VIETNAMESE", "get", "is_known", "registry"]
+__all__ = ["Language", "VIETNAMESE", "by_name", "get", "is_known", "name", "registry"]
 
 VIETNAMESE = "vie"
 
@@ -95,7 +96,14 @@ _VIETNAM: dict[str, tuple[str, tuple[str, ...]]] = {
     "tyh": ("Ơ Đu", ("Latn",)),
     "rmx": ("Rơ Măm", ("Latn",)),
     "ren": ("Ba Na (Rơ Ngao)", ("Latn",)),
+    "aem": ("A Rem (Chứt)", ("Latn",)),
+    "pkt": ("Mã Liềng (Chứt)", ("Latn",)),
+    "nuo": ("Nguồn", ("Latn",)),
 }
+
+# Vietnamese names of languages outside Vietnam that glosses and comparison data are written in.
+_ELSEWHERE = {"eng": "Tiếng Anh", "fra": "Tiếng Pháp", "cmn": "Tiếng Trung", "zho": "Tiếng Trung",
+              "tha": "Tiếng Thái Lan", "rus": "Tiếng Nga"}
 
 
 @cache
@@ -111,6 +119,27 @@ def get(code: str) -> Language:
         raise UnknownLanguage(code)
     name_vi, scripts = _VIETNAM.get(code, (None, ()))
     return Language(code, record.name, name_vi, scripts, code in _VIETNAM)
+
+
+def name(code: str) -> str:
+    """What a page calls the language: its Vietnamese name, else its English one; never the bare
+    code (unless the code is unknown, which no stored entry is)."""
+    try:
+        lang = get(code)
+    except UnknownLanguage:
+        return code
+    return lang.name_vi or _ELSEWHERE.get(code) or lang.name_en
+
+
+@cache
+def _collator():
+    return icu.Collator.createInstance(icu.Locale("vi"))
+
+
+def by_name(codes) -> list[str]:
+    """``codes`` in the order of their names (:func:`name`) in Vietnamese collation."""
+    key = _collator().getSortKey
+    return sorted(codes, key=lambda code: key(name(code)))
 
 
 def is_known(code: str) -> bool:

@@ -73,6 +73,15 @@ class SearchResult:
     did_you_mean: tuple[str, ...] = ()  # when none does: the dictionary's words it most likely meant
 
 
+_NOT_WORDS = frozenset({"true", "false"})  # what a spreadsheet writes for a cell it took for a yes/no
+
+
+def is_word(headword: str) -> bool:
+    """Whether a headword can be offered as a word: it has a letter, and is not a spreadsheet's
+    TRUE/FALSE (real lists hold both kinds of debris)."""
+    return any(ch.isalpha() for ch in headword) and headword.strip().casefold() not in _NOT_WORDS
+
+
 class SearchService:
     def __init__(self, store: Store, backend: Backend) -> None:
         self.store = store
@@ -297,6 +306,11 @@ class SearchService:
     def suggest(self, q: str | None, language: str | None = None, limit: int = 10) -> list[str]:
         """Up to ``limit`` completions of ``q``: headwords (or, for Vietnamese, glosses too)
         that start with it, shortest first."""
+        return [item["text"] for item in self.suggest_items(q, language, limit)]
+
+    def suggest_items(self, q: str | None, language: str | None = None, limit: int = 10) -> list[dict]:
+        """:meth:`suggest`'s completions, each with its language and a short meaning: a
+        headword's first Vietnamese glosses, or for a Vietnamese gloss the word it translates."""
         text = self.query_text(q)
         language = self.language(language)
         if language in (None, VIETNAMESE):
@@ -312,40 +326,78 @@ class SearchService:
         ]
         candidates.sort(key=lambda c: (c.length, c.tier, c.entry))
         bodies = self.store.bodies(list(dict.fromkeys(c.entry for c in candidates))[: limit * 3])
-        out: dict[str, None] = {}
+        out: dict[str, dict] = {}
         for cand in candidates:
             entry = bodies.get(cand.entry)
             if entry is None:
                 continue
             field = Field(cand.field)
             if field == Field.ROMANIZED:  # suggest the word as written, not its Latin key
-                out.setdefault(entry["headword"], None)
+                out.setdefault(entry["headword"], self._head_item(entry["headword"], entry))
                 continue
-            for candidate_text, _ in texts_of(entry, field):
+            for candidate_text, gloss_language in texts_of(entry, field):
                 folded = search_keys(candidate_text).fold
                 if folded.startswith(keys.fold) and len(folded) == cand.length:
-                    out.setdefault(candidate_text, None)
+                    if field == Field.GLOSS:
+                        out.setdefault(candidate_text, {
+                            "text": candidate_text, "language": gloss_language,
+                            "meaning": f"{entry['headword']} ({languages.name(entry['language'])})"})
+                    else:
+                        out.setdefault(candidate_text, self._head_item(candidate_text, entry))
             if len(out) >= limit:
                 break
-        return list(out)[:limit]
+        return list(out.values())[:limit]
+
+    @staticmethod
+    def _head_item(text: str, entry: dict) -> dict:
+        glosses = [g for sense in entry.get("senses", ()) for g in sense.get("glosses", {}).get(VIETNAMESE, ())]
+        meaning = "; ".join(dict.fromkeys(glosses[:3])) or None
+        return {"text": text, "language": entry["language"], "meaning": meaning}
 
 
-    def gloss_entries(self, phrase: str, languages: tuple[str, ...], limit: int = 10) -> dict[str, list[dict]]:
+    def gloss_entries(self, phrase: str, languages: tuple[str, ...], limit: int = 10
+                      ) -> tuple[dict[str, list[dict]], bool]:
         """For each of ``languages``, up to ``limit`` entries one of whose Vietnamese glosses is
         ``phrase``, exactly or but for where its tone marks sit: what a glossary may offer (never a
-        guess).  One look-up for every language; each entry is its head only:
-        ``{"id", "language", "headword"}``."""
-        plan = QueryPlan(keys=search_keys(phrase), scopes=(Scope(VIETNAMESE, tuple(languages)),), fuzzy=0,
-                         wanted=limit * len(languages), cap=GLOSS_CAP, loose=False)
+        guess), best first (main meanings before words of many uses); and whether any entry of any
+        language has that gloss (a term the dictionary knows, to keep whole).  One look-up for
+        every language.  Each entry is ``{"id", "language", "headword", "meaning", "dataset"}``,
+        ``meaning`` its first Vietnamese glosses.  A headword that is no word (no letter at all,
+        or a spreadsheet's TRUE) is never offered."""
+        plan = QueryPlan(keys=search_keys(phrase), scopes=(Scope(VIETNAMESE, None),), fuzzy=0,
+                         wanted=limit * max(len(languages), 1), cap=GLOSS_CAP, loose=False)
         ranked = [r for r in self.rank(self.backend.candidates(plan), self.store.generation)
                   if r.candidate.tier <= Tier.TONE and r.candidate.field == Field.GLOSS]
         heads = self.store.heads([r.entry for r in ranked])
-        out: dict[str, list[dict]] = {language: [] for language in languages}
+        out: dict[str, list[int]] = {language: [] for language in languages}
+        known = False
         for r in ranked:
             head = heads.get(r.entry)
-            if head is not None and len(found := out[head["language"]]) < limit:
-                found.append(head)
-        return out
+            if head is None:
+                continue
+            known = True
+            found = out.get(head["language"])
+            if found is not None and len(found) < limit and is_word(head["headword"]):
+                found.append(r.entry)
+        bodies = self.store.bodies([row for rows in out.values() for row in rows])
+        return {language: [self._gloss_head(bodies[row], phrase) for row in rows if row in bodies]
+                for language, rows in out.items()}, known
+
+    @staticmethod
+    def _gloss_head(entry: dict, phrase: str) -> dict:
+        """An entry as a glossary offers it; its ``meaning`` says what else the word means (a word
+        meaning only the phrase is the surest equivalent)."""
+        wanted = search_keys(phrase).tone
+        others = list(dict.fromkeys(
+            g for sense in entry.get("senses", ()) for g in sense.get("glosses", {}).get(VIETNAMESE, ())
+            if search_keys(g).tone != wanted))
+        if not others:
+            meaning = f"chỉ có nghĩa «{phrase}»"
+        else:
+            meaning = "cũng nghĩa: " + "; ".join(others[:3]) + (f" (và {len(others) - 3} nghĩa khác)"
+                                                                if len(others) > 3 else "")
+        return {"id": entry["id"], "language": entry["language"], "headword": entry["headword"],
+                "meaning": meaning, "dataset": (entry.get("provenance") or {}).get("dataset")}
 
     def index_behind(self, current: int | None = None) -> tuple[int, int] | None:
         """(index generation, store generation) when the index follows an older store than the

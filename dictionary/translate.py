@@ -1,12 +1,15 @@
 """A Vietnamese text looked up term by term: the glossary a communicator needs.
 
 The text is split into words by a Vietnamese word segmenter (underthesea), so "nước sạch" and
-"gia đình" are one term each; the dictionary's own multi-syllable glosses may join several words
-("ủy ban nhân dân"), by longest match up to five syllables, as long as the match ends where a word
-ends.  A multi-syllable word with no equivalent is a gap, listed with the syllables the dictionary
-does know as hints.  Each term is looked up in every wanted language (exact or tone-placement
-matches on a gloss only: a glossary must not offer a guess), and a term with no equivalent in a
-language is listed as a gap for the lexicographers.
+"gia đình" are one term each.  Before that, the names of administrative bodies, papers and
+policies (:mod:`dictionary.phrases`: "Ủy ban nhân dân", "căn cước công dân") are made one word
+each, and the dictionary's own multi-syllable glosses, in any of its languages, may join several
+words, by longest match up to five syllables, as long as the match ends where a word ends.  A
+multi-syllable term with no equivalent is a gap, listed with the syllables the dictionary does
+know as hints.  Each term is looked up in every wanted language (exact or tone-placement matches
+on a gloss only: a glossary must not offer a guess), best first, each equivalent with its own
+Vietnamese meanings; a term with no equivalent in a language is a gap for the lexicographers.
+Function words (và, là, của…) are marked, so a glossary can set them apart, and are never gaps.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from dataclasses import dataclass, field
 
 from .errors import InvalidQuery
 from .languages import VIETNAMESE
-from .normalize import canonical
+from .normalize import canonical, search_keys
+from .phrases import administrative, is_function_word
 from .search import SearchService
 from .segment import SYLLABLE, word_lengths
 
@@ -35,9 +39,12 @@ class Term:
     equivalents: dict[str, list[dict]] = field(default_factory=dict)
     syllables: int = 1
     parts: list[Term] = field(default_factory=list)  # of a multi-syllable gap: syllables known alone
+    function_word: bool = False  # và, là, của…: set apart, never a gap
 
     @property
     def gaps(self) -> list[str]:
+        if self.function_word:
+            return []
         return [lang for lang, found in self.equivalents.items() if not found]
 
 
@@ -92,7 +99,7 @@ class Translator:
         text, targets = self.validate(text, targets)
         lookup = _Lookups(self.search, time.monotonic() + MAX_SECONDS)
         syllables = [(m.group(0), m.start(), m.end()) for m in SYLLABLE.finditer(text)]
-        lengths = word_lengths(text) or [1] * len(syllables)
+        lengths = keep_phrases_whole(text, syllables, word_lengths(text) or [1] * len(syllables))
         ends = {i for i, n in enumerate(lengths) if n} | {len(syllables)}  # where a word may end
         terms: list[Term] = []
         i = 0
@@ -101,9 +108,12 @@ class Translator:
             found = self._term_at(lookup, text, syllables, i, word, ends, targets) or \
                 self._term_at(lookup, text, syllables, i, 1, ends | {i + 1}, targets)
             n = found.syllables
+            found.function_word = n == 1 and is_function_word(found.text)
             if n > 1 and found.gaps:  # hints for the lexicographer: the syllables the dictionary knows
                 for text_, start, end in syllables[i : i + n]:
-                    part = Term(canonical(text_), start, end, lookup(canonical(text_), targets))
+                    if is_function_word(text_):
+                        continue
+                    part = Term(canonical(text_), start, end, lookup(canonical(text_), targets)[0])
                     if any(part.equivalents.values()):
                         found.parts.append(part)
             terms.append(found)
@@ -115,15 +125,17 @@ class Translator:
                  targets: list[str]) -> Term | None:
         """The longest run of syllables from ``i`` that is a Vietnamese gloss of the dictionary and
         ends where a word ends; else the word itself (a gap where nothing matches it)."""
-        for n in range(min(MAX_TERM, len(syllables) - i), word - 1, -1):
+        for n in range(max(word, min(MAX_TERM, len(syllables) - i)), word - 1, -1):
             if n > word and (i + n) not in ends:
                 continue  # a gloss that would cut the next word in two
             start, end = syllables[i][1], syllables[i + n - 1][2]
             if n > 1 and not _one_phrase(text[start:end]):
                 continue  # punctuation between the syllables: not one term
             phrase = canonical(text[start:end])
-            equivalents = lookup(phrase, targets)
-            if n == word or any(equivalents.values()):
+            equivalents, known = lookup(phrase, targets)
+            # a gloss of the dictionary in any language is one term, even where the wanted
+            # languages lack it: the whole term is then the gap to fill
+            if n == word or any(equivalents.values()) or (known and n > 1):
                 return Term(phrase, start, end, equivalents, syllables=n)
         return None
 
@@ -135,9 +147,9 @@ class _Lookups:
     def __init__(self, search: SearchService, deadline: float) -> None:
         self.search = search
         self.deadline = deadline
-        self.seen: dict[str, dict[str, list[dict]]] = {}
+        self.seen: dict[str, tuple[dict[str, list[dict]], bool]] = {}
 
-    def __call__(self, phrase: str, targets: list[str]) -> dict[str, list[dict]]:
+    def __call__(self, phrase: str, targets: list[str]) -> tuple[dict[str, list[dict]], bool]:
         found = self.seen.get(phrase)
         if found is None:
             if time.monotonic() > self.deadline:
@@ -147,6 +159,44 @@ class _Lookups:
                 )
             found = self.seen[phrase] = self.search.gloss_entries(phrase, tuple(targets))
         return found
+
+
+def keep_phrases_whole(text: str, syllables: list[tuple[str, int, int]], lengths: list[int]) -> list[int]:
+    """``lengths`` (the segmenter's words: syllables of the word starting at each syllable, 0
+    inside a word) with every administrative term of ``text`` made one word, longest first; the
+    words it cut into keep their other syllables."""
+    lengths = list(lengths)
+    known = administrative()
+    sizes = sorted(known, reverse=True)
+    i = 0
+    while i < len(syllables):
+        for n in sizes:
+            if i + n > len(syllables):
+                continue
+            start, end = syllables[i][1], syllables[i + n - 1][2]
+            if not _one_phrase(text[start:end]) or search_keys(canonical(text[start:end])).tone not in known[n]:
+                continue
+            _make_word(lengths, i, n)
+            i += n - 1
+            break
+        i += 1
+    return lengths
+
+
+def _make_word(lengths: list[int], i: int, n: int) -> None:
+    """Make syllables ``i``…``i+n-1`` one word, shortening the words it overlaps."""
+    j = i
+    while j > 0 and lengths[j] == 0:  # the word the phrase starts inside
+        j -= 1
+    if j < i and j + lengths[j] > i:
+        lengths[j] = i - j
+    last = i + n
+    if last < len(lengths) and lengths[last] == 0:  # the word the phrase ends inside: its rest
+        k = last
+        while k < len(lengths) and lengths[k] == 0:
+            k += 1
+        lengths[last] = k - last
+    lengths[i : i + n] = [n] + [0] * (n - 1)
 
 
 def _one_phrase(span: str) -> bool:

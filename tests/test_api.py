@@ -130,7 +130,23 @@ def test_translate_finds_terms_and_gaps(client):
     assert [e["headword"] for e in terms["Nước"]["equivalents"]["mww"]] == ["dej"]
     assert terms["cây"]["equivalents"]["khm"][0]["headword"] == "ដើមឈើ"
     assert "mặt trời" in terms  # a multi-syllable gloss of the dictionary stays whole
-    assert "và" in body["gaps"] and terms["và"]["gaps"] == ["mww", "khm"]
+    # a function word is marked, never a gap; the words are
+    assert terms["và"]["function_word"] and terms["và"]["gaps"] == [] and "và" not in body["gaps"]
+    assert not terms["cây"]["function_word"]
+    assert body["gaps"] == [t for t in terms if terms[t]["gaps"]] and "và" not in terms["và"]["gaps"]
+    assert terms["Nước"]["equivalents"]["mww"][0]["meaning"] == "chỉ có nghĩa «Nước»"
+
+
+def test_administrative_terms_stay_whole_and_function_words_are_no_gaps(client):
+    """"Ủy ban nhân dân" is one term (a gap where no language has it), not "Ủy" and a gap
+    "ban nhân dân"; "thẻ căn cước" likewise, whichever way its tone marks sit."""
+    text = "Uỷ ban nhân dân xã cấp thẻ căn cước cho người dân và trẻ em."
+    body = client.post("/v1/translate", json={"text": text, "to": ["mww"]}).json()
+    terms = [t["text"] for t in body["terms"]]
+    assert terms[0] == "Uỷ ban nhân dân" and "thẻ căn cước" in terms and "ban nhân dân" not in terms
+    assert "Uỷ ban nhân dân" in body["gaps"]
+    assert {t["text"] for t in body["terms"] if t["function_word"]} == {"cho", "và"}
+    assert not {"cho", "và"} & set(body["gaps"])
 
 
 def test_translate_takes_words_not_syllables(client):

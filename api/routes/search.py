@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 
+from dictionary import languages
 from dictionary.normalize import VISIBLE
 from dictionary.search import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_LENGTH
 
@@ -46,4 +47,9 @@ async def suggest(search: SearchDep, gate: GateDep,
                                  pattern=VISIBLE),
                   lang: str | None = Query(None, description="ngôn ngữ (ISO 639-3)")):
     """Up to 10 completions, for search-as-you-type."""
-    return JSON({"suggestions": await run(gate, search, search.suggest, q, lang)})
+    items = await run(gate, search, search.suggest_items, q, lang)
+    for item in items:
+        item["language_name"] = languages.name(item["language"])
+        if item["meaning"] is None:
+            del item["meaning"]
+    return JSON({"suggestions": [item["text"] for item in items], "items": items})
