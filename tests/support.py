@@ -78,9 +78,10 @@ class Library:
         self.audio = self.services.audio
 
     def add(self, path: Path, fmt: str, language: str | None = None, headword: str | None = None,
-            gloss: str | None = None, english: str | None = None, dataset: str | None = None):
+            gloss: str | None = None, english: str | None = None, dataset: str | None = None, **source):
+        """Import a word list; ``source`` may name its ``citation`` and ``licence``."""
         columns = Columns(headword, gloss, english) if fmt in ("csv", "tsv") else None
-        return import_file(self.store, path, fmt, language=language, columns=columns, dataset=dataset)
+        return import_file(self.store, path, fmt, language=language, columns=columns, dataset=dataset, **source)
 
     def close(self) -> None:
         if self.settings.backend == "elasticsearch":

@@ -23,6 +23,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 ARTIFACTS = REPO / "test-artifacts"
 API_KEY = "khoa-trinh-duyet"
+BAHNAR_CITATION = ("BARTBahnar: Bahnar–Vietnamese dictionary pairs (field work, church texts, radio transcripts), "
+                   "https://github.com/IAmSkyDra/BARTBahnar")
 PARAGRAPH = (
     "Người dân trong bản cần uống nước sạch và giữ rừng. "
     "Mỗi gia đình nên trồng cây, nuôi gà và cho trẻ em đi học ở trường."
@@ -43,7 +45,9 @@ def site(tmp_path_factory, shared_data):
     lib = Library(folder)
     load_sample(lib.store)
     lib.add(DATA / "pairs/mww-vie.tsv", "tsv", "mww", "mww_form", "vie_form", "english_meaning")
-    lib.add(DATA / "bahnar/bahnaric.csv", "csv", "bdq", "Bahnaric", "Vietnamese")
+    lib.add(DATA / "bahnar/bahnaric.csv", "csv", "bdq", "Bahnaric", "Vietnamese", dataset="bahnaric",
+            citation=BAHNAR_CITATION, licence="Apache-2.0")
+    lib.add(DATA / "cldf/sidwellvietic", "cldf")
     lib.index()
     # espeak-ng only: Google's voice cannot be reached from here (its code path is tested in test_audio)
     env = {**os.environ, "TUDIEN_DATA_DIR": str(folder), "TUDIEN_API_KEYS": API_KEY,
@@ -123,7 +127,7 @@ def test_search_without_diacritics_suggestion_and_entry_page(site, browser):
     browser.find_element(By.CSS_SELECTOR, ".pickers button[type=submit]").click()
     headwords = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".result .headword")]
     assert "dej" in headwords[:3]
-    assert "khớp không dấu" in browser.find_element(By.CSS_SELECTOR, ".result .match").text
+    assert "khớp khi bỏ dấu" in browser.find_element(By.CSS_SELECTOR, ".result .match").text
     shot(browser, "search", 360)
     shot(browser, "search", 1280)
     # the entry page, at its stable URL, with provenance
@@ -184,7 +188,8 @@ def test_workbench_translates_a_paragraph_into_two_languages_and_exports(site, b
             time.sleep(0.2)
     csv_file = next(p for p in downloads.iterdir() if p.suffix == ".csv")
     text = csv_file.read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0].startswith("Tiếng Việt,") and "\ncây," in text
+    assert text.splitlines()[0].startswith("Văn bản gốc,") and "\nTiếng Việt,Ba Na,H'Mông Trắng," in text
+    assert "\ncây," in text
     docx_file = next(p for p in downloads.iterdir() if p.suffix == ".docx")
     _need(shutil.which("soffice") or "/usr/bin/soffice", "libreoffice-writer-nogui")
     done = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(downloads),
@@ -213,6 +218,7 @@ audio.play().then(() => {
 def test_recording_and_synthetic_speech_play_and_are_told_apart(site, browser):
     from audio_support import encode, espeak_wav, samples_of
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     # a recording uploaded through the API for the Tày word nặm (water)
     entry = HTTP.get(site + "/v1/search", params={"q": "nặm", "from": "tyz"}).json()["results"][0]
@@ -232,9 +238,11 @@ def test_recording_and_synthetic_speech_play_and_are_told_apart(site, browser):
     # a Tày word nobody has recorded: the Vietnamese voice, labelled as an approximation
     browser.get(site + "/?q=bản&from=tyz")
     synthetic = browser.find_element(By.CSS_SELECTOR, ".result .audio-synthetic")
-    assert "Giọng máy (espeak-ng) — gần đúng" in synthetic.text
+    assert "gần đúng, đọc bằng giọng tiếng Việt" in synthetic.text
     played = browser.execute_async_script(PLAY, synthetic.find_element(By.TAG_NAME, "audio"))
     assert isinstance(played, dict) and played["duration"] > 0.2, played
+    # the label names the voice that spoke, once it has (before, it cannot know which will)
+    WebDriverWait(browser, 10).until(lambda d: "Giọng máy (espeak-ng) — gần đúng" in synthetic.text)
     shot(browser, "audio", 360)
 
     # the entry page lists it too; Hmong, which no voice reads, has no player at all
@@ -242,3 +250,236 @@ def test_recording_and_synthetic_speech_play_and_are_told_apart(site, browser):
     assert browser.find_elements(By.CSS_SELECTOR, ".audio-synthetic audio")
     browser.get(site + "/?q=ntoo&from=mww")
     assert browser.find_elements(By.CSS_SELECTOR, ".result") and not browser.find_elements(By.CSS_SELECTOR, ".audio")
+
+
+# -- results an official can trust (both widths) -------------------------------------------------
+
+def _page(browser, site, width: int, path: str, **params):
+    from urllib.parse import urlencode
+
+    browser.set_window_size(width, 900)
+    browser.get(site + path + ("?" + urlencode(params) if params else ""))
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_query_nothing_matches_exactly_is_said_plainly(site, browser, width):
+    """"căn cước" is in no entry: the page says so, offers what the dictionary has nearest, and
+    labels each approximate result with what differs; a word typed right is "khớp đúng"; nonsense
+    gets help rather than a bare zero."""
+    from selenium.webdriver.common.by import By
+
+    _page(browser, site, width, "/", q="căn cước", **{"from": "vie", "to": "bdq"})
+    summary = browser.find_element(By.CSS_SELECTOR, ".summary").text
+    assert "Không có kết quả khớp đúng với «căn cước»" in summary
+    offered = browser.find_elements(By.CSS_SELECTOR, ".dym a")
+    assert 1 <= len(offered) <= 3
+    assert [h.text for h in browser.find_elements(By.CSS_SELECTOR, ".results-section h2")] == ["Kết quả gần đúng"]
+    labels = [m.text for m in browser.find_elements(By.CSS_SELECTOR, ".result .match")]
+    assert labels and all(("khác" in t or "chứa" in t or "bắt đầu" in t) and "«" in t for t in labels), labels
+    shot(browser, "khong-khop-dung", width)
+    word = offered[0].text
+    offered[0].click()
+    assert f"khớp đúng với «{word}»" in browser.find_element(By.CSS_SELECTOR, ".summary").text
+    assert browser.find_elements(By.CSS_SELECTOR, ".results-section.exact .result")
+
+    _page(browser, site, width, "/", q="xyzqw")
+    help_items = [li.text for li in browser.find_elements(By.CSS_SELECTOR, ".summary .help li")]
+    assert "Không tìm thấy mục từ nào cho «xyzqw»" in browser.find_element(By.CSS_SELECTOR, ".summary").text
+    assert any("chính tả" in t for t in help_items) and any("Dịch thuật ngữ" in t for t in help_items)
+    _page(browser, site, width, "/", q="nhàa", **{"from": "vie", "to": "bdq"})
+    assert browser.find_element(By.CSS_SELECTOR, ".dym a").text == "nhà"
+    _page(browser, site, width, "/", q="hnamx", **{"from": "bdq"})
+    help_or_dym = browser.find_element(By.CSS_SELECTOR, ".summary").text
+    assert "hnam" in help_or_dym
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_results_are_grouped_by_language_by_name_paged_and_short(site, browser, width):
+    """"nhà" from Vietnamese: groups by Vietnamese language name (never a bare code), main
+    meanings before words of many senses, long sense lists folded after three, a next page, each
+    source with its citation and licence as links, and a phone page of sensible height."""
+    from selenium.webdriver.common.by import By
+
+    _page(browser, site, width, "/", q="nhà", **{"from": "vie"})
+    groups = [g.text for g in browser.find_elements(By.CSS_SELECTOR, "h3.group")]
+    assert "Ba Na" in groups and "H'Mông Trắng" in groups
+    assert not [g for g in groups if len(g) == 3 and g.islower()]  # no bare ISO code
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    shot(browser, "nha", width)
+    assert height < (9000 if width == 360 else 6000), height
+    for result in browser.find_elements(By.CSS_SELECTOR, ".result"):
+        visible = [li for li in result.find_elements(By.CSS_SELECTOR, ".senses li") if li.is_displayed()]
+        assert len(visible) <= 3
+    folded = browser.find_elements(By.CSS_SELECTOR, ".result details.more")
+    _page(browser, site, width, "/", q="hơ", **{"from": "bdq"})  # a Bahnar word of 91 senses
+    more = browser.find_element(By.CSS_SELECTOR, ".result details.more")
+    assert more.find_element(By.TAG_NAME, "summary").text.startswith("Xem thêm")
+    more.find_element(By.TAG_NAME, "summary").click()
+    assert len([li for li in more.find_elements(By.CSS_SELECTOR, "li") if li.is_displayed()]) > 3
+    assert folded is not None
+    # its source: the dataset, the citation and the licence, with working links
+    source = browser.find_element(By.CSS_SELECTOR, ".result details.source")
+    licence = source.find_element(By.CSS_SELECTOR, "summary a")
+    assert licence.text == "Apache-2.0" and licence.get_attribute("href").startswith("https://www.apache.org/")
+    source.find_element(By.TAG_NAME, "summary").click()
+    link = source.find_element(By.CSS_SELECTOR, "p a")
+    assert link.get_attribute("href") == "https://github.com/IAmSkyDra/BARTBahnar"
+    # paging
+    _page(browser, site, width, "/", q="nhà", **{"from": "vie"})
+    pager = browser.find_element(By.CSS_SELECTOR, "nav.pager")
+    assert "Trang 1/" in pager.text
+    pager.find_element(By.CSS_SELECTOR, "a[rel=next]").click()
+    assert "Trang 2/" in browser.find_element(By.CSS_SELECTOR, "nav.pager").text
+    assert browser.find_elements(By.CSS_SELECTOR, ".result")
+
+
+def test_main_meanings_first_and_varieties_told_apart(site, browser):
+    from selenium.webdriver.common.by import By
+
+    _page(browser, site, 1280, "/", q="nhà", **{"from": "vie", "to": "bdq"})
+    senses = [len(r.find_elements(By.CSS_SELECTOR, ".senses li")) for r in
+              browser.find_elements(By.CSS_SELECTOR, ".result")[:10]]
+    assert len(senses) == 10 and max(senses) <= 50, senses  # no word of many uses among the first ten
+    # three Mường forms "ɲaː²" from the Vietic data: each says its variety
+    _page(browser, site, 1280, "/", q="ɲaː²", **{"from": "mtq"})
+    varieties = [v.text for v in browser.find_elements(By.CSS_SELECTOR, ".result .variety")]
+    assert len(varieties) >= 2 and len(set(varieties)) == len(varieties) and all(v.startswith("Mương [") for v in varieties)
+
+
+def test_the_language_menu_is_sorted_by_name_and_letters_follow_the_language(site, browser):
+    """Vietnamese first, then by Vietnamese collation; the special letters are those of the
+    language typed in (none for H'Mông or when it is to be recognised), one tab stop, arrows
+    inside."""
+    import icu
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    _page(browser, site, 1280, "/")
+    assert browser.switch_to.active_element.get_attribute("id") == "q"  # the empty page invites typing
+    names = [o.text for o in browser.find_elements(By.CSS_SELECTOR, "#from option")][1:]
+    collator = icu.Collator.createInstance(icu.Locale("vi"))
+    assert names[0] == "Tiếng Việt" and names[1:] == sorted(names[1:], key=collator.getSortKey)
+    row = browser.find_element(By.ID, "letters")
+    assert not row.is_displayed()  # "(tự nhận biết)"
+    Select(browser.find_element(By.ID, "from")).select_by_value("mww")
+    assert not row.is_displayed()
+    Select(browser.find_element(By.ID, "from")).select_by_value("bdq")
+    assert row.is_displayed()
+    buttons = row.find_elements(By.TAG_NAME, "button")
+    assert [b.get_attribute("tabindex") for b in buttons].count("0") == 1
+    browser.find_element(By.CSS_SELECTOR, ".pickers button[type=submit]").send_keys("")  # focus the button
+    browser.switch_to.active_element.send_keys(Keys.TAB)
+    assert browser.switch_to.active_element == buttons[0]
+    buttons[0].send_keys(Keys.ARROW_RIGHT)
+    assert browser.switch_to.active_element == buttons[1]
+    buttons[1].send_keys(Keys.TAB)
+    assert browser.switch_to.active_element not in buttons  # one tab stop for the whole row
+    shot(browser, "chu-dac-biet", 360)
+
+
+def test_suggestions_say_language_and_meaning_and_result_pages_do_not_steal_focus(site, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    _page(browser, site, 1280, "/")
+    Select(browser.find_element(By.ID, "from")).select_by_value("bdq")
+    browser.find_element(By.ID, "q").send_keys("hnam")
+    WebDriverWait(browser, 5).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#suggestions option"))
+    labels = [o.get_attribute("label") for o in browser.find_elements(By.CSS_SELECTOR, "#suggestions option")]
+    assert all(label.startswith("Ba Na") for label in labels) and any("nhà" in label for label in labels)
+    _page(browser, site, 360, "/", q="nhà")
+    assert browser.switch_to.active_element.get_attribute("id") != "q"
+    assert browser.find_element(By.TAG_NAME, "h1").text  # a main heading
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_entry_page_searches_cites_and_copies_its_link(site, browser, width):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    entry = HTTP.get(site + "/v1/search", params={"q": "hnam", "from": "bdq"}).json()["results"][0]
+    _page(browser, site, width, f"/e/{entry['id']}")
+    assert browser.switch_to.active_element.get_attribute("id") != "q"
+    status = browser.find_element(By.CSS_SELECTOR, ".status-line").text
+    assert status.startswith("Đã công bố.") and "duyệt" in status
+    citation = browser.find_element(By.ID, "citation").text
+    assert citation.startswith(f"{entry['headword']} (Ba Na)") and f"/e/{entry['id']}" in citation
+    assert "BARTBahnar" in citation and "truy cập ngày" in citation
+    assert browser.find_element(By.ID, "link").get_attribute("value") == f"{site}/e/{entry['id']}"
+    browser.execute_cdp_cmd("Browser.grantPermissions", {"origin": site, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    browser.find_element(By.CSS_SELECTOR, "[data-copy=link]").click()
+    WebDriverWait(browser, 5).until(lambda d: d.find_element(By.ID, "link-status").text == "Đã chép vào bộ nhớ tạm.")
+    assert browser.execute_async_script(
+        "const done = arguments[0]; navigator.clipboard.readText().then(done, e => done('refused: ' + e))"
+    ) == f"{site}/e/{entry['id']}"
+    licence = browser.find_element(By.CSS_SELECTOR, ".provenance a[rel~=license]")
+    assert licence.get_attribute("href") == "https://www.apache.org/licenses/LICENSE-2.0"
+    shot(browser, "muc-tu", width)
+    box = browser.find_element(By.ID, "q")
+    box.send_keys("nhà")
+    box.submit()
+    assert "khớp đúng với «nhà»" in browser.find_element(By.CSS_SELECTOR, ".summary").text
+
+
+def test_a_voice_that_fails_says_so(site, browser):
+    """A clip that cannot be played (here its file is gone) says so beside its button."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _page(browser, site, 360, "/", q="bản", **{"from": "tyz"})
+    holder = browser.find_element(By.CSS_SELECTOR, ".result .audio-synthetic")
+    audio = holder.find_element(By.TAG_NAME, "audio")
+    browser.execute_script("arguments[0].src = '/v1/audio/s0000000000000000'; arguments[0].play().catch(() => {})",
+                           audio)
+    WebDriverWait(browser, 10).until(lambda d: holder.find_element(By.CSS_SELECTOR, ".audio-error").is_displayed())
+    assert "Không phát được" in holder.find_element(By.CSS_SELECTOR, ".audio-error").text
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_workbench_glossary_a_communicator_can_act_on(site, browser, downloads, width):
+    """Administrative terms whole, function words folded away, at most three candidates shown per
+    cell each with what it means, gaps listed first, compact play buttons, no junk."""
+    from selenium.webdriver.common.by import By
+
+    text = ("Ủy ban nhân dân xã cấp thẻ căn cước công dân cho người dân. "
+            "Mỗi gia đình cần nước sạch và nhà ở, để trẻ em đi học.")
+    browser.set_window_size(width, 900)
+    browser.get(site + "/dich")
+    browser.execute_script("document.getElementById('text').value = arguments[0]", text)
+    browser.find_element(By.CSS_SELECTOR, "input[name=to][value=bdq]").click()
+    browser.find_element(By.ID, "run").click()
+    gaps = browser.find_element(By.CSS_SELECTOR, ".gap-list")
+    table = browser.find_element(By.CSS_SELECTOR, "table.glossary")
+    assert gaps.location["y"] < table.location["y"]  # the gaps come first
+    assert "Ủy ban nhân dân" in gaps.text and "ban nhân dân" not in gaps.text.replace("Ủy ban nhân dân", "")
+    terms = [r.find_element(By.TAG_NAME, "td").text.split("\n")[0]
+             for r in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    assert "Ủy ban nhân dân" in terms and "Ủy" not in terms
+    assert not {"và", "cho", "để"} & set(terms)  # function words are folded away
+    folded = browser.find_element(By.CSS_SELECTOR, "details.function-words")
+    assert folded.get_attribute("open") is None and "và" in folded.find_element(By.TAG_NAME, "summary").text
+    for cell in table.find_elements(By.CSS_SELECTOR, "tbody td + td"):
+        shown = [li for li in cell.find_elements(By.CSS_SELECTOR, "ul.candidates li") if li.is_displayed()]
+        assert 1 <= len(shown) <= 3
+        for li in shown:
+            if "chưa có" not in li.text:
+                assert li.find_element(By.CSS_SELECTOR, ".meaning").text
+                assert li.find_element(By.TAG_NAME, "a").text not in ("TRUE", "FALSE", "\u0306")
+    buttons = browser.find_elements(By.CSS_SELECTOR, "button.play")
+    assert buttons and all(b.size["height"] <= 40 and b.size["width"] <= 40 for b in buttons if b.is_displayed())
+    assert not browser.find_elements(By.CSS_SELECTOR, ".glossary audio[controls]")
+    shot(browser, "bang-thuat-ngu", width)
+    if width == 1280:
+        for old in downloads.glob("*.csv"):
+            old.unlink()
+        browser.find_element(By.ID, "export-csv").click()
+        deadline = time.monotonic() + 20
+        while not [p for p in downloads.iterdir() if p.suffix == ".csv"]:
+            assert time.monotonic() < deadline, "no CSV downloaded"
+            time.sleep(0.2)
+        exported = next(p for p in downloads.iterdir() if p.suffix == ".csv").read_text(encoding="utf-8-sig")
+        assert exported.startswith("Văn bản gốc,") and "Ủy ban nhân dân xã cấp" in exported
+        assert "Tiếng Việt,Ba Na,Còn thiếu ở" in exported and f"{site}/e/bdq-" in exported
+        assert 'Nguồn,"bahnaric — BARTBahnar' in exported and "giấy phép: Apache-2.0" in exported
+        assert "\nvà," not in exported

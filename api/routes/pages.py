@@ -5,29 +5,36 @@ suggestions and the special-letter row.  No build step."""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
 from dictionary import editing, languages
 from dictionary.errors import DictionaryError
+from dictionary.normalize import fold
+from dictionary.search import MAX_OFFSET
 
 from ..deps import AudioDep, GateDep, SearchDep, TranslatorDep, run
-from ..export import glossary_csv, glossary_docx
+from ..export import ExportContext, glossary_csv, glossary_docx
 from ..ratelimit import refusal
 from ..schemas import clips_public, entry_detail, glossary_entries, glossary_public, hit_public
 from ..session import csrf_token, keep_csrf, reader_of
 
 HERE = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.trim_blocks = templates.env.lstrip_blocks = True
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 20
 
-# Letters a keyboard does not offer, per language (tapped into the search box).
+# Letters a keyboard does not offer, per language (tapped into the search box); a language
+# written in plain Latin letters (H'Mông) has none.
 SPECIAL_LETTERS = {
     "vie": "ă â đ ê ô ơ ư",
     "bdq": "ă â ĕ ê ĭ ô ŏ ơ ơ̆ ŭ ư ư̆ đ",
@@ -39,27 +46,91 @@ SPECIAL_LETTERS = {
     "cja": "ꨀ ꨁ ꨂ ꨃ ꨆ ꨌ ꨓ ꨚ ꨠ",
     "khm": "ក ខ គ ង ច ា ិ ី ុ ូ េ ែ ្",
 }
-MATCH_WORDS = {
-    "exact": "khớp đúng", "tone": "khớp (khác vị trí dấu)", "fold": "khớp không dấu",
-    "decoded": "gần đúng (đọc theo kiểu gõ)", "prefix": "bắt đầu bằng", "words": "chứa các từ",
-    "fuzzy": "gần đúng",
-}
 STATUS_WORDS = {status.value: words for status, words in editing.STATUS_WORDS.items()}
+STATUS_MEANING = {
+    "published": "Đã công bố: nội dung này đã được biên tập viên duyệt, hoặc được nhập nguyên văn từ bộ dữ liệu "
+                 "đã công bố ghi ở mục Nguồn; mọi thay đổi sau đó đều qua duyệt và được ghi trong lịch sử.",
+    "review": "Chờ duyệt: bản sửa này chưa được biên tập viên chấp thuận; công chúng vẫn đọc bản đã công bố.",
+    "draft": "Bản nháp: đang được soạn, chỉ người soạn thảo của ngôn ngữ này thấy; công chúng không thấy.",
+    "retired": "Đã rút: mục từ không còn được công bố; lịch sử của nó vẫn được giữ.",
+}
+SENSES_SHOWN = 3  # a result shows this many senses; the rest behind "xem thêm"
+# Licences named by their SPDX identifier, and where each is written.
+LICENCES = {
+    "cc-by-4.0": "https://creativecommons.org/licenses/by/4.0/",
+    "cc-by-sa-4.0": "https://creativecommons.org/licenses/by-sa/4.0/",
+    "cc-by-3.0": "https://creativecommons.org/licenses/by/3.0/",
+    "cc-by-nc-4.0": "https://creativecommons.org/licenses/by-nc/4.0/",
+    "cc0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
+    "apache-2.0": "https://www.apache.org/licenses/LICENSE-2.0",
+    "mit": "https://opensource.org/license/mit",
+    "odbl-1.0": "https://opendatacommons.org/licenses/odbl/1-0/",
+}
+_URL = re.compile(r"(https?://[^\s<>\"']+[^\s<>\"'.,;:)\]])|\b(10\.\d{4,9}/[^\s<>\"']+[^\s<>\"'.,;:)\]])")
+
+
+def linked(text: str | None) -> Markup:
+    """``text``, escaped, with its web addresses and DOIs made links."""
+    if not text:
+        return Markup("")
+    out, last = [], 0
+    for match in _URL.finditer(text):
+        out.append(escape(text[last:match.start()]))
+        url = match.group(1) or f"https://doi.org/{match.group(2)}"
+        out.append(Markup('<a href="{}" rel="noopener">{}</a>').format(url, match.group(0)))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def licence_link(licence: str | None) -> Markup:
+    """A licence as a link: its own address, or the address of the SPDX licence it names."""
+    if not licence:
+        return Markup("")
+    url = LICENCES.get(licence.strip().lower())
+    if url:
+        return Markup('<a href="{}" rel="license noopener">{}</a>').format(url, licence)
+    if _URL.fullmatch(licence.strip()):
+        return Markup('<a href="{}" rel="license noopener">{}</a>').format(licence.strip(), _licence_name(licence))
+    return linked(licence)
+
+
+def _licence_name(url: str) -> str:
+    for name, known in LICENCES.items():
+        if url.strip().rstrip("/") == known.rstrip("/"):
+            return name.upper().replace("CC-", "CC ").replace("-", " ")
+    return url
+
+
+def difference(match: dict, query: str) -> str:
+    """What tells a result apart from the query, in words."""
+    tier, text = match["tier"], match["text"]
+    if tier == "exact":
+        return "khớp đúng"
+    if tier == "tone":
+        return "khớp đúng (dấu thanh đặt ở chỗ khác)"
+    if tier == "fold":
+        return "khớp khi bỏ dấu" if match["exact"] else f"khác dấu: «{text}», không phải «{query}»"
+    if tier == "decoded":
+        read = f"đọc theo kiểu gõ Telex/VNI là «{match.get('decoded')}»"
+        return read if match["exact"] else f"{read}, khác dấu: «{text}»"
+    if tier == "prefix":
+        return f"chỉ bắt đầu bằng «{query}»: «{text}»"
+    if tier == "words":
+        return f"chứa các tiếng của «{query}»: «{text}»"
+    letters = match["distance"]
+    return f"khác {letters} chữ: «{text}»" if letters else f"gần giống: «{text}»"
 
 
 def _language_options(search) -> list[dict]:
-    counts = search.store.language_counts()
-    out = [{"code": "vie", "name": "Tiếng Việt"}]
-    for code in sorted(counts):
-        if code != "vie":
-            lang = languages.get(code)
-            out.append({"code": code, "name": lang.name_vi or lang.name_en})
-    return out
+    """Vietnamese, then every language with entries, by Vietnamese name."""
+    others = languages.by_name(code for code in search.store.language_counts() if code != "vie")
+    return [{"code": code, "name": languages.name(code)} for code in ("vie", *others)]
 
 
 def _context(request: Request, search, **values) -> dict:
     return {"request": request, "languages": _language_options(search), "letters": SPECIAL_LETTERS,
-            "match_words": MATCH_WORDS, "status_words": STATUS_WORDS, "names": _names(),
+            "status_words": STATUS_WORDS, "status_meaning": STATUS_MEANING, "name": languages.name,
             "reader": reader_of(request), "csrf": csrf_token(request), **values}
 
 
@@ -83,26 +154,43 @@ async def favicon():
                         headers={"Cache-Control": "public, max-age=604800"})
 
 
-def _names() -> dict[str, str]:
-    return {lang.code: lang.name_vi or lang.name_en for lang in languages.registry()}
+def _sections(results: list[dict], query: str) -> list[dict]:
+    """The page's results as sections (exact matches, then approximate ones), each grouped by
+    language in the order the ranking first reaches it."""
+    sections = []
+    for exact, title in ((True, "Khớp đúng"), (False, "Kết quả gần đúng")):
+        groups: dict[str, dict] = {}
+        for r in results:
+            if r["match"]["exact"] is exact:
+                r["why"] = difference(r["match"], query)
+                groups.setdefault(r["language"], {"code": r["language"], "name": r["language_name"],
+                                                  "results": []})["results"].append(r)
+        if groups:
+            sections.append({"exact": exact, "title": title, "groups": list(groups.values())})
+    return sections
 
 
 @router.get("/", response_class=HTMLResponse)
 async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate: GateDep, q: str | None = None,
                       source: str | None = Query(None, alias="from"),
-                      target: str | None = Query(None, alias="to")):
-    results, error, total, stale = [], None, 0, False
+                      target: str | None = Query(None, alias="to"),
+                      page: int = Query(1, alias="trang", ge=1, le=MAX_OFFSET // PAGE_SIZE + 1)):
+    found, results, error = None, [], None
     if q and q.strip():  # a box left empty (or holding spaces) is no error: there is nothing to look up yet
         try:
-            found = await run(gate, search, search.search, q, source or None, target or None, PAGE_SIZE, 0)
+            found = await run(gate, search, search.search, q, source or None, target or None, PAGE_SIZE,
+                              (page - 1) * PAGE_SIZE)
             clips = clips_public(audio.clips_for([h.entry for h in found.hits]))
             results = [hit_public(h, clips[h.entry["id"]]) for h in found.hits]
-            total, stale = found.total, found.stale
         except DictionaryError as exc:
             error = str(exc)
+    query = found.query["q"] if found else (q or "").strip()
+    pages = 0 if found is None else -(-min(found.total, MAX_OFFSET + PAGE_SIZE) // PAGE_SIZE)
     return render(request, "search.html", _context(
-        request, search, q=q or "", source=source or "", target=target or "", results=results,
-        total=total, error=error, stale=stale))
+        request, search, q=q or "", query=query, source=source or "", target=target or "",
+        found=found, sections=_sections(results, query), error=error, page=page, pages=pages,
+        page_size=PAGE_SIZE, senses_shown=SENSES_SHOWN, plain=fold(query) if query else "",
+        linked=linked, licence_link=licence_link))
 
 
 @router.get("/e/{entry_id}", response_class=HTMLResponse)
@@ -110,7 +198,22 @@ async def entry_page(request: Request, search: SearchDep, audio: AudioDep, entry
                      thanks: bool = Query(False, alias="da-gop-y")):
     raw = search.store.get(entry_id).model_dump(mode="json")
     entry = entry_detail(raw, clips_public(audio.clips_for([raw]))[entry_id])
-    return render(request, "entry.html", _context(request, search, entry=entry, thanks=thanks))
+    address = str(request.url_for("entry_page", entry_id=entry_id))
+    return render(request, "entry.html", _context(
+        request, search, entry=entry, thanks=thanks, address=address, citation=citation(entry, address),
+        linked=linked, licence_link=licence_link))
+
+
+def citation(entry: dict, address: str, today: date | None = None) -> str:
+    """A ready citation of an entry: the word, its language and meanings, its source, where it
+    is read and when."""
+    glosses = [g for sense in entry["senses"] for g in sense["glosses"].get("vie", ())]
+    meaning = f" «{'; '.join(dict.fromkeys(glosses[:3]))}»" if glosses else ""
+    source = entry["source"]
+    origin = source["citation"] or f"bộ dữ liệu {source['dataset']}"
+    day = (today or datetime.now(UTC).date()).strftime("%d/%m/%Y")
+    return (f"{entry['headword']} ({entry['language_name']}){meaning}. Trong: Từ điển DTTS, mục từ "
+            f"{entry['id']}; nguồn: {origin.rstrip('.')}. {address} (truy cập ngày {day}).")
 
 
 @router.get("/dich", response_class=HTMLResponse)
@@ -137,12 +240,14 @@ async def workbench_post(request: Request, search: SearchDep, translator: Transl
             status_code=refused.status, headers=refused.headers)
     try:
         glossary = await run_in_threadpool(translator.translate, text, to)
+        context = ExportContext(text, str(request.base_url).rstrip("/"),
+                                {row["name"]: row for row in search.store.datasets()})
         if export == "csv":
-            return Response(glossary_csv(glossary), media_type="text/csv; charset=utf-8",
+            return Response(glossary_csv(glossary, context), media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": 'attachment; filename="bang-thuat-ngu.csv"'})
         if export == "docx":
             return Response(
-                glossary_docx(glossary),
+                glossary_docx(glossary, context),
                 media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 headers={"Content-Disposition": 'attachment; filename="bang-thuat-ngu.docx"'})
         clips = clips_public(audio.clips_for(glossary_entries(glossary)))

@@ -1,41 +1,145 @@
-// Live suggestions and the row of special letters for the chosen language. The page works
-// without this script; it only saves typing.
+// Live suggestions, the special-letter row of the chosen language, audio that says when it
+// fails, and copy buttons. The pages work without this script; it only saves effort.
 (function () {
   "use strict";
+
+  // -- suggestions and special letters ---------------------------------------------------------
   const box = document.getElementById("q");
-  if (!box) return;
   const list = document.getElementById("suggestions");
   const from = document.getElementById("from");
   const row = document.getElementById("letters");
-  const letters = JSON.parse(row.dataset.letters || "{}");
-  let timer = null, last = "";
-
-  function suggest() {
-    const q = box.value.trim();
-    if (!q || q === last) return;
-    last = q;
-    const params = new URLSearchParams({ q });
-    if (from.value) params.set("lang", from.value);
-    fetch("/v1/suggest?" + params).then(r => r.ok ? r.json() : { suggestions: [] }).then(body => {
-      list.replaceChildren(...body.suggestions.map(s => Object.assign(document.createElement("option"), { value: s })));
-    }).catch(() => {});
+  if (box && list && from) {
+    let timer = null, last = "";
+    const suggest = () => {
+      const q = box.value.trim();
+      if (!q || q === last) return;
+      last = q;
+      const params = new URLSearchParams({ q });
+      if (from.value) params.set("lang", from.value);
+      fetch("/v1/suggest?" + params).then(r => r.ok ? r.json() : { items: [] }).then(body => {
+        list.replaceChildren(...(body.items || []).map(item => {
+          const option = document.createElement("option");
+          option.value = item.text;
+          // the language and a short meaning, so that a word is chosen knowing what it is
+          option.label = item.language_name + (item.meaning ? " — " + item.meaning : "");
+          return option;
+        }));
+      }).catch(() => {});
+    };
+    box.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(suggest, 150); });
   }
-  box.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(suggest, 150); });
 
-  function drawLetters() {
-    const set = (letters[from.value] || letters.bdq || "").split(" ").filter(Boolean);
-    row.replaceChildren(...set.map(ch => {
-      const b = document.createElement("button");
-      b.type = "button"; b.textContent = ch; b.title = "Chèn " + ch;
-      b.addEventListener("click", () => {
-        const at = box.selectionStart ?? box.value.length;
-        box.value = box.value.slice(0, at) + ch + box.value.slice(box.selectionEnd ?? at);
-        box.focus(); box.setSelectionRange(at + ch.length, at + ch.length);
-        box.dispatchEvent(new Event("input"));
+  if (box && from && row) {
+    const letters = JSON.parse(row.dataset.letters || "{}");
+    const buttons = () => Array.from(row.querySelectorAll("button"));
+    // one tab stop for the whole row; arrow keys, Home and End move inside it
+    const focusAt = (i) => {
+      const all = buttons();
+      if (!all.length) return;
+      i = (i + all.length) % all.length;
+      all.forEach((b, j) => { b.tabIndex = j === i ? 0 : -1; });
+      all[i].focus();
+    };
+    row.addEventListener("keydown", (event) => {
+      const all = buttons(), at = all.indexOf(document.activeElement);
+      if (at < 0) return;
+      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+      if (step) focusAt(at + step);
+      else if (event.key === "Home") focusAt(0);
+      else if (event.key === "End") focusAt(all.length - 1);
+      else return;
+      event.preventDefault();
+    });
+    const draw = () => {
+      const set = (letters[from.value] || "").split(" ").filter(Boolean);
+      row.hidden = set.length === 0;  // a language typed with plain letters needs no row
+      row.replaceChildren(...set.map((ch, i) => {
+        const b = document.createElement("button");
+        b.type = "button"; b.textContent = ch; b.tabIndex = i === 0 ? 0 : -1;
+        b.setAttribute("aria-label", "Chèn chữ " + ch);
+        b.addEventListener("click", () => {
+          const at = box.selectionStart ?? box.value.length;
+          box.value = box.value.slice(0, at) + ch + box.value.slice(box.selectionEnd ?? at);
+          box.focus(); box.setSelectionRange(at + ch.length, at + ch.length);
+          box.dispatchEvent(new Event("input"));
+        });
+        return b;
+      }));
+    };
+    from.addEventListener("change", draw);
+    draw();
+  }
+
+  // -- audio ---------------------------------------------------------------------------------
+  const say = (holder, text) => {
+    const note = holder.querySelector(".audio-error");
+    if (note) { note.textContent = text; note.hidden = false; }
+    holder.classList.add("failed");
+  };
+  document.querySelectorAll(".audio").forEach((holder) => {
+    const audio = holder.querySelector("audio");
+    if (!audio) return;
+    audio.addEventListener("error", () => {
+      say(holder, holder.dataset.kind === "synthetic"
+        ? "Không phát được: giọng máy chưa đọc được từ này lúc này. Hãy thử lại sau."
+        : "Không phát được bản ghi này. Hãy thử lại sau.");
+    });
+    // synthetic speech made on first play: once it exists, name the voice that really spoke
+    audio.addEventListener("playing", () => {
+      const pending = holder.dataset.pending;
+      if (!pending) return;
+      delete holder.dataset.pending;
+      fetch(pending, { credentials: "same-origin" }).then(r => r.ok ? r.json() : null).then(body => {
+        const clip = body && body.clip;
+        if (!clip || !clip.engine) return;
+        const words = "Giọng máy (" + clip.engine + ")" +
+          (clip.approximate ? " — gần đúng, đọc bằng giọng tiếng Việt" : "");
+        const label = holder.querySelector(".voice");
+        if (label) label.textContent = words;
+        const button = holder.querySelector("button.play");
+        if (button) { button.title = words; }
+      }).catch(() => {});
+    });
+    const button = holder.querySelector("button.play");
+    if (button) {
+      button.addEventListener("click", () => {
+        if (!audio.paused) { audio.pause(); return; }
+        audio.play().catch(() => {});
       });
-      return b;
-    }));
+      audio.addEventListener("play", () => { button.textContent = "❚❚"; button.classList.add("playing"); });
+      const reset = () => { button.textContent = "▶"; button.classList.remove("playing"); };
+      audio.addEventListener("pause", reset);
+      audio.addEventListener("ended", reset);
+    }
+  });
+
+  // -- copy ----------------------------------------------------------------------------------
+  document.querySelectorAll("[data-copy]").forEach((button) => {
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      const source = document.getElementById(button.dataset.copy);
+      const text = source.value !== undefined ? source.value : source.textContent.trim();
+      const status = document.getElementById(button.dataset.copy + "-status");
+      const tell = (words) => { if (status) status.textContent = words; };
+      // where the browser refuses the clipboard, the text is selected for the reader to copy
+      const byHand = () => {
+        select(source);
+        let copied = false;
+        try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+        tell(copied ? "Đã chép vào bộ nhớ tạm." : "Đã chọn sẵn: hãy bấm Ctrl+C (hoặc giữ và chọn Sao chép) để chép.");
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(() => tell("Đã chép vào bộ nhớ tạm."), byHand);
+      } else {
+        byHand();
+      }
+    });
+  });
+  function select(node) {
+    if (node.select) { node.select(); return; }
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const selection = window.getSelection();
+    selection.removeAllRanges(); selection.addRange(range);
   }
-  from.addEventListener("change", drawLetters);
-  drawLetters();
 })();
