@@ -40,7 +40,7 @@ ENGLISH = "eng"
 # gloss has (exact and tone hits outscore diacritic-blind ones, which are cut first).
 GLOSS_CAP = 1000
 DID_YOU_MEAN = 3  # words offered when nothing matched as typed
-DID_YOU_MEAN_POOL = 40  # the closest matches they are taken from
+DID_YOU_MEAN_POOL = 20  # the closest matches they are taken from (a page's worth: read once)
 MISSING_QUERY = "Thiếu tham số q: hãy cho biết từ cần tra, ví dụ ?q=cây."
 LIMIT_RULE = f"limit phải là số nguyên từ 1 đến {MAX_LIMIT}"
 OFFSET_RULE = f"offset phải là số nguyên từ 0 đến {MAX_OFFSET}"
@@ -193,7 +193,10 @@ class SearchService:
             held = {r.entry for r in exact}
             ranked = exact + [r for r in ranked if r.entry not in held]
         page = ranked[offset : offset + limit]
-        bodies = self.store.bodies([r.entry for r in page])
+        # when nothing matched as typed, the closest matches' texts are read once, for the page
+        # and for what the query most likely meant
+        pool = [] if exact else ranked[:DID_YOU_MEAN_POOL]
+        bodies = self.store.bodies(list({r.entry: None for r in (*page, *pool)}))
         hits = []
         for r in page:
             if r.entry not in bodies:
@@ -207,7 +210,7 @@ class SearchService:
             hits=hits,
             stale=self.index_behind(generation) is not None,
             exact_matches=len(exact),
-            did_you_mean=() if exact else self.did_you_mean(text, ranked),
+            did_you_mean=() if exact else self.did_you_mean(text, pool, bodies),
         )
 
     @staticmethod
@@ -221,22 +224,25 @@ class SearchService:
             return not marked
         return cand.tier == Tier.DECODED and cand.distance == 0
 
-    def did_you_mean(self, text: str, ranked: list[Ranked], wanted: int = DID_YOU_MEAN) -> tuple[str, ...]:
+    @staticmethod
+    def did_you_mean(text: str, pool: list[Ranked], bodies: dict[int, dict],
+                     wanted: int = DID_YOU_MEAN) -> tuple[str, ...]:
         """Up to ``wanted`` words of the dictionary that a query matching none exactly most likely
-        meant: the texts its closest matches matched, nearest first (letters, then diacritics),
-        then the one most entries give.  Words far from the query are never offered."""
+        meant: the texts its closest matches (``pool``, with their ``bodies``) matched, nearest
+        first (letters, then diacritics), then the one most entries give.  Words far from the
+        query are never offered."""
         query = search_keys(text)
         bound = max(1, fuzzy_distance_for(query.fold))
         found: dict[str, list] = {}  # tone key → [fold distance, tone distance, -entries, text]
-        head = ranked[:DID_YOU_MEAN_POOL]
-        bodies = self.store.bodies([r.entry for r in head])
-        for r in head:
+        for r in pool:
             entry = bodies.get(r.entry)
-            if entry is None or r.candidate.tier in (Tier.WORDS,):
+            if entry is None or r.candidate.tier == Tier.WORDS:
                 continue
             field = Field(r.candidate.field)
             texts = [(entry["headword"], None)] if field == Field.ROMANIZED else texts_of(entry, field)
             for candidate_text, _ in texts:
+                if abs(len(candidate_text) - len(text)) > 2 * bound + 2:  # too long or short to be near
+                    continue
                 keys = search_keys(candidate_text)
                 letters = OSA.distance(keys.fold, query.fold)
                 if letters > bound or keys.tone == query.tone:
