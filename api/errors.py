@@ -26,6 +26,7 @@ from dictionary.errors import (
     AudioTooLarge,
     BackendUnavailable,
     Busy,
+    DatasetNotFound,
     DictionaryError,
     EntryNotFound,
     Forbidden,
@@ -59,6 +60,7 @@ log = logging.getLogger("tudien.api")
 # Domain exception → (HTTP status, machine-readable code).  Most specific first.
 STATUS_OF: tuple[tuple[type[DictionaryError], int, str], ...] = (
     (EntryNotFound, 404, "not_found"),
+    (DatasetNotFound, 404, "not_found"),
     (RevisionNotFound, 404, "revision_not_found"),
     (SuggestionNotFound, 404, "suggestion_not_found"),
     (PreconditionRequired, 428, "precondition_required"),

@@ -48,6 +48,7 @@ def parse(
     citation: str | None = None,
     licence: str | None = None,
     legacy: str = "auto",
+    variety: str | None = None,
 ) -> Parsed:
     if fmt not in FORMATS:
         raise ImportRejected(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -64,7 +65,7 @@ def parse(
         if path.is_dir():
             raise ImportRejected(f"{path}: is a folder; a {fmt.upper()} import takes one file")
         return parse_tabular(path, fmt=fmt, language=language, columns=columns, dataset=dataset,
-                             citation=citation, licence=licence, legacy=legacy)
+                             citation=citation, licence=licence, legacy=legacy, variety=variety)
     if fmt == "cldf":
         return parse_cldf(path, language=language, dataset=dataset, citation=citation, licence=licence)
     return parse_lift(path, language=language, dataset=dataset, citation=citation, licence=licence)
@@ -86,6 +87,8 @@ def import_file(
     legacy: str = "auto",
     status: Status = Status.published,
     actor: str = "import",
+    variety: str | None = None,
+    description: str | None = None,
 ) -> ImportReport:
     """Parse ``path`` and, unless ``dry_run`` or a problem was found, make its dataset hold
     exactly what the file holds — all in one transaction.  Raises :class:`ImportRejected`
@@ -93,7 +96,7 @@ def import_file(
     path = Path(path)
     dataset = dataset or dataset_name(path)
     parsed = parse(path, fmt, language=language, columns=columns, dataset=dataset,
-                   citation=citation, licence=licence, legacy=legacy)
+                   citation=citation, licence=licence, legacy=legacy, variety=variety)
     report = ImportReport(
         file=str(path),
         dataset=dataset,
@@ -125,6 +128,7 @@ def import_file(
         licence=parsed.licence,
         source_file=path.name,
         sha256=sha256(path) if path.is_file() else None,
+        description=description,
     )
     entries = parsed.entries if progress is None else progress(parsed.entries)
     report.stats = store.replace_dataset(meta, entries, status=status, actor=actor)

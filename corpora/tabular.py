@@ -42,7 +42,10 @@ def parse_tabular(
     citation: str | None = None,
     licence: str | None = None,
     legacy: str = "auto",
+    variety: str | None = None,
 ) -> Parsed:
+    """The entries of a CSV or TSV word list; ``variety`` names the dialect or survey point the
+    whole list records (kept on each entry, shown beside its headword)."""
     name = path.name
     text, conversion = read_text(path, fmt.upper(), legacy)
     delimiter = "\t" if fmt == "tsv" else ","
@@ -103,15 +106,15 @@ def parse_tabular(
         if not headword_key:
             problems.append(Problem(where, columns.headword, "empty headword"))
             continue
-        if not glosses:
-            problems.append(Problem(where, columns.gloss, "empty gloss"))
-            continue
-        sense_glosses = {"vie": glosses}
+        sense_glosses = {"vie": glosses} if glosses else {}
         if english_at is not None:
             english, english_notes = split_glosses(row[english_at])
             if english:
                 sense_glosses["eng"] = english
             notes += [n for n in english_notes if n not in notes]
+        if not sense_glosses:  # a word with an English meaning only is still a word of the list
+            problems.append(Problem(where, columns.gloss, "empty gloss"))
+            continue
         # Senses and entries are plain data until the whole entry is validated once, below.
         sense = {
             "glosses": sense_glosses,
@@ -149,6 +152,7 @@ def parse_tabular(
             "ipa": group["ipa"],
             "senses": group["senses"],
             "provenance": {**provenance, "location": group["location"]},
+            "extra": {"variety": variety} if variety else {},
         })
         for key, group in groups.items()
     ]

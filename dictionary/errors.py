@@ -28,6 +28,12 @@ class EntryNotFound(DictionaryError):
         super().__init__(f"Không có mục từ nào mang mã {entry_id!r}.")
 
 
+class DatasetNotFound(DictionaryError):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"Không có bộ dữ liệu nào tên {name!r}.")
+
+
 class InvalidQuery(DictionaryError):
     """A query the service cannot run as given; the message says how to fix it."""
 

@@ -209,6 +209,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     """,
     # 6: the number of meanings of each entry's public text (the ranking's main-meaning rule)
     _meanings,
+    # 7: what a dataset is, in words a reader needs (research data, an approved dictionary…)
+    "ALTER TABLE datasets ADD COLUMN description TEXT",
 )
 VERSION = len(MIGRATIONS)
 

@@ -32,6 +32,7 @@ class Dataset:
     licence: str | None = None
     source_file: str | None = None
     sha256: str | None = None
+    description: str | None = None  # what the dataset is, for its readers
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +260,8 @@ class Store:
             db.executemany("INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", revisions)
             added, updated = len(inserts), len(updates)
             db.execute(
-                "INSERT OR REPLACE INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO datasets (name, format, citation, licence, source_file, sha256, "
+                "imported_at, entries, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     dataset.name,
                     dataset.format,
@@ -269,6 +271,7 @@ class Store:
                     dataset.sha256,
                     now,
                     len(seen),
+                    dataset.description,
                 ),
             )
             if public_rows or gone_public:
@@ -569,6 +572,43 @@ class Store:
         cursor = self.db.execute("SELECT * FROM datasets ORDER BY name")
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def dataset(self, name: str) -> dict | None:
+        """One dataset's row, with how many of its entries the public reads, by language, and
+        how many editors changed since its import; None when there is none of that name."""
+        cursor = self.db.execute("SELECT * FROM datasets WHERE name = ?", (name,))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        out = dict(zip([d[0] for d in cursor.description], row, strict=True))
+        out["languages"] = dict(self.db.execute(
+            "SELECT language, COUNT(*) FROM entries WHERE dataset = ? AND public IS NOT NULL "
+            "GROUP BY language ORDER BY language", (name,)))
+        out["edited"] = self.db.execute("SELECT COUNT(*) FROM entries WHERE dataset = ? AND edited_at IS NOT NULL",
+                                        (name,)).fetchone()[0]
+        return out
+
+    def remove_dataset(self, name: str, *, actor: str, client: str | None = None) -> int:
+        """Delete a dataset, its entries and their revisions, in one transaction with its audit
+        record; the public entries leave the index through the change feed.  Returns how many
+        entries went.  Recordings of those entries stay in the catalogue (``tudien audio gc``
+        reports them)."""
+        with self._transaction() as db:
+            rows = db.execute("SELECT rowid, id, public IS NOT NULL FROM entries WHERE dataset = ?",
+                              (name,)).fetchall()
+            exists = db.execute("SELECT 1 FROM datasets WHERE name = ?", (name,)).fetchone()
+            if exists is None:
+                raise KeyError(name)
+            gone_public = [(rowid, entry_id) for rowid, entry_id, public in rows if public]
+            db.executemany("DELETE FROM revisions WHERE entry_id = ?", [(entry_id,) for _, entry_id, _ in rows])
+            db.execute("DELETE FROM entries WHERE dataset = ?", (name,))
+            db.execute("DELETE FROM datasets WHERE name = ?", (name,))
+            if gone_public:
+                generation = self._bump(db)
+                db.executemany("INSERT OR IGNORE INTO entry_changes VALUES (?, ?, ?)",
+                               [(generation, rowid, entry_id) for rowid, entry_id in gone_public])
+            self._audit(db, actor, "dataset.remove", name, client=client, detail={"entries": len(rows)})
+        return len(rows)
 
     def headwords(self, language: str) -> Iterator[tuple[str, str]]:
         """(id, headword) of every entry of ``language``."""

@@ -49,7 +49,7 @@ def cmd_import(args, settings: Settings) -> int:
             store, Path(args.file), args.format, language=args.language, columns=columns,
             dataset=args.dataset, citation=args.citation, licence=args.licence,
             dry_run=args.dry_run, progress=_progress("storing"), legacy=args.legacy,
-            status=Status(args.status), actor=_cli_actor(),
+            status=Status(args.status), actor=_cli_actor(), variety=args.variety, description=args.description,
         )
     except ImportRejected as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -104,9 +104,7 @@ def cmd_search(args, settings: Settings) -> int:
         )
         match = f"{hit.match.field}/{hit.match.tier}"
         rows.append((str(n), entry["language"], entry["headword"], _clip(glosses, 40), match, entry["id"]))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    _table(rows)
     return 0
 
 
@@ -127,6 +125,13 @@ def _offer_rebuild(services) -> bool:
     count = rebuild(services.store, services.backend, _progress("indexing"))
     print(f"index rebuilt: {count} keys", file=sys.stderr)
     return True
+
+
+def _table(rows: list[tuple[str, ...]]) -> None:
+    """Rows as columns aligned on their widest cell, the first row a heading."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 def _clip(text: str, width: int) -> str:
@@ -186,6 +191,84 @@ def cmd_sample(args, settings: Settings) -> int:
     if loaded or not backend.status()["ok"] or backend.status()["generation"] != store.generation:
         rebuild(store, backend)
     print(f"sample corpus {'loaded' if loaded else 'already present'}; {store.count()} entries in {settings.data_dir}")
+    return 0
+
+
+def cmd_corpora(args, settings: Settings) -> int:
+    """The open word lists shipped with the project: list them, or load them."""
+    from corpora.open import find, load_open
+    from dictionary import languages
+    from dictionary.indexing import rebuild
+
+    try:
+        chosen = find(getattr(args, "names", None))
+    except KeyError as exc:
+        print(f"error: no open dataset named {exc.args[0]}; `tudien corpora list` names them", file=sys.stderr)
+        return 2
+    services = open_services(settings)
+    store, backend = services.store, services.backend
+    if args.corpora_command == "list":
+        present = {d["name"]: d for d in store.datasets()}
+        rows = [("dataset", "language", "variety", "licence", "entries loaded")]
+        for item in chosen:
+            held = present.get(item.name)
+            language = languages.name(item.language) if item.language else "(several, from the CLDF data)"
+            rows.append((item.name, language, item.variety or "", item.licence,
+                         str(held["entries"]) if held else "not loaded"))
+        _table(rows)
+        print("Research data published under open licences, not officially approved dictionaries; "
+              "corpora/open/SOURCES.md says where each comes from.")
+        return 0
+    loaded = False
+    for item, report in load_open(store, args.names, force=args.force, progress=_progress("storing")):
+        if report is None:
+            print(f"{item.name}: already loaded from the same file")
+            continue
+        loaded = True
+        stats = report.stats
+        print(f"{item.name}: {report.entries} entries ({stats.added} new, {stats.updated} updated, "
+              f"{stats.unchanged} unchanged, {stats.removed} removed)"
+              + (f"; {len(stats.kept)} entries editors changed were left as they are" if stats.kept else ""))
+    if loaded or not backend.status()["ok"] or backend.status()["generation"] != store.generation:
+        print(f"index rebuilt: {rebuild(store, backend, _progress('indexing'))} keys")
+    return 0
+
+
+def cmd_datasets(args, settings: Settings) -> int:
+    """The datasets in the store: list, show one, remove one."""
+    from dictionary import languages
+
+    services = open_services(settings)
+    store = services.store
+    if args.datasets_command == "list":
+        rows = [("dataset", "format", "entries", "licence", "imported")]
+        for d in store.datasets():
+            rows.append((d["name"], d["format"], str(d["entries"]), d["licence"] or "—", d["imported_at"][:10]))
+        _table(rows)
+        return 0
+    found = store.dataset(args.name)
+    if found is None:
+        print(f"error: no dataset named {args.name!r}; `tudien datasets list` names them", file=sys.stderr)
+        return 2
+    if args.datasets_command == "show":
+        for key in ("name", "format", "source_file", "sha256", "imported_at", "entries", "citation", "licence",
+                    "description"):
+            print(f"{key}: {found[key] if found[key] is not None else '—'}")
+        print("public entries by language: " + ", ".join(
+            f"{languages.name(code)} ({code}) {count}" for code, count in found["languages"].items()))
+        print(f"entries editors changed since the import: {found['edited']}")
+        return 0
+    # remove
+    print(f"dataset {found['name']!r}: {found['entries']} entries "
+          f"({', '.join(f'{code} {count}' for code, count in found['languages'].items()) or 'none public'}), "
+          f"{found['edited']} of them changed by editors, their revisions, from {found['source_file']}")
+    if not args.yes:
+        print("nothing removed: run again with --yes to remove all of this", file=sys.stderr)
+        return 1
+    count = store.remove_dataset(found["name"], actor=_cli_actor())
+    from dictionary.indexing import catch_up
+
+    print(f"removed {count} entries; search index {catch_up(store, services.backend, _progress('indexing'))}")
     return 0
 
 
@@ -279,9 +362,7 @@ def cmd_users(args, settings: Settings) -> int:
         for a in accounts.list():
             rows.append((a["name"], a["role"], ",".join(a["languages"]), "yes" if a["password"] else "no",
                          "disabled" if a["disabled"] else "active"))
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        for row in rows:
-            print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        _table(rows)
     elif args.users_command == "disable":
         accounts.disable(args.name)
         store.audit(actor, "account.disable", args.name)
@@ -313,8 +394,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--variants-column")
     p.add_argument("--ipa-column")
     p.add_argument("--dataset", help="dataset name (default: the file name); importing the same dataset again replaces it")
-    p.add_argument("--citation")
-    p.add_argument("--licence")
+    p.add_argument("--citation", help="how to cite the word list (shown with every entry; URLs become links)")
+    p.add_argument("--licence", help="its licence: an SPDX identifier (CC-BY-4.0, Apache-2.0) or a URL")
+    p.add_argument("--description", help="what the dataset is, for its readers (e.g. research data, not approved)")
+    p.add_argument("--variety", help="the dialect or survey point the whole list records (CSV/TSV)")
     p.add_argument("--dry-run", action="store_true", help="report every problem, write nothing")
     p.add_argument("--legacy", choices=["auto", "tcvn3", "vni", "off"], default="auto",
                    help="text in TCVN3 (ABC) or VNI-Windows: detect and convert (auto), force one, or off")
@@ -383,6 +466,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = users.add_parser("password", help="set an account's password, read from stdin")
     p.add_argument("name")
     p.set_defaults(func=cmd_users)
+
+    corpora = sub.add_parser("corpora", help="the open word lists shipped with the project").add_subparsers(
+        dest="corpora_command", required=True)
+    p = corpora.add_parser("list", help="each open dataset, its language, licence and whether it is loaded")
+    p.set_defaults(func=cmd_corpora)
+    p = corpora.add_parser("load", help="import open datasets (all, or those named), published, with their sources")
+    p.add_argument("names", nargs="*", help="datasets to load (default: all)")
+    p.add_argument("--force", action="store_true", help="import again even when loaded from the same file")
+    p.set_defaults(func=cmd_corpora)
+
+    datasets = sub.add_parser("datasets", help="the datasets in the store").add_subparsers(
+        dest="datasets_command", required=True)
+    p = datasets.add_parser("list", help="every dataset: format, entries, licence, when imported")
+    p.set_defaults(func=cmd_datasets)
+    p = datasets.add_parser("show", help="one dataset: its source, citation, licence, entries by language")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_datasets)
+    p = datasets.add_parser("remove", help="remove a dataset and its entries (says what first; needs --yes)")
+    p.add_argument("name")
+    p.add_argument("--yes", action="store_true", help="remove without asking again")
+    p.set_defaults(func=cmd_datasets)
 
     p = sub.add_parser("eval", help="run a relevance query set (manifest.json + queries.jsonl)")
     p.add_argument("manifest_dir")

@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
 from dictionary import editing, languages
-from dictionary.errors import DictionaryError
+from dictionary.errors import DatasetNotFound, DictionaryError
 from dictionary.normalize import fold
 from dictionary.search import MAX_OFFSET
 
@@ -214,6 +214,16 @@ def citation(entry: dict, address: str, today: date | None = None) -> str:
     day = (today or datetime.now(UTC).date()).strftime("%d/%m/%Y")
     return (f"{entry['headword']} ({entry['language_name']}){meaning}. Trong: Từ điển DTTS, mục từ "
             f"{entry['id']}; nguồn: {origin.rstrip('.')}. {address} (truy cập ngày {day}).")
+
+
+@router.get("/nguon/{name}", response_class=HTMLResponse)
+async def dataset_page(request: Request, search: SearchDep, name: str):
+    """Where a dataset comes from: its citation, licence, what it is, what it holds."""
+    found = search.store.dataset(name)
+    if found is None:
+        raise DatasetNotFound(name)
+    return render(request, "nguon.html", _context(request, search, dataset=found, linked=linked,
+                                                    licence_link=licence_link))
 
 
 @router.get("/dich", response_class=HTMLResponse)
