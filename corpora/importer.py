@@ -16,7 +16,7 @@ from .cldf import parse_cldf
 from .lift import parse_lift
 from .tabular import Columns, parse_tabular
 
-FORMATS = ("csv", "tsv", "cldf", "lift")
+FORMATS = ("csv", "tsv", "xlsx", "cldf", "lift")
 
 
 @dataclass
@@ -49,6 +49,8 @@ def parse(
     licence: str | None = None,
     legacy: str = "auto",
     variety: str | None = None,
+    sheet: str | None = None,
+    skip_empty: bool = False,
 ) -> Parsed:
     if fmt not in FORMATS:
         raise ImportRejected(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -56,16 +58,17 @@ def parse(
         raise ImportRejected(f"{path}: no such file or folder")
     if language is not None:
         languages.get(language)
-    if fmt in ("csv", "tsv"):
-        if language is None or columns is None:
+    if fmt in ("csv", "tsv", "xlsx"):
+        if language is None or columns is None or not (columns.gloss or columns.english):
             raise ImportRejected(
                 f"{path.name}: a {fmt.upper()} import needs --language, --headword-column and "
-                "--gloss-column"
+                "--gloss-column (or, for a list glossed in English only, --english-column)"
             )
         if path.is_dir():
             raise ImportRejected(f"{path}: is a folder; a {fmt.upper()} import takes one file")
         return parse_tabular(path, fmt=fmt, language=language, columns=columns, dataset=dataset,
-                             citation=citation, licence=licence, legacy=legacy, variety=variety)
+                             citation=citation, licence=licence, legacy=legacy, variety=variety,
+                             sheet=sheet, skip_empty=skip_empty)
     if fmt == "cldf":
         return parse_cldf(path, language=language, dataset=dataset, citation=citation, licence=licence)
     return parse_lift(path, language=language, dataset=dataset, citation=citation, licence=licence)
@@ -89,6 +92,8 @@ def import_file(
     actor: str = "import",
     variety: str | None = None,
     description: str | None = None,
+    sheet: str | None = None,
+    skip_empty: bool = False,
 ) -> ImportReport:
     """Parse ``path`` and, unless ``dry_run`` or a problem was found, make its dataset hold
     exactly what the file holds — all in one transaction.  Raises :class:`ImportRejected`
@@ -96,7 +101,8 @@ def import_file(
     path = Path(path)
     dataset = dataset or dataset_name(path)
     parsed = parse(path, fmt, language=language, columns=columns, dataset=dataset,
-                   citation=citation, licence=licence, legacy=legacy, variety=variety)
+                   citation=citation, licence=licence, legacy=legacy, variety=variety, sheet=sheet,
+                   skip_empty=skip_empty)
     report = ImportReport(
         file=str(path),
         dataset=dataset,

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 
 from dictionary.model import Entry, entry_id
@@ -22,7 +24,7 @@ from .glosses import split_glosses
 @dataclass(frozen=True)
 class Columns:
     headword: str
-    gloss: str
+    gloss: str | None  # the Vietnamese gloss; a list glossed in English only has none
     english: str | None = None
     pos: str | None = None
     variants: str | None = None
@@ -30,6 +32,10 @@ class Columns:
 
     def mapped(self) -> dict[str, str]:
         return {k: v for k, v in vars(self).items() if v}
+
+
+# What word lists write in a cell for "no form recorded" (with --skip-empty, such rows are skipped).
+MISSING_SIGNS = frozenset({"∅", "Ø", "-", "—", "–", "?"})
 
 
 def parse_tabular(
@@ -43,20 +49,31 @@ def parse_tabular(
     licence: str | None = None,
     legacy: str = "auto",
     variety: str | None = None,
+    sheet: str | None = None,
+    skip_empty: bool = False,
 ) -> Parsed:
-    """The entries of a CSV or TSV word list; ``variety`` names the dialect or survey point the
-    whole list records (kept on each entry, shown beside its headword)."""
+    """The entries of a CSV, TSV or Excel (.xlsx) word list; ``variety`` names the dialect or
+    survey point the whole list records (kept on each entry, shown beside its headword).  With
+    ``skip_empty``, a row whose headword cell is empty or holds a missing-data sign (∅) is
+    counted and skipped rather than refused: a concept list leaves unrecorded meanings so."""
     name = path.name
-    text, conversion = read_text(path, fmt.upper(), legacy)
-    delimiter = "\t" if fmt == "tsv" else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    conversion = None
+    if fmt == "xlsx":
+        header, rows, problem = _sheet_rows(path, sheet)
+        if problem is not None:
+            return Parsed([], [problem])
+    else:
+        text, conversion = read_text(path, fmt.upper(), legacy)
+        delimiter = "\t" if fmt == "tsv" else ","
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            header = [canonical(h) for h in next(reader)]
+        except StopIteration:
+            return Parsed([], [Problem(f"{name}:1", None, "the file is empty")])
+        except csv.Error as exc:
+            return Parsed([], [Problem(f"{name}:1", None, f"not readable as {fmt.upper()}: {exc}")])
+        rows = _csv_rows(reader)
     problems: list[Problem] = []
-    try:
-        header = [canonical(h) for h in next(reader)]
-    except StopIteration:
-        return Parsed([], [Problem(f"{name}:1", None, "the file is empty")])
-    except csv.Error as exc:
-        return Parsed([], [Problem(f"{name}:1", None, f"not readable as {fmt.upper()}: {exc}")])
 
     missing = [col for col in columns.mapped().values() if col not in header]
     if missing:
@@ -77,21 +94,18 @@ def parse_tabular(
     records = 0
     width = len(header)
     at = index.__getitem__
-    headword_at, gloss_at = at(columns.headword), at(columns.gloss)
+    headword_at = at(columns.headword)
+    gloss_at = at(columns.gloss) if columns.gloss else None
     english_at = at(columns.english) if columns.english else None
     pos_at = at(columns.pos) if columns.pos else None
     variants_at = at(columns.variants) if columns.variants else None
     ipa_at = at(columns.ipa) if columns.ipa else None
     extra_at = [(col, at(col)) for col in extra_cols]
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problems.append(Problem(f"{name}:{reader.line_num}", None, f"unreadable row: {exc}"))
+    skipped = 0
+    for line, row, error in rows:
+        if error is not None:
+            problems.append(Problem(f"{name}:{line}", None, f"unreadable row: {error}"))
             continue
-        line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
         records += 1
@@ -102,9 +116,16 @@ def parse_tabular(
 
         raw_headword = row[headword_at]
         headword_key = canonical(raw_headword)
-        glosses, notes = split_glosses(row[gloss_at])
+        glosses, notes = split_glosses(row[gloss_at]) if gloss_at is not None else ([], [])
+        if skip_empty and (not headword_key or headword_key in MISSING_SIGNS):
+            skipped += 1
+            continue
         if not headword_key:
             problems.append(Problem(where, columns.headword, "empty headword"))
+            continue
+        if headword_key in MISSING_SIGNS:
+            problems.append(Problem(where, columns.headword, f"the headword is a missing-data sign "
+                                    f"({headword_key}); --skip-empty skips such rows"))
             continue
         sense_glosses = {"vie": glosses} if glosses else {}
         if english_at is not None:
@@ -113,7 +134,7 @@ def parse_tabular(
                 sense_glosses["eng"] = english
             notes += [n for n in english_notes if n not in notes]
         if not sense_glosses:  # a word with an English meaning only is still a word of the list
-            problems.append(Problem(where, columns.gloss, "empty gloss"))
+            problems.append(Problem(where, columns.gloss or columns.english, "empty gloss"))
             continue
         # Senses and entries are plain data until the whole entry is validated once, below.
         sense = {
@@ -157,6 +178,73 @@ def parse_tabular(
         for key, group in groups.items()
     ]
     notes_out = [f"{duplicates} repeated rows merged into the senses they repeat"] if duplicates else []
+    if skipped:
+        notes_out.append(f"{skipped} rows with no {columns.headword} (empty or a missing-data sign) skipped")
     if conversion is not None:
         notes_out.insert(0, f"{name}: {conversion}")
     return Parsed(entries, problems, records, notes_out, citation, licence)
+
+
+def _csv_rows(reader) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """(line, cells, None) for each row of a CSV reader, or (line, None, error) for one it cannot
+    read (the reader goes on after it)."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield reader.line_num, None, str(exc)
+            continue
+        yield reader.line_num, row, None
+
+
+def _sheet_rows(path: Path, sheet: str | None):
+    """The header and the rows of a sheet of an Excel workbook (the first one unless named), each
+    cell as text: a whole number is written without ".0", a date as YYYY-MM-DD.  Read with
+    openpyxl, in read-only mode (a workbook of many thousand rows is streamed)."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    name = path.name
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        return [], iter(()), Problem(f"{name}:1", None, f"not readable as an Excel .xlsx workbook: {exc}")
+    if sheet is not None and sheet not in book.sheetnames:
+        return [], iter(()), Problem(f"{name}:1", None, f"no sheet named {sheet!r}; the workbook has "
+                                     + ", ".join(repr(n) for n in book.sheetnames))
+    rows = (book[sheet] if sheet is not None else book.worksheets[0]).iter_rows(values_only=True)
+    try:
+        header = [canonical(_cell_text(c)) for c in next(rows)]
+    except StopIteration:
+        return [], iter(()), Problem(f"{name}:1", None, "the sheet is empty")
+    while header and not header[-1]:  # columns Excel keeps after the last one used
+        header.pop()
+    width = len(header)
+
+    def cells() -> Iterator[tuple[int, list[str] | None, str | None]]:
+        for line, row in enumerate(rows, start=2):
+            texts = [_cell_text(c) for c in row]
+            if any(texts[width:]):
+                yield line, texts, None  # refused with the column count, like a CSV row
+            else:
+                yield line, (texts + [""] * width)[:width], None
+        book.close()
+
+    return header, cells(), None
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

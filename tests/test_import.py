@@ -157,3 +157,51 @@ def test_lift_zip_and_broken_xml(tmp_path, library):
         import_file(library.store, broken, "lift")
     with pytest.raises(ImportRejected, match="not a LIFT file"):
         import_file(library.store, write(tmp_path, "z.lift", "<html></html>"), "lift")
+
+
+@pytest.mark.shared_data
+def test_an_excel_word_list_imports_with_its_counts(library, shared_data):
+    """The Kalamang IDS workbook: 1,634 data rows; 454 meanings with no Kalamang word and one
+    "∅" are skipped when asked (refused, with their rows, when not); numeric cells read as whole
+    numbers; a meaning with two words gives two entries."""
+    path = shared_data / "formats/xlsx/ids_cl_Kalamang_EV_revised_BC.xlsx"
+    columns = Columns("Kalamang", None, english="english_meaning")
+    with pytest.raises(ImportRejected) as refused:
+        import_file(library.store, path, "xlsx", language="kgv", columns=columns)
+    assert len(refused.value.problems) == 455
+    assert refused.value.problems[0].startswith("ids_cl_Kalamang_EV_revised_BC.xlsx:")
+    assert sum(p.endswith("Kalamang: empty headword") for p in refused.value.problems) == 454
+    assert [p for p in refused.value.problems if "∅" in p][0].endswith("missing-data sign (∅); --skip-empty skips such rows")
+    report = import_file(library.store, path, "xlsx", language="kgv", columns=columns, skip_empty=True)
+    assert report.records == 1634 and report.senses + 13 == 1634 - 455  # 13 rows repeat a sense
+    assert report.entries == 975 and "455 rows with no Kalamang" in " ".join(report.notes)
+    library.index()
+    mountain = {h.entry["headword"]: h.entry for h in library.search("mountain", "eng", limit=20).hits}
+    assert {"turing", "kolak"} <= set(mountain)
+    sense = next(s for s in mountain["turing"]["senses"] if "mountain" in s["glosses"]["eng"])
+    assert sense["extra"]["chapter"] == "1" and sense["extra"]["entry"] == "220"
+    assert not library.store.db.execute("SELECT 1 FROM entries WHERE headword = '∅'").fetchone()
+
+
+def test_an_excel_workbook_is_refused_with_a_sentence(tmp_path, library):
+    from openpyxl import Workbook
+
+    path = tmp_path / "tu.xlsx"
+    book = Workbook()
+    book.active.title = "Từ"
+    book.active.append(["tyz", "vie"])
+    book.active.append(["mạ", "ngựa"])
+    book.active.append(["mu", None])
+    book.save(path)
+    columns = Columns("tyz", "vie")
+    with pytest.raises(ImportRejected) as refused:
+        import_file(library.store, path, "xlsx", language="tyz", columns=columns, sheet="Sheet9")
+    assert refused.value.problems == ["tu.xlsx:1: no sheet named 'Sheet9'; the workbook has 'Từ'"]
+    with pytest.raises(ImportRejected) as refused:
+        import_file(library.store, path, "xlsx", language="tyz", columns=columns)
+    assert refused.value.problems == ["tu.xlsx:3: vie: empty gloss"]
+    (tmp_path / "not.xlsx").write_text("tyz,vie\n", encoding="utf-8")
+    with pytest.raises(ImportRejected) as refused:
+        import_file(library.store, tmp_path / "not.xlsx", "xlsx", language="tyz", columns=columns)
+    assert "not readable as an Excel .xlsx workbook" in refused.value.problems[0]
+    assert library.store.count() == 0

@@ -36,9 +36,10 @@ def cmd_import(args, settings: Settings) -> int:
     from dictionary.model import Status
 
     columns = None
-    if args.format in ("csv", "tsv"):
-        if not (args.headword_column and args.gloss_column):
-            print("error: a CSV/TSV import needs --headword-column and --gloss-column", file=sys.stderr)
+    if args.format in ("csv", "tsv", "xlsx"):
+        if not (args.headword_column and (args.gloss_column or args.english_column)):
+            print("error: a CSV/TSV/XLSX import needs --headword-column and --gloss-column (or, for a list "
+                  "glossed in English only, --english-column)", file=sys.stderr)
             return 2
         columns = Columns(args.headword_column, args.gloss_column, args.english_column,
                           args.pos_column, args.variants_column, args.ipa_column)
@@ -50,6 +51,7 @@ def cmd_import(args, settings: Settings) -> int:
             dataset=args.dataset, citation=args.citation, licence=args.licence,
             dry_run=args.dry_run, progress=_progress("storing"), legacy=args.legacy,
             status=Status(args.status), actor=_cli_actor(), variety=args.variety, description=args.description,
+            sheet=args.sheet, skip_empty=args.skip_empty,
         )
     except ImportRejected as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -385,7 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="import a word list (CSV/TSV, CLDF, LIFT)")
     p.add_argument("file")
-    p.add_argument("--format", required=True, choices=["csv", "tsv", "cldf", "lift"])
+    p.add_argument("--format", required=True, choices=["csv", "tsv", "xlsx", "cldf", "lift"])
     p.add_argument("--language", help="ISO 639-3 code of the headwords (e.g. bdq)")
     p.add_argument("--headword-column")
     p.add_argument("--gloss-column", help="column of Vietnamese glosses")
@@ -397,7 +399,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--citation", help="how to cite the word list (shown with every entry; URLs become links)")
     p.add_argument("--licence", help="its licence: an SPDX identifier (CC-BY-4.0, Apache-2.0) or a URL")
     p.add_argument("--description", help="what the dataset is, for its readers (e.g. research data, not approved)")
-    p.add_argument("--variety", help="the dialect or survey point the whole list records (CSV/TSV)")
+    p.add_argument("--variety", help="the dialect or survey point the whole list records (CSV/TSV/XLSX)")
+    p.add_argument("--sheet", help="XLSX: the sheet to read (default: the first)")
+    p.add_argument("--skip-empty", action="store_true",
+                   help="CSV/TSV/XLSX: skip rows with no headword (empty, or a missing-data sign such as ∅) "
+                        "instead of refusing the file; a concept list leaves unrecorded meanings so")
     p.add_argument("--dry-run", action="store_true", help="report every problem, write nothing")
     p.add_argument("--legacy", choices=["auto", "tcvn3", "vni", "off"], default="auto",
                    help="text in TCVN3 (ABC) or VNI-Windows: detect and convert (auto), force one, or off")
