@@ -61,17 +61,30 @@ _BINARY_SIGNATURES = {
 }
 
 
-def read_text(path: Path, expected: str, legacy_mode: str = "auto") -> tuple[str, legacy.Conversion | None]:
+def read_text(path: Path, expected: str, legacy_mode: str = "auto",
+              encoding: str | None = None) -> tuple[str, legacy.Conversion | None]:
     """The file's text and the legacy conversion applied to it, or :class:`ImportRejected` with
     a sentence saying what the file is instead.
 
     UTF-8 (with or without BOM) and UTF-16 with a BOM are read.  Text in a legacy Vietnamese
     encoding (TCVN3, VNI-Windows), whether saved as Unicode or as the fonts' own bytes, is
     converted when ``legacy_mode`` is ``auto`` and reads as one, or when it names the encoding.
-    Anything else is refused with the line of the first byte that is not UTF-8.
+    Anything else is refused with the line of the first byte that is not UTF-8, unless
+    ``encoding`` names the 8-bit code page the file is in (``cp874``, ``cp1252``…): then it is
+    converted from that, and refused with the line of a byte the code page does not have.
     """
     name = path.name
     data = path.read_bytes()
+    if encoding is not None:
+        try:
+            return data.decode(encoding).removeprefix("\ufeff"), None
+        except LookupError:
+            raise ImportRejected(f"{name}: unknown encoding {encoding!r}; name a Python codec such as "
+                                 "cp874, cp1252 or latin-1.") from None
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise ImportRejected(f"{name}:{line}: byte 0x{data[exc.start]:02X} is not a character of "
+                                 f"{encoding}; is the file in another encoding?") from None
     for signature, what in _BINARY_SIGNATURES.items():
         if data.startswith(signature):
             raise ImportRejected(

@@ -15,8 +15,9 @@ from .base import Parsed, sha256
 from .cldf import parse_cldf
 from .lift import parse_lift
 from .tabular import Columns, parse_tabular
+from .toolbox import parse_toolbox
 
-FORMATS = ("csv", "tsv", "xlsx", "cldf", "lift")
+FORMATS = ("csv", "tsv", "xlsx", "toolbox", "cldf", "lift")
 
 
 @dataclass
@@ -51,6 +52,9 @@ def parse(
     variety: str | None = None,
     sheet: str | None = None,
     skip_empty: bool = False,
+    markers: tuple[str, ...] = (),
+    record_marker: str = "lx",
+    encoding: str | None = None,
 ) -> Parsed:
     if fmt not in FORMATS:
         raise ImportRejected(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -69,6 +73,13 @@ def parse(
         return parse_tabular(path, fmt=fmt, language=language, columns=columns, dataset=dataset,
                              citation=citation, licence=licence, legacy=legacy, variety=variety,
                              sheet=sheet, skip_empty=skip_empty)
+    if fmt == "toolbox":
+        if language is None:
+            raise ImportRejected(f"{path.name}: a Toolbox import needs --language (the headwords' ISO 639-3 code)")
+        if path.is_dir():
+            raise ImportRejected(f"{path}: is a folder; a Toolbox import takes one file")
+        return parse_toolbox(path, language=language, dataset=dataset, citation=citation, licence=licence,
+                             markers=markers, record_marker=record_marker, encoding=encoding)
     if fmt == "cldf":
         return parse_cldf(path, language=language, dataset=dataset, citation=citation, licence=licence)
     return parse_lift(path, language=language, dataset=dataset, citation=citation, licence=licence)
@@ -94,6 +105,9 @@ def import_file(
     description: str | None = None,
     sheet: str | None = None,
     skip_empty: bool = False,
+    markers: tuple[str, ...] = (),
+    record_marker: str = "lx",
+    encoding: str | None = None,
 ) -> ImportReport:
     """Parse ``path`` and, unless ``dry_run`` or a problem was found, make its dataset hold
     exactly what the file holds — all in one transaction.  Raises :class:`ImportRejected`
@@ -102,7 +116,7 @@ def import_file(
     dataset = dataset or dataset_name(path)
     parsed = parse(path, fmt, language=language, columns=columns, dataset=dataset,
                    citation=citation, licence=licence, legacy=legacy, variety=variety, sheet=sheet,
-                   skip_empty=skip_empty)
+                   skip_empty=skip_empty, markers=markers, record_marker=record_marker, encoding=encoding)
     report = ImportReport(
         file=str(path),
         dataset=dataset,

@@ -51,7 +51,8 @@ def cmd_import(args, settings: Settings) -> int:
             dataset=args.dataset, citation=args.citation, licence=args.licence,
             dry_run=args.dry_run, progress=_progress("storing"), legacy=args.legacy,
             status=Status(args.status), actor=_cli_actor(), variety=args.variety, description=args.description,
-            sheet=args.sheet, skip_empty=args.skip_empty,
+            sheet=args.sheet, skip_empty=args.skip_empty, markers=tuple(args.marker),
+            record_marker=args.record_marker, encoding=args.encoding,
         )
     except ImportRejected as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -387,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="import a word list (CSV/TSV, CLDF, LIFT)")
     p.add_argument("file")
-    p.add_argument("--format", required=True, choices=["csv", "tsv", "xlsx", "cldf", "lift"])
+    p.add_argument("--format", required=True, choices=["csv", "tsv", "xlsx", "toolbox", "cldf", "lift"])
     p.add_argument("--language", help="ISO 639-3 code of the headwords (e.g. bdq)")
     p.add_argument("--headword-column")
     p.add_argument("--gloss-column", help="column of Vietnamese glosses")
@@ -401,6 +402,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--description", help="what the dataset is, for its readers (e.g. research data, not approved)")
     p.add_argument("--variety", help="the dialect or survey point the whole list records (CSV/TSV/XLSX)")
     p.add_argument("--sheet", help="XLSX: the sheet to read (default: the first)")
+    p.add_argument("--marker", action="append", default=[], metavar="MARKER=LANG|ROLE[:LANG]",
+                   help="Toolbox: the language of a gloss marker (gn=vie, gt=tha) or the role of a marker "
+                        "(xvt=example, d_Mal=definition:msa); repeat as needed")
+    p.add_argument("--record-marker", default="lx", help="Toolbox: the marker that starts a record (default lx)")
+    p.add_argument("--encoding", help="Toolbox: the 8-bit code page of a file that is not UTF-8 (cp874, cp1252)")
     p.add_argument("--skip-empty", action="store_true",
                    help="CSV/TSV/XLSX: skip rows with no headword (empty, or a missing-data sign such as ∅) "
                         "instead of refusing the file; a concept list leaves unrecorded meanings so")
