@@ -457,6 +457,34 @@ class Store:
         finally:
             db.close()
 
+    def export_entries(self, *, language: str | None = None, dataset: str | None = None,
+                       latest: bool = False, batch: int = 2000) -> Iterator[dict]:
+        """Entries to hand on, in row order: the public text of the published ones, or with
+        ``latest`` every entry's latest revision (drafts and entries waiting for review too, for
+        the editors' own copy); restricted to a ``language`` and a ``dataset`` when named."""
+        column = "body" if latest else "public"
+        where = [f"{column} IS NOT NULL", "rowid > ?"]
+        params: list = []
+        if language:
+            where.append("language = ?")
+            params.append(language)
+        if dataset:
+            where.append("dataset = ?")
+            params.append(dataset)
+        last = 0
+        db = self._connect()
+        try:
+            while True:
+                rows = db.execute(f"SELECT rowid, {column} FROM entries WHERE {' AND '.join(where)} "
+                                  "ORDER BY rowid LIMIT ?", (last, *params, batch)).fetchall()
+                if not rows:
+                    return
+                for _, body in rows:
+                    yield orjson.loads(body)
+                last = rows[-1][0]
+        finally:
+            db.close()
+
     def count(self) -> int:
         """Published entries."""
         return self.db.execute("SELECT COUNT(*) FROM entries WHERE public IS NOT NULL").fetchone()[0]

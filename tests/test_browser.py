@@ -50,8 +50,9 @@ def site(tmp_path_factory, shared_data):
     lib.add(DATA / "cldf/sidwellvietic", "cldf")
     lib.index()
     # espeak-ng only: Google's voice cannot be reached from here (its code path is tested in test_audio)
+    # the workbench is driven more often than a person would in a minute; its limit is tested in test_limits
     env = {**os.environ, "TUDIEN_DATA_DIR": str(folder), "TUDIEN_API_KEYS": API_KEY,
-           "TUDIEN_TTS_ENGINES": "espeak-ng"}
+           "TUDIEN_TTS_ENGINES": "espeak-ng", "TUDIEN_RATE_LIMITS": "translate=0"}
     server, port = start_server(env)
     yield f"http://127.0.0.1:{port}"
     server.terminate()
@@ -441,6 +442,7 @@ def test_the_workbench_glossary_a_communicator_can_act_on(site, browser, downloa
     """Administrative terms whole, function words folded away, at most three candidates shown per
     cell each with what it means, gaps listed first, compact play buttons, no junk."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     text = ("Ủy ban nhân dân xã cấp thẻ căn cước công dân cho người dân. "
             "Mỗi gia đình cần nước sạch và nhà ở, để trẻ em đi học.")
@@ -449,6 +451,9 @@ def test_the_workbench_glossary_a_communicator_can_act_on(site, browser, downloa
     browser.execute_script("document.getElementById('text').value = arguments[0]", text)
     browser.find_element(By.CSS_SELECTOR, "input[name=to][value=bdq]").click()
     browser.find_element(By.ID, "run").click()
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".gap-list, p.error"))
+    refused = browser.find_elements(By.CSS_SELECTOR, "p.error")
+    assert not refused, refused[0].text  # the page says why it gave no glossary
     gaps = browser.find_element(By.CSS_SELECTOR, ".gap-list")
     table = browser.find_element(By.CSS_SELECTOR, "table.glossary")
     assert gaps.location["y"] < table.location["y"]  # the gaps come first

@@ -258,6 +258,12 @@ REFUSALS = [
     ("POST", "/v1/suggestions/999", "editor", {"status": "maybe"}, {}, 422, "invalid_parameter", "status"),
     ("GET", "/v1/audit", "editor", None, {}, 403, "forbidden", None),
     ("GET", "/v1/audit?since=hôm-qua", "admin", None, {}, 422, "invalid_query", None),
+    ("GET", "/v1/export?format=lift&language=tyz", None, None, {}, 401, "unauthenticated", None),
+    ("GET", "/v1/export?format=lift&language=tyz", "other_editor", None, {}, 403, "forbidden", None),
+    ("GET", "/v1/export?format=lift&language=tyz", "contributor", None, {}, 403, "forbidden", None),
+    ("GET", "/v1/export?format=lift", "editor", None, {}, 403, "forbidden", None),
+    ("GET", "/v1/export?format=pdf&language=tyz", "editor", None, {}, 422, "invalid_parameter", "format"),
+    ("GET", "/v1/export?format=csv&language=tyz&dataset=khong-co", "editor", None, {}, 404, "not_found", None),
 ]
 
 
@@ -617,3 +623,33 @@ def test_the_glossary_names_the_published_headword_while_a_new_one_waits(editors
     glossary = client.post("/v1/translate", json={"text": "trâu", "to": ["tyz"]}).json()
     heads = {e["id"]: e["headword"] for t in glossary["terms"] for e in t["equivalents"]["tyz"]}
     assert heads[entry_id] == "vài"
+
+
+def test_editors_download_their_language_in_every_exchange_format(editors):
+    """The public text by default, every latest revision with status=all; LIFT, CLDF (zipped),
+    CSV and XLSX, named after what they hold."""
+    import io
+    import zipfile
+
+    from lxml import etree
+    from openpyxl import load_workbook
+
+    library, client, as_, ids = editors
+    published = client.get("/v1/export", params={"format": "csv", "language": "tyz"}, headers=as_("editor"))
+    assert published.status_code == 200 and published.headers["content-type"].startswith("text/csv")
+    assert 'filename="tudien-tyz-published.csv"' in published.headers["content-disposition"]
+    assert "\nmạ,ngựa" in published.text and "nhà sàn" not in published.text  # the draft is not public
+    everything = client.get("/v1/export", params={"format": "csv", "language": "tyz", "status": "all"},
+                            headers=as_("editor")).text
+    assert "rườn,nhà sàn" in everything
+    lift = client.get("/v1/export", params={"format": "lift", "language": "tyz"}, headers=as_("editor"))
+    root = etree.fromstring(lift.content)
+    assert root.tag == "lift" and root.get("version") == "0.13"
+    assert len(root.findall("entry")) == library.store.db.execute(
+        "SELECT COUNT(*) FROM entries WHERE language = 'tyz' AND public IS NOT NULL").fetchone()[0]
+    book = load_workbook(io.BytesIO(client.get("/v1/export", params={"format": "xlsx", "language": "tyz"},
+                                               headers=as_("editor")).content))
+    assert [c.value for c in next(book.worksheets[0].iter_rows())] == ["headword", "vie", "eng", "pos", "variants", "ipa"]
+    cldf = client.get("/v1/export", params={"format": "cldf"}, headers=as_("admin"))
+    names = zipfile.ZipFile(io.BytesIO(cldf.content)).namelist()
+    assert "cldf/Wordlist-metadata.json" in names and "cldf/forms.csv" in names

@@ -275,6 +275,26 @@ def cmd_datasets(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_export(args, settings: Settings) -> int:
+    """Entries out of the store as LIFT, CLDF, CSV or XLSX."""
+    from corpora.export import export
+
+    services = open_services(settings)
+    store = services.store
+    if args.dataset and store.dataset(args.dataset) is None:
+        print(f"error: no dataset named {args.dataset!r}; `tudien datasets list` names them", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    if out.exists() and not args.force and (out.is_file() or any(out.iterdir())):
+        print(f"error: {out} exists; choose another name or pass --force to replace it", file=sys.stderr)
+        return 2
+    entries = store.export_entries(language=args.language, dataset=args.dataset, latest=args.status == "all")
+    sources = [d for d in store.datasets() if not args.dataset or d["name"] == args.dataset]
+    count = export(args.format, _progress("exporting")(entries), out, sources)
+    print(f"exported {count} entries as {args.format.upper()} to {out}")
+    return 0
+
+
 def cmd_eval(args, settings: Settings) -> int:
     from .evaluation import run_manifest
 
@@ -499,6 +519,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--yes", action="store_true", help="remove without asking again")
     p.set_defaults(func=cmd_datasets)
+
+    p = sub.add_parser("export", help="export entries as LIFT, CLDF, CSV or XLSX")
+    p.add_argument("out", help="the file to write (a folder for CLDF)")
+    p.add_argument("--format", required=True, choices=["lift", "cldf", "csv", "xlsx"])
+    p.add_argument("--language", help="only this language (ISO 639-3)")
+    p.add_argument("--dataset", help="only this dataset")
+    p.add_argument("--status", choices=["published", "all"], default="published",
+                   help="published: the public text (default); all: every entry's latest revision, drafts too")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("eval", help="run a relevance query set (manifest.json + queries.jsonl)")
     p.add_argument("manifest_dir")

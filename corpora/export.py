@@ -1,0 +1,256 @@
+"""Entries out of the store in the formats dictionary makers use: LIFT, a CLDF Wordlist, CSV and
+Excel.
+
+- **LIFT 0.13**, for FieldWorks: headword, variants, pronunciation (IPA and media), senses with
+  part of speech, glosses and definitions per language, examples with translations and source,
+  semantic domains, notes, and what a LIFT import kept aside (traits, fields, relations,
+  reversals, etymologies, dates).  Importing the export gives the same entries.
+- **CLDF Wordlist** (written with pycldf, which also validates it): one form per entry and
+  concept (a concept per distinct first gloss of a sense), Vietnamese as a doculect whose form of
+  each concept is that gloss, languages by ISO 639-3 code, the datasets' citations as sources.
+- **CSV / XLSX** in the import's column layout (``headword, vie, eng, pos, variants, ipa``, one
+  row per sense); importing it back with those columns gives the same headwords, senses, glosses,
+  parts of speech, variants and IPA.  They carry Vietnamese and English glosses only; LIFT and
+  CLDF carry every language.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+import iso639
+from lxml import etree
+
+FORMATS = ("lift", "cldf", "csv", "xlsx")
+COLUMNS = ("headword", "vie", "eng", "pos", "variants", "ipa")
+SEPARATOR = "; "  # what the CSV importer splits glosses and variants on
+
+
+@lru_cache(maxsize=512)
+def lift_lang(code: str) -> str:
+    """A writing-system tag for LIFT: the two-letter code where the language has one (vi, en),
+    else the ISO 639-3 code."""
+    try:
+        part1 = iso639.Language.from_part3(code).part1
+    except iso639.LanguageNotFoundError:
+        return code
+    return part1 or code
+
+
+# -- CSV and Excel -------------------------------------------------------------------------------
+
+def rows(entries: Iterable[dict]) -> Iterator[tuple[str, ...]]:
+    """One row per sense (an entry with no sense: one row), in the import's column layout."""
+    yield COLUMNS
+    for entry in entries:
+        variants = SEPARATOR.join(entry.get("variants") or ())
+        for sense in entry.get("senses") or [{}]:
+            glosses = sense.get("glosses") or {}
+            yield (entry["headword"], SEPARATOR.join(glosses.get("vie", ())), SEPARATOR.join(glosses.get("eng", ())),
+                   sense.get("pos") or entry.get("pos") or "", variants, entry.get("ipa") or "")
+
+
+def write_csv(entries: Iterable[dict], out: Path) -> int:
+    count = 0
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        for row in rows(entries):
+            writer.writerow(row)
+            count += 1
+    return count - 1
+
+
+def write_xlsx(entries: Iterable[dict], out: Path, sources: list[dict] | None = None) -> int:
+    """The rows on a first sheet; the datasets' citations and licences on a second."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Từ điển")
+    count = -1
+    for row in rows(entries):
+        sheet.append(list(row))
+        count += 1
+    if sources:
+        about = book.create_sheet("Nguồn")
+        about.append(["dataset", "citation", "licence"])
+        for source in sources:
+            about.append([source["name"], source.get("citation") or "", source.get("licence") or ""])
+    book.save(out)
+    return count
+
+
+# -- LIFT ----------------------------------------------------------------------------------------
+
+def _multitext(parent, tag: str, forms: Iterable[tuple[str, str]], **attrs):
+    node = etree.SubElement(parent, tag, **{k: v for k, v in attrs.items() if v})
+    for lang, text in forms:
+        form = etree.SubElement(node, "form", lang=lift_lang(lang) if len(lang) == 3 else lang)
+        etree.SubElement(form, "text").text = text
+    return node
+
+
+def lift_entry(entry: dict) -> etree._Element:
+    language = entry["language"]
+    extra = entry.get("extra") or {}
+    attrs = {"id": entry["id"], "guid": None}
+    attrs.update({k: extra[k] for k in ("dateCreated", "dateModified", "order") if isinstance(extra.get(k), str)})
+    node = etree.Element("entry", **{k: v for k, v in attrs.items() if v})
+    _multitext(node, "lexical-unit", [(language, entry["headword"])])
+    for variant in entry.get("variants") or ():
+        _multitext(node, "variant", [(language, variant)])
+    if entry.get("ipa") or entry.get("pronunciations"):
+        pron = etree.SubElement(node, "pronunciation")
+        if entry.get("ipa"):
+            form = etree.SubElement(pron, "form", lang=f"{lift_lang(language)}-fonipa")
+            etree.SubElement(form, "text").text = entry["ipa"]
+        for media in entry.get("pronunciations") or ():
+            m = etree.SubElement(pron, "media", href=media["href"])
+            if media.get("label"):
+                _multitext(m, "label", [(language, media["label"])])
+    for name, values in (extra.get("traits") or {}).items():
+        for value in values:
+            etree.SubElement(node, "trait", name=name, value=str(value))
+    for note in extra.get("notes") or ():
+        if isinstance(note, dict) and note.get("text"):
+            _multitext(node, "note", [("vie", note["text"])], type=note.get("type"))
+    for name, texts in (extra.get("fields") or {}).items():
+        _multitext(node, "field", [("vie", t) for t in texts], type=name)
+    for relation in extra.get("relations") or ():
+        if isinstance(relation, dict) and relation.get("ref"):
+            etree.SubElement(node, "relation", type=relation.get("type") or "", ref=relation["ref"])
+    for ety in extra.get("etymology") or ():
+        if isinstance(ety, dict):
+            _multitext(node, "etymology", [(language, t) for t in ety.get("forms") or ()],
+                       type=ety.get("type") or "", source=ety.get("source") or "")
+    for number, sense in enumerate(entry.get("senses") or (), start=1):
+        node.append(_lift_sense(sense, language, f"{entry['id']}-{number}"))
+    return node
+
+
+def _lift_sense(sense: dict, language: str, ident: str) -> etree._Element:
+    node = etree.Element("sense", id=ident)
+    if sense.get("pos"):
+        etree.SubElement(node, "grammatical-info", value=sense["pos"])
+    for lang, glosses in (sense.get("glosses") or {}).items():
+        for gloss in glosses:
+            g = etree.SubElement(node, "gloss", lang=lift_lang(lang))
+            etree.SubElement(g, "text").text = gloss
+    if sense.get("definitions"):
+        _multitext(node, "definition", list(sense["definitions"].items()))
+    for example in sense.get("examples") or ():
+        ex = _multitext(node, "example", [(language, example["text"])], source=example.get("source"))
+        if example.get("translations"):
+            _multitext(ex, "translation", list(example["translations"].items()))
+    for note in sense.get("notes") or ():
+        _multitext(node, "note", [("vie", note)])
+    for domain in sense.get("domains") or ():
+        etree.SubElement(node, "trait", name="semantic-domain-ddp4", value=domain)
+    extra = sense.get("extra") or {}
+    for name, values in (extra.get("traits") or {}).items():
+        for value in values:
+            etree.SubElement(node, "trait", name=name, value=str(value))
+    for lang, texts in (extra.get("reversals") or {}).items():
+        for text in texts:
+            _multitext(node, "reversal", [(lang, text)])
+    for relation in extra.get("relations") or ():
+        if isinstance(relation, dict) and relation.get("ref"):
+            etree.SubElement(node, "relation", type=relation.get("type") or "", ref=relation["ref"])
+    return node
+
+
+def write_lift(entries: Iterable[dict], out: Path) -> int:
+    """A LIFT 0.13 file, written entry by entry (a large dictionary is never held whole)."""
+    count = 0
+    with etree.xmlfile(str(out), encoding="utf-8") as xf:
+        xf.write_declaration()
+        with xf.element("lift", version="0.13", producer="Từ điển DTTS"):
+            for entry in entries:
+                xf.write(lift_entry(entry), pretty_print=True)
+                count += 1
+    return count
+
+
+# -- CLDF ----------------------------------------------------------------------------------------
+
+def write_cldf(entries: Iterable[dict], out: Path, sources: list[dict] | None = None) -> int:
+    """A CLDF Wordlist in the folder ``out``: FormTable (one form per entry and concept),
+    LanguageTable, ParameterTable (the concepts: a sense's first gloss, Vietnamese first), and the
+    datasets as sources; validated by pycldf before it is kept."""
+    from pycldf import Source, Wordlist
+
+    from dictionary import languages as registry
+
+    out.mkdir(parents=True, exist_ok=True)
+    dataset = Wordlist.in_dir(out)
+    dataset.add_component("LanguageTable")
+    dataset.add_component("ParameterTable")
+    if "value" not in {c.propertyUrl.uri.split("#")[-1] for c in dataset["FormTable"].tableSchema.columns
+                       if c.propertyUrl}:
+        dataset.add_columns("FormTable", {"name": "Value", "propertyUrl": "http://cldf.clld.org/v1.0/terms.rdf#value"})
+    dataset.add_columns("FormTable", "Gloss_Language", "Entry_ID", "Part_Of_Speech", "Variants", "IPA")
+    forms, languages_seen, parameters = [], {}, {}
+    count = 0
+    for entry in entries:
+        count += 1
+        code = entry["language"]
+        languages_seen.setdefault(code, {"ID": code, "Name": registry.name(code), "ISO639P3code": code})
+        dataset_name = (entry.get("provenance") or {}).get("dataset") or ""
+        for number, sense in enumerate(entry.get("senses") or (), start=1):
+            glosses = sense.get("glosses") or {}
+            lang = "vie" if glosses.get("vie") else next(iter(glosses), None)
+            if lang is None:
+                continue
+            concept = glosses[lang][0]
+            parameter = parameters.get((lang, concept))
+            if parameter is None:
+                parameter = parameters[(lang, concept)] = {
+                    "ID": f"p{len(parameters) + 1}", "Name": concept, "Description": "; ".join(glosses[lang])}
+                if lang == "vie":  # Vietnamese is a doculect of the list: its word for the concept
+                    languages_seen.setdefault("vie", {"ID": "vie", "Name": "Tiếng Việt", "ISO639P3code": "vie"})
+                    forms.append({"ID": f"vie-{parameter['ID']}", "Language_ID": "vie",
+                                  "Parameter_ID": parameter["ID"], "Value": concept, "Form": concept,
+                                  "Source": []})
+            forms.append({
+                "ID": f"{entry['id']}-{number}", "Language_ID": code, "Parameter_ID": parameter["ID"],
+                "Value": entry["headword"], "Form": entry["headword"], "Gloss_Language": lang,
+                "Entry_ID": entry["id"], "Part_Of_Speech": sense.get("pos") or entry.get("pos"),
+                "Variants": SEPARATOR.join(entry.get("variants") or ()), "IPA": entry.get("ipa"),
+                "Source": [dataset_name] if dataset_name else [],
+            })
+    bib = [Source("misc", s["name"], title=s.get("citation") or s["name"], howpublished=s.get("licence") or "")
+           for s in sources or ()]
+    dataset.write(FormTable=forms, LanguageTable=list(languages_seen.values()),
+                  ParameterTable=list(parameters.values()))
+    dataset.add_sources(*bib)
+    dataset.write_sources()
+    dataset.validate()
+    return count
+
+
+def export(fmt: str, entries: Iterable[dict], out: Path, sources: list[dict] | None = None) -> int:
+    """Write ``entries`` as ``fmt`` to ``out`` (a folder for CLDF); returns how many entries."""
+    if fmt == "lift":
+        return write_lift(entries, out)
+    if fmt == "cldf":
+        return write_cldf(entries, out, sources)
+    if fmt == "csv":
+        return _count_entries(entries, lambda tracked: write_csv(tracked, out))
+    if fmt == "xlsx":
+        return _count_entries(entries, lambda tracked: write_xlsx(tracked, out, sources))
+    raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def _count_entries(entries: Iterable[dict], write) -> int:
+    seen = [0]
+
+    def tracked():
+        for entry in entries:
+            seen[0] += 1
+            yield entry
+
+    write(tracked())
+    return seen[0]
+
