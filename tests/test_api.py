@@ -95,6 +95,7 @@ BAD_REQUESTS = [
     ("/v1/audio/s0000000000000000", {}, 404, "Không có đoạn âm thanh"),
     ("/v1/speak", {}, 422, "Thiếu tham số text"),
     ("/v1/speak", {"text": "cây", "lang": "tieng-viet"}, 422, "ISO 639-3"),
+    ("/v1/export", {"format": "lift", "language": "tyz"}, 401, "đăng nhập"),
 ]
 
 
