@@ -220,8 +220,12 @@ def write_cldf(entries: Iterable[dict], out: Path, sources: list[dict] | None = 
                 "Variants": SEPARATOR.join(entry.get("variants") or ()), "IPA": entry.get("ipa"),
                 "Source": [dataset_name] if dataset_name else [],
             })
-    bib = [Source("misc", s["name"], title=s.get("citation") or s["name"], howpublished=s.get("licence") or "")
-           for s in sources or ()]
+    # every dataset a form cites is a source: those of the store's dataset table with their
+    # citation and licence, others (entries written through the API) by name
+    known = {s["name"]: s for s in sources or ()}
+    used = sorted({name for form in forms for name in form.get("Source") or ()})
+    bib = [Source("misc", name, title=(known.get(name) or {}).get("citation") or name,
+                  howpublished=(known.get(name) or {}).get("licence") or "") for name in used]
     dataset.write(FormTable=forms, LanguageTable=list(languages_seen.values()),
                   ParameterTable=list(parameters.values()))
     dataset.add_sources(*bib)

@@ -306,6 +306,8 @@ def test_results_are_grouped_by_language_by_name_paged_and_short(site, browser, 
     assert "Ba Na" in groups and "H'Mông Trắng" in groups
     assert not [g for g in groups if len(g) == 3 and g.islower()]  # no bare ISO code
     height = browser.execute_script("return document.documentElement.scrollHeight")
+    assert browser.execute_script(
+        "return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     shot(browser, "nha", width)
     assert height < (9000 if width == 360 else 6000), height
     for result in browser.find_elements(By.CSS_SELECTOR, ".result"):
@@ -320,7 +322,8 @@ def test_results_are_grouped_by_language_by_name_paged_and_short(site, browser, 
     assert folded is not None
     # its source: the dataset, the citation and the licence, with working links
     source = browser.find_element(By.CSS_SELECTOR, ".result details.source")
-    licence = source.find_element(By.CSS_SELECTOR, "summary a")
+    assert source.find_element(By.CSS_SELECTOR, "summary a").get_attribute("href").endswith("/nguon/bahnaric")
+    licence = source.find_element(By.CSS_SELECTOR, "summary a[rel~=license]")
     assert licence.text == "Apache-2.0" and licence.get_attribute("href").startswith("https://www.apache.org/")
     source.find_element(By.TAG_NAME, "summary").click()
     link = source.find_element(By.CSS_SELECTOR, "p a")
@@ -416,6 +419,8 @@ def test_the_entry_page_searches_cites_and_copies_its_link(site, browser, width)
     ) == f"{site}/e/{entry['id']}"
     licence = browser.find_element(By.CSS_SELECTOR, ".provenance a[rel~=license]")
     assert licence.get_attribute("href") == "https://www.apache.org/licenses/LICENSE-2.0"
+    assert browser.execute_script(  # nothing wider than the screen (long addresses wrap)
+        "return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     shot(browser, "muc-tu", width)
     box = browser.find_element(By.ID, "q")
     box.send_keys("nhà")

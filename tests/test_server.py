@@ -133,3 +133,36 @@ def test_a_stale_index_is_said_by_the_cli_and_caught_up_by_the_server(tmp_path: 
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+def test_the_translation_child_outlives_the_thread_that_first_asked(tmp_path):
+    """A request's thread ends when it has been idle a while; the glossary child it caused to
+    start must not end with it (Linux sends a child its parent-death signal when the starting
+    thread ends), or the next translation finds it gone."""
+    import threading
+
+    from support import Library
+
+    from corpora.sample import load_sample
+    from tudien.translation import IsolatedTranslator
+    from tudien.wiring import open_services
+
+    lib = Library(tmp_path / "data")
+    load_sample(lib.store)
+    lib.index()
+    translator = IsolatedTranslator(lib.settings, lib.services.translator, open_services)
+    answers = []
+
+    def ask():
+        answers.append(translator.translate("Nước và nhà.", ["mww"]))
+
+    try:
+        for _ in range(2):
+            asker = threading.Thread(target=ask)
+            asker.start()
+            asker.join(timeout=120)
+            time.sleep(1.0)  # the asking thread has ended; a child tied to it would be gone by now
+        assert len(answers) == 2
+        assert [e["headword"] for e in {t.text: t for t in answers[1].terms}["nhà"].equivalents["mww"]] == ["tsev"]
+    finally:
+        translator.close()

@@ -53,6 +53,7 @@ class IsolatedTranslator:
         self._slots = threading.BoundedSemaphore(1 + waiting)
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        self._pool_done = threading.Event()  # ends the thread that owns the pool's child
 
     def validate(self, text, targets):
         return self.local.validate(text, targets)
@@ -60,11 +61,30 @@ class IsolatedTranslator:
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(
-                    max_workers=1, mp_context=get_context("spawn"), initializer=_start_child,
-                    initargs=(self.open_services, self.settings),
-                )
+                self._pool_done = threading.Event()
+                self._pool = self._start_pool(self._pool_done)
             return self._pool
+
+    def _start_pool(self, done: threading.Event) -> ProcessPoolExecutor:
+        """A pool whose child is started by a thread of its own that lives as long as this
+        translator.  Linux sends the child its death signal when the *thread* that started it
+        ends, and a request's thread (a worker of the thread pool) ends when it has been idle a
+        while: started from one, the child was killed between two translations."""
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"), initializer=_start_child,
+                                   initargs=(self.open_services, self.settings))
+        started = threading.Event()
+
+        def own() -> None:
+            try:
+                pool.submit(os.getpid).result()  # the pool starts its one child here, in this thread
+            except BaseException:  # a child that cannot start: the translation that asked says so
+                pass
+            started.set()
+            done.wait()
+
+        threading.Thread(target=own, name="translation-child-owner", daemon=True).start()
+        started.wait()
+        return pool
 
     def translate(self, text: str | None, targets: list[str] | None) -> Glossary:
         text, targets = self.validate(text, targets)
@@ -75,6 +95,7 @@ class IsolatedTranslator:
         except BrokenProcessPool:
             with self._lock:  # the child died (killed, out of memory): the next call starts another
                 self._pool = None
+                self._pool_done.set()
             raise Busy("Bộ tra văn bản vừa gặp sự cố và đang khởi động lại; xin thử lại.", retry_after=1) from None
         finally:
             self._slots.release()
@@ -83,6 +104,7 @@ class IsolatedTranslator:
         """End the child (a translation under way is abandoned: the server is stopping)."""
         with self._lock:
             pool, self._pool = self._pool, None
+            self._pool_done.set()
         if pool is not None:
             for process in list(getattr(pool, "_processes", {}).values()):  # no public way to stop it now
                 process.terminate()

@@ -48,11 +48,11 @@ SPECIAL_LETTERS = {
 }
 STATUS_WORDS = {status.value: words for status, words in editing.STATUS_WORDS.items()}
 STATUS_MEANING = {
-    "published": "Đã công bố: nội dung này đã được biên tập viên duyệt, hoặc được nhập nguyên văn từ bộ dữ liệu "
-                 "đã công bố ghi ở mục Nguồn; mọi thay đổi sau đó đều qua duyệt và được ghi trong lịch sử.",
-    "review": "Chờ duyệt: bản sửa này chưa được biên tập viên chấp thuận; công chúng vẫn đọc bản đã công bố.",
-    "draft": "Bản nháp: đang được soạn, chỉ người soạn thảo của ngôn ngữ này thấy; công chúng không thấy.",
-    "retired": "Đã rút: mục từ không còn được công bố; lịch sử của nó vẫn được giữ.",
+    "published": "Nội dung này đã được biên tập viên duyệt, hoặc được nhập nguyên văn từ bộ dữ liệu ghi ở mục "
+                 "Nguồn; mọi thay đổi sau đó đều qua duyệt và được ghi trong lịch sử.",
+    "review": "Bản sửa này chưa được biên tập viên chấp thuận; công chúng vẫn đọc bản đã công bố.",
+    "draft": "Đang được soạn, chỉ người soạn thảo của ngôn ngữ này thấy; công chúng không thấy.",
+    "retired": "Mục từ không còn được công bố; lịch sử của nó vẫn được giữ.",
 }
 SENSES_SHOWN = 3  # a result shows this many senses; the rest behind "xem thêm"
 # Licences named by their SPDX identifier, and where each is written.
