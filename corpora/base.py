@@ -75,7 +75,16 @@ def read_text(path: Path, expected: str, legacy_mode: str = "auto",
     """
     name = path.name
     data = path.read_bytes()
+    for signature, what in _BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            raise ImportRejected(
+                f"{name}: this is {what}, not {expected} text; export it as UTF-8 {expected} "
+                "and import that file."
+            )
     if encoding is not None:
+        if not data.isascii() and _is_utf8(data):
+            raise ImportRejected(f"{name}: the file is already UTF-8; import it without --encoding "
+                                 f"(read as {encoding}, its letters would be garbled).")
         try:
             return data.decode(encoding).removeprefix("\ufeff"), None
         except LookupError:
@@ -85,12 +94,6 @@ def read_text(path: Path, expected: str, legacy_mode: str = "auto",
             line = data.count(b"\n", 0, exc.start) + 1
             raise ImportRejected(f"{name}:{line}: byte 0x{data[exc.start]:02X} is not a character of "
                                  f"{encoding}; is the file in another encoding?") from None
-    for signature, what in _BINARY_SIGNATURES.items():
-        if data.startswith(signature):
-            raise ImportRejected(
-                f"{name}: this is {what}, not {expected} text; export it as UTF-8 {expected} "
-                "and import that file."
-            )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _convert(data.decode("utf-16"), legacy_mode, name)
     if data.startswith(b"\xef\xbb\xbf"):
@@ -121,3 +124,11 @@ def _convert(text: str, mode: str, name: str) -> tuple[str, legacy.Conversion | 
         return legacy.convert(text, mode)
     except ValueError as exc:
         raise ImportRejected(f"{name}: {exc}.") from None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

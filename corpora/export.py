@@ -17,6 +17,8 @@ Excel.
 from __future__ import annotations
 
 import csv
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -71,15 +73,29 @@ def write_xlsx(entries: Iterable[dict], out: Path, sources: list[dict] | None = 
     sheet = book.create_sheet("Từ điển")
     count = -1
     for row in rows(entries):
-        sheet.append(list(row))
+        sheet.append([_text_cell(sheet, value) for value in row])
         count += 1
     if sources:
         about = book.create_sheet("Nguồn")
         about.append(["dataset", "citation", "licence"])
         for source in sources:
-            about.append([source["name"], source.get("citation") or "", source.get("licence") or ""])
+            about.append([_text_cell(about, v) for v in (source["name"], source.get("citation") or "",
+                                                          source.get("licence") or "")])
     book.save(out)
     return count
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _text_cell(sheet, value: str):
+    """A cell that holds ``value`` as text: never a formula (a gloss "= cây" stays a gloss), and
+    without the control characters a workbook cannot hold."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=_CONTROL.sub("", value))
+    cell.data_type = "s"
+    return cell
 
 
 # -- LIFT ----------------------------------------------------------------------------------------
@@ -88,8 +104,17 @@ def _multitext(parent, tag: str, forms: Iterable[tuple[str, str]], **attrs):
     node = etree.SubElement(parent, tag, **{k: v for k, v in attrs.items() if v})
     for lang, text in forms:
         form = etree.SubElement(node, "form", lang=lift_lang(lang) if len(lang) == 3 else lang)
-        etree.SubElement(form, "text").text = text
+        etree.SubElement(form, "text").text = _CONTROL.sub("", text)  # XML holds no control characters
     return node
+
+
+def _mapping(value) -> dict:
+    """``extra`` is free-form (a CSV column may be called "traits"): only a mapping is one."""
+    return value if isinstance(value, dict) else {}
+
+
+def _listed(value) -> list:
+    return value if isinstance(value, list) else ([] if value is None else [value])
 
 
 def lift_entry(entry: dict) -> etree._Element:
@@ -105,23 +130,23 @@ def lift_entry(entry: dict) -> etree._Element:
         pron = etree.SubElement(node, "pronunciation")
         if entry.get("ipa"):
             form = etree.SubElement(pron, "form", lang=f"{lift_lang(language)}-fonipa")
-            etree.SubElement(form, "text").text = entry["ipa"]
+            etree.SubElement(form, "text").text = _CONTROL.sub("", entry["ipa"])
         for media in entry.get("pronunciations") or ():
             m = etree.SubElement(pron, "media", href=media["href"])
             if media.get("label"):
                 _multitext(m, "label", [(language, media["label"])])
-    for name, values in (extra.get("traits") or {}).items():
-        for value in values:
+    for name, values in _mapping(extra.get("traits")).items():
+        for value in _listed(values):
             etree.SubElement(node, "trait", name=name, value=str(value))
-    for note in extra.get("notes") or ():
+    for note in _listed(extra.get("notes")):
         if isinstance(note, dict) and note.get("text"):
             _multitext(node, "note", [("vie", note["text"])], type=note.get("type"))
-    for name, texts in (extra.get("fields") or {}).items():
-        _multitext(node, "field", [("vie", t) for t in texts], type=name)
-    for relation in extra.get("relations") or ():
+    for name, texts in _mapping(extra.get("fields")).items():
+        _multitext(node, "field", [("vie", str(t)) for t in _listed(texts)], type=name)
+    for relation in _listed(extra.get("relations")):
         if isinstance(relation, dict) and relation.get("ref"):
             etree.SubElement(node, "relation", type=relation.get("type") or "", ref=relation["ref"])
-    for ety in extra.get("etymology") or ():
+    for ety in _listed(extra.get("etymology")):
         if isinstance(ety, dict):
             _multitext(node, "etymology", [(language, t) for t in ety.get("forms") or ()],
                        type=ety.get("type") or "", source=ety.get("source") or "")
@@ -137,7 +162,7 @@ def _lift_sense(sense: dict, language: str, ident: str) -> etree._Element:
     for lang, glosses in (sense.get("glosses") or {}).items():
         for gloss in glosses:
             g = etree.SubElement(node, "gloss", lang=lift_lang(lang))
-            etree.SubElement(g, "text").text = gloss
+            etree.SubElement(g, "text").text = _CONTROL.sub("", gloss)
     if sense.get("definitions"):
         _multitext(node, "definition", list(sense["definitions"].items()))
     for example in sense.get("examples") or ():
@@ -149,13 +174,13 @@ def _lift_sense(sense: dict, language: str, ident: str) -> etree._Element:
     for domain in sense.get("domains") or ():
         etree.SubElement(node, "trait", name="semantic-domain-ddp4", value=domain)
     extra = sense.get("extra") or {}
-    for name, values in (extra.get("traits") or {}).items():
-        for value in values:
+    for name, values in _mapping(extra.get("traits")).items():
+        for value in _listed(values):
             etree.SubElement(node, "trait", name=name, value=str(value))
-    for lang, texts in (extra.get("reversals") or {}).items():
-        for text in texts:
-            _multitext(node, "reversal", [(lang, text)])
-    for relation in extra.get("relations") or ():
+    for lang, texts in _mapping(extra.get("reversals")).items():
+        for text in _listed(texts):
+            _multitext(node, "reversal", [(lang, str(text))])
+    for relation in _listed(extra.get("relations")):
         if isinstance(relation, dict) and relation.get("ref"):
             etree.SubElement(node, "relation", type=relation.get("type") or "", ref=relation["ref"])
     return node
@@ -223,15 +248,30 @@ def write_cldf(entries: Iterable[dict], out: Path, sources: list[dict] | None = 
     # every dataset a form cites is a source: those of the store's dataset table with their
     # citation and licence, others (entries written through the API) by name
     known = {s["name"]: s for s in sources or ()}
-    used = sorted({name for form in forms for name in form.get("Source") or ()})
-    bib = [Source("misc", name, title=(known.get(name) or {}).get("citation") or name,
-                  howpublished=(known.get(name) or {}).get("licence") or "") for name in used]
+    keys = _bibtex_keys({name for form in forms for name in form.get("Source") or ()})
+    for form in forms:
+        form["Source"] = [keys[name] for name in form.get("Source") or ()]
+    bib = [Source("misc", key, title=(known.get(name) or {}).get("citation") or name, note=f"dataset {name}",
+                  howpublished=(known.get(name) or {}).get("licence") or "") for name, key in sorted(keys.items())]
     dataset.write(FormTable=forms, LanguageTable=list(languages_seen.values()),
                   ParameterTable=list(parameters.values()))
     dataset.add_sources(*bib)
     dataset.write_sources()
     dataset.validate()
     return count
+
+
+def _bibtex_keys(names: set[str]) -> dict[str, str]:
+    """A BibTeX key for each dataset name (letters, digits, _ and - only: ``Từ điển Ba Na`` →
+    ``Tu_dien_Ba_Na``), unique."""
+    keys: dict[str, str] = {}
+    for name in sorted(names):
+        ascii_ = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+        key = re.sub(r"[^A-Za-z0-9_-]+", "_", ascii_.encode("ascii", "ignore").decode()).strip("_") or "dataset"
+        while key in keys.values():
+            key += "_"
+        keys[name] = key
+    return keys
 
 
 def export(fmt: str, entries: Iterable[dict], out: Path, sources: list[dict] | None = None) -> int:

@@ -206,11 +206,12 @@ def _sheet_rows(path: Path, sheet: str | None):
     import zipfile
 
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     name = path.name
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as exc:
         return [], iter(()), Problem(f"{name}:1", None, f"not readable as an Excel .xlsx workbook: {exc}")
     if sheet is not None and sheet not in book.sheetnames:
         return [], iter(()), Problem(f"{name}:1", None, f"no sheet named {sheet!r}; the workbook has "
@@ -225,13 +226,18 @@ def _sheet_rows(path: Path, sheet: str | None):
     width = len(header)
 
     def cells() -> Iterator[tuple[int, list[str] | None, str | None]]:
-        for line, row in enumerate(rows, start=2):
-            texts = [_cell_text(c) for c in row]
-            if any(texts[width:]):
-                yield line, texts, None  # refused with the column count, like a CSV row
-            else:
-                yield line, (texts + [""] * width)[:width], None
-        book.close()
+        line = 1
+        try:
+            for line, row in enumerate(rows, start=2):
+                texts = [_cell_text(c) for c in row]
+                if any(texts[width:]):
+                    yield line, texts, None  # refused with the column count, like a CSV row
+                else:
+                    yield line, (texts + [""] * width)[:width], None
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:  # a damaged sheet
+            yield line + 1, None, f"the sheet cannot be read past here: {exc}"
+        finally:
+            book.close()
 
     return header, cells(), None
 

@@ -163,11 +163,12 @@ class _Builder:
         self.sense: dict | None = None
         self.example: dict | None = None
         self.reference: str | None = None
+        self.current_pos: str | None = None  # MDF: a \ps heads the senses that follow it
 
     def sense_now(self, line: int, name: str) -> dict:
         if self.sense is None:
             self.sense = {"glosses": {}, "definitions": {}, "examples": [], "domains": [], "notes": [],
-                          "extra": {}, "location": f"{name}:{line}"}
+                          "extra": {}, "location": f"{name}:{line}", "pos": self.current_pos}
             self.senses.append(self.sense)
             self.example = None
         return self.sense
@@ -211,8 +212,12 @@ def _entry(record: _Record, roles: dict, name: str, language: str, dataset: str,
         elif role == "homonym":
             built.homonym = value
         elif role == "pos":
-            if built.sense is not None and built.sense.get("pos") is None and built.senses:
-                built.sense["pos"] = value
+            sense = built.sense
+            if sense is not None and any(sense[k] for k in ("glosses", "definitions", "examples")):
+                built.sense = None  # a new part of speech after a sense's content starts the next sense
+            elif sense is not None:
+                sense["pos"] = value  # \sn then \ps: the part of speech of this sense
+            built.current_pos = value
             if built.pos is None:
                 built.pos = value
         elif role == "sense":

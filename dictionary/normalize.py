@@ -170,7 +170,7 @@ def search_keys(text: str) -> SearchKeys:
 
 
 # Letters with a diacritic that Unicode does not decompose into a base letter and a mark.
-_UNDECOMPOSED = frozenset("đĐøØłŁħĦ")
+_UNDECOMPOSED = frozenset("đĐøØłŁħĦðÐɗƊɓƁƀɃƴƳ")
 
 
 def has_diacritics(text: str) -> bool:

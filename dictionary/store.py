@@ -255,13 +255,15 @@ class Store:
             kept.extend(entry_id for entry_id in gone if existing[entry_id][6] is not None)
             gone = [entry_id for entry_id in gone if existing[entry_id][6] is None]
             gone_public = [(existing[e][0], e) for e in gone if existing[e][5]]
+            self._close_suggestions(db, gone, actor)
             db.executemany("DELETE FROM entries WHERE id = ?", [(e,) for e in gone])
             db.executemany("DELETE FROM revisions WHERE entry_id = ?", [(e,) for e in gone])
             db.executemany("INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", revisions)
             added, updated = len(inserts), len(updates)
             db.execute(
                 "INSERT OR REPLACE INTO datasets (name, format, citation, licence, source_file, sha256, "
-                "imported_at, entries, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "imported_at, entries, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                "COALESCE(?, (SELECT description FROM datasets WHERE name = ?)))",
                 (
                     dataset.name,
                     dataset.format,
@@ -272,6 +274,7 @@ class Store:
                     now,
                     len(seen),
                     dataset.description,
+                    dataset.name,
                 ),
             )
             if public_rows or gone_public:
@@ -288,6 +291,15 @@ class Store:
             db.execute("ROLLBACK")
             raise
         return ReplaceStats(added, updated, unchanged, len(gone), tuple(kept))
+
+    @staticmethod
+    def _close_suggestions(db: sqlite3.Connection, entry_ids: list[str], actor: str) -> None:
+        """Open suggestions on entries about to be deleted are closed (kept, with why), so the
+        editors' queue never points at an entry that is gone."""
+        db.executemany(
+            "UPDATE suggestions SET status = 'dismissed', resolved_by = ?, resolved_at = ?, "
+            "comment = 'Mục từ đã bị xoá cùng bộ dữ liệu của nó.' WHERE entry_id = ? AND status = 'open'",
+            [(actor, _now(), entry_id) for entry_id in entry_ids])
 
     @staticmethod
     def _rowids(db: sqlite3.Connection, ids: list[str]) -> dict[str, int]:
@@ -628,6 +640,7 @@ class Store:
             if exists is None:
                 raise KeyError(name)
             gone_public = [(rowid, entry_id) for rowid, entry_id, public in rows if public]
+            self._close_suggestions(db, [entry_id for _, entry_id, _ in rows], actor)
             db.executemany("DELETE FROM revisions WHERE entry_id = ?", [(entry_id,) for _, entry_id, _ in rows])
             db.execute("DELETE FROM entries WHERE dataset = ?", (name,))
             db.execute("DELETE FROM datasets WHERE name = ?", (name,))

@@ -13,6 +13,7 @@ from support import Library
 
 from corpora.open import CATALOGUE, FOLDER, load_open
 from dictionary import languages
+from dictionary.model import Status
 from tudien.cli import main
 
 
@@ -79,7 +80,7 @@ def test_loading_serves_real_lookups_in_a_dozen_languages_of_vietnam(loaded):
 def test_loading_again_skips_what_is_loaded_and_force_changes_nothing(loaded):
     lib, _ = loaded
     again = load_open(lib.store, ["wold-mww", "sidwellbahnaric-sed"])
-    assert [report for _, report in again] == [None, None]
+    assert [report for _, report in again] == ["already loaded from the same file"] * 2
     forced = load_open(lib.store, ["wold-mww"], force=True)[0][1]
     assert (forced.stats.added, forced.stats.updated, forced.stats.removed) == (0, 0, 0)
     with pytest.raises(KeyError):
@@ -131,3 +132,23 @@ def test_corpora_and_datasets_from_the_command_line(tmp_path):
     lib = Library(tmp_path / "data")
     actions = [row[0] for row in lib.store.db.execute("SELECT action FROM audit_log WHERE target = 'peiros-hre'")]
     assert actions == ["import", "dataset.remove"]
+
+
+def test_an_admins_own_dataset_of_the_same_name_is_never_replaced(tmp_path):
+    """An admin imported their own copy of the Bahnar list under the name the shipped one uses:
+    loading the open lists (which ./scripts/serve does at every start) leaves it alone."""
+    lib = Library(tmp_path / "data")
+    own = tmp_path / "bahnaric.tsv"
+    own.write_text("Bahnaric\tVietnamese\nhnam\tnhà\n", encoding="utf-8")
+    from corpora.importer import import_file
+    from corpora.tabular import Columns
+
+    import_file(lib.store, own, "tsv", language="bdq", columns=Columns("Bahnaric", "Vietnamese"), dataset="bahnaric")
+    result = dict((item.name, report) for item, report in load_open(lib.store, ["bahnaric"]))
+    assert "imported from elsewhere" in result["bahnaric"] and lib.store.count() == 1
+    client = lib.client()
+    assert client.get("/nguon/bahnaric").status_code == 200
+    # a dataset nothing of which is public has no public page
+    import_file(lib.store, own, "tsv", language="bdq", columns=Columns("Bahnaric", "Vietnamese"), dataset="nhap",
+                status=Status.draft)
+    assert client.get("/nguon/nhap").status_code == 404

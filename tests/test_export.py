@@ -90,3 +90,27 @@ def test_the_command_line_exports_by_language_dataset_and_status(tmp_path):
     assert main(["export", str(out), "--format", "csv", "--dataset", "no-such"], env) == 2
     assert main(["export", str(tmp_path / "all.lift"), "--format", "lift", "--status", "all"], env) == 0
     assert (tmp_path / "all.lift").read_text(encoding="utf-8").count("<entry ") == lib.store.count()
+
+
+def test_awkward_names_and_values_do_not_break_an_export(tmp_path):
+    """A dataset named with spaces and Vietnamese letters (the default is the file's name), a
+    gloss that starts with "=" (a synonym notation, not a formula), a stray control character."""
+    from openpyxl import load_workbook
+
+    from dictionary.model import Entry, Provenance
+    from dictionary.store import Dataset
+
+    lib = Library(tmp_path / "data")
+    entry = Entry(id="tyz-aaaaaaaaaaaa", language="tyz", headword="mạ\x07", provenance=Provenance(dataset="Từ điển Tày, 2024"),
+                  senses=[{"glosses": {"vie": ["= ngựa", "ngựa"]}}])
+    lib.store.replace_dataset(Dataset("Từ điển Tày, 2024", "tsv", citation="Tác giả, 2024"), [entry])
+    cldf = tmp_path / "cldf"
+    assert export("cldf", entries(lib, "Từ điển Tày, 2024"), cldf, lib.store.datasets()) == 1
+    assert "Tu_dien_Tay_2024" in (cldf / "sources.bib").read_text(encoding="utf-8")
+    book = tmp_path / "out.xlsx"
+    export("xlsx", entries(lib, "Từ điển Tày, 2024"), book, lib.store.datasets())
+    row = [c.value for c in list(load_workbook(book).worksheets[0].iter_rows())[1]]
+    assert row[0] == "mạ" and row[1] == "= ngựa; ngựa"
+    lift = tmp_path / "out.lift"
+    weird = {**entries(lib, "Từ điển Tày, 2024")[0], "extra": {"traits": "a CSV column", "reversals": ["x"]}}
+    assert export("lift", [weird], lift) == 1  # free-form extra of another shape is not LIFT's to write

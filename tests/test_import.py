@@ -204,4 +204,8 @@ def test_an_excel_workbook_is_refused_with_a_sentence(tmp_path, library):
     with pytest.raises(ImportRejected) as refused:
         import_file(library.store, tmp_path / "not.xlsx", "xlsx", language="tyz", columns=columns)
     assert "not readable as an Excel .xlsx workbook" in refused.value.problems[0]
+    (tmp_path / "list.xls").write_bytes(path.read_bytes())  # openpyxl refuses by the file's extension
+    with pytest.raises(ImportRejected) as refused:
+        import_file(library.store, tmp_path / "list.xls", "xlsx", language="tyz", columns=columns)
+    assert "not readable as an Excel .xlsx workbook" in refused.value.problems[0]
     assert library.store.count() == 0

@@ -88,3 +88,17 @@ def test_the_meanings_of_the_public_text_are_kept_for_the_ranking(tmp_path):
     assert list(store.broad(0).values()) == [3]
     store.write_revision(fewer, author="ed", comment=None, status=Status.retired, action="retire")
     assert store.broad(0) == {}
+
+
+def test_removing_a_dataset_closes_the_suggestions_on_its_entries(tmp_path):
+    """Open suggestions on removed entries are closed with the reason, kept, never left pointing
+    at an entry that is gone (the editors' queue would fail on them)."""
+    store = Store(tmp_path / "s.sqlite")
+    entry = Entry(id="tyz-aaaaaaaaaaaa", language="tyz", headword="mạ", provenance=Provenance(dataset="d"),
+                  senses=[{"glosses": {"vie": ["ngựa"]}}])
+    store.replace_dataset(Dataset("d", "tsv"), [entry])
+    number = store.add_suggestion(entry.id, "tyz", "Nghĩa khác: con ngựa", None, None)
+    assert store.remove_dataset("d", actor="quan.tri") == 1
+    closed = store.suggestion(number)
+    assert closed["status"] == "dismissed" and closed["resolved_by"] == "quan.tri" and "xoá" in closed["comment"]
+    assert store.suggestions("open", None) == []

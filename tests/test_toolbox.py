@@ -106,3 +106,22 @@ def test_a_legacy_8bit_file_is_refused_with_its_line(library, shared_data):
     with pytest.raises(ImportRejected):
         import_file(library.store, path, "toolbox", language="lhu", markers=("gn",))
     assert library.store.count() == 0
+
+
+def test_a_part_of_speech_heads_the_senses_after_it(tmp_path, library):
+    path = tmp_path / "mdf.db"
+    path.write_text("\\lx ama\n\\ps n\n\\ge father\n\\ps v\n\\ge to feed\n\n"
+                    "\\lx bo\n\\ps n\n\\sn 1\n\\ge cow\n\\sn 2\n\\ge ox\n\\ps v\n\\sn 1\n\\ge to herd\n",
+                    encoding="utf-8")
+    import_file(library.store, path, "toolbox", language="bam")
+    senses = {e["headword"]: [(s["pos"], s["glosses"]["eng"]) for s in e["senses"]]
+              for e in entries_of(library, "mdf")}
+    assert senses == {"ama": [("n", ["father"]), ("v", ["to feed"])],
+                      "bo": [("n", ["cow"]), ("n", ["ox"]), ("v", ["to herd"])]}
+
+
+def test_an_encoding_named_for_a_utf8_file_is_refused(tmp_path, library):
+    path = tmp_path / "utf8.db"
+    path.write_text("\\lx đi\n\\ge go\n", encoding="utf-8")
+    with pytest.raises(ImportRejected, match="already UTF-8"):
+        import_file(library.store, path, "toolbox", language="vie", encoding="cp1252")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -224,8 +226,8 @@ def cmd_corpora(args, settings: Settings) -> int:
         return 0
     loaded = False
     for item, report in load_open(store, args.names, force=args.force, progress=_progress("storing")):
-        if report is None:
-            print(f"{item.name}: already loaded from the same file")
+        if isinstance(report, str):
+            print(f"{item.name}: {report}")
             continue
         loaded = True
         stats = report.stats
@@ -290,9 +292,25 @@ def cmd_export(args, settings: Settings) -> int:
         return 2
     entries = store.export_entries(language=args.language, dataset=args.dataset, latest=args.status == "all")
     sources = [d for d in store.datasets() if not args.dataset or d["name"] == args.dataset]
-    count = export(args.format, _progress("exporting")(entries), out, sources)
+    # written beside OUT and moved into place whole: a failure leaves the previous export as it was
+    partial = out.with_name(f".{out.name}.partial")
+    _remove(partial)
+    try:
+        count = export(args.format, _progress("exporting")(entries), partial, sources)
+    except BaseException:
+        _remove(partial)
+        raise
+    _remove(out)
+    os.replace(partial, out)
     print(f"exported {count} entries as {args.format.upper()} to {out}")
     return 0
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def cmd_eval(args, settings: Settings) -> int:

@@ -25,6 +25,7 @@ from .settings import Settings
 
 NICENESS = 10  # the child's nice value above its parent's
 WAITING = 4  # translations that may wait for the child, beyond the one it works on
+STARTUP_SECONDS = 120  # for the child to open its services
 
 _services: Services | None = None  # in the child
 
@@ -58,12 +59,12 @@ class IsolatedTranslator:
     def validate(self, text, targets):
         return self.local.validate(text, targets)
 
-    def _executor(self) -> ProcessPoolExecutor:
+    def _executor(self) -> tuple[ProcessPoolExecutor, threading.Event]:
         with self._lock:
             if self._pool is None:
                 self._pool_done = threading.Event()
                 self._pool = self._start_pool(self._pool_done)
-            return self._pool
+            return self._pool, self._pool_done
 
     def _start_pool(self, done: threading.Event) -> ProcessPoolExecutor:
         """A pool whose child is started by a thread of its own that lives as long as this
@@ -83,19 +84,26 @@ class IsolatedTranslator:
             done.wait()
 
         threading.Thread(target=own, name="translation-child-owner", daemon=True).start()
-        started.wait()
+        if not started.wait(timeout=STARTUP_SECONDS):  # a child that hangs starting blocks no one
+            done.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise Busy("Bộ tra văn bản chưa khởi động được; xin thử lại sau ít giây.", retry_after=5)
         return pool
 
     def translate(self, text: str | None, targets: list[str] | None) -> Glossary:
         text, targets = self.validate(text, targets)
         if not self._slots.acquire(blocking=False):
             raise Busy("Đang có nhiều văn bản chờ tra; xin thử lại sau ít giây.", retry_after=5)
+        pool, done = None, None
         try:
-            return self._executor().submit(_translate_in_child, text, targets).result()
+            pool, done = self._executor()
+            return pool.submit(_translate_in_child, text, targets).result()
         except BrokenProcessPool:
             with self._lock:  # the child died (killed, out of memory): the next call starts another
-                self._pool = None
-                self._pool_done.set()
+                if self._pool is pool:  # not one a later call has started meanwhile
+                    self._pool = None
+            if done is not None:
+                done.set()
             raise Busy("Bộ tra văn bản vừa gặp sự cố và đang khởi động lại; xin thử lại.", retry_after=1) from None
         finally:
             self._slots.release()

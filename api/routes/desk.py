@@ -203,7 +203,12 @@ def suggestions_page(request: Request, search: SearchDep, editing: EditingDep):
     if not isinstance(account, Account):
         return account
     rows = editing.suggestions(account, "open")
-    heads = {r["entry_id"]: editing.store.state(r["entry_id"]).body["headword"] for r in rows}
+    heads = {}
+    for r in rows:
+        try:
+            heads[r["entry_id"]] = editing.store.state(r["entry_id"]).body["headword"]
+        except EntryNotFound:  # gone since (a store of before suggestions were closed with their entry)
+            heads[r["entry_id"]] = r["entry_id"]
     return render(request, "gop-y.html", _context(request, search, suggestions=rows, heads=heads))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import zipfile
@@ -45,7 +46,9 @@ async def download(search: SearchDep, actor: ActorDep,
         raise DatasetNotFound(dataset)
     folder = Path(tempfile.mkdtemp(prefix="tudien-export-"))
     media, suffix = _MEDIA[format]
-    name = "-".join(filter(None, ["tudien", language, dataset, status])) + f".{suffix}"
+    # the file's name says what it holds; a dataset's name may hold any character, the file's not
+    label = re.sub(r"[^\w.-]+", "_", dataset or "").strip("_.")
+    name = "-".join(filter(None, ["tudien", language, label, status])) + f".{suffix}"
 
     def write() -> Path:
         entries = store.export_entries(language=language, dataset=dataset, latest=status == "all")

@@ -220,7 +220,7 @@ def citation(entry: dict, address: str, today: date | None = None) -> str:
 async def dataset_page(request: Request, search: SearchDep, name: str):
     """Where a dataset comes from: its citation, licence, what it is, what it holds."""
     found = search.store.dataset(name)
-    if found is None:
+    if found is None or not found["languages"]:  # nothing of it is public (yet, or any more)
         raise DatasetNotFound(name)
     return render(request, "nguon.html", _context(request, search, dataset=found, linked=linked,
                                                     licence_link=licence_link))

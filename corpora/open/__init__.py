@@ -102,18 +102,28 @@ def find(names: list[str] | None) -> list[OpenDataset]:
     return [known[n] for n in names]
 
 
+LOADED = "already loaded from the same file"
+NOT_OURS = "a dataset of this name was imported from elsewhere; left as it is (--force replaces it)"
+
+
 def load_open(store: Store, names: list[str] | None = None, *, force: bool = False,
-              progress: Callable | None = None) -> list[tuple[OpenDataset, ImportReport | None]]:
+              progress: Callable | None = None) -> list[tuple[OpenDataset, ImportReport | str]]:
     """Import the named open datasets (all by default), published, with their citation, licence
-    and description.  One already loaded from the same file is skipped unless ``force``; the
-    answer pairs each dataset with its import report (None: skipped)."""
+    and description.  Unless ``force``, one already loaded from the same file is skipped, and so
+    is a dataset of the same name that someone imported from elsewhere (an admin's own copy is
+    never replaced by the shipped one).  The answer pairs each dataset with its import report, or
+    the reason it was skipped."""
     present = {d["name"]: d for d in store.datasets()}
-    out = []
+    out: list[tuple[OpenDataset, ImportReport | str]] = []
     for item in find(names):
         held = present.get(item.name)
-        if held is not None and not force and (item.file.is_dir() or held["sha256"] == sha256(item.file)):
-            out.append((item, None))
-            continue
+        if held is not None and not force:
+            if held.get("description") != item.description:
+                out.append((item, NOT_OURS))
+                continue
+            if item.file.is_dir() or held["sha256"] == sha256(item.file):
+                out.append((item, LOADED))
+                continue
         report = import_file(store, item.file, item.format, language=item.language, columns=item.columns,
                              dataset=item.name, citation=item.citation, licence=item.licence,
                              variety=item.variety, description=item.description, progress=progress,
