@@ -337,20 +337,23 @@ def test_results_are_grouped_by_language_by_name_paged_and_short(site, browser, 
     assert browser.find_elements(By.CSS_SELECTOR, ".result")
 
 
-def test_main_meanings_first_and_varieties_told_apart(site, browser):
+@pytest.mark.parametrize("width", [360, 1280])
+def test_main_meanings_first_and_varieties_told_apart(site, browser, width):
     from selenium.webdriver.common.by import By
 
-    _page(browser, site, 1280, "/", q="nhà", **{"from": "vie", "to": "bdq"})
+    _page(browser, site, width, "/", q="nhà", **{"from": "vie", "to": "bdq"})
     senses = [len(r.find_elements(By.CSS_SELECTOR, ".senses li")) for r in
               browser.find_elements(By.CSS_SELECTOR, ".result")[:10]]
     assert len(senses) == 10 and max(senses) <= 50, senses  # no word of many uses among the first ten
     # three Mường forms "ɲaː²" from the Vietic data: each says its variety
-    _page(browser, site, 1280, "/", q="ɲaː²", **{"from": "mtq"})
+    _page(browser, site, width, "/", q="ɲaː²", **{"from": "mtq"})
     varieties = [v.text for v in browser.find_elements(By.CSS_SELECTOR, ".result .variety")]
     assert len(varieties) >= 2 and len(set(varieties)) == len(varieties) and all(v.startswith("Mương [") for v in varieties)
+    shot(browser, "phuong-ngu", width)
 
 
-def test_the_language_menu_is_sorted_by_name_and_letters_follow_the_language(site, browser):
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_language_menu_is_sorted_by_name_and_letters_follow_the_language(site, browser, width):
     """Vietnamese first, then by Vietnamese collation; the special letters are those of the
     language typed in (none for H'Mông or when it is to be recognised), one tab stop, arrows
     inside."""
@@ -359,7 +362,7 @@ def test_the_language_menu_is_sorted_by_name_and_letters_follow_the_language(sit
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select
 
-    _page(browser, site, 1280, "/")
+    _page(browser, site, width, "/")
     assert browser.switch_to.active_element.get_attribute("id") == "q"  # the empty page invites typing
     names = [o.text for o in browser.find_elements(By.CSS_SELECTOR, "#from option")][1:]
     collator = icu.Collator.createInstance(icu.Locale("vi"))
@@ -379,22 +382,24 @@ def test_the_language_menu_is_sorted_by_name_and_letters_follow_the_language(sit
     assert browser.switch_to.active_element == buttons[1]
     buttons[1].send_keys(Keys.TAB)
     assert browser.switch_to.active_element not in buttons  # one tab stop for the whole row
-    shot(browser, "chu-dac-biet", 360)
+    shot(browser, "chu-dac-biet", width)
 
 
-def test_suggestions_say_language_and_meaning_and_result_pages_do_not_steal_focus(site, browser):
+@pytest.mark.parametrize("width", [360, 1280])
+def test_suggestions_say_language_and_meaning_and_result_pages_do_not_steal_focus(site, browser, width):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    _page(browser, site, 1280, "/")
+    _page(browser, site, width, "/")
     Select(browser.find_element(By.ID, "from")).select_by_value("bdq")
     browser.find_element(By.ID, "q").send_keys("hnam")
     WebDriverWait(browser, 5).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#suggestions option"))
     labels = [o.get_attribute("label") for o in browser.find_elements(By.CSS_SELECTOR, "#suggestions option")]
     assert all(label.startswith("Ba Na") for label in labels) and any("nhà" in label for label in labels)
-    _page(browser, site, 360, "/", q="nhà")
+    _page(browser, site, width, "/", q="nhà")
     assert browser.switch_to.active_element.get_attribute("id") != "q"
     assert browser.find_element(By.TAG_NAME, "h1").text  # a main heading
+    shot(browser, "goi-y", width)
 
 
 @pytest.mark.parametrize("width", [360, 1280])
@@ -428,18 +433,20 @@ def test_the_entry_page_searches_cites_and_copies_its_link(site, browser, width)
     assert "khớp đúng với «nhà»" in browser.find_element(By.CSS_SELECTOR, ".summary").text
 
 
-def test_a_voice_that_fails_says_so(site, browser):
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_voice_that_fails_says_so(site, browser, width):
     """A clip that cannot be played (here its file is gone) says so beside its button."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    _page(browser, site, 360, "/", q="bản", **{"from": "tyz"})
+    _page(browser, site, width, "/", q="bản", **{"from": "tyz"})
     holder = browser.find_element(By.CSS_SELECTOR, ".result .audio-synthetic")
     audio = holder.find_element(By.TAG_NAME, "audio")
     browser.execute_script("arguments[0].src = '/v1/audio/s0000000000000000'; arguments[0].play().catch(() => {})",
                            audio)
     WebDriverWait(browser, 10).until(lambda d: holder.find_element(By.CSS_SELECTOR, ".audio-error").is_displayed())
     assert "Không phát được" in holder.find_element(By.CSS_SELECTOR, ".audio-error").text
+    shot(browser, "giong-loi", width)
 
 
 @pytest.mark.parametrize("width", [360, 1280])
