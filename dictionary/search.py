@@ -189,8 +189,8 @@ class SearchService:
         marked = has_diacritics(text)
         ranked = self.rank(candidates, generation)
         exact = [r for r in ranked if self.is_exact(r.candidate, marked)]
+        held = {r.entry for r in exact}
         if exact and len(exact) < len(ranked):  # what matches as typed comes first, whatever its tier
-            held = {r.entry for r in exact}
             ranked = exact + [r for r in ranked if r.entry not in held]
         page = ranked[offset : offset + limit]
         # when nothing matched as typed, the closest matches' texts are read once, for the page
@@ -202,7 +202,7 @@ class SearchService:
             if r.entry not in bodies:
                 continue
             reading = readings.get(r.entry) if r.candidate.tier == Tier.DECODED else None
-            match = self._describe(r, bodies[r.entry], reading or text, reading, self.is_exact(r.candidate, marked))
+            match = self._describe(r, bodies[r.entry], reading or text, reading, r.entry in held)
             hits.append(Hit(bodies[r.entry], match))
         return SearchResult(
             query={"q": text, "from": source, "to": target, "limit": limit, "offset": offset},
@@ -356,7 +356,7 @@ class SearchService:
 
     @staticmethod
     def _head_item(text: str, entry: dict) -> dict:
-        glosses = [g for sense in entry.get("senses", ()) for g in sense.get("glosses", {}).get(VIETNAMESE, ())]
+        glosses = [g for g, language in texts_of(entry, Field.GLOSS) if language == VIETNAMESE]
         meaning = "; ".join(dict.fromkeys(glosses[:3])) or None
         return {"text": text, "language": entry["language"], "meaning": meaning}
 
@@ -395,8 +395,8 @@ class SearchService:
         meaning only the phrase is the surest equivalent)."""
         wanted = search_keys(phrase).tone
         others = list(dict.fromkeys(
-            g for sense in entry.get("senses", ()) for g in sense.get("glosses", {}).get(VIETNAMESE, ())
-            if search_keys(g).tone != wanted))
+            g for g, language in texts_of(entry, Field.GLOSS)
+            if language == VIETNAMESE and search_keys(g).tone != wanted))
         if not others:
             meaning = f"chỉ có nghĩa «{phrase}»"
         else:

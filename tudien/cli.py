@@ -193,7 +193,7 @@ def cmd_sample(args, settings: Settings) -> int:
     services = open_services(settings)
     store, backend = services.store, services.backend
     loaded = load_sample(store, force=args.force)
-    if loaded or not backend.status()["ok"] or backend.status()["generation"] != store.generation:
+    if loaded or _index_behind(store, backend):
         rebuild(store, backend)
     print(f"sample corpus {'loaded' if loaded else 'already present'}; {store.count()} entries in {settings.data_dir}")
     return 0
@@ -234,7 +234,7 @@ def cmd_corpora(args, settings: Settings) -> int:
         print(f"{item.name}: {report.entries} entries ({stats.added} new, {stats.updated} updated, "
               f"{stats.unchanged} unchanged, {stats.removed} removed)"
               + (f"; {len(stats.kept)} entries editors changed were left as they are" if stats.kept else ""))
-    if loaded or not backend.status()["ok"] or backend.status()["generation"] != store.generation:
+    if loaded or _index_behind(store, backend):
         print(f"index rebuilt: {rebuild(store, backend, _progress('indexing'))} keys")
     return 0
 
@@ -311,6 +311,12 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
     else:
         path.unlink(missing_ok=True)
+
+
+def _index_behind(store, backend) -> bool:
+    """Whether the index is missing or follows an older store than this one."""
+    status = backend.status()
+    return not status["ok"] or status["generation"] != store.generation
 
 
 def cmd_eval(args, settings: Settings) -> int:

@@ -17,7 +17,9 @@ from starlette.concurrency import run_in_threadpool
 
 from dictionary import editing, languages
 from dictionary.errors import DatasetNotFound, DictionaryError
+from dictionary.indexing import texts_of
 from dictionary.normalize import fold
+from dictionary.ranking import Field
 from dictionary.search import MAX_OFFSET
 
 from ..deps import AudioDep, GateDep, SearchDep, TranslatorDep, run
@@ -28,7 +30,6 @@ from ..session import csrf_token, keep_csrf, reader_of
 
 HERE = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.trim_blocks = templates.env.lstrip_blocks = True
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 20
@@ -93,6 +94,10 @@ def licence_link(licence: str | None) -> Markup:
     if _URL.fullmatch(licence.strip()):
         return Markup('<a href="{}" rel="license noopener">{}</a>').format(licence.strip(), _licence_name(licence))
     return linked(licence)
+
+
+templates.env.trim_blocks = templates.env.lstrip_blocks = True
+templates.env.globals.update(linked=linked, licence_link=licence_link)  # every page may cite a source
 
 
 def _licence_name(url: str) -> str:
@@ -189,8 +194,7 @@ async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate
     return render(request, "search.html", _context(
         request, search, q=q or "", query=query, source=source or "", target=target or "",
         found=found, sections=_sections(results, query), error=error, page=page, pages=pages,
-        page_size=PAGE_SIZE, senses_shown=SENSES_SHOWN, plain=fold(query) if query else "",
-        linked=linked, licence_link=licence_link))
+        page_size=PAGE_SIZE, senses_shown=SENSES_SHOWN, plain=fold(query) if query else ""))
 
 
 @router.get("/e/{entry_id}", response_class=HTMLResponse)
@@ -200,14 +204,13 @@ async def entry_page(request: Request, search: SearchDep, audio: AudioDep, entry
     entry = entry_detail(raw, clips_public(audio.clips_for([raw]))[entry_id])
     address = str(request.url_for("entry_page", entry_id=entry_id))
     return render(request, "entry.html", _context(
-        request, search, entry=entry, thanks=thanks, address=address, citation=citation(entry, address),
-        linked=linked, licence_link=licence_link))
+        request, search, entry=entry, thanks=thanks, address=address, citation=citation(entry, address)))
 
 
 def citation(entry: dict, address: str, today: date | None = None) -> str:
     """A ready citation of an entry: the word, its language and meanings, its source, where it
     is read and when."""
-    glosses = [g for sense in entry["senses"] for g in sense["glosses"].get("vie", ())]
+    glosses = [g for g, language in texts_of(entry, Field.GLOSS) if language == languages.VIETNAMESE]
     meaning = f" «{'; '.join(dict.fromkeys(glosses[:3]))}»" if glosses else ""
     source = entry["source"]
     origin = source["citation"] or f"bộ dữ liệu {source['dataset']}"
@@ -222,8 +225,7 @@ async def dataset_page(request: Request, search: SearchDep, name: str):
     found = search.store.dataset(name)
     if found is None or not found["languages"]:  # nothing of it is public (yet, or any more)
         raise DatasetNotFound(name)
-    return render(request, "nguon.html", _context(request, search, dataset=found, linked=linked,
-                                                    licence_link=licence_link))
+    return render(request, "nguon.html", _context(request, search, dataset=found))
 
 
 @router.get("/dich", response_class=HTMLResponse)
