@@ -29,7 +29,9 @@ def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         services.follower.start()  # the index follows writes made by other workers too
+        services.packs.start()  # offline packs follow the change feed
         yield
+        services.packs.stop()
         services.follower.stop()
         services.translator.close()  # a translation process of its own ends with the server
 
@@ -46,7 +48,7 @@ def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None
     # audio is compressed already, and a gzipped range would not be the range asked for
     # level 6: nearly the size of level 9 for JSON at a fraction of the CPU
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6,
-                       exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "audio/*"))
+                       exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "audio/*", "application/vnd.sqlite3"))
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
         allow_headers=["*"], expose_headers=["Content-Range", "Content-Length", "ETag", "Accept-Ranges", "Location", "Retry-After"],

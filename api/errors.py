@@ -29,6 +29,7 @@ from dictionary.errors import (
     DatasetNotFound,
     DictionaryError,
     EntryNotFound,
+    FeedExpired,
     Forbidden,
     ImportRejected,
     IndexMissing,
@@ -60,6 +61,7 @@ log = logging.getLogger("tudien.api")
 # Domain exception → (HTTP status, machine-readable code).  Most specific first.
 STATUS_OF: tuple[tuple[type[DictionaryError], int, str], ...] = (
     (EntryNotFound, 404, "not_found"),
+    (FeedExpired, 410, "feed_expired"),
     (DatasetNotFound, 404, "not_found"),
     (RevisionNotFound, 404, "revision_not_found"),
     (SuggestionNotFound, 404, "suggestion_not_found"),

@@ -45,6 +45,8 @@ def install(app: FastAPI) -> None:
                             {"type": "string", "maxLength": 0, "description": "bất kỳ ngôn ngữ nào"},
                             {"type": "null"},
                         ]}
+                    if parameter["in"] == "path" and parameter["name"] == "language":
+                        parameter["schema"] = _CODE
                     if parameter["in"] == "header" and parameter["name"] == "if-match" and operation is path.get("put"):
                         parameter["required"] = True  # a replacement without it is refused (428)
         if "EntryWrite" in schemas:

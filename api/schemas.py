@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dictionary import languages
 from dictionary.normalize import PLAIN_TEXT, VISIBLE, WRITTEN_TEXT
+from dictionary.public import clip_public, entry_public, entry_url, match_public, sense_public
 from dictionary.search import Hit
 from dictionary.translate import MAX_TARGETS, MAX_TEXT
 
@@ -47,6 +47,7 @@ ERROR_TEXT = {
     404: "không có",
     405: "phương thức không được hỗ trợ",
     409: "trạng thái hiện tại không cho phép thao tác này",
+    410: "nhật ký thay đổi không còn tới con trỏ này: hãy tải lại gói ngôn ngữ",
     411: "thiếu Content-Length",
     412: "mục từ đã được người khác sửa (If-Match cũ)",
     413: "tệp hay nội dung quá lớn",
@@ -419,6 +420,63 @@ class GlossaryPublic(_Public):
     gaps: list[str] = Field(description="the terms that lack an equivalent in some language")
 
 
+# -- offline packs and the change feed ----------------------------------------------------------------
+
+class AudioPackPublic(_Public):
+    url: str
+    bytes: int
+    sha256: str
+    recordings: int
+    content_type: str = Field(description="each recording's type: mono Opus in Ogg")
+
+
+class PackPublic(_Public):
+    language: str
+    language_name: str
+    entries: int
+    version: int = Field(description="the change-feed position the pack reflects: ask /v1/changes?since= it")
+    schema_: int = Field(alias="schema", description="the pack's schema version (dictionary/packs.md)")
+    store: str = Field(description="the store the version belongs to: another store's pack starts over")
+    bytes: int = Field(description="the SQLite file")
+    sha256: str = Field(description="of the SQLite file, as it is once decompressed")
+    gzip_bytes: int = Field(description="on the wire, with Accept-Encoding: gzip")
+    built_at: str
+    url: str
+    audio: AudioPackPublic | None = None
+
+
+class PacksPublic(_Public):
+    packs: list[PackPublic]
+
+
+class PublishedEntry(EntryPublic):
+    audio: list[ClipPublic] = Field(description="its recordings (synthetic speech is made on demand)")
+
+
+class IndexRows(_Public):
+    row: int = Field(description="the entry's row in the store (ties in the ranking are broken by it)")
+    meanings: int | None = None
+    keys: list[list[Any]] | None = Field(None, description="[field, gloss language or '', position, exact, tone, "
+                                                         "fold] per key, in the index's order")
+
+
+class ChangePublic(_Public):
+    seq: int
+    id: str
+    language: str | None = Field(description="whose readers the change concerns (null: every language's)")
+    op: Literal["upsert", "delete"]
+    entry: PublishedEntry | None = None
+    index: IndexRows | None = Field(None, description="with include=index: the rows an offline pack or another "
+                                                    "index needs")
+
+
+class ChangesPublic(_Public):
+    changes: list[ChangePublic]
+    next: int = Field(description="ask from here next")
+    more: bool = Field(description="true: the limit cut the page; ask again from next at once")
+    store: str
+
+
 # -- health -----------------------------------------------------------------------------------------
 
 class StoreHealth(_Public):
@@ -433,48 +491,6 @@ class HealthPublic(_Public):
 
 
 # -- building bodies --------------------------------------------------------------------------------
-
-_SENSE_OPTIONAL = ("definitions", "examples", "domains", "pos", "notes")
-
-
-def sense_public(sense: dict) -> dict:
-    out = {"glosses": sense.get("glosses", {})}
-    for key in _SENSE_OPTIONAL:
-        if sense.get(key):
-            out[key] = sense[key]
-    return out
-
-
-def entry_url(entry_id: str) -> str:
-    return f"/v1/entries/{entry_id}"
-
-
-def entry_public(entry: dict) -> dict:
-    prov = entry.get("provenance", {})
-    extra = entry.get("extra") or {}
-    variety = extra.get("variety") or extra.get("dialect")
-    return {
-        "id": entry["id"],
-        "language": entry["language"],
-        "language_name": languages.name(entry["language"]),
-        **({"variety": variety} if isinstance(variety, str) and variety else {}),
-        "headword": entry["headword"],
-        "variants": entry.get("variants", []),
-        "pos": entry.get("pos"),
-        "ipa": entry.get("ipa"),
-        "senses": [sense_public(s) for s in entry.get("senses", ())],
-        "status": entry.get("status", "draft"),
-        "authority": entry.get("authority"),
-        "source": {
-            "dataset": prov.get("dataset"),
-            "citation": prov.get("citation"),
-            "licence": prov.get("licence"),
-            "file": prov.get("source_file"),
-            "location": prov.get("location"),
-        },
-        "url": entry_url(entry["id"]),
-    }
-
 
 def entry_detail(entry: dict, clips: list[dict], view=None) -> dict:
     """The whole entry; with ``view`` (an :class:`~dictionary.editing.EntryView`), its revision."""
@@ -502,24 +518,9 @@ def suggestion_public(row: dict) -> dict:
 
 def hit_public(hit: Hit, clips: list[dict]) -> dict:
     out = entry_public(hit.entry)
-    m = hit.match
-    out["match"] = {"field": m.field, "tier": m.tier, "distance": m.distance, "text": m.text, "exact": m.exact}
-    if m.decoded is not None:
-        out["match"]["decoded"] = m.decoded
-    if m.language:
-        out["match"]["language"] = m.language
+    out["match"] = match_public(hit.match)
     out["audio"] = clips
     return out
-
-
-def clip_public(clip: dict, entry_id: str | None = None) -> dict:
-    """A clip of the pronunciation library with the URL to fetch it: the file once it exists, else
-    (synthetic speech not made yet) the entry's pronunciation, which makes it on first play."""
-    if clip["id"] is not None:
-        url = f"/v1/audio/{clip['id']}"
-    else:
-        url = f"{entry_url(entry_id)}/pronunciation?play=1"
-    return {"url": url, **clip}
 
 
 def clips_public(by_entry: dict[str, list[dict]]) -> dict[str, list[dict]]:

@@ -8,10 +8,11 @@ from pathlib import Path
 from dictionary import languages
 from dictionary.bulk import paused_gc
 from dictionary.errors import ImportRejected
+from dictionary.files import file_sha256 as sha256
 from dictionary.model import Status
 from dictionary.store import Dataset, ReplaceStats, Store
 
-from .base import Parsed, sha256
+from .base import Parsed
 from .cldf import parse_cldf
 from .lift import parse_lift
 from .tabular import Columns, parse_tabular

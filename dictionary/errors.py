@@ -34,6 +34,19 @@ class DatasetNotFound(DictionaryError):
         super().__init__(f"Không có bộ dữ liệu nào tên {name!r}.")
 
 
+class FeedExpired(DictionaryError):
+    """A change-feed cursor the feed does not reach (older than what it keeps, or of another store)."""
+
+    def __init__(self, since: int, start: int, head: int) -> None:
+        self.since, self.start, self.head = since, start, head
+        if since > head:
+            why = f"con trỏ {since} lớn hơn thay đổi mới nhất ({head}): nó thuộc về một kho dữ liệu khác"
+        else:
+            why = f"nhật ký thay đổi chỉ còn giữ từ sau thay đổi {start}"
+        super().__init__(f"Không cập nhật được từ thay đổi {since}: {why}. "
+                         "Hãy tải lại gói ngôn ngữ (GET /v1/packs/{language}) rồi cập nhật tiếp từ phiên bản của gói.")
+
+
 class InvalidQuery(DictionaryError):
     """A query the service cannot run as given; the message says how to fix it."""
 

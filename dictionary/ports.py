@@ -53,6 +53,24 @@ class KeyDoc(NamedTuple):
     fold: str
 
 
+class EntryReader(Protocol):
+    """What the search service reads of entries beside the engine's keys: the canonical store on
+    the server, a folder of offline packs on a phone (:class:`dictionary.packs.PackReader`)."""
+
+    @property
+    def generation(self) -> int: ...
+
+    def authoritative(self) -> frozenset[int]: ...
+
+    def broad(self, above: int) -> dict[int, int]: ...
+
+    def bodies(self, rows: list[int]) -> dict[int, dict]: ...
+
+    def heads(self, rows: list[int]) -> dict[int, dict]: ...
+
+    def count(self) -> int: ...
+
+
 class Backend(Protocol):
     name: str
     remote: bool  # calls wait on a network (run them off the event loop)

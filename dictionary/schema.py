@@ -12,8 +12,10 @@ supervising process uses it and lives as long as the workers do.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -102,6 +104,43 @@ def _meanings(db: sqlite3.Connection) -> None:
                        [(meanings(orjson.loads(public)), rowid) for rowid, public in rows])
         last = rows[-1][0]
     db.execute("CREATE INDEX IF NOT EXISTS entries_meanings ON entries(meanings)")
+
+
+def _change_feed(db: sqlite3.Connection) -> None:
+    """8: the change feed gets a sequence number per change (an import of many entries makes one
+    generation but as many changes, so a reader can page through it), the language whose readers
+    a change concerns, and its time; it starts with every public entry, so that a reader starting
+    from 0 gets the whole public dictionary; the store gets an identity a reader's cursor belongs to."""
+    for statement in _statements("""
+        CREATE TABLE changes (
+            seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+            generation INTEGER NOT NULL,
+            entry      INTEGER NOT NULL,
+            entry_id   TEXT NOT NULL,
+            language   TEXT,
+            at         TEXT NOT NULL
+        );
+        CREATE INDEX changes_generation ON changes(generation);
+        CREATE INDEX changes_entry ON changes(entry);
+        CREATE INDEX changes_language ON changes(language, seq)
+    """):
+        db.execute(statement)
+    start = db.execute("SELECT value FROM meta WHERE key = 'feed_start'").fetchone()
+    start = int(start[0]) if start else 0
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    # public entries no change since the feed began mentions: as they were when it began
+    db.execute("INSERT INTO changes (generation, entry, entry_id, language, at) "
+               "SELECT ?, rowid, id, language, ? FROM entries e WHERE public IS NOT NULL "
+               "AND NOT EXISTS (SELECT 1 FROM entry_changes c WHERE c.entry = e.rowid) ORDER BY rowid",
+               (start, now))
+    # an entry that is gone concerns the readers of every language (a deletion of an entry a
+    # reader never had is nothing)
+    db.execute("INSERT INTO changes (generation, entry, entry_id, language, at) "
+               "SELECT c.generation, c.entry, c.entry_id, e.language, ? FROM entry_changes c "
+               "LEFT JOIN entries e ON e.rowid = c.entry ORDER BY c.generation, c.entry", (now,))
+    db.execute("DROP TABLE entry_changes")
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('changes_start', '0')")
+    db.execute("INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", (str(uuid.uuid4()),))
 
 
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
@@ -211,6 +250,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _meanings,
     # 7: what a dataset is, in words a reader needs (research data, an approved dictionary…)
     "ALTER TABLE datasets ADD COLUMN description TEXT",
+    # 8: the change feed numbered per change, by language, from the whole public dictionary
+    _change_feed,
 )
 VERSION = len(MIGRATIONS)
 

@@ -16,7 +16,7 @@ from .errors import InvalidQuery
 from .indexing import texts_of
 from .languages import VIETNAMESE
 from .normalize import canonical, has_diacritics, search_keys
-from .ports import Backend
+from .ports import Backend, EntryReader
 from .ranking import (
     BREADTH,
     Candidate,
@@ -83,7 +83,7 @@ def is_word(headword: str) -> bool:
 
 
 class SearchService:
-    def __init__(self, store: Store, backend: Backend) -> None:
+    def __init__(self, store: Store | EntryReader, backend: Backend) -> None:
         self.store = store
         self.backend = backend
         self._facts: tuple[int, frozenset[int], dict[int, int]] = (-1, frozenset(), {})

@@ -15,6 +15,7 @@ from .audio.library import AudioLibrary, Limits
 from .audio.synth import Synthesiser
 from .editing import Editing
 from .indexing import Follower
+from .packs import PackShelf
 from .ports import Backend
 from .search import SearchService
 from .store import Store
@@ -31,16 +32,22 @@ class Services:
     accounts: Accounts
     editing: Editing
     follower: Follower
+    packs: PackShelf
 
     @classmethod
     def compose(cls, store: Store, backend: Backend, audio_root: Path, synthesiser: Synthesiser,
-                limits: Limits | None = None, service_keys: tuple[str, ...] = ()) -> Services:
+                limits: Limits | None = None, service_keys: tuple[str, ...] = (),
+                packs_root: Path | None = None, pack_interval: float = 10.0) -> Services:
         search = SearchService(store, backend)
         follower = Follower(store, backend)
-        return cls(store, backend, search, AudioLibrary(store, audio_root, synthesiser, limits),
-                   Translator(search), Accounts(store, service_keys), Editing(store, follower), follower)
+        audio = AudioLibrary(store, audio_root, synthesiser, limits, public_changed=follower.changed)
+        packs = PackShelf(store, packs_root or Path(audio_root).parent / "packs", audio=audio.offline_pack,
+                          interval=pack_interval)
+        return cls(store, backend, search, audio,
+                   Translator(search), Accounts(store, service_keys), Editing(store, follower), follower, packs)
 
     def close(self) -> None:
+        self.packs.stop()
         self.follower.stop()
         self.backend.close()
         self.store.close()

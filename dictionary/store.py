@@ -14,12 +14,12 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
 
-from .errors import AccountExists, AccountNotFound, Busy, EntryNotFound
+from .errors import AccountExists, AccountNotFound, Busy, EntryNotFound, FeedExpired
 from .model import Entry, Status, meanings
 from .schema import migrate
 
@@ -72,6 +72,27 @@ class Written:
 
     state: EntryState
     public_changed: bool  # the public text changed: the index must follow
+
+
+@dataclass(frozen=True, slots=True)
+class FeedChange:
+    """One entry in the change feed: its public text now (None: the public no longer reads it
+    there: a deletion), its count of meanings and its recordings (catalogue rows)."""
+
+    seq: int
+    row: int
+    id: str
+    language: str | None  # whose readers it concerns (None: every language's)
+    public: dict | None
+    meanings: int
+    recordings: tuple[dict, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPage:
+    changes: list[FeedChange]
+    next: int  # the cursor to ask from next
+    more: bool  # the limit cut the page: ask again from ``next``
 
 
 class RevisionConflict(Exception):
@@ -202,12 +223,12 @@ class Store:
             existing = {
                 row[1]: row
                 for row in db.execute(
-                    "SELECT rowid, id, status, revision, body, public IS NOT NULL, edited_at "
+                    "SELECT rowid, id, status, revision, body, public IS NOT NULL, edited_at, language "
                     "FROM entries WHERE dataset = ?", (dataset.name,)
                 )
             }
             inserts, revisions, updates = [], [], []
-            public_rows: list[str] = []
+            public_rows: list[tuple[str, str | None]] = []
             for entry in entries:
                 seen.add(entry.id)
                 old = existing.get(entry.id)
@@ -235,7 +256,9 @@ class Store:
                     unchanged += 1
                     continue
                 if published or (old is not None and old[5]):
-                    public_rows.append(entry.id)
+                    # an entry moving to another language concerns the readers of both
+                    moved = old is not None and old[5] and old[7] != entry.language
+                    public_rows.append((entry.id, None if moved else entry.language))
             conflict = self._other_dataset_ids(db, dataset.name, [row[0] for row in inserts])
             if conflict:
                 raise ValueError(f"entry id {conflict} already belongs to another dataset")
@@ -278,11 +301,9 @@ class Store:
                 ),
             )
             if public_rows or gone_public:
-                generation = self._bump(db)
-                rows = self._rowids(db, public_rows)
-                db.executemany("INSERT OR IGNORE INTO entry_changes VALUES (?, ?, ?)",
-                               [(generation, rowid, entry_id) for entry_id, rowid in rows.items()]
-                               + [(generation, rowid, entry_id) for rowid, entry_id in gone_public])
+                rows = self._rowids(db, [entry_id for entry_id, _ in public_rows])
+                self._record(db, [(rows[entry_id], entry_id, language) for entry_id, language in public_rows]
+                             + [(rowid, entry_id, existing[entry_id][7]) for rowid, entry_id in gone_public])
             self._audit(db, actor, "import", dataset.name, client=client, detail={
                 "status": status.value, "added": added, "updated": updated, "unchanged": unchanged,
                 "removed": len(gone), "kept": len(kept)})
@@ -369,9 +390,12 @@ class Store:
             public_changed = public is not None or had_public
             public_changed = public_changed and (row is None or public != row[8])
             if public_changed:
-                generation = self._bump(db)
                 rowid = db.execute("SELECT rowid FROM entries WHERE id = ?", (entry.id,)).fetchone()[0]
-                db.execute("INSERT OR IGNORE INTO entry_changes VALUES (?, ?, ?)", (generation, rowid, entry.id))
+                before = orjson.loads(row[8])["language"] if row is not None and row[8] is not None else None
+                after = shown["language"] if shown is not None else None
+                # retired: its readers lose it; moved to another language: the readers of both
+                language = after if before in (None, after) else before if after is None else None
+                self._record(db, [(rowid, entry.id, language)])
             self._audit(db, author, action, entry.id, client=client,
                         detail={"revision": revision, "status": status.value, **(detail or {})})
             state = _state(db.execute(f"SELECT {_STATE_COLUMNS} FROM entries WHERE id = ?", (entry.id,)).fetchone())
@@ -389,6 +413,16 @@ class Store:
             if row:
                 return row[0]
         return None
+
+    @classmethod
+    def _record(cls, db: sqlite3.Connection, items: list[tuple[int, str, str | None]]) -> int:
+        """Enter changes of the public text in the change feed, under one new generation: each
+        item is (row, id, the language whose readers it concerns; None: every language's)."""
+        generation = cls._bump(db)
+        now = _now()
+        db.executemany("INSERT INTO changes (generation, entry, entry_id, language, at) VALUES (?, ?, ?, ?, ?)",
+                       [(generation, row, entry_id, language, now) for row, entry_id, language in items])
+        return generation
 
     @staticmethod
     def _bump(db: sqlite3.Connection) -> int:
@@ -528,7 +562,106 @@ class Store:
         if start is not None and generation < int(start[0]):
             return None
         return [r for (r,) in self.db.execute(
-            "SELECT DISTINCT entry FROM entry_changes WHERE generation > ?", (generation,))]
+            "SELECT DISTINCT entry FROM changes WHERE generation > ?", (generation,))]
+
+    # -- the change feed ---------------------------------------------------------------------
+    @property
+    def store_id(self) -> str:
+        """This store's identity: a feed cursor or a pack of another store means nothing here."""
+        return self.db.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()[0]
+
+    @staticmethod
+    def _head(db: sqlite3.Connection) -> int:
+        row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
+        return int(row[0]) if row else 0
+
+    def feed_head(self) -> int:
+        """The sequence number of the last change of the public text (0: none yet)."""
+        return self._head(self.db)
+
+    def changes(self, since: int, language: str | None = None, limit: int = 100) -> FeedPage:
+        """The entries whose public text changed after change ``since`` (of ``language``'s
+        readers, when named), each once, in the order of its last change, up to ``limit``:
+        (seq, row, id, public text or None when the public no longer reads it there).  Read in
+        one snapshot.  FeedExpired when the feed no longer reaches back to ``since``, or never
+        reached it (a cursor of another store)."""
+        db = self._connect()
+        try:
+            db.execute("BEGIN")
+            head = self._head(db)
+            start = int(db.execute("SELECT value FROM meta WHERE key = 'changes_start'").fetchone()[0])
+            if since < start or since > head:
+                raise FeedExpired(since, start, head)
+            if language is None:
+                rows = db.execute("SELECT MAX(seq) AS s, entry, entry_id, language FROM changes WHERE seq > ? "
+                                  "GROUP BY entry ORDER BY s LIMIT ?", (since, limit + 1)).fetchall()
+            else:
+                rows = db.execute("SELECT MAX(seq) AS s, entry, entry_id, ? FROM changes WHERE seq > ? "
+                                  "AND (language = ? OR language IS NULL) GROUP BY entry ORDER BY s LIMIT ?",
+                                  (language, since, language, limit + 1)).fetchall()
+            more = len(rows) > limit
+            rows = rows[:limit]
+            bodies: dict[int, tuple] = {}
+            for start_at in range(0, len(rows), 500):
+                chunk = [row[1] for row in rows[start_at : start_at + 500]]
+                bodies.update((r[0], r[1:]) for r in db.execute(
+                    f"SELECT rowid, public, language, meanings FROM entries WHERE public IS NOT NULL AND rowid IN "
+                    f"({','.join('?' * len(chunk))})", chunk))
+            public_ids = [row[2] for row in rows if row[1] in bodies]
+            recordings = self._recordings(db, public_ids)
+            changes = []
+            for seq, rowid, entry_id, concerns in rows:
+                found = bodies.get(rowid)
+                if found is None or (language is not None and found[1] != language):
+                    changes.append(FeedChange(seq, rowid, entry_id, concerns, None, 0, ()))
+                else:
+                    changes.append(FeedChange(seq, rowid, entry_id, found[1], orjson.loads(found[0]), found[2],
+                                              tuple(recordings.get(entry_id, ()))))
+            db.execute("COMMIT")
+        finally:
+            db.close()
+        return FeedPage(changes, rows[-1][0] if more else head, more)
+
+    def snapshot(self, language: str) -> tuple[int, list[FeedChange]]:
+        """Every public entry of ``language`` with its recordings, in row order, and the change
+        they reflect (the feed's head), read in one snapshot: what an offline pack holds."""
+        db = self._connect()
+        try:
+            db.execute("BEGIN")
+            head = self._head(db)
+            rows = db.execute("SELECT rowid, id, public, meanings FROM entries WHERE language = ? "
+                              "AND public IS NOT NULL ORDER BY rowid", (language,)).fetchall()
+            recordings = self._recordings(db, [row[1] for row in rows])
+            db.execute("COMMIT")
+        finally:
+            db.close()
+        return head, [FeedChange(head, rowid, entry_id, language, orjson.loads(public), breadth,
+                                 tuple(recordings.get(entry_id, ())))
+                      for rowid, entry_id, public, breadth in rows]
+
+    def compact_changes(self, keep_deleted_days: float) -> dict:
+        """Drop what no reader of the feed needs: an entry's earlier changes once a later one
+        says the same to the same readers (nothing is lost: a reader gets each entry once, as it
+        is now), and deletions older than ``keep_deleted_days`` (a reader whose cursor is older
+        must download its pack again: the feed then answers FeedExpired)."""
+        cutoff = (datetime.now(UTC) - timedelta(days=keep_deleted_days)).isoformat(timespec="seconds")
+        with self._transaction() as db:
+            superseded = db.execute(
+                "DELETE FROM changes WHERE seq NOT IN (SELECT MAX(seq) FROM changes "
+                "GROUP BY entry, COALESCE(language, char(0)))").rowcount
+            gone = db.execute(
+                "SELECT seq, generation FROM changes c WHERE at <= ? AND NOT EXISTS "
+                "(SELECT 1 FROM entries e WHERE e.rowid = c.entry AND e.public IS NOT NULL)", (cutoff,)).fetchall()
+            if gone:
+                last_seq = max(seq for seq, _ in gone)
+                last_generation = max(generation for _, generation in gone)
+                db.executemany("DELETE FROM changes WHERE seq = ?", [(seq,) for seq, _ in gone])
+                db.execute("UPDATE meta SET value = MAX(CAST(value AS INTEGER), ?) WHERE key = 'changes_start'",
+                           (last_seq,))
+                db.execute("INSERT OR REPLACE INTO meta SELECT 'feed_start', MAX(?, COALESCE("
+                           "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'feed_start'), 0))",
+                           (last_generation,))
+        return {"superseded": superseded, "deletions_expired": len(gone)}
 
     # -- revisions, review, suggestions -------------------------------------------------------
     def revisions(self, entry_id: str) -> list[dict]:
@@ -634,20 +767,18 @@ class Store:
         entries went.  Recordings of those entries stay in the catalogue (``tudien audio gc``
         reports them)."""
         with self._transaction() as db:
-            rows = db.execute("SELECT rowid, id, public IS NOT NULL FROM entries WHERE dataset = ?",
+            rows = db.execute("SELECT rowid, id, public IS NOT NULL, language FROM entries WHERE dataset = ?",
                               (name,)).fetchall()
             exists = db.execute("SELECT 1 FROM datasets WHERE name = ?", (name,)).fetchone()
             if exists is None:
                 raise KeyError(name)
-            gone_public = [(rowid, entry_id) for rowid, entry_id, public in rows if public]
-            self._close_suggestions(db, [entry_id for _, entry_id, _ in rows], actor)
-            db.executemany("DELETE FROM revisions WHERE entry_id = ?", [(entry_id,) for _, entry_id, _ in rows])
+            gone_public = [(rowid, entry_id, language) for rowid, entry_id, public, language in rows if public]
+            self._close_suggestions(db, [row[1] for row in rows], actor)
+            db.executemany("DELETE FROM revisions WHERE entry_id = ?", [(row[1],) for row in rows])
             db.execute("DELETE FROM entries WHERE dataset = ?", (name,))
             db.execute("DELETE FROM datasets WHERE name = ?", (name,))
             if gone_public:
-                generation = self._bump(db)
-                db.executemany("INSERT OR IGNORE INTO entry_changes VALUES (?, ?, ?)",
-                               [(generation, rowid, entry_id) for rowid, entry_id in gone_public])
+                self._record(db, gone_public)
             self._audit(db, actor, "dataset.remove", name, client=client, detail={"entries": len(rows)})
         return len(rows)
 
@@ -675,28 +806,70 @@ class Store:
 
     def recordings(self, entry_ids: list[str]) -> dict[str, list[dict]]:
         """Each entry's recordings, in the order they were added."""
+        return self._recordings(self.db, entry_ids)
+
+    @staticmethod
+    def _recordings(db: sqlite3.Connection, entry_ids: list[str]) -> dict[str, list[dict]]:
         out: dict[str, list[dict]] = {}
-        if not entry_ids:
-            return out
-        marks = ",".join("?" * len(entry_ids))
-        for row in self._rows(
-            f"SELECT * FROM audio_clips WHERE kind = 'recording' AND entry_id IN ({marks}) ORDER BY rowid",
-            entry_ids,
-        ):
-            out.setdefault(row["entry_id"], []).append(row)
+        for start in range(0, len(entry_ids), 500):
+            chunk = entry_ids[start : start + 500]
+            cursor = db.execute(f"SELECT * FROM audio_clips WHERE kind = 'recording' AND entry_id IN "
+                                f"({','.join('?' * len(chunk))}) ORDER BY rowid", chunk)
+            names = [d[0] for d in cursor.description]
+            for values in cursor:
+                row = dict(zip(names, values, strict=True))
+                out.setdefault(row["entry_id"], []).append(row)
         return out
 
-    def add_clip(self, row: dict) -> None:
-        """Catalogue a clip (a clip already there is left as it is)."""
+    def public_recordings(self, language: str) -> tuple[int, list[dict]]:
+        """The feed's head and the recordings of ``language``'s published entries (catalogue
+        rows, in the order they were added), read in one snapshot."""
+        db = self._connect()
+        try:
+            db.execute("BEGIN")
+            head = self._head(db)
+            cursor = db.execute("SELECT a.* FROM audio_clips a JOIN entries e ON e.id = a.entry_id "
+                                "WHERE a.kind = 'recording' AND e.language = ? AND e.public IS NOT NULL "
+                                "ORDER BY a.rowid", (language,))
+            names = [d[0] for d in cursor.description]
+            rows = [dict(zip(names, values, strict=True)) for values in cursor]
+            db.execute("COMMIT")
+        finally:
+            db.close()
+        return head, rows
+
+    def add_clip(self, row: dict) -> bool:
+        """Catalogue a clip (a clip already there is left as it is).  A recording of a published
+        entry changes what the public reads of it: the change feed says so.  Returns whether the
+        public text changed."""
         row = {**row, "created_at": _now()}
         names = ",".join(row)
         marks = ",".join("?" * len(row))
         with self._transaction() as db:
-            db.execute(f"INSERT OR IGNORE INTO audio_clips ({names}) VALUES ({marks})", tuple(row.values()))
+            added = db.execute(f"INSERT OR IGNORE INTO audio_clips ({names}) VALUES ({marks})",
+                               tuple(row.values())).rowcount
+            return bool(added) and row["kind"] == "recording" and self._recorded(db, [row["entry_id"]])
 
-    def delete_clips(self, ids: Iterable[str]) -> None:
+    def delete_clips(self, ids: Iterable[str]) -> bool:
+        """Remove clips from the catalogue; returns whether the public text of an entry changed
+        (one of its recordings went)."""
+        ids = list(ids)
         with self._transaction() as db:
+            entries = [r for (r,) in db.execute(
+                f"SELECT DISTINCT entry_id FROM audio_clips WHERE kind = 'recording' AND entry_id IS NOT NULL "
+                f"AND id IN ({','.join('?' * len(ids))})", ids)] if ids else []
             db.executemany("DELETE FROM audio_clips WHERE id = ?", [(i,) for i in ids])
+            return self._recorded(db, entries)
+
+    def _recorded(self, db: sqlite3.Connection, entry_ids: list[str]) -> bool:
+        """The recordings of these entries changed: a change of the public text of the published ones."""
+        if not entry_ids:
+            return False
+        rows = db.execute(f"SELECT rowid, id, language FROM entries WHERE public IS NOT NULL AND id IN "
+                          f"({','.join('?' * len(entry_ids))})", entry_ids).fetchall()
+        if rows:
+            self._record(db, [tuple(row) for row in rows])
+        return bool(rows)
 
     def clip_files(self) -> list[tuple[str, str, str]]:
         """(id, original sha, playback sha) of every clip."""

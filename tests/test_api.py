@@ -96,6 +96,13 @@ BAD_REQUESTS = [
     ("/v1/speak", {}, 422, "Thiếu tham số text"),
     ("/v1/speak", {"text": "cây", "lang": "tieng-viet"}, 422, "ISO 639-3"),
     ("/v1/export", {"format": "lift", "language": "tyz"}, 401, "đăng nhập"),
+    ("/v1/packs/xyz", {}, 422, "ISO 639-3"),
+    ("/v1/packs/bdq", {}, 404, "chưa có gói"),
+    ("/v1/packs/tyz/audio", {}, 404, "chưa có gói âm thanh"),
+    ("/v1/changes", {}, 422, "since"),
+    ("/v1/changes", {"since": 0, "language": "zz"}, 422, "ISO 639-3"),
+    ("/v1/changes", {"since": 0, "limit": 0}, 422, "limit"),
+    ("/v1/changes", {"since": 10**9}, 410, "tải lại gói ngôn ngữ"),
 ]
 
 
@@ -188,7 +195,7 @@ def test_every_route_is_covered_by_the_error_shape_test(client):
     from test_editing import REFUSALS
 
     tested = {p for p, *_ in BAD_REQUESTS} | {"/v1/translate", "/v1/entries/x/audio"} | {p for _, p, *_ in REFUSALS}
-    for route in routes - {"/v1/languages"}:  # /v1/languages takes no input
+    for route in routes - {"/v1/languages", "/v1/packs"}:  # these take no input
         pattern = re.compile("^" + re.sub(r"\\{[a-z_]+\\}", "[^/]+", re.escape(route)) + "$")
         assert any(pattern.match(path) for path in tested), f"{route} has no bad request in BAD_REQUESTS"
 

@@ -1,4 +1,4 @@
-"""The ``tudien`` command: import, index, search, serve, sample, audio, eval."""
+"""The ``tudien`` command: import, index, search, serve, sample, audio, offline packs, eval."""
 
 from __future__ import annotations
 
@@ -319,6 +319,71 @@ def _index_behind(store, backend) -> bool:
     return not status["ok"] or status["generation"] != store.generation
 
 
+def cmd_offline_sync(args, settings: Settings) -> int:
+    from .offline import SyncError, sync
+
+    failed = 0
+    for language in args.language:
+        try:
+            report = sync(args.url, language, Path(args.dir), audio=args.audio)
+        except SyncError as exc:
+            print(f"error: {language}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        print(report.describe())
+    return 1 if failed else 0
+
+
+def cmd_offline_search(args, settings: Settings) -> int:
+    import orjson
+
+    from .offline import SyncError, open_search, search
+
+    try:
+        service = open_search(Path(args.dir))
+    except SyncError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    answer = search(service, args.query, args.source, args.target, args.limit)
+    if args.json:
+        sys.stdout.buffer.write(orjson.dumps(answer, option=orjson.OPT_INDENT_2) + b"\n")
+        return 0
+    print(f"{answer['total']} entries match {answer['query']['q']!r} (offline)")
+    if not answer["exact_matches"] and answer["did_you_mean"]:
+        print("did you mean: " + ", ".join(answer["did_you_mean"]))
+    rows = [("#", "lang", "headword", "Vietnamese", "match", "id")]
+    for n, hit in enumerate(answer["results"], start=1):
+        glosses = "; ".join(dict.fromkeys(g for s in hit["senses"] for g in s["glosses"].get("vie", [])))
+        rows.append((str(n), hit["language"], hit["headword"], _clip(glosses, 40),
+                     f"{hit['match']['field']}/{hit['match']['tier']}", hit["id"]))
+    _table(rows)
+    return 0
+
+
+def cmd_packs(args, settings: Settings) -> int:
+    services = open_services(settings)
+    shelf = services.packs
+    languages = args.language or shelf.languages()
+    rows = [("language", "entries", "version", "SQLite", "gzip", "seconds")]
+    for language in languages:
+        info = shelf.refresh(language) if args.packs_command == "build" else shelf.info(language)
+        if info is None:
+            rows.append((language, "-", "-", "-", "-", "-"))
+            continue
+        rows.append((language, str(info.entries), str(info.version), str(info.bytes), str(info.gzip_bytes),
+                     f"{info.seconds:.2f}"))
+    _table(rows)
+    return 0
+
+
+def cmd_changes_compact(args, settings: Settings) -> int:
+    services = open_services(settings)
+    done = services.store.compact_changes(args.keep_days)
+    print(f"change feed compacted: {done['superseded']} superseded changes dropped, "
+          f"{done['deletions_expired']} deletions older than {args.keep_days:g} days dropped")
+    return 0
+
+
 def cmd_eval(args, settings: Settings) -> int:
     from .evaluation import run_manifest
 
@@ -553,6 +618,38 @@ def build_parser() -> argparse.ArgumentParser:
                    help="published: the public text (default); all: every entry's latest revision, drafts too")
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
     p.set_defaults(func=cmd_export)
+
+    offline = sub.add_parser("offline", help="the offline client: language packs kept current, searched with "
+                                             "no server").add_subparsers(dest="offline_command", required=True)
+    p = offline.add_parser("sync", help="download a language's pack, or bring it up to date by the change feed")
+    p.add_argument("url", help="the server, e.g. http://127.0.0.1:8000")
+    p.add_argument("--language", action="append", required=True, help="ISO 639-3 code (repeat for several)")
+    p.add_argument("--dir", required=True, help="the folder of the packs")
+    p.add_argument("--audio", action="store_true", help="the recordings too (mono Opus)")
+    p.set_defaults(func=cmd_offline_sync)
+    p = offline.add_parser("search", help="search the packs of a folder, as the server would")
+    p.add_argument("dir")
+    p.add_argument("query")
+    p.add_argument("--from", dest="source")
+    p.add_argument("--to", dest="target")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true", help="print /v1/search's JSON")
+    p.set_defaults(func=cmd_offline_search)
+
+    packs = sub.add_parser("packs", help="the server's offline packs").add_subparsers(
+        dest="packs_command", required=True)
+    p = packs.add_parser("build", help="bring packs up to the change feed now (every language, or those named)")
+    p.add_argument("language", nargs="*")
+    p.set_defaults(func=cmd_packs)
+    p = packs.add_parser("list", help="each language's pack: entries, version, size")
+    p.add_argument("language", nargs="*")
+    p.set_defaults(func=cmd_packs)
+
+    changes = sub.add_parser("changes", help="the change feed").add_subparsers(dest="changes_command", required=True)
+    p = changes.add_parser("compact", help="drop superseded changes, and deletions older than --keep-days "
+                                           "(clients older than that download their pack again)")
+    p.add_argument("--keep-days", type=float, default=365)
+    p.set_defaults(func=cmd_changes_compact)
 
     p = sub.add_parser("eval", help="run a relevance query set (manifest.json + queries.jsonl)")
     p.add_argument("manifest_dir")

@@ -75,8 +75,8 @@ def import_manifest(manifest: dict, data_root: Path, settings: Settings) -> Serv
     return services
 
 
-def score(client, queries: list[dict], *, limit: int = 10) -> dict[str, KindScore]:
-    """Run ``queries`` through ``client`` (an HTTP client of the API) and score them by kind."""
+def answers(client, queries: list[dict], *, limit: int = 10) -> list[list[dict]]:
+    """Each query's results through ``client`` (an HTTP client of the API)."""
 
     def search(query: dict) -> list[dict]:
         params = {"q": query["q"], "limit": limit}
@@ -88,7 +88,65 @@ def score(client, queries: list[dict], *, limit: int = 10) -> dict[str, KindScor
         response.raise_for_status()
         return response.json()["results"]
 
-    return score_results(queries, map(search, queries))
+    return [search(query) for query in queries]
+
+
+def score(client, queries: list[dict], *, limit: int = 10) -> dict[str, KindScore]:
+    """Run ``queries`` through ``client`` (an HTTP client of the API) and score them by kind."""
+    return score_results(queries, answers(client, queries, limit=limit))
+
+
+@dataclass
+class Agreement:
+    queries: int
+    same_top: int  # the offline top result is the server's
+    same_ten: int  # the same ten results in the same order
+    server: KindScore
+    offline: KindScore
+
+    @property
+    def top(self) -> float:
+        return self.same_top / self.queries if self.queries else 0.0
+
+
+def _total(scores: dict[str, KindScore]) -> KindScore:
+    total = KindScore()
+    for s in scores.values():
+        total.queries += s.queries
+        total.hits1 += s.hits1
+        total.hits10 += s.hits10
+        total.reciprocal += s.reciprocal
+    return total
+
+
+def offline_agreement(services: Services, queries: list[dict], server: list[list[dict]], folder: Path,
+                      *, limit: int = 10) -> Agreement:
+    """Build the offline pack of every language ``services`` holds into ``folder``, search each
+    query there as ``tudien offline search`` does, and compare with the server's ``server`` answers."""
+    import shutil
+    import sqlite3
+
+    from dictionary.packs import prepare
+
+    from .offline import open_search, search
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for language in services.packs.languages():
+        info = services.packs.refresh(language)
+        target = folder / f"{language}.sqlite"
+        shutil.copyfile(services.packs.path(info.file), target)
+        db = sqlite3.connect(target, isolation_level=None)
+        prepare(db)
+        db.close()
+    service = open_search(folder)
+    try:
+        offline = [search(service, q["q"], q.get("from"), q.get("to"), limit)["results"] for q in queries]
+    finally:
+        service.store.close()
+    same_top = sum(a[:1] and b[:1] and a[0]["id"] == b[0]["id"] or (not a and not b) for a, b in zip(server, offline, strict=True))
+    same_ten = sum([r["id"] for r in a] == [r["id"] for r in b] for a, b in zip(server, offline, strict=True))
+    return Agreement(len(queries), same_top, same_ten, _total(score_results(queries, server)),
+                     _total(score_results(queries, offline)))
 
 
 def score_results(queries: list[dict], results: Iterable[list[dict]]) -> dict[str, KindScore]:

@@ -30,6 +30,7 @@ class Settings:
     # per-client limits overriding the defaults: kind -> (requests per minute, burst); 0 turns one off
     rate_limits: dict[str, tuple[float, int]] = field(default_factory=dict)
     synthetic_budget: int = 200_000_000  # bytes of synthetic clips kept; the oldest go first
+    pack_interval: float = 10.0  # seconds between looks for offline packs to patch (0: on request only)
 
     @property
     def store_path(self) -> Path:
@@ -42,6 +43,10 @@ class Settings:
     @property
     def audio_dir(self) -> Path:
         return self.data_dir / "audio"
+
+    @property
+    def packs_dir(self) -> Path:
+        return self.data_dir / "packs"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +66,7 @@ class Settings:
             speech=_speech(env),
             rate_limits=_rate_limits(env),
             synthetic_budget=int(_number(env, "TUDIEN_SYNTHETIC_BUDGET_MB", "200") * 1_000_000),
+            pack_interval=_number(env, "TUDIEN_PACK_INTERVAL", "10"),
         )
 
 

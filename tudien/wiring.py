@@ -46,7 +46,8 @@ def open_services(settings: Settings, *, readonly: bool = False, synthesiser: Sy
     if limits is None:
         limits = Limits(synthetic_bytes=settings.synthetic_budget)
     return Services.compose(store, open_backend(settings), settings.audio_dir, synthesiser, limits,
-                            service_keys=settings.api_keys)
+                            service_keys=settings.api_keys, packs_root=settings.packs_dir,
+                            pack_interval=settings.pack_interval)
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:

@@ -1,6 +1,6 @@
 """One router per resource."""
 
-from . import audio, desk, editorial, entries, export, health, languages, pages, search, translate
+from . import audio, desk, editorial, entries, export, health, languages, packs, pages, search, translate
 
 # every router of the app, in the order it includes them
-ROUTERS = (pages, desk, search, entries, editorial, export, languages, audio, translate, health)
+ROUTERS = (pages, desk, search, entries, editorial, export, languages, audio, packs, translate, health)

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dictionary.files import file_sha256 as sha256
 from dictionary.store import Store
 
-from ..base import sha256
 from ..importer import ImportReport, import_file
 from ..tabular import Columns
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,7 +28,9 @@ from ..errors import (
     NoAudio,
     SpeechUnavailable,
 )
+from ..files import file_sha256
 from ..normalize import canonical
+from ..public import clip_view
 from ..store import Store
 from .blobs import BlobStore
 
@@ -35,6 +39,9 @@ if TYPE_CHECKING:
 from .synth import MAX_SPEAK_CHARS, SPEAKABLE, Synthesiser, SynthesisFailed, Voice
 
 PLAYBACK_TYPE = "audio/mpeg"  # media.PLAYBACK_TYPE, without loading FFmpeg to know it
+OFFLINE_TYPE = "audio/ogg; codecs=opus"  # media.OFFLINE_TYPE
+
+
 
 
 def _media():
@@ -107,25 +114,6 @@ def _digest(*parts: str) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
 
 
-def clip_view(row: dict) -> dict:
-    """A catalogued clip as responses and pages show it (the API adds where to fetch it)."""
-    return {
-        "id": row["id"],
-        "kind": row["kind"],
-        "speaker": row.get("speaker"),
-        "sex": row.get("sex"),
-        "dialect": row.get("dialect"),
-        "licence": row.get("licence"),
-        "attribution": row.get("attribution"),
-        "recorded_on": row.get("recorded_on"),
-        "engine": row.get("engine"),
-        "voice": row.get("voice"),
-        "approximate": bool(row.get("approximate")),
-        "duration_ms": row.get("duration_ms"),
-        "content_type": row.get("playback_type"),
-    }
-
-
 def _pending_view(voice: Voice, approximate: bool) -> dict:
     """A synthetic clip not made yet (``id`` None): the entry's pronunciation makes it on first play."""
     return {
@@ -138,8 +126,10 @@ def _pending_view(voice: Voice, approximate: bool) -> dict:
 
 class AudioLibrary:
     def __init__(self, store: Store, root: Path, synthesiser: Synthesiser,
-                 limits: Limits | None = None) -> None:
+                 limits: Limits | None = None, public_changed: Callable[[], None] | None = None) -> None:
         self.store = store
+        # called when a recording of a published entry came or went (the index follows the feed)
+        self.public_changed = public_changed or (lambda: None)
         self.blobs = BlobStore(Path(root) / "blobs")
         self.synth = synthesiser
         self.limits = limits or Limits()
@@ -166,6 +156,46 @@ class AudioLibrary:
 
     def recordings(self, entry_ids: list[str]) -> dict[str, list[dict]]:
         return self.store.recordings(entry_ids)
+
+    def offline_pack(self, language: str, path: Path) -> dict | None:
+        """Write the recordings of ``language``'s published entries to ``path``, a SQLite file
+        for offline use, each as compact mono Opus (synthetic speech is never in it: it is made
+        on demand); None, and no file, when the language has no recording.  Each clip's Opus
+        copy is made once and kept beside its playback copy."""
+        version, rows = self.store.public_recordings(language)
+        if not rows:
+            return None
+        db = sqlite3.connect(path, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=OFF")
+            db.execute("BEGIN")
+            db.execute("CREATE TABLE pack (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+            db.execute("CREATE TABLE recordings (id TEXT PRIMARY KEY, entry TEXT NOT NULL, content_type TEXT NOT NULL, "
+                       "duration_ms INTEGER NOT NULL, data BLOB NOT NULL)")
+            db.execute("CREATE INDEX recordings_entry ON recordings(entry)")
+            for row in rows:
+                db.execute("INSERT INTO recordings VALUES (?, ?, ?, ?, ?)",
+                           (row["id"], row["entry_id"], OFFLINE_TYPE, row["duration_ms"],
+                            self._offline_copy(row["playback_sha"])))
+            db.executemany("INSERT INTO pack VALUES (?, ?)", [
+                ("schema", "1"), ("kind", "audio"), ("language", language), ("version", str(version)),
+                ("store", self.store.store_id), ("recordings", str(len(rows)))])
+            db.execute("COMMIT")
+        finally:
+            db.close()
+        return {"file": path.name, "bytes": path.stat().st_size, "sha256": file_sha256(path),
+                "recordings": len(rows), "version": version}
+
+    def _offline_copy(self, playback_sha: str) -> bytes:
+        cached = self.blobs.root.parent / "offline" / f"{playback_sha}.opus"
+        if cached.is_file():
+            return cached.read_bytes()
+        data = _media().offline_copy(self.blobs.path(playback_sha).read_bytes())
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        staged = cached.with_suffix(f".{threading.get_ident()}.tmp")
+        staged.write_bytes(data)
+        staged.replace(cached)
+        return data
 
     @staticmethod
     def synthetic_id(voice: Voice, text: str) -> str:
@@ -227,7 +257,8 @@ class AudioLibrary:
         return _media().decode(data, max_seconds=self.limits.max_seconds)
 
     def _insert(self, row: dict) -> None:
-        self.store.add_clip(row)
+        if self.store.add_clip(row):
+            self.public_changed()
 
     def delete(self, clip_id: str) -> dict:
         """Remove a clip and the files no other clip uses."""
@@ -237,7 +268,8 @@ class AudioLibrary:
     def _remove(self, clip_ids: list[str]) -> int:
         """Remove clips and the files no other clip uses; returns how many files went."""
         rows = self.store.clips(clip_ids)
-        self.store.delete_clips(clip_ids)
+        if self.store.delete_clips(clip_ids):
+            self.public_changed()
         used = self._used_blobs()
         files = {sha for row in rows.values() for sha in (row["original_sha"], row["playback_sha"])} - used
         return sum(1 for sha in files if self.blobs.delete(sha))

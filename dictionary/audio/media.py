@@ -206,6 +206,33 @@ def encode_mp3(samples: np.ndarray, rate: int = PLAYBACK_RATE) -> bytes:
     return buffer.getvalue()
 
 
+OFFLINE_TYPE = "audio/ogg; codecs=opus"
+OFFLINE_BITRATE = 20_000  # bit/s: Opus keeps speech clear at a fraction of the playback copy's MP3
+OFFLINE_RATE = 16_000  # Hz: wideband speech
+
+
+def encode_opus(samples: np.ndarray, rate: int = PLAYBACK_RATE, bitrate: int = OFFLINE_BITRATE) -> bytes:
+    """Mono Opus in Ogg at ``bitrate`` (resampled to 16 kHz, Opus's wideband)."""
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="ogg") as out:
+        stream = out.add_stream("libopus", rate=OFFLINE_RATE, layout="mono")
+        stream.bit_rate = bitrate
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=OFFLINE_RATE)
+        frame = av.AudioFrame.from_ndarray(samples[None, :].astype(np.float32), format="flt", layout="mono")
+        frame.sample_rate = rate
+        for part in (*resampler.resample(frame), *resampler.resample(None)):
+            for packet in stream.encode(part):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return buffer.getvalue()
+
+
+def offline_copy(playback: bytes) -> bytes:
+    """A playback copy again as compact Opus, for the offline audio packs."""
+    return encode_opus(decode(playback, max_seconds=600).samples)
+
+
 def playback_copy(decoded: Decoded) -> Playback:
     samples, measured, gain = normalise(decoded.samples)
     return Playback(encode_mp3(samples), PLAYBACK_TYPE, decoded.duration_ms, measured, gain)

@@ -1,0 +1,138 @@
+"""Offline language packs and the change feed that keeps them (or any other copy) current."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from dictionary import languages
+from dictionary.packs import MEDIA_TYPE, PackInfo, PackShelf, feed_page
+
+from ..deps import SearchDep
+from ..errors import HTTPProblem
+from ..responses import JSON
+from ..schemas import ChangesPublic, PacksPublic, errors
+from .audio import _range_problem
+
+router = APIRouter(tags=["gói ngoại tuyến"], responses=errors(422))
+
+MAX_CHANGES = 5000
+CACHE_CONTROL = "public, no-cache"  # a pack may be replaced at any time: ask with its ETag
+AUDIO_TYPE = "application/vnd.sqlite3"
+
+
+async def get_packs(request: Request) -> PackShelf:
+    return request.app.state.services.packs
+
+
+PacksDep = Annotated[PackShelf, Depends(get_packs)]
+
+
+def _public(info: PackInfo) -> dict:
+    out = {"language": info.language, "language_name": languages.name(info.language), "entries": info.entries,
+           "version": info.version, "schema": info.schema, "store": info.store, "bytes": info.bytes,
+           "sha256": info.sha256, "gzip_bytes": info.gzip_bytes, "built_at": info.built_at,
+           "url": f"/v1/packs/{info.language}"}
+    if info.audio:
+        out["audio"] = {"url": f"/v1/packs/{info.language}/audio", "bytes": info.audio["bytes"],
+                        "sha256": info.audio["sha256"], "recordings": info.audio["recordings"],
+                        "content_type": "audio/ogg; codecs=opus"}
+    return out
+
+
+@router.get("/v1/packs", response_model=PacksPublic, responses=errors(503))
+async def packs(shelf: PacksDep):
+    """Every language's offline pack: its size, checksum, version and address."""
+    found = []
+    for language in await run_in_threadpool(shelf.languages):
+        info = await run_in_threadpool(shelf.current, language)
+        if info is not None:
+            found.append(_public(info))
+    return JSON({"packs": found}, headers={"Cache-Control": "no-cache"})
+
+
+async def _pack(shelf: PackShelf, search, language: str) -> PackInfo:
+    language = search.language(language)
+    info = await run_in_threadpool(shelf.current, language)
+    if info is None:
+        raise HTTPProblem(404, "no_pack", f"Chưa có mục từ nào được công bố bằng tiếng "
+                                          f"{languages.name(language)} ({language}): chưa có gói để tải.")
+    return info
+
+
+def _send(request: Request, path, etag: str, media: str, filename: str, headers: dict) -> Response:
+    """A pack file with a strong ETag (304 on If-None-Match), ranges (206; If-Range) and no
+    compression of its own."""
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Accept-Ranges": "bytes", **headers}
+    wanted = request.headers.get("if-none-match")
+    if wanted and (wanted.strip() == "*" or etag in [t.strip() for t in wanted.split(",")]):
+        return Response(status_code=304, headers=headers)
+    size = path.stat().st_size
+    if (header := request.headers.get("range")) and (problem := _range_problem(header, size)):
+        raise HTTPProblem(416, "range_not_satisfiable", f"Không phục vụ được đoạn yêu cầu: {problem}.",
+                          headers={"Content-Range": f"bytes */{size}"})
+    return FileResponse(path, media_type=media, headers=headers, filename=filename)
+
+
+_PACK_BODY = {"content": {MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+              "description": "the SQLite pack (gzip-encoded when accepted; 206 with Range)"}
+
+
+@router.head("/v1/packs/{language}", include_in_schema=False)
+@router.get("/v1/packs/{language}", response_class=FileResponse,
+            responses={200: _PACK_BODY, 206: _PACK_BODY, 304: {"description": "not modified"},
+                       **errors(404, 416, 503)})
+async def pack(language: str, shelf: PacksDep, search: SearchDep, request: Request):
+    """The offline pack of a language: a SQLite database (dictionary/packs.md), sent gzipped
+    to a client that accepts it.  Ranges are of what is sent, so a download resumes where it broke."""
+    info = await _pack(shelf, search, language)
+    accepts = request.headers.get("accept-encoding", "")
+    gzipped = any(part.split(";")[0].strip() == "gzip" and "q=0" not in part.replace(" ", "")
+                  for part in accepts.split(","))
+    headers = {"Vary": "Accept-Encoding", "X-Pack-Version": str(info.version), "X-Pack-SHA256": info.sha256}
+    filename = f"tudien-{info.language}-{info.version}.sqlite"
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
+        return _send(request, shelf.path(info.file + ".gz"), f'"{info.gzip_sha256}"', MEDIA_TYPE, filename, headers)
+    return _send(request, shelf.path(info.file), f'"{info.sha256}"', MEDIA_TYPE, filename, headers)
+
+
+@router.head("/v1/packs/{language}/audio", include_in_schema=False)
+@router.get("/v1/packs/{language}/audio", response_class=FileResponse,
+            responses={200: _PACK_BODY, 206: _PACK_BODY, 304: {"description": "not modified"},
+                       **errors(404, 416, 503)})
+async def audio_pack(language: str, shelf: PacksDep, search: SearchDep, request: Request):
+    """The recordings of a language's published entries, as mono Opus in one SQLite file."""
+    info = await _pack(shelf, search, language)
+    if not info.audio:
+        raise HTTPProblem(404, "no_audio_pack", f"Chưa có bản ghi âm nào của tiếng {languages.name(info.language)} "
+                                                "được công bố: chưa có gói âm thanh.")
+    return _send(request, shelf.path(info.audio["file"]), f'"{info.audio["sha256"]}"', AUDIO_TYPE,
+                 f"tudien-{info.language}-{info.version}-audio.sqlite",
+                 {"X-Pack-Version": str(info.audio["version"])})
+
+
+@router.get("/v1/changes", response_model=ChangesPublic, responses=errors(410, 503))
+async def changes(
+    search: SearchDep,
+    since: Annotated[int, Query(ge=0, description="the version of the copy to bring up to date (a pack's "
+                                                  "version, or the last answer's next); 0: everything")],
+    language: Annotated[str | None, Query(description="only the changes its readers need (ISO 639-3)")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_CHANGES, description=f"at most this many entries, 1–{MAX_CHANGES}")] = 500,
+    include: Annotated[Literal["index"] | None, Query(
+        description="index: each change with the rows a pack or another index needs (its keys)")] = None,
+):
+    """What changed in the public dictionary since ``since``: each entry once, in the order of its
+    last change; an upsert carries the entry as the public reads it, a delete only its id.  410
+    when the feed no longer reaches back that far: download the pack again."""
+    language = search.language(language)
+    store = search.store
+
+    def read() -> dict:
+        page = store.changes(since, language, limit)
+        return {**feed_page(page, language, index=include == "index"), "store": store.store_id}
+
+    return JSON(await run_in_threadpool(read), headers={"Cache-Control": "no-cache"})
