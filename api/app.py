@@ -51,7 +51,8 @@ def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None
                        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "audio/*", "application/vnd.sqlite3"))
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
-        allow_headers=["*"], expose_headers=["Content-Range", "Content-Length", "ETag", "Accept-Ranges", "Location", "Retry-After"],
+        allow_headers=["*"], expose_headers=["Content-Range", "Content-Length", "ETag", "Accept-Ranges", "Location", "Retry-After",
+                        "X-Pack-Version", "X-Pack-SHA256", "X-Index-Stale"],
     )
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)

@@ -152,13 +152,14 @@ def prepare(db: sqlite3.Connection) -> None:
         db.execute("COMMIT")
 
 
-def apply(db: sqlite3.Connection, items: Iterable[dict]) -> int:
+def apply(db: sqlite3.Connection, items: Iterable[dict], *, datasets: bool = True) -> int:
     """Apply change-feed items (with their ``index``) to the pack open as ``db``, in the caller's
     transaction; returns how many were applied.  Idempotent: an item applied twice leaves the
-    same rows."""
+    same rows.  With ``datasets``, the datasets the items touched are then made again
+    (:func:`refresh_datasets`)."""
     words = prepared(db)
     count = 0
-    left: set[str] = set()  # datasets an entry left: kept only while another entry names them
+    touched: set[str] = set()
     for item in items:
         count += 1
         index = item.get("index")
@@ -168,7 +169,7 @@ def apply(db: sqlite3.Connection, items: Iterable[dict]) -> int:
         first, last = row * KEYS_PER_ENTRY, (row + 1) * KEYS_PER_ENTRY - 1
         old = db.execute("SELECT json_extract(json, '$.source.dataset') FROM entries WHERE row = ?", (row,)).fetchone()
         if old is not None:
-            left.add(old[0])
+            touched.add(old[0])
             db.execute("DELETE FROM entries WHERE row = ?", (row,))
         if words:  # by their words, the table's key: the words of the keys about to go
             db.executemany("DELETE FROM words WHERE word = ? AND key = ?", [
@@ -182,20 +183,29 @@ def apply(db: sqlite3.Connection, items: Iterable[dict]) -> int:
         source = entry.get("source") or {}
         db.execute("INSERT INTO entries VALUES (?, ?, ?, ?)",
                    (row, int(bool(entry.get("authority"))), index["meanings"], orjson.dumps(entry).decode()))
-        if source.get("dataset"):
-            left.discard(source["dataset"])
-            db.execute("INSERT OR REPLACE INTO datasets VALUES (?, ?, ?)",
-                       (source["dataset"], source.get("citation"), source.get("licence")))
+        touched.add(source.get("dataset"))
         keys = [(first + n, *key) for n, key in enumerate(index["keys"][:KEYS_PER_ENTRY])]
         db.executemany("INSERT INTO keys VALUES (?, ?, ?, ?, ?, ?, ?)", keys)
         if words:
             db.executemany("INSERT OR IGNORE INTO words VALUES (?, ?)",
                            [(word, key[0]) for key in keys if " " in key[6] for word in key[6].split(" ") if word])
-    for name in left - {None}:
-        if db.execute("SELECT 1 FROM entries WHERE json_extract(json, '$.source.dataset') = ? LIMIT 1",
-                      (name,)).fetchone() is None:
-            db.execute("DELETE FROM datasets WHERE name = ?", (name,))
+    if datasets:
+        refresh_datasets(db, touched)
     return count
+
+
+def refresh_datasets(db: sqlite3.Connection, names: Iterable[str | None]) -> None:
+    """The ``datasets`` rows of ``names`` made again from the pack's entries: a dataset's citation
+    and licence as its first entry (the lowest row) gives them, so a patched pack and one built
+    whole agree even where entries of one dataset differ; a dataset no entry names goes."""
+    for name in {n for n in names if n}:
+        first = db.execute("SELECT json_extract(json, '$.source.citation'), json_extract(json, '$.source.licence') "
+                           "FROM entries WHERE json_extract(json, '$.source.dataset') = ? ORDER BY row LIMIT 1",
+                           (name,)).fetchone()
+        if first is None:
+            db.execute("DELETE FROM datasets WHERE name = ?", (name,))
+        else:
+            db.execute("INSERT OR REPLACE INTO datasets VALUES (?, ?, ?)", (name, *first))
 
 
 def set_meta(db: sqlite3.Connection, **values: object) -> None:
@@ -250,7 +260,8 @@ def build(store: Store, language: str, path: Path) -> dict[str, str]:
         db.execute("BEGIN")
         _create(db)
         for start in range(0, len(changes), 2000):
-            apply(db, feed_items(changes[start : start + 2000], language, index=True))
+            apply(db, feed_items(changes[start : start + 2000], language, index=True), datasets=False)
+        refresh_datasets(db, [(c.public.get("provenance") or {}).get("dataset") for c in changes])
         entries = db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
         set_meta(db, schema=SCHEMA_VERSION, language=language, version=version, store=store.store_id,
                  entries=entries, built_at=_now())
@@ -308,6 +319,7 @@ class PackShelf:
         self.audio = audio  # makes a language's recordings pack in a file; None when it has none
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._checked: dict[str, tuple[str, int]] = {}  # language → (its pack file, feed head seen with no change of it)
 
     # -- reading -------------------------------------------------------------------------------
     def _manifest(self, language: str) -> Path:
@@ -327,14 +339,25 @@ class PackShelf:
         return sorted(language for language, count in self.store.language_counts().items() if count)
 
     def current(self, language: str) -> PackInfo | None:
-        """The pack of ``language`` to serve: the one made last (made now when there is none);
-        None when the language has no published entry."""
-        info = self.info(language)
-        if info is not None and info.store == self.store.store_id:
-            return info
+        """The pack of ``language`` to serve, brought up to the feed first when it is behind (by
+        this request when no other process is at it; else the one made last, which the feed
+        brings up to date); None when the language has no published entry."""
         if not self.store.language_counts().get(language):
+            self._forget(language)
             return None
-        return self.refresh(language)
+        info = self.info(language)
+        if info is None or info.store != self.store.store_id:
+            return self.refresh(language)
+        if self.behind(language):
+            return self.refresh(language, wait=False) or info
+        return info
+
+    def _forget(self, language: str) -> None:
+        """A language with no published entry has no pack."""
+        if self._manifest(language).exists():
+            with self._lock(wait=True):
+                self._manifest(language).unlink(missing_ok=True)
+                self._sweep(language, keep=())
 
     # -- making --------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -356,12 +379,19 @@ class PackShelf:
         info = self.info(language)
         if info is None or info.store != self.store.store_id:
             return True
-        if info.version == self.store.feed_head():
+        head = self.store.feed_head()
+        # the changes up to the head seen last were looked at already: none concerned this language
+        file, seen = self._checked.get(language, (None, 0))
+        since = max(info.version, seen if file == info.file else 0)
+        if since >= head:
             return False
         try:
-            return bool(self.store.changes(info.version, language, 1).changes)
+            if self.store.changes(since, language, 1).changes:
+                return True
         except FeedExpired:
             return True
+        self._checked[language] = (info.file, head)
+        return False
 
     def refresh(self, language: str, wait: bool = True) -> PackInfo | None:
         """Bring the pack of ``language`` up to the feed: patched from the one before when few
@@ -386,7 +416,7 @@ class PackShelf:
                 path.unlink(missing_ok=True)
                 made = build(self.store, language, path)
             compress(path, packed)
-            audio = self.audio(language, self.folder / f"{stem}-audio{SUFFIX}") if self.audio else None
+            audio = self._audio(language, stem, old)
             info = PackInfo(
                 language=language, entries=int(made["entries"]), version=int(made["version"]),
                 store=made["store"], schema=SCHEMA_VERSION, file=path.name, bytes=path.stat().st_size,
@@ -399,11 +429,33 @@ class PackShelf:
             for leftover in (path, packed, self.folder / f"{stem}-audio{SUFFIX}"):
                 leftover.unlink(missing_ok=True)
             raise
-        # the pack before stays a while: a download that looked it up a moment ago still opens it
-        self._sweep(language, keep=(stem, old.file.removesuffix(SUFFIX) if old else stem))
+        # the pack before stays a while: a download that looked it up a moment ago still opens it;
+        # so does the recordings pack still listed
+        keep = [stem, old.file.removesuffix(SUFFIX) if old else stem]
+        if audio:
+            keep.append(audio["file"].removesuffix(SUFFIX))
+        self._sweep(language, keep=tuple(keep))
         log.info("pack %s: version %s, %s entries, %s bytes gzipped, %.2f s", language, info.version,
                  info.entries, info.gzip_bytes, info.seconds)
         return info
+
+    def _audio(self, language: str, stem: str, old: PackInfo | None) -> dict | None:
+        """The recordings pack: the one before when the recordings are the same, else made anew.
+        A failure leaves the language without one (logged) rather than without its text pack."""
+        if self.audio is None:
+            return None
+        try:
+            wanted = self.store.recording_ids(language)
+            if not wanted:
+                return None
+            if old is not None and old.audio and old.audio.get("ids") == wanted \
+                    and (self.folder / old.audio["file"]).exists():
+                return old.audio
+            made = self.audio(language, self.folder / f"{stem}-audio{SUFFIX}")
+            return {**made, "ids": wanted} if made else None
+        except Exception:  # noqa: BLE001 - the text pack stands without its recordings
+            log.exception("the recordings pack of %s could not be made", language)
+            return None
 
     def _sweep(self, language: str, keep: tuple[str, ...]) -> None:
         """Remove the files of earlier packs of ``language`` but ``keep``'s (a download already
@@ -414,7 +466,11 @@ class PackShelf:
                 old.unlink(missing_ok=True)
 
     def refresh_all(self, wait: bool = False) -> None:
-        for language in self.languages():
+        languages = self.languages()
+        for manifest in self.folder.glob("*.json"):
+            if manifest.stem not in languages:
+                self._forget(manifest.stem)
+        for language in languages:
             try:
                 self.refresh(language, wait=wait)
             except Exception:  # noqa: BLE001 - one language's failure must not stop the others
@@ -454,8 +510,14 @@ class PackReader:
             db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
             try:
                 found = check(db, path)
-            except PackError:
+                if found.get("kind", "text") != "text":  # a recordings pack
+                    db.close()
+                    continue
+                if not prepared(db):
+                    raise PackError(f"{path}: the pack was not set up after its download (dictionary/packs.md)")
+            except (PackError, sqlite3.Error):
                 db.close()
+                self.close()
                 raise
             self.packs[found["language"]] = db
             self.meta[found["language"]] = found

@@ -592,26 +592,27 @@ class Store:
             start = int(db.execute("SELECT value FROM meta WHERE key = 'changes_start'").fetchone()[0])
             if since < start or since > head:
                 raise FeedExpired(since, start, head)
-            if language is None:
-                rows = db.execute("SELECT MAX(seq) AS s, entry, entry_id, language FROM changes WHERE seq > ? "
-                                  "GROUP BY entry ORDER BY s LIMIT ?", (since, limit + 1)).fetchall()
-            else:
-                rows = db.execute("SELECT MAX(seq) AS s, entry, entry_id, ? FROM changes WHERE seq > ? "
-                                  "AND (language = ? OR language IS NULL) GROUP BY entry ORDER BY s LIMIT ?",
-                                  (language, since, language, limit + 1)).fetchall()
+            concerning = "" if language is None else " AND (language = ? OR language IS NULL)"
+            rows = db.execute(
+                "SELECT c.seq, c.entry, c.entry_id, c.language FROM changes c JOIN "
+                f"(SELECT MAX(seq) AS s FROM changes WHERE seq > ?{concerning} GROUP BY entry, entry_id "
+                "ORDER BY s LIMIT ?) m "
+                "ON c.seq = m.s ORDER BY c.seq",
+                (since, *([language] if language else []), limit + 1)).fetchall()
             more = len(rows) > limit
             rows = rows[:limit]
             bodies: dict[int, tuple] = {}
             for start_at in range(0, len(rows), 500):
                 chunk = [row[1] for row in rows[start_at : start_at + 500]]
-                bodies.update((r[0], r[1:]) for r in db.execute(
-                    f"SELECT rowid, public, language, meanings FROM entries WHERE public IS NOT NULL AND rowid IN "
+                bodies.update(((r[0], r[1]), r[2:]) for r in db.execute(
+                    f"SELECT rowid, id, public, language, meanings FROM entries WHERE public IS NOT NULL AND rowid IN "
                     f"({','.join('?' * len(chunk))})", chunk))
-            public_ids = [row[2] for row in rows if row[1] in bodies]
+            public_ids = [row[2] for row in rows if (row[1], row[2]) in bodies]
             recordings = self._recordings(db, public_ids)
             changes = []
             for seq, rowid, entry_id, concerns in rows:
-                found = bodies.get(rowid)
+                concerns = language or concerns
+                found = bodies.get((rowid, entry_id))  # a row SQLite gave again is another entry
                 if found is None or (language is not None and found[1] != language):
                     changes.append(FeedChange(seq, rowid, entry_id, concerns, None, 0, ()))
                 else:
@@ -648,19 +649,19 @@ class Store:
         with self._transaction() as db:
             superseded = db.execute(
                 "DELETE FROM changes WHERE seq NOT IN (SELECT MAX(seq) FROM changes "
-                "GROUP BY entry, COALESCE(language, char(0)))").rowcount
+                "GROUP BY entry, entry_id, COALESCE(language, ''))").rowcount
             gone = db.execute(
                 "SELECT seq, generation FROM changes c WHERE at <= ? AND NOT EXISTS "
-                "(SELECT 1 FROM entries e WHERE e.rowid = c.entry AND e.public IS NOT NULL)", (cutoff,)).fetchall()
+                "(SELECT 1 FROM entries e WHERE e.rowid = c.entry AND e.id = c.entry_id AND e.public IS NOT NULL)",
+                (cutoff,)).fetchall()
             if gone:
                 last_seq = max(seq for seq, _ in gone)
                 last_generation = max(generation for _, generation in gone)
                 db.executemany("DELETE FROM changes WHERE seq = ?", [(seq,) for seq, _ in gone])
-                db.execute("UPDATE meta SET value = MAX(CAST(value AS INTEGER), ?) WHERE key = 'changes_start'",
-                           (last_seq,))
-                db.execute("INSERT OR REPLACE INTO meta SELECT 'feed_start', MAX(?, COALESCE("
-                           "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'feed_start'), 0))",
-                           (last_generation,))
+                kept = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('changes_start', 'feed_start')"))
+                db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [
+                    ("changes_start", str(max(last_seq, int(kept.get("changes_start", 0))))),
+                    ("feed_start", str(max(last_generation, int(kept.get("feed_start", 0)))))])
         return {"superseded": superseded, "deletions_expired": len(gone)}
 
     # -- revisions, review, suggestions -------------------------------------------------------
@@ -821,6 +822,12 @@ class Store:
                 out.setdefault(row["entry_id"], []).append(row)
         return out
 
+    def recording_ids(self, language: str) -> list[str]:
+        """The ids of the recordings of ``language``'s published entries, sorted."""
+        return [r for (r,) in self.db.execute(
+            "SELECT a.id FROM audio_clips a JOIN entries e ON e.id = a.entry_id WHERE a.kind = 'recording' "
+            "AND e.language = ? AND e.public IS NOT NULL ORDER BY a.id", (language,))]
+
     def public_recordings(self, language: str) -> tuple[int, list[dict]]:
         """The feed's head and the recordings of ``language``'s published entries (catalogue
         rows, in the order they were added), read in one snapshot."""
@@ -855,18 +862,22 @@ class Store:
         (one of its recordings went)."""
         ids = list(ids)
         with self._transaction() as db:
-            entries = [r for (r,) in db.execute(
-                f"SELECT DISTINCT entry_id FROM audio_clips WHERE kind = 'recording' AND entry_id IS NOT NULL "
-                f"AND id IN ({','.join('?' * len(ids))})", ids)] if ids else []
+            entries: set[str] = set()
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                entries.update(r for (r,) in db.execute(
+                    f"SELECT DISTINCT entry_id FROM audio_clips WHERE kind = 'recording' AND entry_id IS NOT NULL "
+                    f"AND id IN ({','.join('?' * len(chunk))})", chunk))
             db.executemany("DELETE FROM audio_clips WHERE id = ?", [(i,) for i in ids])
-            return self._recorded(db, entries)
+            return self._recorded(db, sorted(entries))
 
     def _recorded(self, db: sqlite3.Connection, entry_ids: list[str]) -> bool:
         """The recordings of these entries changed: a change of the public text of the published ones."""
-        if not entry_ids:
-            return False
-        rows = db.execute(f"SELECT rowid, id, language FROM entries WHERE public IS NOT NULL AND id IN "
-                          f"({','.join('?' * len(entry_ids))})", entry_ids).fetchall()
+        rows = []
+        for start in range(0, len(entry_ids), 500):
+            chunk = entry_ids[start : start + 500]
+            rows += db.execute(f"SELECT rowid, id, language FROM entries WHERE public IS NOT NULL AND id IN "
+                               f"({','.join('?' * len(chunk))})", chunk).fetchall()
         if rows:
             self._record(db, [tuple(row) for row in rows])
         return bool(rows)

@@ -359,13 +359,15 @@ class EmbeddedBackend:
             _, addresses = self._collect(searcher, query, plan.cap)
             take(addresses, [Tier.PREFIX] * len(addresses), 0)
 
-        # 3. every word of the query among the key's words (multi-word keys only).
+        # 3. every word of the query among the key's words (multi-word keys only), shortest key
+        #    first like the other stages (a constant score: BM25 would rank by word frequencies,
+        #    which no other engine shares).
         words = sorted(set(plan.words))
         if words:
             def all_words(side):
-                return Q.boolean_query(
+                return Q.const_score_query(Q.boolean_query(
                     [(Occur.Must, Q.term_query(schema, side + "w", w)) for w in words]
-                )
+                ), 1.0)
 
             _, addresses = self._collect(searcher, self._scoped(plan, all_words), plan.cap)
             take(addresses, [Tier.WORDS] * len(addresses), 0)

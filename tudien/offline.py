@@ -96,7 +96,11 @@ def sync(url: str, language: str, folder: Path, *, audio: bool = False,
                     report.audio = _audio(http, listing, folder)
                 return report
         _download(http, listing, folder, target, report)
-        _follow(http, target, language, listing["store"], report)
+        try:
+            _follow(http, target, language, listing["store"], report)
+        except _Expired:
+            raise SyncError(f"the server's pack of {language} is older than its change feed reaches (it is "
+                            "being made again); run the same command again in a minute") from None
         if audio:
             report.audio = _audio(http, listing, folder)
         return report
@@ -228,11 +232,13 @@ def _audio(http: httpx.Client, listing: dict, folder: Path) -> dict | None:
         if response.status_code not in (200, 206):
             part.unlink(missing_ok=True)
             raise SyncError(f"{pack['url']} answered {response.status_code}")
-        (folder / f"{listing['language']}-audio.etag").write_text(response.headers.get("etag", ""))
+        etag = response.headers.get("etag", "")
+        (folder / f"{listing['language']}-audio.etag").write_text(etag)
+        expected = etag.strip('"') or pack["sha256"]  # the file's SHA-256: one replaced since the listing too
         with open(part, "ab" if response.status_code == 206 else "wb") as out:
             for chunk in response.iter_raw():
                 out.write(chunk)
-    if file_sha256(part) != pack["sha256"]:
+    if file_sha256(part) != expected:
         part.unlink(missing_ok=True)
         raise SyncError(f"the recordings of {listing['language']} arrived damaged (SHA-256 differs); run "
                         "the same command again")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -18,6 +19,7 @@ from ..schemas import ChangesPublic, PacksPublic, errors
 from .audio import _range_problem
 
 router = APIRouter(tags=["gói ngoại tuyến"], responses=errors(422))
+log = logging.getLogger("tudien.packs")
 
 MAX_CHANGES = 5000
 CACHE_CONTROL = "public, no-cache"  # a pack may be replaced at any time: ask with its ETag
@@ -48,7 +50,11 @@ async def packs(shelf: PacksDep):
     """Every language's offline pack: its size, checksum, version and address."""
     found = []
     for language in await run_in_threadpool(shelf.languages):
-        info = await run_in_threadpool(shelf.current, language)
+        try:
+            info = await run_in_threadpool(shelf.current, language)
+        except Exception:  # noqa: BLE001 - one language's pack failing must not hide the others'
+            log.exception("the pack of %s could not be made", language)
+            continue
         if info is not None:
             found.append(_public(info))
     return JSON({"packs": found}, headers={"Cache-Control": "no-cache"})
@@ -63,15 +69,35 @@ async def _pack(shelf: PackShelf, search, language: str) -> PackInfo:
     return info
 
 
+def _accepts_gzip(header: str) -> bool:
+    """Whether an Accept-Encoding header takes gzip (named or by ``*``, with a q-value above 0)."""
+    weights: dict[str, float] = {}
+    for part in header.split(","):
+        coding, _, params = part.strip().partition(";")
+        weight = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if coding.strip():
+            weights[coding.strip().lower()] = weight
+    return weights.get("gzip", weights.get("*", 0.0)) > 0
+
+
 def _send(request: Request, path, etag: str, media: str, filename: str, headers: dict) -> Response:
     """A pack file with a strong ETag (304 on If-None-Match), ranges (206; If-Range) and no
     compression of its own."""
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Accept-Ranges": "bytes", **headers}
     wanted = request.headers.get("if-none-match")
-    if wanted and (wanted.strip() == "*" or etag in [t.strip() for t in wanted.split(",")]):
+    if wanted and (wanted.strip() == "*" or etag in [t.strip().removeprefix("W/") for t in wanted.split(",")]):
         return Response(status_code=304, headers=headers)
     size = path.stat().st_size
-    if (header := request.headers.get("range")) and (problem := _range_problem(header, size)):
+    if_range = request.headers.get("if-range")
+    if (header := request.headers.get("range")) and (if_range is None or if_range == etag) \
+            and (problem := _range_problem(header, size)):
         raise HTTPProblem(416, "range_not_satisfiable", f"Không phục vụ được đoạn yêu cầu: {problem}.",
                           headers={"Content-Range": f"bytes */{size}"})
     return FileResponse(path, media_type=media, headers=headers, filename=filename)
@@ -89,9 +115,7 @@ async def pack(language: str, shelf: PacksDep, search: SearchDep, request: Reque
     """The offline pack of a language: a SQLite database (dictionary/packs.md), sent gzipped
     to a client that accepts it.  Ranges are of what is sent, so a download resumes where it broke."""
     info = await _pack(shelf, search, language)
-    accepts = request.headers.get("accept-encoding", "")
-    gzipped = any(part.split(";")[0].strip() == "gzip" and "q=0" not in part.replace(" ", "")
-                  for part in accepts.split(","))
+    gzipped = _accepts_gzip(request.headers.get("accept-encoding", ""))
     headers = {"Vary": "Accept-Encoding", "X-Pack-Version": str(info.version), "X-Pack-SHA256": info.sha256}
     filename = f"tudien-{info.language}-{info.version}.sqlite"
     if gzipped:
