@@ -44,6 +44,7 @@ from dictionary.errors import (
     RevisionNotFound,
     SpeechUnavailable,
     StaleRevision,
+    StoreUnavailable,
     SuggestionClosed,
     SuggestionNotFound,
     TooManySignIns,
@@ -89,6 +90,7 @@ STATUS_OF: tuple[tuple[type[DictionaryError], int, str], ...] = (
     (IndexMissing, 503, "index_missing"),
     (BackendUnavailable, 503, "backend_unavailable"),
     (Busy, 503, "busy"),
+    (StoreUnavailable, 503, "store_unavailable"),
     (DictionaryError, 400, "bad_request"),
 )
 

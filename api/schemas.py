@@ -480,8 +480,11 @@ class ChangesPublic(_Public):
 # -- health -----------------------------------------------------------------------------------------
 
 class StoreHealth(_Public):
-    entries: int
-    generation: int
+    ok: bool = Field(description="false: the database does not answer (see error)")
+    kind: str = Field(description="sqlite or postgresql")
+    entries: int | None = None
+    generation: int | None = None
+    error: str | None = None
 
 
 class HealthPublic(_Public):

@@ -1,5 +1,6 @@
 """Editing benchmark: writes per second (create, edit, publish) with search load running beside
-them, and the lag from a publish's answer to the public finding the entry, on each engine.
+them, search latency under that load, and the lag from a publish's answer to the public finding
+the entry: on SQLite with each engine, and on PostgreSQL with Elasticsearch (several nodes' set-up).
 
     .venv/bin/python bench/editing.py [--seconds 20] [--elasticsearch http://127.0.0.1:9250]
 
@@ -52,15 +53,16 @@ def bahnar_pairs() -> list[tuple[str, str]]:
 
 
 def _searcher(site: str, queries: list[str], seconds: float, out, threads: int = 4) -> None:
-    counts = [0] * threads
+    times: list[list[float]] = [[] for _ in range(threads)]
 
     def run(k: int) -> None:
         http = httpx.Client(timeout=10)
         stop = time.monotonic() + seconds
         n = k
         while time.monotonic() < stop:
+            t = time.monotonic()
             http.get(site + "/v1/search", params={"q": queries[n % len(queries)]})
-            counts[k] += 1
+            times[k].append(time.monotonic() - t)
             n += threads
 
     pool = [threading.Thread(target=run, args=(k,)) for k in range(threads)]
@@ -68,7 +70,8 @@ def _searcher(site: str, queries: list[str], seconds: float, out, threads: int =
         t.start()
     for t in pool:
         t.join()
-    out.put(sum(counts))
+    every = [x for per in times for x in per]
+    out.put((len(every), percentile(every, .5), percentile(every, .99)))
 
 
 def _wait_up(site: str, server: subprocess.Popen) -> None:
@@ -144,15 +147,32 @@ def bench_engine(label: str, settings: Settings, env: dict, pairs, seconds: floa
             lags.append(time.monotonic() - answered)
         elapsed = time.monotonic() - started
         load.join()
-        searches = out.get()
+        searches, search_p50, search_p99 = out.get()
         ms = 1000
         rows.append((label, f"{writes / elapsed:.0f}", f"{percentile(timings['create'], .5) * ms:.1f}",
                      f"{percentile(timings['edit'], .5) * ms:.1f}", f"{percentile(timings['publish'], .5) * ms:.1f}",
                      f"{percentile(lags, .5) * ms:.0f}", f"{percentile(lags, .99) * ms:.0f}",
-                     f"{max(lags) * ms:.0f}", str(len(lags)), f"{searches / (seconds + 5):.0f}"))
+                     f"{max(lags) * ms:.0f}", str(len(lags)), f"{searches / (seconds + 5):.0f}",
+                     f"{search_p50 * ms:.1f}", f"{search_p99 * ms:.1f}"))
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _postgres_database() -> str | None:
+    """A new database on the project's PostgreSQL cluster (scripts/postgres), or None."""
+    import psycopg
+
+    done = subprocess.run([str(REPO / "scripts" / "postgres"), "start"], capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"PostgreSQL not measured: {done.stderr.strip()[-300:]}", file=sys.stderr)
+        return None
+    url = done.stdout.strip().splitlines()[-1]
+    name = f"tudien_bench_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute(f"DROP DATABASE IF EXISTS {name}")
+        db.execute(f"CREATE DATABASE {name}")
+    return url.rsplit("/", 1)[0] + "/" + name
 
 
 def main() -> None:
@@ -160,6 +180,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--elasticsearch", help="URL of a node (default: the project's own, if it starts)")
     parser.add_argument("--no-elasticsearch", action="store_true")
+    parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
     if not BAHNAR.exists():
         raise SystemExit(f"{BAHNAR} is not there: the benchmark reads the real list in place")
@@ -168,7 +189,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder) / "embedded"
         env = {**os.environ, "TUDIEN_DATA_DIR": str(data), "TUDIEN_TTS_ENGINES": "espeak-ng"}
-        bench_engine("embedded", Settings(data_dir=data), env, pairs, args.seconds, rows)
+        bench_engine("sqlite+embedded", Settings(data_dir=data), env, pairs, args.seconds, rows)
         url = args.elasticsearch
         if url is None and not args.no_elasticsearch:
             done = subprocess.run([str(REPO / "scripts" / "elasticsearch"), "start"], capture_output=True, text=True,
@@ -184,12 +205,29 @@ def main() -> None:
                    "TUDIEN_BACKEND": "elasticsearch", "TUDIEN_ELASTICSEARCH_URL": url,
                    "TUDIEN_ELASTICSEARCH_INDEX": index}
             try:
-                bench_engine("elasticsearch", Settings(data_dir=data, backend="elasticsearch", elastic=elastic),
+                bench_engine("sqlite+elasticsearch", Settings(data_dir=data, backend="elasticsearch", elastic=elastic),
                              env, pairs, args.seconds, rows)
             finally:
                 httpx.delete(f"{url}/{index}-g*")
-    header = ("engine", "writes/s", "create p50 ms", "edit p50 ms", "publish p50 ms", "lag p50 ms",
-              "lag p99 ms", "lag max ms", "publishes", "searches/s beside")
+            database = _postgres_database() if not args.no_postgres else None
+            if database:
+                data = Path(folder) / "postgres"
+                index = f"tudien-bench-pg-{os.getpid()}"
+                elastic = ElasticSettings(hosts=(url,), index=index)
+                env.update({"TUDIEN_DATA_DIR": str(data), "TUDIEN_ELASTICSEARCH_INDEX": index,
+                            "TUDIEN_DATABASE_URL": database})
+                try:
+                    bench_engine("postgresql+elasticsearch",
+                                 Settings(data_dir=data, backend="elasticsearch", elastic=elastic,
+                                          database_url=database), env, pairs, args.seconds, rows)
+                finally:
+                    httpx.delete(f"{url}/{index}-g*")
+                    import psycopg
+
+                    with psycopg.connect(database.rsplit("/", 1)[0] + "/tudien", autocommit=True) as db:
+                        db.execute(f"DROP DATABASE IF EXISTS {database.rsplit('/', 1)[1]} WITH (FORCE)")
+    header = ("store+engine", "writes/s", "create p50 ms", "edit p50 ms", "publish p50 ms", "lag p50 ms",
+              "lag p99 ms", "lag max ms", "publishes", "searches/s beside", "search p50 ms", "search p99 ms")
     widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
     for row in (header, *rows):
         print("  ".join(str(c).rjust(w) for c, w in zip(row, widths, strict=True)))

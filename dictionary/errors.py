@@ -65,6 +65,10 @@ class BackendUnavailable(DictionaryError):
     retry_after = 5  # seconds a client should wait before asking again
 
 
+class StoreUnavailable(DictionaryError):
+    """The database does not answer (PostgreSQL down or unreachable): try again shortly."""
+
+
 class Busy(DictionaryError):
     """Too much of this kind of work is waiting already; the client should ask again shortly."""
 

@@ -29,6 +29,7 @@ from .store import Store
 from .transliterate import romanize
 
 log = logging.getLogger("tudien.index")
+INDEX_LOCK = 0x696E_6478  # the database lock of whoever updates the search index ("indx")
 
 
 def indexed_texts(entry: dict, field: Field | None = None) -> Iterator[tuple[Field, str | None, int, str]]:
@@ -98,8 +99,13 @@ def _documents(items: list[tuple]) -> Iterator[KeyDoc]:
 
 @contextlib.contextmanager
 def _index_lock(store: Store, wait: float | None) -> Iterator[bool]:
-    """Hold the index's lock file: blocking when ``wait`` is None, else trying for ``wait``
-    seconds.  Yields whether it is held."""
+    """Hold the index's lock: blocking when ``wait`` is None, else trying for ``wait`` seconds.
+    Yields whether it is held.  A lock file beside a SQLite store; on PostgreSQL, where nodes on
+    several machines follow one feed into one index, a lock of the database's."""
+    if store.url:
+        with store.exclusive(INDEX_LOCK, wait) as held:
+            yield held
+        return
     store.lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(store.lock_path, "a+b") as handle:
         deadline = None if wait is None else time.monotonic() + wait

@@ -12,7 +12,7 @@ from typing import Any
 from rapidfuzz.distance import OSA
 
 from . import languages, legacy
-from .errors import InvalidQuery
+from .errors import InvalidQuery, StoreUnavailable
 from .indexing import texts_of
 from .languages import VIETNAMESE
 from .normalize import canonical, has_diacritics, search_keys
@@ -416,10 +416,15 @@ class SearchService:
         """The index's state against the store's: ``ok``, ``stale`` (behind the store) or
         ``unavailable``, with the engine's own report."""
         index = self.backend.status()
-        generation = self.store.generation
+        kind = getattr(self.store, "kind", "pack")
+        try:
+            generation = self.store.generation
+            store = {"ok": True, "kind": kind, "entries": self.store.count(), "generation": generation}
+        except StoreUnavailable as exc:  # the database is down: say so, and which part it is
+            return {"status": "unavailable", "store": {"ok": False, "kind": kind, "error": str(exc)}, "index": index}
         current = index.get("ok") and index.get("generation") == generation
         return {
             "status": "ok" if current else ("stale" if index.get("ok") else "unavailable"),
-            "store": {"entries": self.store.count(), "generation": generation},
+            "store": store,
             "index": index,
         }

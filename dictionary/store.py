@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -158,20 +159,38 @@ def _state(row) -> EntryState:
 class Store:
     """One SQLite database.  Connections are per thread; writers use one transaction each."""
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False, url: str | None = None) -> None:
+        """The SQLite file at ``path``, or with ``url`` (``postgresql://…``) the PostgreSQL
+        database there (``path`` then only places the node's own lock files)."""
         self.path = Path(path)
         self.readonly = readonly
+        self.url = url
         self._local = threading.local()
+        self._opened: list = []  # every thread's connection, closed together by close()
+        self._opened_lock = threading.Lock()
+        self._integrity: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
+        if url:
+            from . import sql
+
+            self._integrity += sql.INTEGRITY_ERRORS
         if not readonly:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = self._connect()
             try:
-                migrate(db)
+                migrate(db, postgres=bool(url))
             finally:
                 db.close()
 
+    @property
+    def kind(self) -> str:
+        return "postgresql" if self.url else "sqlite"
+
     # -- connections -------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
+        if self.url:
+            from .sql import PgConnection
+
+            return PgConnection(self.url, readonly=self.readonly)  # type: ignore[return-value]
         if self.readonly:
             db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
         else:
@@ -186,15 +205,43 @@ class Store:
     @property
     def db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
+        if db is not None and getattr(db, "broken", False):  # the database went away: a new connection
+            db.close()
+            db = None
         if db is None:
             db = self._local.db = self._connect()
+            with self._opened_lock:
+                self._opened = [c for c in self._opened if not getattr(c, "broken", False)] + [db]
         return db
 
     def close(self) -> None:
-        db = getattr(self._local, "db", None)
-        if db is not None:
+        """Close every thread's connection (the store is done with: the threads that used it too)."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for db in opened:
             db.close()
-            self._local.db = None
+        self._local = threading.local()
+
+    @contextmanager
+    def exclusive(self, key: int, wait: float | None) -> Iterator[bool]:
+        """On PostgreSQL, hold the database's advisory lock ``key`` (on a connection of its own)
+        for as long as the block runs: waiting when ``wait`` is None, else trying for ``wait``
+        seconds.  Yields whether it is held."""
+        db = self._connect()
+        try:
+            deadline = None if wait is None else time.monotonic() + wait
+            while not db.execute("SELECT pg_try_advisory_lock(?)", (key,)).fetchone()[0]:
+                if deadline is not None and time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(0.05)
+            try:
+                yield True
+            finally:
+                if not getattr(db, "broken", False):
+                    db.execute("SELECT pg_advisory_unlock(?)", (key,))
+        finally:
+            db.close()
 
     @property
     def lock_path(self) -> Path:
@@ -269,10 +316,10 @@ class Store:
             )
             db.executemany(
                 "UPDATE entries SET language = ?, headword = ?, body = ?, revision = ?, "
-                "public = CASE WHEN ? THEN ? ELSE public END, "
-                "published_revision = CASE WHEN ? THEN ? ELSE published_revision END, "
-                "authority = CASE WHEN ? THEN ? ELSE authority END, "
-                "meanings = CASE WHEN ? THEN ? ELSE meanings END WHERE id = ?", updates
+                "public = CASE WHEN ? = 1 THEN ? ELSE public END, "
+                "published_revision = CASE WHEN ? = 1 THEN ? ELSE published_revision END, "
+                "authority = CASE WHEN ? = 1 THEN ? ELSE authority END, "
+                "meanings = CASE WHEN ? = 1 THEN ? ELSE meanings END WHERE id = ?", updates
             )
             gone = [entry_id for entry_id in existing if entry_id not in seen]
             kept.extend(entry_id for entry_id in gone if existing[entry_id][6] is not None)
@@ -418,16 +465,18 @@ class Store:
     def _record(cls, db: sqlite3.Connection, items: list[tuple[int, str, str | None]]) -> int:
         """Enter changes of the public text in the change feed, under one new generation: each
         item is (row, id, the language whose readers it concerns; None: every language's)."""
-        generation = cls._bump(db)
-        now = _now()
-        db.executemany("INSERT INTO changes (generation, entry, entry_id, language, at) VALUES (?, ?, ?, ?, ?)",
-                       [(generation, row, entry_id, language, now) for row, entry_id, language in items])
+        generation = cls._bump(db)  # holds the generation's row until the commit: changes are numbered in order
+        head, now = cls._head(db), _now()
+        db.executemany("INSERT INTO changes (seq, generation, entry, entry_id, language, at) VALUES (?, ?, ?, ?, ?, ?)",
+                       [(head + n, generation, row, entry_id, language, now)
+                        for n, (row, entry_id, language) in enumerate(items, start=1)])
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('feed_head', ?)", (str(head + len(items)),))
         return generation
 
     @staticmethod
     def _bump(db: sqlite3.Connection) -> int:
         """The next generation: every change of the public text makes one."""
-        db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+        db.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'generation'")
         return int(db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
 
     # -- reading -----------------------------------------------------------------------------
@@ -572,8 +621,10 @@ class Store:
 
     @staticmethod
     def _head(db: sqlite3.Connection) -> int:
-        row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
-        return int(row[0]) if row else 0
+        row = db.execute("SELECT value FROM meta WHERE key = 'feed_head'").fetchone()
+        if row is None:  # a store of before the head was kept: the last change there is
+            row = db.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()
+        return int(row[0])
 
     def feed_head(self) -> int:
         """The sequence number of the last change of the public text (0: none yet)."""
@@ -647,6 +698,8 @@ class Store:
         must download its pack again: the feed then answers FeedExpired)."""
         cutoff = (datetime.now(UTC) - timedelta(days=keep_deleted_days)).isoformat(timespec="seconds")
         with self._transaction() as db:
+            # the head is kept before any change goes: numbers are never given twice
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('feed_head', ?)", (str(self._head(db)),))
             superseded = db.execute(
                 "DELETE FROM changes WHERE seq NOT IN (SELECT MAX(seq) FROM changes "
                 "GROUP BY entry, entry_id, COALESCE(language, ''))").rowcount
@@ -709,8 +762,8 @@ class Store:
         with self._transaction() as db:
             number = db.execute(
                 "INSERT INTO suggestions (entry_id, language, text, contact, client, at, status) "
-                "VALUES (?, ?, ?, ?, ?, ?, 'open')", (entry_id, language, text, contact, client, _now())
-            ).lastrowid
+                "VALUES (?, ?, ?, ?, ?, ?, 'open') RETURNING id", (entry_id, language, text, contact, client, _now())
+            ).fetchone()[0]
             self._audit(db, actor, "suggestion.create", entry_id, client=client, detail={"suggestion": number})
         return number
 
@@ -913,7 +966,7 @@ class Store:
             with self._transaction() as db:
                 db.execute(f"INSERT INTO accounts ({','.join(row)}) VALUES ({','.join('?' * len(row))})",
                            tuple(row.values()))
-        except sqlite3.IntegrityError:
+        except self._integrity:
             raise AccountExists(row["name"]) from None
 
     def update_account(self, name: str, **fields) -> None:
@@ -1016,6 +1069,7 @@ class Store:
         try:
             yield db
         except BaseException:
-            db.execute("ROLLBACK")
+            if not getattr(db, "broken", False):
+                db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")

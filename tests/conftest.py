@@ -25,7 +25,7 @@ def pytest_sessionfinish(session, exitstatus):
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     stats = reporter.stats.get("skipped", []) if reporter else []
-    for marker, what in (("shared_data", "real-data"), ("elasticsearch", "Elasticsearch")):
+    for marker, what in (("shared_data", "real-data"), ("elasticsearch", "Elasticsearch"), ("postgres", "PostgreSQL")):
         skipped = [r for r in stats if marker in r.keywords]
         if skipped:
             reporter.write_line(f"CI: {len(skipped)} {what} tests were skipped; they must run here", red=True)
@@ -88,6 +88,64 @@ def elastic_node():
     yield node
     if node.started_here:
         node.stop()
+
+
+PG_SCRIPT = REPO / "scripts" / "postgres"
+
+
+class PostgresServer:
+    """The project's PostgreSQL cluster (scripts/postgres), a database of its own per test."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.made: list[str] = []
+
+    def _admin(self):
+        import psycopg
+
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+
+    def database(self) -> str:
+        """A new, empty database; its URL."""
+        import uuid
+
+        name = f"tudien_test_{uuid.uuid4().hex[:12]}"
+        with self._admin() as db:
+            db.execute(f"CREATE DATABASE {name}")
+        self.made.append(name)
+        return self.url.rsplit("/", 1)[0] + "/" + name
+
+    def drop(self, url: str) -> None:
+        name = url.rsplit("/", 1)[1]
+        with self._admin() as db:
+            db.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """The real PostgreSQL server of the PostgreSQL tests: scripts/postgres starts it (installing
+    Debian's package when missing) and stops it after the session if it started it."""
+    was_running = subprocess.run([str(PG_SCRIPT), "status"], capture_output=True, text=True).returncode == 0
+    done = subprocess.run([str(PG_SCRIPT), "start"], capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        message = "no PostgreSQL server: " + ((done.stderr.strip().splitlines() or ["scripts/postgres start failed"])[-1])
+        if IN_CI:
+            pytest.fail(f"{message}; CI must run the PostgreSQL tests", pytrace=False)
+        pytest.skip(message)
+    yield PostgresServer(done.stdout.strip().splitlines()[-1])
+    if not was_running:
+        subprocess.run([str(PG_SCRIPT), "stop"], capture_output=True, timeout=120)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_kind(request) -> str | None:
+    """Each store the program can run on: None (the SQLite file) or a PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        return None
+    server = request.getfixturevalue("postgres")
+    url = server.database()
+    request.addfinalizer(lambda: server.drop(url))
+    return url
 
 
 @pytest.fixture

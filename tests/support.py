@@ -67,9 +67,11 @@ class Library:
 
     def __init__(self, folder: Path, backend: str = "embedded", elastic: ElasticSettings | None = None,
                  *, api_keys: tuple[str, ...] = (), synthesiser: Synthesiser | None = None,
-                 limits=None, rate_limits: dict[str, tuple[float, int]] | None = None) -> None:
+                 limits=None, rate_limits: dict[str, tuple[float, int]] | None = None,
+                 database_url: str | None = None) -> None:
         self.settings = Settings(data_dir=folder, backend=backend, elastic=elastic or ElasticSettings(),
-                                 api_keys=api_keys, rate_limits=NO_RATE_LIMITS if rate_limits is None else rate_limits)
+                                 api_keys=api_keys, rate_limits=NO_RATE_LIMITS if rate_limits is None else rate_limits,
+                                 database_url=database_url)
         self.services = open_services(self.settings, synthesiser=synthesiser or offline_synthesiser(),
                                       limits=limits)
         self.store = self.services.store
@@ -87,6 +89,7 @@ class Library:
         if self.settings.backend == "elasticsearch":
             self.backend.drop()
         self.backend.close()
+        self.store.close()
 
     def index(self) -> int:
         return rebuild(self.store, self.backend)

@@ -153,7 +153,7 @@ def cmd_serve(args, settings: Settings) -> int:
         from dictionary.schema import peek
         from indexer.current import why_rebuild
 
-        reason = why_rebuild(settings.index_dir, peek(settings.store_path))
+        reason = why_rebuild(settings.index_dir, peek(settings.store_path, settings.database_url))
         if reason:
             print(f"bringing the search index up to date: {reason}")
             # In a process of its own: a build's memory (a gigabyte at a million entries) would
@@ -381,6 +381,18 @@ def cmd_changes_compact(args, settings: Settings) -> int:
     done = services.store.compact_changes(args.keep_days)
     print(f"change feed compacted: {done['superseded']} superseded changes dropped, "
           f"{done['deletions_expired']} deletions older than {args.keep_days:g} days dropped")
+    return 0
+
+
+def cmd_migrate(args, settings: Settings) -> int:
+    """Bring the store's schema to this release's version (opening it for writing does)."""
+    from dictionary.schema import VERSION
+    from dictionary.store import Store
+
+    store = Store(settings.store_path, url=settings.database_url)
+    where = "PostgreSQL" if settings.database_url else str(settings.store_path)
+    print(f"store ({where}) at schema version {VERSION}; {store.count()} published entries")
+    store.close()
     return 0
 
 
@@ -650,6 +662,9 @@ def build_parser() -> argparse.ArgumentParser:
                                            "(clients older than that download their pack again)")
     p.add_argument("--keep-days", type=float, default=365)
     p.set_defaults(func=cmd_changes_compact)
+
+    p = sub.add_parser("migrate", help="bring the store's schema up to this release (TUDIEN_DATABASE_URL: PostgreSQL)")
+    p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("eval", help="run a relevance query set (manifest.json + queries.jsonl)")
     p.add_argument("manifest_dir")

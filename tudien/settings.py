@@ -31,6 +31,8 @@ class Settings:
     rate_limits: dict[str, tuple[float, int]] = field(default_factory=dict)
     synthetic_budget: int = 200_000_000  # bytes of synthetic clips kept; the oldest go first
     pack_interval: float = 10.0  # seconds between looks for offline packs to patch (0: on request only)
+    database_url: str | None = None  # postgresql://… (TUDIEN_DATABASE_URL): the store several nodes share
+    audio_root: Path | None = None  # TUDIEN_AUDIO_DIR: the audio files, in a folder every node mounts
 
     @property
     def store_path(self) -> Path:
@@ -42,7 +44,7 @@ class Settings:
 
     @property
     def audio_dir(self) -> Path:
-        return self.data_dir / "audio"
+        return self.audio_root or self.data_dir / "audio"
 
     @property
     def packs_dir(self) -> Path:
@@ -67,7 +69,19 @@ class Settings:
             rate_limits=_rate_limits(env),
             synthetic_budget=int(_number(env, "TUDIEN_SYNTHETIC_BUDGET_MB", "200") * 1_000_000),
             pack_interval=_number(env, "TUDIEN_PACK_INTERVAL", "10"),
+            database_url=_database_url(env),
+            audio_root=Path(env["TUDIEN_AUDIO_DIR"]).expanduser() if env.get("TUDIEN_AUDIO_DIR") else None,
         )
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    url = env.get("TUDIEN_DATABASE_URL", "").strip()
+    if not url:
+        return None
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigurationError(f"TUDIEN_DATABASE_URL={url!r} is not a postgresql:// URL; leave it unset for "
+                                 "the SQLite file in the data directory")
+    return url
 
 
 def _number(env: Mapping[str, str], name: str, default: str, kind=float):

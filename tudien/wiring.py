@@ -40,7 +40,7 @@ def open_services(settings: Settings, *, readonly: bool = False, synthesiser: Sy
                   limits: Limits | None = None) -> Services:
     from dictionary.audio.library import Limits
 
-    store = Store(settings.store_path, readonly=readonly)
+    store = Store(settings.store_path, readonly=readonly, url=settings.database_url)
     if synthesiser is None:
         synthesiser = Synthesiser.configured(settings.speech)
     if limits is None:

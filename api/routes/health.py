@@ -18,7 +18,7 @@ _THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="health")
 
 
 @router.get("/health", response_model=HealthPublic,
-            responses={503: {"model": HealthPublic, "description": "the index cannot answer"}})
+            responses={503: {"model": HealthPublic, "description": "the database or the index cannot answer"}})
 async def health(search: SearchDep):
     """``ok``, ``stale`` (the index is behind the store) or ``unavailable`` (503)."""
     body = await asyncio.get_running_loop().run_in_executor(_THREADS, search.health)

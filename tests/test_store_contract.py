@@ -1,0 +1,216 @@
+"""The store's contract, on each store the program runs on: the SQLite file and a real PostgreSQL
+server (scripts/postgres).  The same tests, through the same services and the HTTP API, must
+give the same results on both: entries and datasets, revisions, accounts and sessions, the
+audit log, suggestions, the audio catalogue and the change feed."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from audio_support import espeak_wav
+from support import CheckedClient, Library
+
+from corpora.sample import load_sample
+from dictionary.errors import AccountExists, FeedExpired
+from dictionary.store import Dataset
+
+NEW = {"language": "tyz", "headword": "vài", "pos": "n", "senses": [{"glosses": {"vie": ["trâu"]}}],
+       "comment": "ghi ở Cao Bằng"}  # a real Tày word of the sample, entered again as a new entry
+
+
+@pytest.fixture
+def lib(tmp_path, store_kind):
+    library = Library(tmp_path / "data", database_url=store_kind, api_keys=("khoa-thu",))
+    load_sample(library.store)
+    library.index()
+    yield library
+    library.close()
+
+
+@pytest.fixture
+def world(lib):
+    accounts = lib.services.accounts
+    tokens = {"contributor": accounts.add("hoang.a", "contributor", "tyz"),
+              "editor": accounts.add("le.b", "editor", "tyz"),
+              "admin": accounts.add("quan.tri", "admin", "*")}
+    with CheckedClient(lib.app()) as client:
+        yield lib, client, {k: {"Authorization": f"Bearer {v}"} for k, v in tokens.items()}
+
+
+def test_entries_and_datasets(lib):
+    store = lib.store
+    assert store.kind == ("postgresql" if lib.settings.database_url else "sqlite")
+    assert store.count() == 40 and store.language_counts() == {"khm": 16, "mww": 16, "tyz": 8}
+    names = [d["name"] for d in store.datasets()]
+    assert names == sorted(names) and len(names) == 3
+    shown = store.dataset("sample-tyz")
+    assert shown["languages"] == {"tyz": 8} and shown["edited"] == 0 and shown["licence"] == "CC-BY-4.0"
+    bodies = store.bodies(sorted(store.authoritative() | {1, 2, 3}))
+    assert {b["id"] for b in bodies.values()} == {e["id"] for e in list(store.export_entries())[:3]}
+    again = store.replace_dataset(Dataset("sample-tyz", "tsv", licence="CC-BY-4.0"),
+                                  [store.get(i) for i, _ in store.dataset_entries("sample-tyz")][:5])
+    assert (again.added, again.updated, again.removed) == (0, 0, 3)
+    assert store.language_counts()["tyz"] == 5
+    assert store.remove_dataset("sample-khm", actor="test") == 16 and "khm" not in store.language_counts()
+    assert [h.entry["headword"] for h in lib.search("nước", "vie", "mww").hits][:1] == ["dej"]
+
+
+def test_revisions_review_and_history(world):
+    lib, client, who = world
+    made = client.post("/v1/entries", headers=who["contributor"], json=NEW)
+    assert made.status_code == 201 and made.headers["ETag"] == '"r1"'
+    entry_id = made.json()["id"]
+    assert client.get(f"/v1/entries/{entry_id}").status_code == 404
+    stale = client.put(f"/v1/entries/{entry_id}", headers={**who["contributor"], "If-Match": '"r0"'}, json=NEW)
+    assert stale.status_code == 412 and stale.json()["error"]["current_revision"] == 1
+    edited = client.put(f"/v1/entries/{entry_id}", headers={**who["contributor"], "If-Match": '"r1"'},
+                        json={**NEW, "senses": [{"glosses": {"vie": ["trâu", "trâu nước"]}}]})
+    assert edited.status_code == 200 and edited.headers["ETag"] == '"r2"'
+    assert client.post(f"/v1/entries/{entry_id}/status", headers=who["contributor"],
+                       json={"status": "review"}).status_code == 200
+    assert client.post(f"/v1/entries/{entry_id}/status", headers=who["editor"],
+                       json={"status": "published", "comment": "được"}).status_code == 200
+    assert entry_id in [r["id"] for r in client.get("/v1/search", params={"q": "trâu nước"}).json()["results"]]
+    reverted = client.post(f"/v1/entries/{entry_id}/revert", headers=who["editor"], json={"revision": 1})
+    assert reverted.status_code == 200 and reverted.json()["revision"] == 5
+    history = client.get(f"/v1/entries/{entry_id}/history", headers=who["editor"]).json()["revisions"]
+    assert [(r["revision"], r["author"], r["status"]) for r in history] == [
+        (1, "hoang.a", "draft"), (2, "hoang.a", "draft"), (3, "hoang.a", "review"), (4, "le.b", "published"),
+        (5, "le.b", "published")]
+    assert history[1]["changes"] == ["senses[0].glosses.vie"]
+    assert client.get(f"/v1/entries/{entry_id}").json()["senses"][0]["glosses"] == {"vie": ["trâu"]}
+    assert client.post(f"/v1/entries/{entry_id}/status", headers=who["editor"],
+                       json={"status": "retired", "comment": "trùng"}).status_code == 200
+    assert client.get(f"/v1/entries/{entry_id}").status_code == 404
+    queue = client.get("/v1/review?language=tyz", headers=who["editor"]).json()["entries"]
+    assert queue == []
+
+
+def test_two_writers_at_once_one_gets_412(world):
+    lib, client, who = world
+    entry_id = client.post("/v1/entries", headers=who["contributor"], json=NEW).json()["id"]
+    answers: list[int] = []
+    start = threading.Barrier(2)
+
+    def write(n: int) -> None:
+        start.wait()
+        response = client.put(f"/v1/entries/{entry_id}", headers={**who["contributor"], "If-Match": '"r1"'},
+                              json={**NEW, "senses": [{"glosses": {"vie": ["trâu"] * 0 + [f"trâu {n}"]}}]})
+        answers.append(response.status_code)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(answers) == [200, 412]
+    assert lib.store.state(entry_id).revision == 2
+
+
+def test_accounts_sessions_and_the_audit_log(world):
+    lib, client, who = world
+    accounts = lib.services.accounts
+    with pytest.raises(AccountExists):
+        accounts.add("le.b", "editor", "tyz")
+    accounts.set_password("le.b", "mật khẩu dài đủ dùng")
+    account, session = accounts.sign_in("le.b", "mật khẩu dài đủ dùng", "127.0.0.9")
+    assert account.name == "le.b" and accounts.by_session(session).name == "le.b"
+    accounts.sign_out(session)
+    assert accounts.by_session(session) is None
+    accounts.disable("hoang.a")
+    assert client.post("/v1/entries", headers=who["contributor"], json=NEW).status_code == 401
+    records = client.get("/v1/audit?limit=1000", headers=who["admin"]).json()["records"]
+    actions = [(r["actor"], r["action"]) for r in records]
+    assert ("le.b", "session.open") in actions and [r["id"] for r in records] == sorted(r["id"] for r in records)
+    assert [a["name"] for a in accounts.list()] == ["hoang.a", "le.b", "quan.tri"]
+
+
+def test_suggestions_reach_the_editors(world):
+    lib, client, who = world
+    entry = lib.search("nhà", "vie", "tyz").hits[0].entry
+    sent = client.post(f"/v1/entries/{entry['id']}/suggestions", json={"text": "Nghĩa thiếu «nhà sàn»."})
+    assert sent.status_code == 202
+    open_ = client.get("/v1/suggestions?language=tyz", headers=who["editor"]).json()["suggestions"]
+    assert [s["entry"] for s in open_] == [entry["id"]]
+    number = open_[0]["id"]
+    done = client.post(f"/v1/suggestions/{number}", headers=who["editor"],
+                       json={"status": "accepted", "comment": "đã thêm"})
+    assert done.status_code == 200
+    assert client.get("/v1/suggestions?language=tyz", headers=who["editor"]).json()["suggestions"] == []
+    assert client.post(f"/v1/suggestions/{number}", headers=who["editor"],
+                       json={"status": "dismissed"}).status_code == 409
+
+
+def test_the_audio_catalogue_and_the_change_feed(world):
+    lib, client, who = world
+    store = lib.store
+    entry = lib.search("nặm", "tyz").hits[0].entry
+    head = store.feed_head()
+    everything = store.changes(0, None, 1000)
+    assert {c.id for c in everything.changes} == {e["id"] for e in store.export_entries()}
+    upload = client.post(f"/v1/entries/{entry['id']}/audio", headers=who["editor"],
+                         files={"file": ("take.wav", espeak_wav("nặm"), "audio/wav")},
+                         data={"speaker": "người đọc thử", "licence": "CC BY 4.0"})
+    assert upload.status_code == 201
+    clip = upload.json()["clip"]
+    played = client.get(clip["url"])
+    assert played.status_code == 200 and played.headers["content-type"] == "audio/mpeg"
+    page = store.changes(head, "tyz", 10)
+    assert [(c.id, len(c.recordings)) for c in page.changes] == [(entry["id"], 1)] and page.next == head + 1
+    assert client.delete(clip["url"], headers=who["editor"]).status_code == 200
+    assert [len(c.recordings) for c in store.changes(head, "tyz", 10).changes] == [0]
+    store.remove_dataset("sample-khm", actor="test")
+    gone = store.changes(head + 2, None, 100)
+    assert len(gone.changes) == 16 and all(c.public is None for c in gone.changes)
+    store.compact_changes(keep_deleted_days=0)
+    with pytest.raises(FeedExpired):
+        store.changes(head, None, 10)
+    assert store.changes(store.feed_head(), None, 10).changes == []
+
+
+def test_the_same_answers_on_both_stores(tmp_path, postgres):
+    """One dictionary on each store, the same searches: the same results in the same order."""
+    url = postgres.database()
+    try:
+        sqlite_lib = Library(tmp_path / "a")
+        pg_lib = Library(tmp_path / "b", database_url=url)
+        for lib in (sqlite_lib, pg_lib):
+            load_sample(lib.store)
+            lib.index()
+        for q, source, target in (("nước", "vie", None), ("nha", None, None), ("tieengs", None, None),
+                                  ("dej", "mww", "vie"), ("tuk", None, None)):
+            assert [h.entry["id"] for h in sqlite_lib.search(q, source, target).hits] == \
+                   [h.entry["id"] for h in pg_lib.search(q, source, target).hits]
+        assert [c.id for c in sqlite_lib.store.changes(0, None, 100).changes] == \
+               [c.id for c in pg_lib.store.changes(0, None, 100).changes]
+        pg_lib.close()
+        sqlite_lib.close()
+    finally:
+        postgres.drop(url)
+
+
+@pytest.mark.postgres
+def test_tudien_migrate_makes_the_schema_once_and_refuses_a_later_one(tmp_path, postgres):
+    import psycopg
+
+    from dictionary.schema import VERSION
+    from tudien.cli import main
+
+    url = postgres.database()
+    try:
+        env = {"TUDIEN_DATA_DIR": str(tmp_path / "data"), "TUDIEN_DATABASE_URL": url}
+        assert main(["migrate"], env) == 0
+        lib = Library(tmp_path / "data", database_url=url)
+        load_sample(lib.store)
+        before = lib.store.count(), lib.store.feed_head(), lib.store.store_id
+        lib.close()
+        assert main(["migrate"], env) == 0  # again: nothing to do, nothing lost
+        lib = Library(tmp_path / "data", database_url=url)
+        assert (lib.store.count(), lib.store.feed_head(), lib.store.store_id) == before
+        lib.close()
+        with psycopg.connect(url, autocommit=True) as db:
+            db.execute("UPDATE meta SET value = %s WHERE key = 'schema'", (str(VERSION + 1),))
+        assert main(["migrate"], env) == 1  # a database of a later release is not written to
+    finally:
+        postgres.drop(url)
