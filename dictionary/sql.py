@@ -15,8 +15,12 @@ the database comes back.  A lock waited for too long raises :class:`Busy`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import itertools
 import re
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -66,19 +70,26 @@ def translate(sql: str) -> str:
     return text
 
 
+def _options(readonly: bool) -> str:
+    return f"-c lock_timeout={LOCK_TIMEOUT}" + (" -c default_transaction_read_only=on" if readonly else "")
+
+
+def _configure(raw: psycopg.Connection) -> None:
+    raw.adapters.register_dumper(bool, _BoolAsInt)
+
+
 class PgConnection:
     """One PostgreSQL connection, used by the store as it uses a SQLite one (autocommit, with
-    the store's own BEGIN and COMMIT)."""
+    the store's own BEGIN and COMMIT): a new one to ``url``, or a pool's ``raw`` one."""
 
-    def __init__(self, url: str, *, readonly: bool = False) -> None:
-        options = f"-c lock_timeout={LOCK_TIMEOUT}"
-        if readonly:
-            options += " -c default_transaction_read_only=on"
-        try:
-            self.raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT, options=options)
-        except psycopg.OperationalError as exc:
-            raise StoreUnavailable(_unavailable(exc)) from None
-        self.raw.adapters.register_dumper(bool, _BoolAsInt)
+    def __init__(self, url: str | None = None, *, readonly: bool = False, raw: psycopg.Connection | None = None) -> None:
+        if raw is None:
+            try:
+                raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT, options=_options(readonly))
+            except psycopg.OperationalError as exc:
+                raise StoreUnavailable(_unavailable(exc)) from None
+            _configure(raw)
+        self.raw = raw
         self.broken = False
 
     def execute(self, sql: str, params: Any = ()) -> psycopg.Cursor:
@@ -115,6 +126,64 @@ class PgConnection:
 
     def close(self) -> None:
         self.raw.close()
+
+
+class PgConnections:
+    """A store's PostgreSQL connections, few and bounded whatever the number of threads: a
+    handful the threads share for single reads (:meth:`reader`), and a pool for transactions and
+    long scans (:meth:`lease`), each held for its length.  A process opens at most
+    ``READERS + POOL_SIZE`` connections (and one more while it updates the index)."""
+
+    READERS = 4
+    POOL_SIZE = 8
+    WAIT = 1.5  # seconds a transaction waits for a pooled connection before the answer is 503
+
+    def __init__(self, url: str, *, readonly: bool = False) -> None:
+        from psycopg_pool import ConnectionPool
+
+        self.url, self.readonly = url, readonly
+        self._readers: list[PgConnection | None] = [None] * self.READERS
+        self._turn = itertools.count()
+        self._lock = threading.Lock()
+        self.pool = ConnectionPool(url, min_size=1, max_size=self.POOL_SIZE, timeout=self.WAIT, name="tudien",
+                                   kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT,
+                                           "options": _options(readonly)},
+                                   configure=_configure, check=ConnectionPool.check_connection, open=True)
+
+    def reader(self) -> PgConnection:
+        slot = next(self._turn) % self.READERS
+        with self._lock:
+            db = self._readers[slot]
+            if db is None or db.broken or db.raw.closed:
+                if db is not None:
+                    db.close()
+                self._readers[slot] = None
+                db = self._readers[slot] = PgConnection(self.url, readonly=self.readonly)
+        return db
+
+    @contextlib.contextmanager
+    def lease(self) -> Iterator[PgConnection]:
+        from psycopg_pool import PoolTimeout
+
+        try:
+            lease = self.pool.connection()
+            raw = lease.__enter__()
+        except PoolTimeout:
+            raise StoreUnavailable("Cơ sở dữ liệu PostgreSQL của từ điển không trả lời hoặc đang quá bận; "
+                                   "xin thử lại sau ít giây.") from None
+        try:
+            yield PgConnection(raw=raw)
+        except BaseException as exc:
+            lease.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        else:
+            lease.__exit__(None, None, None)
+
+    def close(self) -> None:
+        self.pool.close()
+        for db in self._readers:
+            if db is not None:
+                db.close()
 
 
 def _unavailable(exc: Exception) -> str:

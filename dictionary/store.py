@@ -168,6 +168,7 @@ class Store:
         self._local = threading.local()
         self._opened: list = []  # every thread's connection, closed together by close()
         self._opened_lock = threading.Lock()
+        self._pg_connections = None  # on PostgreSQL: sql.PgConnections
         self._integrity: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
         if url:
             from . import sql
@@ -204,6 +205,11 @@ class Store:
 
     @property
     def db(self) -> sqlite3.Connection:
+        """The connection reads outside a transaction use: the thread's own SQLite connection; on
+        PostgreSQL one of a few the threads share (each statement is whole: psycopg lets one
+        thread at a time use a connection, and a result is read whole before the next)."""
+        if self.url:
+            return self._pg().reader()  # type: ignore[return-value]
         db = getattr(self._local, "db", None)
         if db is not None and getattr(db, "broken", False):  # the database went away: a new connection
             db.close()
@@ -218,17 +224,52 @@ class Store:
         """Close every thread's connection (the store is done with: the threads that used it too)."""
         with self._opened_lock:
             opened, self._opened = self._opened, []
+            pg, self._pg_connections = self._pg_connections, None
         for db in opened:
             db.close()
+        if pg is not None:
+            pg.close()
         self._local = threading.local()
+
+    def _pg(self):
+        """The PostgreSQL connections of this store (made on first use)."""
+        with self._opened_lock:
+            if self._pg_connections is None:
+                from .sql import PgConnections
+
+                self._pg_connections = PgConnections(self.url, readonly=self.readonly)
+            return self._pg_connections
+
+    @contextmanager
+    def _own(self) -> Iterator[sqlite3.Connection]:
+        """A connection for one piece of work apart from the thread's (a read of one snapshot, a
+        long scan while others write): a new SQLite connection, or one of the PostgreSQL pool's."""
+        if self.url:
+            with self._pg().lease() as db:
+                yield db
+            return
+        db = self._connect()
+        try:
+            yield db
+        finally:
+            db.close()
+
+    @contextmanager
+    def _writer(self) -> Iterator[sqlite3.Connection]:
+        """The connection a write transaction runs on: the thread's SQLite connection, or one of
+        the PostgreSQL pool's for the transaction's length."""
+        if self.url:
+            with self._pg().lease() as db:
+                yield db
+            return
+        yield self.db
 
     @contextmanager
     def exclusive(self, key: int, wait: float | None) -> Iterator[bool]:
         """On PostgreSQL, hold the database's advisory lock ``key`` (on a connection of its own)
         for as long as the block runs: waiting when ``wait`` is None, else trying for ``wait``
         seconds.  Yields whether it is held."""
-        db = self._connect()
-        try:
+        with self._own() as db:
             deadline = None if wait is None else time.monotonic() + wait
             while not db.execute("SELECT pg_try_advisory_lock(?)", (key,)).fetchone()[0]:
                 if deadline is not None and time.monotonic() >= deadline:
@@ -240,8 +281,6 @@ class Store:
             finally:
                 if not getattr(db, "broken", False):
                     db.execute("SELECT pg_advisory_unlock(?)", (key,))
-        finally:
-            db.close()
 
     @property
     def lock_path(self) -> Path:
@@ -252,6 +291,13 @@ class Store:
     def replace_dataset(self, dataset: Dataset, entries: Iterable[Entry], *,
                         status: Status = Status.published, actor: str = "import",
                         client: str | None = None) -> ReplaceStats:
+        """Make ``dataset`` hold exactly ``entries``, in one transaction (see :meth:`_replace_dataset`)."""
+        with self._writer() as db:
+            return self._replace_dataset(db, dataset, entries, status=status, actor=actor, client=client)
+
+    def _replace_dataset(self, db, dataset: Dataset, entries: Iterable[Entry], *,
+                        status: Status = Status.published, actor: str = "import",
+                        client: str | None = None) -> ReplaceStats:
         """Make ``dataset`` hold exactly ``entries``, in one transaction.
 
         New entries get ``status`` (published: the public reads them at once; draft: they wait for
@@ -259,7 +305,6 @@ class Store:
         valid) and their status; a changed one gets a new revision.  An entry that editors have
         changed since is neither overwritten nor removed: it is reported in ``kept``.  Entries the
         new file no longer has are removed."""
-        db = self.db
         added = updated = unchanged = 0
         seen: set[str] = set()
         kept: list[str] = []
@@ -356,7 +401,8 @@ class Store:
                 "removed": len(gone), "kept": len(kept)})
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if not getattr(db, "broken", False):
+                db.execute("ROLLBACK")
             raise
         return ReplaceStats(added, updated, unchanged, len(gone), tuple(kept))
 
@@ -536,8 +582,7 @@ class Store:
     def iter_entries(self, batch: int = 5000) -> Iterator[tuple[int, dict]]:
         """Every published entry as (row, raw dict), in row order, streamed in batches."""
         last = 0
-        db = self._connect()  # a connection of its own: the caller may write meanwhile
-        try:
+        with self._own() as db:  # a connection of its own: the caller may write meanwhile
             while True:
                 rows = db.execute(
                     "SELECT rowid, public FROM entries WHERE rowid > ? AND public IS NOT NULL "
@@ -549,8 +594,6 @@ class Store:
                 for rowid, body in rows:
                     yield rowid, orjson.loads(body)
                 last = rows[-1][0]
-        finally:
-            db.close()
 
     def export_entries(self, *, language: str | None = None, dataset: str | None = None,
                        latest: bool = False, batch: int = 2000) -> Iterator[dict]:
@@ -567,8 +610,7 @@ class Store:
             where.append("dataset = ?")
             params.append(dataset)
         last = 0
-        db = self._connect()
-        try:
+        with self._own() as db:
             while True:
                 rows = db.execute(f"SELECT rowid, {column} FROM entries WHERE {' AND '.join(where)} "
                                   "ORDER BY rowid LIMIT ?", (last, *params, batch)).fetchall()
@@ -577,8 +619,6 @@ class Store:
                 for _, body in rows:
                     yield orjson.loads(body)
                 last = rows[-1][0]
-        finally:
-            db.close()
 
     def count(self) -> int:
         """Published entries."""
@@ -593,15 +633,12 @@ class Store:
         """Published entries of these rows, read on a connection of its own (an index update)."""
         rowids = list(rowids)
         out: dict[int, dict] = {}
-        db = self._connect()
-        try:
+        with self._own() as db:
             for start in range(0, len(rowids), 500):
                 chunk = rowids[start : start + 500]
                 out.update((rowid, orjson.loads(body)) for rowid, body in db.execute(
                     f"SELECT rowid, public FROM entries WHERE public IS NOT NULL AND rowid IN "
                     f"({','.join('?' * len(chunk))})", chunk))
-        finally:
-            db.close()
         return out
 
     def changed_since(self, generation: int) -> list[int] | None:
@@ -636,8 +673,7 @@ class Store:
         (seq, row, id, public text or None when the public no longer reads it there).  Read in
         one snapshot.  FeedExpired when the feed no longer reaches back to ``since``, or never
         reached it (a cursor of another store)."""
-        db = self._connect()
-        try:
+        with self._own() as db:
             db.execute("BEGIN")
             head = self._head(db)
             start = int(db.execute("SELECT value FROM meta WHERE key = 'changes_start'").fetchone()[0])
@@ -670,23 +706,18 @@ class Store:
                     changes.append(FeedChange(seq, rowid, entry_id, found[1], orjson.loads(found[0]), found[2],
                                               tuple(recordings.get(entry_id, ()))))
             db.execute("COMMIT")
-        finally:
-            db.close()
         return FeedPage(changes, rows[-1][0] if more else head, more)
 
     def snapshot(self, language: str) -> tuple[int, list[FeedChange]]:
         """Every public entry of ``language`` with its recordings, in row order, and the change
         they reflect (the feed's head), read in one snapshot: what an offline pack holds."""
-        db = self._connect()
-        try:
+        with self._own() as db:
             db.execute("BEGIN")
             head = self._head(db)
             rows = db.execute("SELECT rowid, id, public, meanings FROM entries WHERE language = ? "
                               "AND public IS NOT NULL ORDER BY rowid", (language,)).fetchall()
             recordings = self._recordings(db, [row[1] for row in rows])
             db.execute("COMMIT")
-        finally:
-            db.close()
         return head, [FeedChange(head, rowid, entry_id, language, orjson.loads(public), breadth,
                                  tuple(recordings.get(entry_id, ())))
                       for rowid, entry_id, public, breadth in rows]
@@ -884,8 +915,7 @@ class Store:
     def public_recordings(self, language: str) -> tuple[int, list[dict]]:
         """The feed's head and the recordings of ``language``'s published entries (catalogue
         rows, in the order they were added), read in one snapshot."""
-        db = self._connect()
-        try:
+        with self._own() as db:
             db.execute("BEGIN")
             head = self._head(db)
             cursor = db.execute("SELECT a.* FROM audio_clips a JOIN entries e ON e.id = a.entry_id "
@@ -894,8 +924,6 @@ class Store:
             names = [d[0] for d in cursor.description]
             rows = [dict(zip(names, values, strict=True)) for values in cursor]
             db.execute("COMMIT")
-        finally:
-            db.close()
         return head, rows
 
     def add_clip(self, row: dict) -> bool:
@@ -1057,19 +1085,19 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        db = self.db
-        try:
-            db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
+        with self._writer() as db:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                # another writer (a large import) held the store past the busy time-out
+                raise Busy("Từ điển đang ghi một đợt thay đổi lớn (ví dụ một lần nhập dữ liệu); "
+                           "xin thử lại sau ít giây.", retry_after=5) from None
+            try:
+                yield db
+            except BaseException:
+                if not getattr(db, "broken", False):
+                    db.execute("ROLLBACK")
                 raise
-            # another writer (a large import) held the store past the busy time-out
-            raise Busy("Từ điển đang ghi một đợt thay đổi lớn (ví dụ một lần nhập dữ liệu); "
-                       "xin thử lại sau ít giây.", retry_after=5) from None
-        try:
-            yield db
-        except BaseException:
-            if not getattr(db, "broken", False):
-                db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+            db.execute("COMMIT")

@@ -125,6 +125,26 @@ def test_two_nodes_serve_one_dictionary(cluster):
     assert HTTP.get(f"{a}/v1/changes", params={"since": 0, "limit": 5000}).json() == \
            HTTP.get(f"{b}/v1/changes", params={"since": 0, "limit": 5000}).json()
 
+    # many requests at once hold few connections: a node's are bounded, whatever its threads
+    from concurrent.futures import ThreadPoolExecutor
+
+    import psycopg
+
+    from dictionary.sql import PgConnections
+
+    def busy(n: int) -> int:
+        if n % 4 == 0:
+            return HTTP.post(f"{a}/v1/entries", headers=cluster.headers(), json=NEW).status_code
+        return HTTP.get(f"{(a, b)[n % 2]}/v1/search", params={"q": "nước"}).status_code
+
+    with ThreadPoolExecutor(max_workers=48) as pool:
+        codes = list(pool.map(busy, range(240)))
+    assert set(codes) <= {200, 201}, set(codes)
+    with psycopg.connect(cluster.url) as db:
+        held = db.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()").fetchone()[0]
+    per_node = PgConnections.READERS + PgConnections.POOL_SIZE + 2
+    assert held <= 2 * per_node + PgConnections.READERS + PgConnections.POOL_SIZE + 1, held
+
 
 def test_kill_9_of_one_node_mid_writes_loses_no_acknowledged_write(cluster):
     a, b = cluster.start("node-a"), cluster.start("node-b")
