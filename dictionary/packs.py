@@ -90,7 +90,8 @@ WITH RECURSIVE split(key, word, rest) AS (
 )
 SELECT word, key FROM split WHERE word <> ''
 """
-KEYS_PER_ENTRY = 4096  # a key's number is its entry's row times this plus its place in the entry
+KEYS_PER_ENTRY = 1 << 16  # a key's number is its entry's row times this plus its place in the entry
+KEY_SHIFT = 16
 
 
 class PackError(Exception):
@@ -184,6 +185,9 @@ def apply(db: sqlite3.Connection, items: Iterable[dict], *, datasets: bool = Tru
         db.execute("INSERT INTO entries VALUES (?, ?, ?, ?)",
                    (row, int(bool(entry.get("authority"))), index["meanings"], orjson.dumps(entry).decode()))
         touched.add(source.get("dataset"))
+        if len(index["keys"]) > KEYS_PER_ENTRY:  # no dictionary entry has tens of thousands of glosses
+            log.warning("entry %s has %d search keys; the pack keeps its first %d", item["id"],
+                        len(index["keys"]), KEYS_PER_ENTRY)
         keys = [(first + n, *key) for n, key in enumerate(index["keys"][:KEYS_PER_ENTRY])]
         db.executemany("INSERT INTO keys VALUES (?, ?, ?, ?, ?, ?, ?)", keys)
         if words:

@@ -3,7 +3,7 @@ with SQLite and RapidFuzz, as the offline client's engine.
 
 It answers a :class:`~dictionary.ranking.QueryPlan` stage by stage as the embedded engine does,
 and returns its hits in the same order: within a stage, by score, then shortest folded key, then
-the entry's row and the key's place in its entry (a key's number is ``row * 4096 + place``, the
+the entry's row and the key's place in its entry (a key's number is ``row * 65536 + place``, the
 order in which the embedded engine writes its documents).  So the shared ranker gives the same
 results offline as on the server.
 
@@ -22,7 +22,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from dictionary.errors import IndexMissing
-from dictionary.packs import PackReader
+from dictionary.packs import KEY_SHIFT, PackReader
 from dictionary.ranking import Candidate, QueryPlan, Tier
 
 _TOP = "\U0010ffff"  # sorts after every character: the end of a prefix range
@@ -35,7 +35,8 @@ class PackBackend:
 
     def __init__(self, reader: PackReader) -> None:
         self.reader = reader
-        self._folds: dict[tuple[str, str, int], list[str]] = {}  # (language, gloss, column) → distinct keys
+        # (language, gloss, version, column) → the side's distinct keys by length
+        self._folds: dict[tuple[str, str, str, str], dict[int, list[str]]] = {}
 
     # -- the port's other duties -----------------------------------------------------------------
     def rebuild(self, docs, generation: int) -> int:
@@ -83,21 +84,27 @@ class PackBackend:
             rows.sort(key=lambda r: (-score(r), len(r[5]), r[0]))
         return rows[:cap]
 
-    def _distinct(self, language: str, db: sqlite3.Connection, gloss: str, column: str) -> list[str]:
+    def _distinct(self, language: str, db: sqlite3.Connection, gloss: str, column: str,
+                  lengths: range) -> list[str]:
+        """The distinct keys of one side whose length is in ``lengths`` (no key of another length
+        can be within the distance: comparing only these is what keeps the fuzzy stage fast)."""
         key = (language, gloss, self.reader.meta[language]["version"], column)
-        found = self._folds.get(key)
-        if found is None:
-            found = [k for (k,) in db.execute(f"SELECT DISTINCT {column} FROM keys WHERE gloss = ?", (gloss,))]
-            self._folds[key] = found
-        return found
+        by_length = self._folds.get(key)
+        if by_length is None:
+            by_length = {}
+            for (text,) in db.execute(f"SELECT DISTINCT {column} FROM keys WHERE gloss = ?", (gloss,)):
+                by_length.setdefault(len(text), []).append(text)
+            self._folds[key] = by_length
+        return [text for length in lengths for text in by_length.get(length, ())]
 
     def _near(self, sides, column: str, text: str, distance: int, cap: int, score=None) -> list[tuple]:
         """Keys whose ``column`` is within ``distance`` edits of ``text`` (a transposition is one)."""
         rows: list[tuple] = []
         for language, db, glosses in sides:
             for gloss in glosses:
+                lengths = range(len(text) - distance, len(text) + distance + 1)
                 near = [choice for choice, _, _ in process.extract(
-                    text, self._distinct(language, db, gloss, column), scorer=OSA.distance,
+                    text, self._distinct(language, db, gloss, column, lengths), scorer=OSA.distance,
                     score_cutoff=distance, limit=None)]
                 for start in range(0, len(near), 500):
                     chunk = near[start : start + 500]
@@ -114,7 +121,7 @@ class PackBackend:
 
         def take(rows, tier, distance=0, loose=0):
             for key, field, position, _exact, _tone, fold in rows:
-                row = key >> 12
+                row = key >> KEY_SHIFT
                 out.append(Candidate(row, tier, distance, loose, position, min(len(fold), 4095), field))
                 entries.add(row)
 
