@@ -68,6 +68,8 @@ class BackendUnavailable(DictionaryError):
 class StoreUnavailable(DictionaryError):
     """The database does not answer (PostgreSQL down or unreachable): try again shortly."""
 
+    retry_after = 5
+
 
 class Busy(DictionaryError):
     """Too much of this kind of work is waiting already; the client should ask again shortly."""

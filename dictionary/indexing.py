@@ -98,11 +98,12 @@ def _documents(items: list[tuple]) -> Iterator[KeyDoc]:
 
 
 @contextlib.contextmanager
-def _index_lock(store: Store, wait: float | None) -> Iterator[bool]:
+def _index_lock(store: Store, wait: float | None, shared: bool = False) -> Iterator[bool]:
     """Hold the index's lock: blocking when ``wait`` is None, else trying for ``wait`` seconds.
-    Yields whether it is held.  A lock file beside a SQLite store; on PostgreSQL, where nodes on
-    several machines follow one feed into one index, a lock of the database's."""
-    if store.url:
+    Yields whether it is held.  A lock file beside the store (an index of this node's); for an
+    index ``shared`` by nodes on several machines over one PostgreSQL database, a lock of the
+    database's."""
+    if store.url and shared:
         with store.exclusive(INDEX_LOCK, wait) as held:
             yield held
         return
@@ -126,7 +127,7 @@ def _index_lock(store: Store, wait: float | None) -> Iterator[bool]:
 
 def rebuild(store: Store, backend: Backend, progress: Callable | None = None) -> int:
     """Rebuild ``backend``'s index from the store; returns the number of keys indexed."""
-    with _index_lock(store, None), paused_gc():
+    with _index_lock(store, None, backend.remote), paused_gc():
         generation = store.generation
         entries = store.iter_entries()
         if progress is not None:
@@ -141,7 +142,7 @@ def follow(store: Store, backend: Backend, wait: float | None = 1.0) -> int | No
     date (no index, or one older than the feed): that needs :func:`rebuild`."""
     if backend.generation() == store.generation:
         return 0
-    with _index_lock(store, wait) as held:
+    with _index_lock(store, wait, backend.remote) as held:
         if not held:
             return 0
         built = backend.generation(fresh=True)

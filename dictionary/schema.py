@@ -144,6 +144,17 @@ def _change_feed(db: sqlite3.Connection) -> None:
     db.execute("INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", (str(uuid.uuid4()),))
 
 
+def _feed_head(db: sqlite3.Connection) -> None:
+    """9: the feed's head kept in meta, where a store made by the first release of the feed has
+    none: the largest number ever given (SQLite's own count of them, the changes kept, where the
+    feed starts), so that no number is given twice."""
+    given = [0]
+    for sql in ("SELECT seq FROM sqlite_sequence WHERE name = 'changes'", "SELECT MAX(seq) FROM changes",
+                "SELECT value FROM meta WHERE key IN ('feed_head', 'changes_start')"):
+        given += [int(value) for (value,) in db.execute(sql) if value is not None]
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('feed_head', ?)", (str(max(given)),))
+
+
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 1: entries, datasets and the generation counter
     """
@@ -253,6 +264,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     "ALTER TABLE datasets ADD COLUMN description TEXT",
     # 8: the change feed numbered per change, by language, from the whole public dictionary
     _change_feed,
+    # 9: the change feed's head kept in meta (stores made before it was)
+    _feed_head,
 )
 VERSION = len(MIGRATIONS)
 
@@ -314,7 +327,10 @@ CREATE INDEX IF NOT EXISTS changes_entry ON changes(entry);
 CREATE INDEX IF NOT EXISTS changes_language ON changes(language, seq)
 """
 PG_FIRST = 8  # the version PG_SCHEMA makes
-PG_MIGRATIONS: dict[int, str | Callable] = {}  # the steps of later versions, on PostgreSQL
+# the steps of later versions, on PostgreSQL
+PG_MIGRATIONS: dict[int, str | Callable] = {
+    9: "SELECT 1",  # PG_SCHEMA keeps the feed's head in meta from the start
+}
 
 
 def migrate_postgres(db) -> int:

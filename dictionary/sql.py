@@ -27,7 +27,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.adapt import Dumper
 
-from .errors import Busy, StoreUnavailable
+from .errors import Busy, InvalidQuery, StoreUnavailable
 
 WRITE_LOCK = 0x7475_6469  # the advisory lock every write transaction holds ("tudi")
 CONNECT_TIMEOUT = 2  # seconds: a database that does not answer is said so quickly
@@ -51,9 +51,10 @@ class _BoolAsInt(Dumper):
 
 
 @functools.lru_cache(maxsize=2048)
-def translate(sql: str) -> str:
-    """A store statement in PostgreSQL's words."""
-    text = sql.replace("%", "%%").replace("?", "%s")
+def translate(sql: str, params: bool = True) -> str:
+    """A store statement in PostgreSQL's words (with ``params``, its ``?`` as psycopg's ``%s``,
+    and a literal ``%`` doubled)."""
+    text = sql.replace("%", "%%").replace("?", "%s") if params else sql
     if _IGNORE.search(text):
         text = _IGNORE.sub("INSERT INTO", text) + " ON CONFLICT DO NOTHING"
     found = _REPLACE.search(text)
@@ -70,8 +71,15 @@ def translate(sql: str) -> str:
     return text
 
 
+STATEMENT_TIMEOUT = "120s"  # no statement of the store's takes long: one that does is stuck
+# a server that stops answering (a dropped network, a frozen host) is noticed within seconds
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2,
+              "tcp_user_timeout": 10_000}
+
+
 def _options(readonly: bool) -> str:
-    return f"-c lock_timeout={LOCK_TIMEOUT}" + (" -c default_transaction_read_only=on" if readonly else "")
+    return (f"-c lock_timeout={LOCK_TIMEOUT} -c statement_timeout={STATEMENT_TIMEOUT}"
+            + (" -c default_transaction_read_only=on" if readonly else ""))
 
 
 def _configure(raw: psycopg.Connection) -> None:
@@ -85,7 +93,8 @@ class PgConnection:
     def __init__(self, url: str | None = None, *, readonly: bool = False, raw: psycopg.Connection | None = None) -> None:
         if raw is None:
             try:
-                raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT, options=_options(readonly))
+                raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT, options=_options(readonly),
+                                      **KEEPALIVES)
             except psycopg.OperationalError as exc:
                 raise StoreUnavailable(_unavailable(exc)) from None
             _configure(raw)
@@ -99,7 +108,7 @@ class PgConnection:
             return self._run("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
         if statement == "BEGIN":
             return self._run("BEGIN ISOLATION LEVEL REPEATABLE READ")
-        return self._run(translate(sql), params)
+        return self._run(translate(sql, bool(params)), params)
 
     def executemany(self, sql: str, rows) -> psycopg.Cursor:
         cursor = self.raw.cursor()
@@ -111,18 +120,27 @@ class PgConnection:
 
     def _run(self, sql: str, params: Any = ()) -> psycopg.Cursor:
         try:
-            return self.raw.execute(sql, params or None)
+            return self.raw.execute(sql, params if params else None)
         except psycopg.Error as exc:
             self._failed(exc)
 
     def _failed(self, exc: psycopg.Error):
-        if isinstance(exc, pg_errors.LockNotAvailable | pg_errors.QueryCanceled):
+        if isinstance(exc, pg_errors.LockNotAvailable | pg_errors.QueryCanceled | pg_errors.TransactionRollback):
             raise Busy("Từ điển đang ghi một đợt thay đổi lớn (ví dụ một lần nhập dữ liệu); "
                        "xin thử lại sau ít giây.", retry_after=5) from None
+        if isinstance(exc, psycopg.DataError) and not self.raw.closed:
+            # text PostgreSQL cannot hold (a NUL character): nothing can match it
+            raise InvalidQuery("Dữ liệu gửi lên chứa ký tự không hợp lệ (ví dụ ký tự NUL); "
+                               "hãy bỏ ký tự đó rồi thử lại.") from None
         if isinstance(exc, psycopg.OperationalError) or self.raw.closed:
             self.broken = True
             raise StoreUnavailable(_unavailable(exc)) from None
         raise exc
+
+    def busy(self) -> bool:
+        """Another thread is running a statement on it now."""
+        lock = getattr(self.raw, "lock", None)
+        return bool(lock is not None and lock.locked())
 
     def close(self) -> None:
         self.raw.close()
@@ -147,19 +165,31 @@ class PgConnections:
         self._lock = threading.Lock()
         self.pool = ConnectionPool(url, min_size=1, max_size=self.POOL_SIZE, timeout=self.WAIT, name="tudien",
                                    kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT,
-                                           "options": _options(readonly)},
+                                           "options": _options(readonly), **KEEPALIVES},
                                    configure=_configure, check=ConnectionPool.check_connection, open=True)
 
     def reader(self) -> PgConnection:
-        slot = next(self._turn) % self.READERS
+        """A shared connection for one statement: an idle one when there is one."""
         with self._lock:
+            slots = [(next(self._turn) + k) % self.READERS for k in range(self.READERS)]
+            idle = next((s for s in slots if self._readers[s] is not None and not self._readers[s].broken
+                         and not self._readers[s].raw.closed and not self._readers[s].busy()), None)
+            if idle is not None:
+                return self._readers[idle]
+            slot = slots[0]
             db = self._readers[slot]
-            if db is None or db.broken or db.raw.closed:
-                if db is not None:
-                    db.close()
-                self._readers[slot] = None
-                db = self._readers[slot] = PgConnection(self.url, readonly=self.readonly)
-        return db
+            if db is not None and not db.broken and not db.raw.closed:
+                return db
+            self._readers[slot] = None
+        if db is not None:
+            db.close()
+        made = PgConnection(self.url, readonly=self.readonly)  # connecting, outside the lock
+        with self._lock:
+            if self._readers[slot] is None:
+                self._readers[slot] = made
+                return made
+        made.close()
+        return self.reader()
 
     @contextlib.contextmanager
     def lease(self) -> Iterator[PgConnection]:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import orjson
 
-from .errors import AccountExists, AccountNotFound, Busy, EntryNotFound, FeedExpired
+from .errors import AccountExists, AccountNotFound, Busy, EntryNotFound, FeedExpired, StoreUnavailable
 from .model import Entry, Status, meanings
 from .schema import migrate
 
@@ -169,6 +169,11 @@ class Store:
         self._opened: list = []  # every thread's connection, closed together by close()
         self._opened_lock = threading.Lock()
         self._pg_connections = None  # on PostgreSQL: sql.PgConnections
+        # on PostgreSQL, this process's writers queue here, not on pooled connections (one waits
+        # for the database's write lock at a time), and one thread at a time holds the index lock
+        self._write_gate = threading.Lock()
+        self._index_gate = threading.Lock()
+        self._index_db = None
         self._integrity: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
         if url:
             from . import sql
@@ -229,6 +234,9 @@ class Store:
             db.close()
         if pg is not None:
             pg.close()
+        if self._index_db is not None:
+            self._index_db.close()
+            self._index_db = None
         self._local = threading.local()
 
     def _pg(self):
@@ -259,18 +267,33 @@ class Store:
         """The connection a write transaction runs on: the thread's SQLite connection, or one of
         the PostgreSQL pool's for the transaction's length."""
         if self.url:
-            with self._pg().lease() as db:
-                yield db
+            if not self._write_gate.acquire(timeout=10):
+                raise Busy("Từ điển đang ghi một đợt thay đổi lớn (ví dụ một lần nhập dữ liệu); "
+                           "xin thử lại sau ít giây.", retry_after=5)
+            try:
+                with self._pg().lease() as db:
+                    yield db
+            finally:
+                self._write_gate.release()
             return
         yield self.db
 
     @contextmanager
     def exclusive(self, key: int, wait: float | None) -> Iterator[bool]:
-        """On PostgreSQL, hold the database's advisory lock ``key`` (on a connection of its own)
-        for as long as the block runs: waiting when ``wait`` is None, else trying for ``wait``
-        seconds.  Yields whether it is held."""
-        with self._own() as db:
-            deadline = None if wait is None else time.monotonic() + wait
+        """On PostgreSQL, hold the database's advisory lock ``key`` for as long as the block runs:
+        waiting when ``wait`` is None, else trying for ``wait`` seconds.  Yields whether it is
+        held.  One thread of the process at a time asks, on a connection kept for it (outside
+        the pool: a wait here never takes a connection from a request)."""
+        deadline = None if wait is None else time.monotonic() + wait
+        if not self._index_gate.acquire(timeout=-1 if wait is None else wait):
+            yield False
+            return
+        try:
+            if self._index_db is None or self._index_db.broken:
+                from .sql import PgConnection
+
+                self._index_db = PgConnection(self.url)
+            db = self._index_db
             while not db.execute("SELECT pg_try_advisory_lock(?)", (key,)).fetchone()[0]:
                 if deadline is not None and time.monotonic() >= deadline:
                     yield False
@@ -279,8 +302,13 @@ class Store:
             try:
                 yield True
             finally:
-                if not getattr(db, "broken", False):
-                    db.execute("SELECT pg_advisory_unlock(?)", (key,))
+                if not db.broken:
+                    try:
+                        db.execute("SELECT pg_advisory_unlock(?)", (key,))
+                    except StoreUnavailable:
+                        pass  # the session ended: the database released the lock with it
+        finally:
+            self._index_gate.release()
 
     @property
     def lock_path(self) -> Path:
@@ -659,9 +687,7 @@ class Store:
     @staticmethod
     def _head(db: sqlite3.Connection) -> int:
         row = db.execute("SELECT value FROM meta WHERE key = 'feed_head'").fetchone()
-        if row is None:  # a store of before the head was kept: the last change there is
-            row = db.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()
-        return int(row[0])
+        return int(row[0]) if row else 0
 
     def feed_head(self) -> int:
         """The sequence number of the last change of the public text (0: none yet)."""

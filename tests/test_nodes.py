@@ -103,6 +103,17 @@ def test_two_nodes_serve_one_dictionary(cluster):
     assert seconds_until(lambda: found(b, "trâu", entry_id)) < WITHIN
     assert HTTP.get(f"{b}/v1/entries/{entry_id}").json()["status"] == "published"
 
+    # a change another process made in the database (no node wrote it, none was told) reaches
+    # the index by the change feed: both nodes find it within 2 s
+    from dictionary.model import Entry, Status
+
+    body = {**cluster.lib.store.state(entry_id).public, "id": entry_id}
+    body["senses"] = [{**body["senses"][0], "glosses": {"vie": ["trâu", "con trâu"]}}]
+    cluster.lib.store.write_revision(Entry.model_validate(body), author="le.b", comment="thêm nghĩa",
+                                     status=Status.published, expected=cluster.lib.store.state(entry_id).revision,
+                                     action="entry.update")
+    assert seconds_until(lambda: found(a, "con trâu", entry_id) and found(b, "con trâu", entry_id)) < WITHIN
+
     # an account made on A signs in on B (its token, and its password on the sign-in page's service)
     made = subprocess.run([sys.executable, "-m", "tudien", "users", "add", "hoang.a", "--role", "contributor",
                            "--languages", "tyz"], env={**cluster.env, "TUDIEN_DATA_DIR": str(cluster.tmp / "node-a")},

@@ -428,6 +428,25 @@ def test_packs_answer_304_ranges_and_identity_for_clients_without_gzip(sample):
         assert client.get(f"{pack['url']}/audio").status_code == 404
 
 
+def test_a_store_made_before_the_feed_head_was_kept_never_gives_a_number_twice(tmp_path):
+    """Migration 9: a version-8 store without the head in meta, whose last changes were dropped,
+    keeps numbering after the largest number it ever gave."""
+    path = tmp_path / "store.sqlite"
+    store = Store(path)
+    load_sample(store)
+    given = store.feed_head()
+    store.close()
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("DELETE FROM meta WHERE key = 'feed_head'")
+    db.execute("DELETE FROM changes WHERE seq > ?", (given - 5,))
+    db.execute("PRAGMA user_version = 8")
+    db.close()
+    store = Store(path)
+    assert store.feed_head() == given
+    store.remove_dataset("sample-tyz", actor="test")
+    assert min(c.seq for c in store.changes(given, None, 100).changes) == given + 1
+
+
 def test_a_store_of_the_previous_release_gets_a_feed_of_its_whole_public_text(tmp_path):
     """Migration 8: every public entry is in the feed from 0, the changes before it kept."""
     from dictionary import schema

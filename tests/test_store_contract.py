@@ -108,6 +108,14 @@ def test_two_writers_at_once_one_gets_412(world):
     assert lib.store.state(entry_id).revision == 2
 
 
+def test_text_the_database_cannot_hold_is_a_clear_4xx(world):
+    lib, client, who = world
+    assert client.get("/v1/entries/tyz-a%00b").status_code in (404, 422)
+    assert client.get("/v1/search", params={"q": "n\x00ước"}).status_code in (200, 422)
+    assert client.post("/v1/entries", headers=who["contributor"],
+                       json={**NEW, "headword": "v\x00ài"}).status_code == 422
+
+
 def test_accounts_sessions_and_the_audit_log(world):
     lib, client, who = world
     accounts = lib.services.accounts
@@ -169,6 +177,7 @@ def test_the_audio_catalogue_and_the_change_feed(world):
     assert store.changes(store.feed_head(), None, 10).changes == []
 
 
+@pytest.mark.postgres
 def test_the_same_answers_on_both_stores(tmp_path, postgres):
     """One dictionary on each store, the same searches: the same results in the same order."""
     url = postgres.database()
