@@ -726,10 +726,12 @@ class Store:
             for seq, rowid, entry_id, concerns in rows:
                 concerns = language or concerns
                 found = bodies.get((rowid, entry_id))  # a row SQLite gave again is another entry
-                if found is None or (language is not None and found[1] != language):
+                # the language of the public text (a draft waiting for review may name another)
+                public = orjson.loads(found[0]) if found is not None else None
+                if public is None or (language is not None and public["language"] != language):
                     changes.append(FeedChange(seq, rowid, entry_id, concerns, None, 0, ()))
                 else:
-                    changes.append(FeedChange(seq, rowid, entry_id, found[1], orjson.loads(found[0]), found[2],
+                    changes.append(FeedChange(seq, rowid, entry_id, public["language"], public, found[2],
                                               tuple(recordings.get(entry_id, ()))))
             db.execute("COMMIT")
         return FeedPage(changes, rows[-1][0] if more else head, more)
@@ -740,12 +742,16 @@ class Store:
         with self._own() as db:
             db.execute("BEGIN")
             head = self._head(db)
-            rows = db.execute("SELECT rowid, id, public, meanings FROM entries WHERE language = ? "
-                              "AND public IS NOT NULL ORDER BY rowid", (language,)).fetchall()
+            # by the public text's language: an entry whose draft waiting for review names another
+            # language is still the public's entry of the one it was published in
+            rows = [(rowid, entry_id, public, breadth) for rowid, entry_id, public, breadth in (
+                (rowid, entry_id, orjson.loads(body), breadth) for rowid, entry_id, body, breadth in db.execute(
+                    "SELECT rowid, id, public, meanings FROM entries WHERE public IS NOT NULL AND (language = ? "
+                    "OR published_revision != revision) ORDER BY rowid", (language,)))
+                if public["language"] == language]
             recordings = self._recordings(db, [row[1] for row in rows])
             db.execute("COMMIT")
-        return head, [FeedChange(head, rowid, entry_id, language, orjson.loads(public), breadth,
-                                 tuple(recordings.get(entry_id, ())))
+        return head, [FeedChange(head, rowid, entry_id, language, public, breadth, tuple(recordings.get(entry_id, ())))
                       for rowid, entry_id, public, breadth in rows]
 
     def compact_changes(self, keep_deleted_days: float) -> dict:
