@@ -61,6 +61,12 @@ def test_an_original_is_a_download_and_the_copy_plays_inline(client):
     assert original.headers["content-disposition"].startswith("attachment;")
     _common(original)
     assert client.get(clip["url"]).headers["content-disposition"].startswith("inline;")
+    # a range of another version of the file (If-Range) gets the file whole, even one past its end
+    played = client.get(clip["url"])
+    assert client.get(clip["url"], headers={"Range": "bytes=0-9", "If-Range": played.headers["etag"]}).status_code == 206
+    other = client.get(clip["url"], headers={"Range": f"bytes={len(played.content) + 5}-", "If-Range": '"other"'})
+    assert other.status_code == 200 and other.content == played.content
+    assert client.get(clip["url"], headers={"Range": f"bytes={len(played.content) + 5}-"}).status_code == 416
 
 
 def test_the_size_limit_says_what_the_readme_says():

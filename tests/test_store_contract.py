@@ -96,7 +96,7 @@ def test_two_writers_at_once_one_gets_412(world):
     def write(n: int) -> None:
         start.wait()
         response = client.put(f"/v1/entries/{entry_id}", headers={**who["contributor"], "If-Match": '"r1"'},
-                              json={**NEW, "senses": [{"glosses": {"vie": ["trâu"] * 0 + [f"trâu {n}"]}}]})
+                              json={**NEW, "senses": [{"glosses": {"vie": [f"trâu {n}"]}}]})
         answers.append(response.status_code)
 
     threads = [threading.Thread(target=write, args=(n,)) for n in (1, 2)]
@@ -110,8 +110,9 @@ def test_two_writers_at_once_one_gets_412(world):
 
 def test_text_the_database_cannot_hold_is_a_clear_4xx(world):
     lib, client, who = world
-    assert client.get("/v1/entries/tyz-a%00b").status_code in (404, 422)
-    assert client.get("/v1/search", params={"q": "n\x00ước"}).status_code in (200, 422)
+    # SQLite holds a NUL and finds no such entry; PostgreSQL cannot hold one and says so
+    assert client.get("/v1/entries/tyz-a%00b").status_code == (422 if lib.settings.database_url else 404)
+    assert client.get("/v1/search", params={"q": "n\x00ước"}).status_code == 200  # the NUL is dropped as invisible
     assert client.post("/v1/entries", headers=who["contributor"],
                        json={**NEW, "headword": "v\x00ài"}).status_code == 422
 
@@ -130,7 +131,8 @@ def test_accounts_sessions_and_the_audit_log(world):
     assert client.post("/v1/entries", headers=who["contributor"], json=NEW).status_code == 401
     records = client.get("/v1/audit?limit=1000", headers=who["admin"]).json()["records"]
     actions = [(r["actor"], r["action"]) for r in records]
-    assert ("le.b", "session.open") in actions and [r["id"] for r in records] == sorted(r["id"] for r in records)
+    assert [(r["actor"], r["client"]) for r in records if r["action"] == "session.open"] == [("le.b", "127.0.0.9")]
+    assert actions[0] == ("import", "import")
     assert [a["name"] for a in accounts.list()] == ["hoang.a", "le.b", "quan.tri"]
 
 

@@ -143,8 +143,9 @@ def offline_agreement(services: Services, queries: list[dict], server: list[list
         offline = [search(service, q["q"], q.get("from"), q.get("to"), limit)["results"] for q in queries]
     finally:
         service.store.close()
-    same_top = sum(a[:1] and b[:1] and a[0]["id"] == b[0]["id"] or (not a and not b) for a, b in zip(server, offline, strict=True))
-    same_ten = sum([r["id"] for r in a] == [r["id"] for r in b] for a, b in zip(server, offline, strict=True))
+    pairs = [([r["id"] for r in a], [r["id"] for r in b]) for a, b in zip(server, offline, strict=True)]
+    same_top = sum(a[:1] == b[:1] for a, b in pairs)
+    same_ten = sum(a == b for a, b in pairs)
     return Agreement(len(queries), same_top, same_ten, _total(score_results(queries, server)),
                      _total(score_results(queries, offline)))
 

@@ -20,7 +20,7 @@ import httpx
 import orjson
 
 from dictionary.files import file_sha256
-from dictionary.packs import SCHEMA_VERSION, PackError, PackReader, apply, check, prepare, set_meta
+from dictionary.packs import PackError, PackReader, apply, check, prepare, set_meta
 from dictionary.public import match_public
 from dictionary.search import SearchService
 from indexer.pack import PackBackend
@@ -266,5 +266,3 @@ def search(service: SearchService, q: str, source: str | None = None, target: st
             "did_you_mean": list(result.did_you_mean),
             "results": [{**hit.entry, "match": match_public(hit.match)} for hit in result.hits]}
 
-
-__all__ = ["SCHEMA_VERSION", "SyncError", "SyncReport", "open_search", "search", "sync"]

@@ -3,10 +3,8 @@ entry, synthetic speech for short text.  Reads are public; writes need an API ke
 
 from __future__ import annotations
 
-import re
-
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from dictionary.accounts import Role
@@ -16,6 +14,7 @@ from dictionary.errors import AudioTooLarge, InvalidRecording
 
 from ..deps import VARY, ActorDep, AudioDep, EditingDep, ReaderDep, client_of
 from ..errors import LENGTH_REQUIRED, HTTPProblem
+from ..files import file_answer
 from ..ratelimit import limited
 from ..responses import JSON
 from ..schemas import (
@@ -106,25 +105,6 @@ async def delete_clip(request: Request, clip_id: str, audio: AudioDep, actor: Ac
     return JSON(deleted)
 
 
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
-
-
-def _range_problem(header: str, size: int) -> str | None:
-    """Why a Range header cannot be served, or None (several ranges are left to the server)."""
-    if not header.startswith("bytes="):
-        return "chỉ hỗ trợ Range theo byte (bytes=…)"
-    for part in header[6:].split(","):
-        match = _RANGE.fullmatch("bytes=" + part.strip())
-        if not match or match.groups() == ("", ""):
-            return f"Range không hợp lệ: {header!r}"
-        start, end = match.groups()
-        if start and (int(start) >= size or (end and int(end) < int(start))):
-            return f"đoạn {part.strip()} nằm ngoài tệp dài {size} byte"
-        if not start and int(end) == 0:
-            return "đoạn rỗng"
-    return None
-
-
 _AUDIO_BODY = {"content": {"audio/mpeg": {"schema": {"type": "string", "format": "binary"}}},
                "description": "the clip (206 with Range)"}
 
@@ -137,21 +117,12 @@ async def stream(clip_id: str, audio: AudioDep, request: Request,
                  original: bool = Query(False, description="tệp gốc thay vì bản phát")):
     """The clip's playback copy (or its original), with Range, ETag and caching headers."""
     path, content_type, sha = audio.file(clip_id, original)
-    etag = f'"{sha}"'
-    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Accept-Ranges": "bytes"}
-    wanted = request.headers.get("if-none-match")
-    if wanted and etag in [t.strip().removeprefix("W/") for t in wanted.split(",")] or wanted == "*":
-        return Response(status_code=304, headers=headers)
-    size = path.stat().st_size
-    if (header := request.headers.get("range")) and (problem := _range_problem(header, size)):
-        raise HTTPProblem(416, "range_not_satisfiable", f"Không phục vụ được đoạn yêu cầu: {problem}.",
-                          headers={"Content-Range": f"bytes */{size}"})
     extension = {"audio/mpeg": "mp3", "audio/wav": "wav", "audio/ogg": "ogg", "audio/mp4": "m4a",
                  "audio/webm": "webm"}.get(content_type, "bin")
     # an original is whatever was uploaded: a download, never shown inline
-    return FileResponse(path, media_type=content_type, headers=headers,
-                        filename=f"{clip_id}{'-original' if original else ''}.{extension}",
-                        content_disposition_type="attachment" if original else "inline")
+    return file_answer(request, path, f'"{sha}"', content_type, {"Cache-Control": CACHE_CONTROL},
+                       filename=f"{clip_id}{'-original' if original else ''}.{extension}",
+                       content_disposition_type="attachment" if original else "inline")
 
 
 _REDIRECT = {307: {"description": "with play=1: to the audio file"}}

@@ -14,9 +14,9 @@ from dictionary.packs import MEDIA_TYPE, PackInfo, PackShelf, feed_page
 
 from ..deps import SearchDep
 from ..errors import HTTPProblem
+from ..files import file_answer
 from ..responses import JSON
 from ..schemas import ChangesPublic, PacksPublic, errors
-from .audio import _range_problem
 
 router = APIRouter(tags=["gói ngoại tuyến"], responses=errors(422))
 log = logging.getLogger("tudien.packs")
@@ -88,19 +88,8 @@ def _accepts_gzip(header: str) -> bool:
 
 
 def _send(request: Request, path, etag: str, media: str, filename: str, headers: dict) -> Response:
-    """A pack file with a strong ETag (304 on If-None-Match), ranges (206; If-Range) and no
-    compression of its own."""
-    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Accept-Ranges": "bytes", **headers}
-    wanted = request.headers.get("if-none-match")
-    if wanted and (wanted.strip() == "*" or etag in [t.strip().removeprefix("W/") for t in wanted.split(",")]):
-        return Response(status_code=304, headers=headers)
-    size = path.stat().st_size
-    if_range = request.headers.get("if-range")
-    if (header := request.headers.get("range")) and (if_range is None or if_range == etag) \
-            and (problem := _range_problem(header, size)):
-        raise HTTPProblem(416, "range_not_satisfiable", f"Không phục vụ được đoạn yêu cầu: {problem}.",
-                          headers={"Content-Range": f"bytes */{size}"})
-    return FileResponse(path, media_type=media, headers=headers, filename=filename)
+    """A pack file (no compression of its own: a pack is sent gzipped only as its .gz file)."""
+    return file_answer(request, path, etag, media, {"Cache-Control": CACHE_CONTROL, **headers}, filename=filename)
 
 
 _PACK_BODY = {"content": {MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
