@@ -12,12 +12,12 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from starlette.concurrency import run_in_threadpool
 
-from dictionary.accounts import Account
 from dictionary.audio.library import AudioLibrary
-from dictionary.editing import Editing
+from dictionary.editorial.accounts import Account
+from dictionary.editorial.editing import Editing
 from dictionary.errors import Busy, Forbidden
-from dictionary.search import SearchService
-from dictionary.translate import Translator
+from dictionary.search.service import SearchService
+from dictionary.search.translate import Translator
 
 from .session import CSRF_HEADER, SESSION, UNSAFE, csrf_ok, reader_of
 

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from dictionary.audio.library import AudioLibrary
-from dictionary.editing import parse_etag
+from dictionary.editorial.editing import parse_etag
 from dictionary.errors import (
     AccountExists,
     AccountNotFound,
@@ -51,9 +51,9 @@ from dictionary.errors import (
     UnknownLanguage,
     WrongPassword,
 )
-from dictionary.normalize import PLAIN_TEXT, WRITTEN_TEXT
-from dictionary.search import SearchService
-from dictionary.translate import Translator
+from dictionary.search.service import SearchService
+from dictionary.search.translate import Translator
+from dictionary.text.normalize import PLAIN_TEXT, WRITTEN_TEXT
 
 from .responses import JSON
 

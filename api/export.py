@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass
 
 from dictionary import languages
-from dictionary.translate import Glossary, Term
+from dictionary.search.translate import Glossary, Term
 
 
 @dataclass(frozen=True)

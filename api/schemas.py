@@ -14,10 +14,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dictionary.normalize import PLAIN_TEXT, VISIBLE, WRITTEN_TEXT
 from dictionary.public import clip_public, entry_public, entry_url, match_public, sense_public
-from dictionary.search import Hit
-from dictionary.translate import MAX_TARGETS, MAX_TEXT
+from dictionary.search.service import Hit
+from dictionary.search.translate import MAX_TARGETS, MAX_TEXT
+from dictionary.text.normalize import PLAIN_TEXT, VISIBLE, WRITTEN_TEXT
 
 
 class _Public(BaseModel):
@@ -435,7 +435,7 @@ class PackPublic(_Public):
     language_name: str
     entries: int
     version: int = Field(description="the change-feed position the pack reflects: ask /v1/changes?since= it")
-    schema_: int = Field(alias="schema", description="the pack's schema version (dictionary/packs.md)")
+    schema_: int = Field(alias="schema", description="the pack's schema version (dictionary/packs/packs.md)")
     store: str = Field(description="the store the version belongs to: another store's pack starts over")
     bytes: int = Field(description="the SQLite file")
     sha256: str = Field(description="of the SQLite file, as it is once decompressed")
@@ -496,7 +496,7 @@ class HealthPublic(_Public):
 # -- building bodies --------------------------------------------------------------------------------
 
 def entry_detail(entry: dict, clips: list[dict], view=None) -> dict:
-    """The whole entry; with ``view`` (an :class:`~dictionary.editing.EntryView`), its revision."""
+    """The whole entry; with ``view`` (an :class:`~dictionary.editorial.editing.EntryView`), its revision."""
     out = entry_public(entry)
     out["senses"] = [
         {**sense_public(s), **({"location": s["location"]} if s.get("location") else {}),
@@ -547,7 +547,7 @@ def _ref(e: dict) -> dict:
 
 
 def glossary_public(glossary, clips: dict[str, list[dict]] | None = None) -> dict:
-    """A :class:`dictionary.translate.Glossary` as the API and the workbench show it, with each
+    """A :class:`dictionary.search.translate.Glossary` as the API and the workbench show it, with each
     equivalent's audio when ``clips`` (public clips by entry id) is given."""
     clips = clips or {}
     return {

@@ -16,7 +16,7 @@ import secrets
 from fastapi import Request
 from fastapi.responses import Response
 
-from dictionary.accounts import SESSION_HOURS, Account
+from dictionary.editorial.accounts import SESSION_HOURS, Account
 
 SESSION = "tudien_session"
 CSRF = "tudien_csrf"

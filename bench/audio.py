@@ -29,7 +29,7 @@ from corpora.importer import import_file  # noqa: E402
 from corpora.tabular import Columns  # noqa: E402
 from dictionary.audio import media  # noqa: E402
 from dictionary.audio.synth import Espeak, Synthesiser  # noqa: E402
-from dictionary.indexing import rebuild  # noqa: E402
+from dictionary.search.indexing import rebuild  # noqa: E402
 from tudien.settings import Settings  # noqa: E402
 from tudien.wiring import open_services  # noqa: E402
 

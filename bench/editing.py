@@ -38,7 +38,7 @@ from search import percentile  # noqa: E402  (bench/search.py, beside this file)
 
 from corpora.importer import import_file  # noqa: E402
 from corpora.tabular import Columns  # noqa: E402
-from dictionary.indexing import rebuild  # noqa: E402
+from dictionary.search.indexing import rebuild  # noqa: E402
 from indexer.config import ElasticSettings  # noqa: E402
 from tudien.settings import Settings  # noqa: E402
 from tudien.wiring import open_services  # noqa: E402

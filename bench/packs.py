@@ -34,9 +34,9 @@ from search import percentile  # noqa: E402  (bench/search.py, beside this file)
 
 from corpora.importer import import_file  # noqa: E402
 from corpora.tabular import Columns  # noqa: E402
-from dictionary.indexing import rebuild  # noqa: E402
 from dictionary.model import Entry, Status  # noqa: E402
-from dictionary.packs import apply, prepare, set_meta  # noqa: E402
+from dictionary.packs.pack import apply, prepare, set_meta  # noqa: E402
+from dictionary.search.indexing import rebuild  # noqa: E402
 from tudien.offline import open_search  # noqa: E402
 from tudien.settings import Settings  # noqa: E402
 from tudien.wiring import create_app, open_services  # noqa: E402

@@ -35,10 +35,10 @@ DATA = REPO.parent / "shared" / "data"
 
 from corpora.importer import import_file  # noqa: E402
 from corpora.tabular import Columns  # noqa: E402
-from dictionary.indexing import rebuild  # noqa: E402
 from dictionary.model import Entry, Provenance, Sense, entry_id  # noqa: E402
-from dictionary.search import SearchService  # noqa: E402
-from dictionary.store import Dataset  # noqa: E402
+from dictionary.search.indexing import rebuild  # noqa: E402
+from dictionary.search.service import SearchService  # noqa: E402
+from dictionary.storage.store import Dataset  # noqa: E402
 from tudien.settings import Settings  # noqa: E402
 from tudien.wiring import open_services  # noqa: E402
 
@@ -50,7 +50,7 @@ def percentile(values, p):
 
 def queries_from(words: list[str], n: int, seed: int = 7) -> list[tuple[str, str | None]]:
     """A mix of what people type: exact, no diacritics, one typo, Vietnamese gloss."""
-    from dictionary.normalize import fold
+    from dictionary.text.normalize import fold
 
     rng = random.Random(seed)
     out = []

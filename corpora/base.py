@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dictionary import legacy
 from dictionary.errors import ImportRejected
 from dictionary.model import Entry
+from dictionary.text import legacy
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from typing import Any
 from dictionary.errors import ImportRejected
 from dictionary.languages import VIETNAMESE
 from dictionary.model import Entry, Provenance, Sense, entry_id
-from dictionary.normalize import as_written, canonical
+from dictionary.text.normalize import as_written, canonical
 
 from .base import Parsed, Problem
 from .glosses import split_glosses

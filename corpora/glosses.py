@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from dictionary.normalize import canonical
+from dictionary.text.normalize import canonical
 
 _SEPARATORS = frozenset(";/,")
 _OPEN = "(（["

@@ -10,7 +10,7 @@ from dictionary.bulk import paused_gc
 from dictionary.errors import ImportRejected
 from dictionary.files import file_sha256 as sha256
 from dictionary.model import Status
-from dictionary.store import Dataset, ReplaceStats, Store
+from dictionary.storage.store import Dataset, ReplaceStats, Store
 
 from .base import Parsed
 from .cldf import parse_cldf

@@ -19,7 +19,7 @@ from lxml import etree
 
 from dictionary.errors import ImportRejected
 from dictionary.model import Entry, Example, MediaRef, Provenance, Sense, entry_id
-from dictionary.normalize import as_written, canonical
+from dictionary.text.normalize import as_written, canonical
 
 from .base import Parsed, Problem
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from dictionary.model import Entry, entry_id
-from dictionary.normalize import as_written, canonical
+from dictionary.text.normalize import as_written, canonical
 
 from .base import Parsed, Problem, read_text
 from .glosses import split_glosses

@@ -25,7 +25,7 @@ from pathlib import Path
 from dictionary import languages
 from dictionary.errors import ImportRejected
 from dictionary.model import Entry, entry_id
-from dictionary.normalize import as_written, canonical
+from dictionary.text.normalize import as_written, canonical
 
 from .base import Parsed, Problem, read_text
 

@@ -15,7 +15,7 @@ from functools import cache
 import icu
 import iso639
 
-from .errors import UnknownLanguage
+from dictionary.errors import UnknownLanguage
 
 __all__ = ["Language", "VIETNAMESE", "by_name", "get", "is_known", "name", "registry"]
 

@@ -4,7 +4,7 @@ every reader gets the same text)."""
 
 from __future__ import annotations
 
-from . import languages
+from dictionary import languages
 
 _SENSE_OPTIONAL = ("definitions", "examples", "domains", "pos", "notes")
 
@@ -85,7 +85,7 @@ def published_entry(entry: dict, recordings: list[dict]) -> dict:
 
 
 def match_public(match) -> dict:
-    """How a search result matched (a :class:`~dictionary.search.Match`)."""
+    """How a search result matched (a :class:`~dictionary.search.service.Match`)."""
     out = {"field": match.field, "tier": match.tier, "distance": match.distance, "text": match.text,
            "exact": match.exact}
     if match.decoded is not None:

@@ -10,16 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .accounts import Accounts
-from .audio.library import AudioLibrary, Limits
-from .audio.synth import Synthesiser
-from .editing import Editing
-from .indexing import Follower
-from .packs import PackShelf
-from .ports import Backend
-from .search import SearchService
-from .store import Store
-from .translate import Translator
+from dictionary.audio.library import AudioLibrary, Limits
+from dictionary.audio.synth import Synthesiser
+from dictionary.editorial.accounts import Accounts
+from dictionary.editorial.editing import Editing
+from dictionary.packs.pack import PackShelf
+from dictionary.search.indexing import Follower
+from dictionary.search.ports import Backend
+from dictionary.search.service import SearchService
+from dictionary.search.translate import Translator
+from dictionary.storage.store import Store
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Which embedded index is current and what it was built from, read without the engine.
 
 ``tudien serve``'s supervising process asks whether the index needs a rebuild before it starts
-the workers (with the store's state from :func:`dictionary.schema.peek`).  It lives as long as they do, so it loads neither tantivy nor the entry models: of
+the workers (with the store's state from :func:`dictionary.storage.schema.peek`).  It lives as long as they do, so it loads neither tantivy nor the entry models: of
 the 75 MB it held when it opened the backend to ask, 45 MB were theirs.
 """
 
@@ -11,7 +11,7 @@ import json
 import os
 from pathlib import Path
 
-from dictionary.schema import StoreState
+from dictionary.storage.schema import StoreState
 
 LAYOUT = 4  # the index's schema, analysers and document order; an index of another layout is rebuilt
 POINTER = "CURRENT"  # names the folder of the current index

@@ -1,6 +1,6 @@
 """The Elasticsearch backend: the same keys and stages as the embedded engine, on a cluster.
 
-Keys are normalised in Python by :mod:`dictionary.normalize` and indexed as ``keyword`` fields, so
+Keys are normalised in Python by :mod:`dictionary.text.normalize` and indexed as ``keyword`` fields, so
 the mapping needs no analysis plugin (the minimal distribution has no ``analysis-common``) and
 works unchanged on any cluster.  Multi-word keys also go through the ``standard`` analyzer for the
 "every word" stage.
@@ -26,7 +26,7 @@ from elasticsearch import Elasticsearch, helpers
 from elasticsearch import exceptions as es_errors
 
 from dictionary.errors import BackendUnavailable, IndexMissing
-from dictionary.ports import (
+from dictionary.search.ports import (
     EDGE,
     FUZZY_SCORE,
     SAME_START_BONUS,
@@ -35,7 +35,7 @@ from dictionary.ports import (
     looseness_of_score,
     tier_of_score,
 )
-from dictionary.ranking import Candidate, QueryPlan, Scope, Tier
+from dictionary.search.ranking import Candidate, QueryPlan, Scope, Tier
 
 from .breaker import Breaker
 from .config import ElasticSettings

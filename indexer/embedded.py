@@ -34,7 +34,7 @@ import tantivy
 from rapidfuzz.distance import OSA
 
 from dictionary.errors import IndexMissing
-from dictionary.ports import (
+from dictionary.search.ports import (
     EDGE,
     FUZZY_SCORE,
     SAME_START_BONUS,
@@ -43,7 +43,7 @@ from dictionary.ports import (
     looseness_of_score,
     tier_of_score,
 )
-from dictionary.ranking import Candidate, QueryPlan, Scope, Tier
+from dictionary.search.ranking import Candidate, QueryPlan, Scope, Tier
 
 from .current import LAYOUT, META, POINTER, current_folder, read_meta, write_meta
 

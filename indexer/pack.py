@@ -1,7 +1,7 @@
-"""The offline backend: the keys of a folder of language packs (:mod:`dictionary.packs`), searched
+"""The offline backend: the keys of a folder of language packs (:mod:`dictionary.packs.pack`), searched
 with SQLite and RapidFuzz, as the offline client's engine.
 
-It answers a :class:`~dictionary.ranking.QueryPlan` stage by stage as the embedded engine does,
+It answers a :class:`~dictionary.search.ranking.QueryPlan` stage by stage as the embedded engine does,
 and returns its hits in the same order: within a stage, by score, then shortest folded key, then
 the entry's row and the key's place in its entry (a key's number is ``row * 65536 + place``, the
 order in which the embedded engine writes its documents).  So the shared ranker gives the same
@@ -22,8 +22,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from dictionary.errors import IndexMissing
-from dictionary.packs import KEY_SHIFT, PackReader
-from dictionary.ranking import Candidate, QueryPlan, Tier
+from dictionary.packs.pack import KEY_SHIFT, PackReader
+from dictionary.search.ranking import Candidate, QueryPlan, Tier
 
 _TOP = "\U0010ffff"  # sorts after every character: the end of a prefix range
 _COLUMNS = "key, field, position, exact, tone, fold"

@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support import DATA, IN_CI, REPO, Library, require_data
+from support import DATA, IN_CI, PG_SCRIPT, REPO, Library, require_data
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -90,7 +90,6 @@ def elastic_node():
         node.stop()
 
 
-PG_SCRIPT = REPO / "scripts" / "postgres"
 
 
 class PostgresServer:

@@ -23,12 +23,13 @@ from api.schemas import ErrorPublic
 from corpora.importer import import_file
 from corpora.tabular import Columns
 from dictionary.audio.synth import Espeak, Synthesiser
-from dictionary.indexing import rebuild
+from dictionary.search.indexing import rebuild
 from indexer.config import ElasticSettings
 from tudien.settings import Settings
 from tudien.wiring import create_app, open_services
 
 REPO = Path(__file__).resolve().parent.parent
+PG_SCRIPT = REPO / "scripts" / "postgres"
 SHARED = REPO.parent / "shared"
 DATA = SHARED / "data"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

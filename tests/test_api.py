@@ -174,7 +174,7 @@ def test_translate_takes_words_not_syllables(client):
 
 
 def test_segmentation_maps_back_onto_the_text_by_syllables():
-    from dictionary.segment import SYLLABLE, word_lengths
+    from dictionary.text.segment import SYLLABLE, word_lengths
 
     # the segmenter rewrites "hoà" as "hòa"; words are mapped back by counting, not by searching
     text = "Uỷ ban nhân dân xã hoà bình, 24 hộ nghèo."

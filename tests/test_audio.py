@@ -311,7 +311,7 @@ def test_delete_and_gc_leave_no_file_behind(world, speech, tmp_path):
     remaining = world.lib.store.iter_entries()
     kept = [e for _, e in remaining if e["provenance"]["dataset"] == "sample-tyz" and e["id"] != entry["id"]]
     from dictionary.model import Entry
-    from dictionary.store import Dataset
+    from dictionary.storage.store import Dataset
 
     world.lib.store.replace_dataset(Dataset("sample-tyz", "tsv"), [Entry.model_validate(e) for e in kept])
     after_delete = set(world.audio.blobs)

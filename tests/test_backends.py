@@ -10,7 +10,7 @@ from support import Library, elastic_settings
 
 from corpora.sample import load_sample
 from dictionary.errors import BackendUnavailable
-from dictionary.schema import peek
+from dictionary.storage.schema import peek
 from tudien.evaluation import load_manifest, score_results
 
 BACKENDS = ["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
@@ -84,7 +84,7 @@ def test_a_failed_build_leaves_the_old_index_serving(sample_library):
     status = lib.backend.status()
 
     def broken_docs():
-        from dictionary.indexing import key_docs
+        from dictionary.search.indexing import key_docs
 
         for n, doc in enumerate(key_docs(lib.store.iter_entries())):
             if n == 50:

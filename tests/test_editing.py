@@ -20,7 +20,7 @@ from support import Library, checked_http, elastic_settings, start_server
 
 from corpora.sample import load_sample
 from dictionary.model import Entry, Provenance
-from dictionary.store import Dataset
+from dictionary.storage.store import Dataset
 
 BACKENDS = ["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
 VISIBLE_WITHIN = 2.0  # seconds from a publish's answer to the public finding it
@@ -504,8 +504,8 @@ def test_kill_9_during_writes_loses_no_acknowledged_write(kind, tmp_path, reques
 def test_a_store_of_the_previous_release_becomes_published_revision_1(tmp_path):
     """Entries stored before review existed were public: after the upgrade they are revision 1,
     published, written by their import, and the public sees them as before."""
-    from dictionary import schema
-    from dictionary.store import Store
+    from dictionary.storage import schema
+    from dictionary.storage.store import Store
 
     path = tmp_path / "old.sqlite"
     db = sqlite3.connect(path)
@@ -596,7 +596,7 @@ def test_publishing_an_imported_entry_does_not_stop_its_reimport(tmp_path, libra
     does not."""
     from corpora.importer import import_file
     from corpora.tabular import Columns
-    from dictionary.accounts import Account, Role
+    from dictionary.editorial.accounts import Account, Role
     from dictionary.model import Status
 
     words = tmp_path / "tay.tsv"

@@ -98,7 +98,7 @@ def test_awkward_names_and_values_do_not_break_an_export(tmp_path):
     from openpyxl import load_workbook
 
     from dictionary.model import Entry, Provenance
-    from dictionary.store import Dataset
+    from dictionary.storage.store import Dataset
 
     lib = Library(tmp_path / "data")
     entry = Entry(id="tyz-aaaaaaaaaaaa", language="tyz", headword="mạ\x07", provenance=Provenance(dataset="Từ điển Tày, 2024"),

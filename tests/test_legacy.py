@@ -11,8 +11,8 @@ import pytest
 
 from corpora.importer import import_file
 from corpora.tabular import Columns
-from dictionary import legacy
 from dictionary.errors import ImportRejected
+from dictionary.text import legacy
 
 SENTENCES = [
     "tiếng việt là ngôn ngữ của người việt",
@@ -137,7 +137,7 @@ def test_non_utf8_bytes_that_are_not_vietnamese_are_still_refused(tmp_path, libr
 
 @needs_iconv
 def test_pasted_tcvn3_query_finds_the_entry(tmp_path, library):
-    from dictionary.search import SearchService
+    from dictionary.search.service import SearchService
 
     raw = tcvn3_bytes("người").decode("latin-1")  # "ng\xadêi": ư is a soft hyphen in TCVN3
     assert SearchService.readings(raw, "ngêi") == ["người"]

@@ -16,9 +16,9 @@ import pytest
 from support import Library, checked_http, free_port, start_server
 
 from corpora.sample import load_sample
-from dictionary import translate
 from dictionary.audio.library import Limits
 from dictionary.errors import InvalidQuery
+from dictionary.search import translate
 
 
 @pytest.fixture

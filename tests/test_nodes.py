@@ -12,8 +12,7 @@ import time
 
 import pytest
 from audio_support import espeak_wav
-from conftest import PG_SCRIPT
-from support import Library, checked_http, elastic_settings, start_server
+from support import PG_SCRIPT, Library, checked_http, elastic_settings, start_server
 
 from corpora.sample import load_sample
 
@@ -141,7 +140,7 @@ def test_two_nodes_serve_one_dictionary(cluster):
 
     import psycopg
 
-    from dictionary.sql import PgConnections
+    from dictionary.storage.sql import PgConnections
 
     def busy(n: int) -> int:
         if n % 4 == 0:

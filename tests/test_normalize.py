@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from dictionary.normalize import canonical, fold, search_keys, search_keys_many
+from dictionary.text.normalize import canonical, fold, search_keys, search_keys_many
 
 
 @pytest.mark.parametrize(

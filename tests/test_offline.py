@@ -24,15 +24,15 @@ from support import DATA, REPO, CheckedClient, Library, start_server
 
 from api.schemas import SearchPublic
 from corpora.sample import load_sample
-from dictionary import packs
-from dictionary.indexing import key_docs
+from dictionary.packs import pack as packs
 from dictionary.public import published_entry
-from dictionary.store import Store
+from dictionary.search.indexing import key_docs
+from dictionary.storage.store import Store
 from tudien.offline import SyncError, open_search, search, sync
 
 pytestmark = pytest.mark.shared_data
 
-DOC = REPO / "dictionary" / "packs.md"
+DOC = REPO / "dictionary" / "packs" / "packs.md"
 
 
 def _digest(data: bytes) -> str:
@@ -106,7 +106,7 @@ def test_a_pack_holds_every_published_entry_with_the_keys_the_server_indexes(rea
 def documented_lookup() -> str:
     """The plain-SQL look-up the pack's documentation gives app developers."""
     found = re.search(r"```sql\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
-    assert found, "dictionary/packs.md gives one SQL look-up"
+    assert found, "dictionary/packs/packs.md gives one SQL look-up"
     return found.group(1)
 
 
@@ -123,7 +123,7 @@ def test_the_documented_lookup_finds_a_word_with_plain_sql(real_library, tmp_pat
     meanings = [sum(max((len(g) for g in s["glosses"].values()), default=1) or 1 for s in e["senses"]) for e in found]
     assert meanings[0] <= 5 and meanings == sorted(meanings, key=lambda m: m > 5)
     unmarked = [orjson.loads(body) for body, *_ in db.execute(sql, {"fold": "nha", "exact": "nha", "gloss": "vie"})]
-    from dictionary.normalize import search_keys
+    from dictionary.text.normalize import search_keys
     assert unmarked and all(any(search_keys(g).fold == "nha" for s in e["senses"] for g in s["glosses"].get("vie", []))
                             for e in unmarked)
     db.close()
@@ -449,7 +449,7 @@ def test_a_store_made_before_the_feed_head_was_kept_never_gives_a_number_twice(t
 
 def test_a_store_of_the_previous_release_gets_a_feed_of_its_whole_public_text(tmp_path):
     """Migration 8: every public entry is in the feed from 0, the changes before it kept."""
-    from dictionary import schema
+    from dictionary.storage import schema
 
     path = tmp_path / "store.sqlite"
     db = sqlite3.connect(path, isolation_level=None)

@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 from corpora.importer import import_file
-from dictionary.normalize import canonical, search_keys, search_keys_many
+from dictionary.text.normalize import canonical, search_keys, search_keys_many
 
 pytestmark = pytest.mark.shared_data
 
@@ -80,7 +80,7 @@ def test_distance_two_only_when_nothing_closer(real_library):
 def test_a_full_stage_keeps_the_shortest_keys(real_library):
     """"k" starts thousands of Bahnar headwords; a stage returns only the first few dozen, and
     they must be the shortest (the index is written shortest key first for this)."""
-    from dictionary.normalize import fold
+    from dictionary.text.normalize import fold
 
     folded = [fold(h) for h in {canonical(r[0]) for r in read_csv("bahnar/bahnaric.csv")}]  # an entry each
     lengths = sorted(len(f) for f in folded if f.startswith("k") and f != "k")
@@ -94,7 +94,7 @@ def test_fuzzy_matches_whose_diacritics_agree_come_first(real_library):
     differ only once diacritics are ignored, whether the folded stage was cut by its cap or not."""
     from rapidfuzz.distance import OSA
 
-    from dictionary.normalize import search_keys
+    from dictionary.text.normalize import search_keys
 
     rows = read_csv("bahnar/bahnaric.csv")
     words = sorted({canonical(r[0]) for r in rows if " " not in r[0].strip()})

@@ -12,9 +12,9 @@ import re
 import pytest
 
 from dictionary.model import Entry, Provenance, Sense, entry_id
-from dictionary.normalize import canonical, search_keys
-from dictionary.store import Dataset
-from dictionary.transliterate import romanize, script_of
+from dictionary.storage.store import Dataset
+from dictionary.text.normalize import canonical, search_keys
+from dictionary.text.transliterate import romanize, script_of
 
 KHMER_LETTER = re.compile("[\u1780-\u17d3\u17dd]")  # letters, vowel signs, coeng and other signs
 

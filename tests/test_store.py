@@ -8,8 +8,8 @@ import sqlite3
 import pytest
 
 from dictionary.model import Entry, Provenance, Status
-from dictionary.schema import VERSION, SchemaTooNew, peek
-from dictionary.store import Dataset, Store
+from dictionary.storage.schema import VERSION, SchemaTooNew, peek
+from dictionary.storage.store import Dataset, Store
 
 # The tables exactly as the release before numbered migrations created them.
 PREVIOUS_RELEASE = """

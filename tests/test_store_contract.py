@@ -13,7 +13,7 @@ from support import CheckedClient, Library
 
 from corpora.sample import load_sample
 from dictionary.errors import AccountExists, FeedExpired
-from dictionary.store import Dataset
+from dictionary.storage.store import Dataset
 
 NEW = {"language": "tyz", "headword": "vài", "pos": "n", "senses": [{"glosses": {"vie": ["trâu"]}}],
        "comment": "ghi ở Cao Bằng"}  # a real Tày word of the sample, entered again as a new entry
@@ -205,7 +205,7 @@ def test_the_same_answers_on_both_stores(tmp_path, postgres):
 def test_tudien_migrate_makes_the_schema_once_and_refuses_a_later_one(tmp_path, postgres):
     import psycopg
 
-    from dictionary.schema import VERSION
+    from dictionary.storage.schema import VERSION
     from tudien.cli import main
 
     url = postgres.database()

@@ -7,8 +7,8 @@ own code, checked against what that engine's users get on screen.
 
 import pytest
 
-from dictionary.normalize import search_keys
-from dictionary.vietnamese import (
+from dictionary.text.normalize import search_keys
+from dictionary.text.vietnamese import (
     decode_query,
     decode_telex,
     decode_vni,

@@ -34,8 +34,8 @@ def _progress(desc: str):
 def cmd_import(args, settings: Settings) -> int:
     from corpora.importer import import_file
     from corpora.tabular import Columns
-    from dictionary.indexing import rebuild
     from dictionary.model import Status
+    from dictionary.search.indexing import rebuild
 
     columns = None
     if args.format in ("csv", "tsv", "xlsx"):
@@ -86,7 +86,7 @@ def cmd_import(args, settings: Settings) -> int:
 
 
 def cmd_index(args, settings: Settings) -> int:
-    from dictionary.indexing import rebuild
+    from dictionary.search.indexing import rebuild
 
     services = open_services(settings)
     store, backend = services.store, services.backend
@@ -125,7 +125,7 @@ def _offer_rebuild(services) -> bool:
         return False
     if input("Rebuild the index now? [y/N] ").strip().lower() not in ("y", "yes", "c", "có"):
         return False
-    from dictionary.indexing import rebuild
+    from dictionary.search.indexing import rebuild
 
     count = rebuild(services.store, services.backend, _progress("indexing"))
     print(f"index rebuilt: {count} keys", file=sys.stderr)
@@ -150,7 +150,7 @@ def cmd_serve(args, settings: Settings) -> int:
         # An index that is missing, behind the store, or of an earlier version's layout (after an
         # upgrade) is rebuilt before the workers start, so a restart never serves 503s for it.
         # Elasticsearch indexes are left to `tudien index`: the cluster may be shared or down.
-        from dictionary.schema import peek
+        from dictionary.storage.schema import peek
         from indexer.current import why_rebuild
 
         reason = why_rebuild(settings.index_dir, peek(settings.store_path, settings.database_url))
@@ -178,7 +178,7 @@ def cmd_serve(args, settings: Settings) -> int:
 
 
 def _rebuild(settings: Settings) -> None:
-    from dictionary.indexing import catch_up
+    from dictionary.search.indexing import catch_up
 
     services = open_services(settings)
     # an index behind the store follows the change feed when it can (seconds); else it is rebuilt
@@ -188,7 +188,7 @@ def _rebuild(settings: Settings) -> None:
 def cmd_sample(args, settings: Settings) -> int:
     """Load the sample corpus shipped with the project (skipped if it is already loaded)."""
     from corpora.sample import load_sample
-    from dictionary.indexing import rebuild
+    from dictionary.search.indexing import rebuild
 
     services = open_services(settings)
     store, backend = services.store, services.backend
@@ -203,7 +203,7 @@ def cmd_corpora(args, settings: Settings) -> int:
     """The open word lists shipped with the project: list them, or load them."""
     from corpora.open import find, load_open
     from dictionary import languages
-    from dictionary.indexing import rebuild
+    from dictionary.search.indexing import rebuild
 
     try:
         chosen = find(getattr(args, "names", None))
@@ -271,7 +271,7 @@ def cmd_datasets(args, settings: Settings) -> int:
         print("nothing removed: run again with --yes to remove all of this", file=sys.stderr)
         return 1
     count = store.remove_dataset(found["name"], actor=_cli_actor())
-    from dictionary.indexing import catch_up
+    from dictionary.search.indexing import catch_up
 
     print(f"removed {count} entries; search index {catch_up(store, services.backend, _progress('indexing'))}")
     return 0
@@ -386,8 +386,8 @@ def cmd_changes_compact(args, settings: Settings) -> int:
 
 def cmd_migrate(args, settings: Settings) -> int:
     """Bring the store's schema to this release's version (opening it for writing does)."""
-    from dictionary.schema import VERSION
-    from dictionary.store import Store
+    from dictionary.storage.schema import VERSION
+    from dictionary.storage.store import Store
 
     store = Store(settings.store_path, url=settings.database_url)
     where = "PostgreSQL" if settings.database_url else str(settings.store_path)

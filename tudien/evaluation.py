@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from dictionary.normalize import search_keys
 from dictionary.services import Services
+from dictionary.text.normalize import search_keys
 
 from .settings import Settings
 from .wiring import create_app, open_services
@@ -62,7 +62,7 @@ def import_manifest(manifest: dict, data_root: Path, settings: Settings) -> Serv
     index it; return the services over it."""
     from corpora.importer import import_file
     from corpora.tabular import Columns
-    from dictionary.indexing import rebuild
+    from dictionary.search.indexing import rebuild
 
     services = open_services(settings)
     for item in manifest["imports"]:
@@ -126,7 +126,7 @@ def offline_agreement(services: Services, queries: list[dict], server: list[list
     import shutil
     import sqlite3
 
-    from dictionary.packs import prepare
+    from dictionary.packs.pack import prepare
 
     from .offline import open_search, search
 

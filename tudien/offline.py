@@ -20,9 +20,9 @@ import httpx
 import orjson
 
 from dictionary.files import file_sha256
-from dictionary.packs import PackError, PackReader, apply, check, prepare, set_meta
+from dictionary.packs.pack import PackError, PackReader, apply, check, prepare, set_meta
 from dictionary.public import match_public
-from dictionary.search import SearchService
+from dictionary.search.service import SearchService
 from indexer.pack import PackBackend
 
 PAGE = 1000  # changes asked for at once

@@ -18,8 +18,8 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
 from dictionary.errors import Busy
+from dictionary.search.translate import Glossary, Translator
 from dictionary.services import Services
-from dictionary.translate import Glossary, Translator
 
 from .settings import Settings
 
@@ -44,7 +44,7 @@ def _translate_in_child(text: str, targets: list[str]) -> Glossary:
 
 
 class IsolatedTranslator:
-    """A :class:`~dictionary.translate.Translator` whose work runs in a child process."""
+    """A :class:`~dictionary.search.translate.Translator` whose work runs in a child process."""
 
     def __init__(self, settings: Settings, local: Translator, open_services: Callable[[Settings], Services],
                  waiting: int = WAITING) -> None:

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from dictionary.audio.synth import Synthesiser
 from dictionary.errors import ConfigurationError
-from dictionary.ports import Backend
+from dictionary.search.ports import Backend
 from dictionary.services import Services
-from dictionary.store import Store
+from dictionary.storage.store import Store
 
 from .settings import Settings
 

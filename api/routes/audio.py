@@ -7,9 +7,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from dictionary.accounts import Role
 from dictionary.audio.library import RecordingInfo
 from dictionary.audio.synth import MAX_SPEAK_CHARS, SPEAKABLE
+from dictionary.editorial.accounts import Role
 from dictionary.errors import AudioTooLarge, InvalidRecording
 
 from ..deps import VARY, ActorDep, AudioDep, EditingDep, ReaderDep, client_of

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from dictionary.accounts import Account, Role
-from dictionary.editing import STATUS_WORDS, compare
+from dictionary.editorial.accounts import Account, Role
+from dictionary.editorial.editing import STATUS_WORDS, compare
 from dictionary.errors import (
     DictionaryError,
     EntryNotFound,

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Request
 
-from dictionary.editing import ETAG, EntryView, parse_etag
+from dictionary.editorial.editing import ETAG, EntryView, parse_etag
 from dictionary.errors import PreconditionRequired
 
 from ..deps import VARY, ActorDep, AudioDep, EditingDep, ReaderDep, client_of

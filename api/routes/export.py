@@ -15,7 +15,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from corpora.export import export
-from dictionary.accounts import Role
+from dictionary.editorial.accounts import Role
 from dictionary.errors import DatasetNotFound
 
 from ..deps import ActorDep, SearchDep

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from dictionary import languages
-from dictionary.packs import MEDIA_TYPE, PackInfo, PackShelf, feed_page
+from dictionary.packs.pack import MEDIA_TYPE, PackInfo, PackShelf, feed_page
 
 from ..deps import SearchDep
 from ..errors import HTTPProblem
@@ -101,7 +101,7 @@ _PACK_BODY = {"content": {MEDIA_TYPE: {"schema": {"type": "string", "format": "b
             responses={200: _PACK_BODY, 206: _PACK_BODY, 304: {"description": "not modified"},
                        **errors(404, 416, 503)})
 async def pack(language: str, shelf: PacksDep, search: SearchDep, request: Request):
-    """The offline pack of a language: a SQLite database (dictionary/packs.md), sent gzipped
+    """The offline pack of a language: a SQLite database (dictionary/packs/packs.md), sent gzipped
     to a client that accepts it.  Ranges are of what is sent, so a download resumes where it broke."""
     info = await _pack(shelf, search, language)
     gzipped = _accepts_gzip(request.headers.get("accept-encoding", ""))

@@ -15,12 +15,13 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
-from dictionary import editing, languages
+from dictionary import languages
+from dictionary.editorial import editing
 from dictionary.errors import DatasetNotFound, DictionaryError
-from dictionary.indexing import texts_of
-from dictionary.normalize import fold
-from dictionary.ranking import Field
-from dictionary.search import MAX_OFFSET
+from dictionary.search.indexing import texts_of
+from dictionary.search.ranking import Field
+from dictionary.search.service import MAX_OFFSET
+from dictionary.text.normalize import fold
 
 from ..deps import AudioDep, GateDep, SearchDep, TranslatorDep, run
 from ..export import ExportContext, glossary_csv, glossary_docx

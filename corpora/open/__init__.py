@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dictionary.files import file_sha256 as sha256
-from dictionary.store import Store
+from dictionary.storage.store import Store
 
 from ..importer import ImportReport, import_file
 from ..tabular import Columns

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dictionary.store import Store
+from dictionary.storage.store import Store
 
 from ..importer import import_file
 from ..tabular import Columns

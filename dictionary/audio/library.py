@@ -18,8 +18,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import languages
-from ..errors import (
+from dictionary import languages
+from dictionary.audio.blobs import BlobStore
+from dictionary.errors import (
     AudioNotFound,
     AudioRejected,
     AudioTooLarge,
@@ -28,15 +29,14 @@ from ..errors import (
     NoAudio,
     SpeechUnavailable,
 )
-from ..files import file_sha256
-from ..normalize import canonical
-from ..public import clip_view
-from ..store import Store
-from .blobs import BlobStore
+from dictionary.files import file_sha256
+from dictionary.public import clip_view
+from dictionary.storage.store import Store
+from dictionary.text.normalize import canonical
 
 if TYPE_CHECKING:
-    from . import media
-from .synth import MAX_SPEAK_CHARS, SPEAKABLE, Synthesiser, SynthesisFailed, Voice
+    from dictionary.audio import media
+from dictionary.audio.synth import MAX_SPEAK_CHARS, SPEAKABLE, Synthesiser, SynthesisFailed, Voice
 
 PLAYBACK_TYPE = "audio/mpeg"  # media.PLAYBACK_TYPE, without loading FFmpeg to know it
 OFFLINE_TYPE = "audio/ogg; codecs=opus"  # media.OFFLINE_TYPE
@@ -46,7 +46,7 @@ OFFLINE_TYPE = "audio/ogg; codecs=opus"  # media.OFFLINE_TYPE
 
 def _media():
     """The FFmpeg-backed module, loaded on first use: a server that only reads clips never needs it."""
-    from . import media
+    from dictionary.audio import media
 
     return media
 

@@ -17,7 +17,7 @@ import av
 import av.filter
 import numpy as np
 
-from ..errors import AudioRejected, AudioTooLarge
+from dictionary.errors import AudioRejected, AudioTooLarge
 
 __all__ = ["AudioRejected", "AudioTooLarge", "decode", "loudness", "normalise", "playback_copy"]
 

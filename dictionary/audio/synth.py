@@ -24,10 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .. import vietnamese
-from ..errors import ConfigurationError
-from ..normalize import canonical
-from .settings import SpeechSettings
+from dictionary.audio.settings import SpeechSettings
+from dictionary.errors import ConfigurationError
+from dictionary.text import vietnamese
+from dictionary.text.normalize import canonical
 
 log = logging.getLogger("tudien.audio")
 

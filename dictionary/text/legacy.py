@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .vietnamese import is_syllable
+from dictionary.text.vietnamese import is_syllable
 
 __all__ = ["Conversion", "MODES", "convert", "detect", "from_tcvn3", "from_vni"]
 

@@ -11,13 +11,12 @@ from typing import Any
 
 from rapidfuzz.distance import OSA
 
-from . import languages, legacy
-from .errors import InvalidQuery, StoreUnavailable
-from .indexing import texts_of
-from .languages import VIETNAMESE
-from .normalize import canonical, has_diacritics, search_keys
-from .ports import Backend, EntryReader
-from .ranking import (
+from dictionary import languages
+from dictionary.errors import InvalidQuery, StoreUnavailable
+from dictionary.languages import VIETNAMESE
+from dictionary.search.indexing import texts_of
+from dictionary.search.ports import Backend, EntryReader
+from dictionary.search.ranking import (
     BREADTH,
     Candidate,
     Field,
@@ -28,9 +27,11 @@ from .ranking import (
     fuzzy_distance_for,
     rank,
 )
-from .store import Store
-from .transliterate import romanize
-from .vietnamese import decode_query
+from dictionary.storage.store import Store
+from dictionary.text import legacy
+from dictionary.text.normalize import canonical, has_diacritics, search_keys
+from dictionary.text.transliterate import romanize
+from dictionary.text.vietnamese import decode_query
 
 MAX_QUERY_LENGTH = 200
 MAX_LIMIT = 100

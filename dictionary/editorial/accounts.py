@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache
 
-from . import languages
-from .errors import (
+from dictionary import languages
+from dictionary.errors import (
     AccountNotFound,
     Forbidden,
     InvalidAccount,
@@ -30,7 +30,7 @@ from .errors import (
     UnknownLanguage,
     WrongPassword,
 )
-from .store import Store
+from dictionary.storage.store import Store
 
 TOKEN_PREFIX = "tdk_"
 ALL_LANGUAGES = "*"

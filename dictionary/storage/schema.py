@@ -20,8 +20,8 @@ from pathlib import Path
 
 import orjson
 
-from .errors import DictionaryError
-from .model import meanings
+from dictionary.errors import DictionaryError
+from dictionary.model import meanings
 
 
 def _revisions(db: sqlite3.Connection) -> None:

@@ -2,11 +2,11 @@
 current by the change feed.
 
 A pack holds a language's published entries as the public reads them, every search key the
-server's index holds for them (made by :func:`dictionary.indexing.key_docs`, so computed once, on
+server's index holds for them (made by :func:`dictionary.search.indexing.key_docs`, so computed once, on
 the server), the datasets they come from, and the change-feed position it reflects.  The same
 rows reach a pack two ways: built whole from the store (:func:`build`) or patched from the
 change feed (:func:`apply`), whose items carry each entry's keys (``include=index``); both give
-the same rows.  ``dictionary/packs.md`` documents the schema for app developers.
+the same rows.  ``dictionary/packs/packs.md`` documents the schema for app developers.
 
 :class:`PackShelf` keeps the server's packs: built on first request, then patched (or rebuilt
 after large changes) when the feed moves, never on a request that finds one; every file is written
@@ -33,11 +33,11 @@ from pathlib import Path
 
 import orjson
 
-from .errors import FeedExpired
-from .files import file_sha256
-from .indexing import key_docs
-from .public import published_entry
-from .store import FeedChange, FeedPage, Store
+from dictionary.errors import FeedExpired
+from dictionary.files import file_sha256
+from dictionary.public import published_entry
+from dictionary.search.indexing import key_docs
+from dictionary.storage.store import FeedChange, FeedPage, Store
 
 log = logging.getLogger("tudien.packs")
 
@@ -518,7 +518,7 @@ class PackReader:
                     db.close()
                     continue
                 if not prepared(db):
-                    raise PackError(f"{path}: the pack was not set up after its download (dictionary/packs.md)")
+                    raise PackError(f"{path}: the pack was not set up after its download (dictionary/packs/packs.md)")
             except (PackError, sqlite3.Error):
                 db.close()
                 self.close()

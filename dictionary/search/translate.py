@@ -2,7 +2,7 @@
 
 The text is split into words by a Vietnamese word segmenter (underthesea), so "nước sạch" and
 "gia đình" are one term each.  Before that, the names of administrative bodies, papers and
-policies (:mod:`dictionary.phrases`: "Ủy ban nhân dân", "căn cước công dân") are made one word
+policies (:mod:`dictionary.text.phrases`: "Ủy ban nhân dân", "căn cước công dân") are made one word
 each, and the dictionary's own multi-syllable glosses, in any of its languages, may join several
 words, by longest match up to five syllables, as long as the match ends where a word ends.  A
 multi-syllable term with no equivalent is a gap, listed with the syllables the dictionary does
@@ -18,12 +18,12 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from .errors import InvalidQuery
-from .languages import VIETNAMESE
-from .normalize import canonical, search_keys
-from .phrases import administrative, is_function_word
-from .search import SearchService
-from .segment import SYLLABLE, word_lengths
+from dictionary.errors import InvalidQuery
+from dictionary.languages import VIETNAMESE
+from dictionary.search.service import SearchService
+from dictionary.text.normalize import canonical, search_keys
+from dictionary.text.phrases import administrative, is_function_word
+from dictionary.text.segment import SYLLABLE, word_lengths
 
 MAX_TEXT = 5000
 MAX_TARGETS = 5

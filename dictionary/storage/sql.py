@@ -27,7 +27,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.adapt import Dumper
 
-from .errors import Busy, InvalidQuery, StoreUnavailable
+from dictionary.errors import Busy, InvalidQuery, StoreUnavailable
 
 WRITE_LOCK = 0x7475_6469  # the advisory lock every write transaction holds ("tudi")
 CONNECT_TIMEOUT = 2  # seconds: a database that does not answer is said so quickly

@@ -20,13 +20,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 
-from .bulk import paused_gc
-from .errors import DictionaryError
-from .normalize import search_keys_many
-from .ports import Backend, KeyDoc
-from .ranking import Field
-from .store import Store
-from .transliterate import romanize
+from dictionary.bulk import paused_gc
+from dictionary.errors import DictionaryError
+from dictionary.search.ports import Backend, KeyDoc
+from dictionary.search.ranking import Field
+from dictionary.storage.store import Store
+from dictionary.text.normalize import search_keys_many
+from dictionary.text.transliterate import romanize
 
 log = logging.getLogger("tudien.index")
 INDEX_LOCK = 0x696E_6478  # the database lock of whoever updates the search index ("indx")

@@ -1,8 +1,8 @@
 """The ports: what the domain asks of a search engine, and what it hands one to index.
 
-A backend answers a :class:`~dictionary.ranking.QueryPlan` with
-:class:`~dictionary.ranking.Candidate` records and indexes :class:`KeyDoc` documents; it never
-normalises text or ranks (that is :mod:`dictionary.normalize` and :func:`dictionary.ranking.rank`),
+A backend answers a :class:`~dictionary.search.ranking.QueryPlan` with
+:class:`~dictionary.search.ranking.Candidate` records and indexes :class:`KeyDoc` documents; it never
+normalises text or ranks (that is :mod:`dictionary.text.normalize` and :func:`dictionary.search.ranking.rank`),
 so every engine gives the same order.  ``indexer/`` holds the implementations.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple, Protocol
 
-from .ranking import Candidate, QueryPlan, Tier
+from dictionary.search.ranking import Candidate, QueryPlan, Tier
 
 # Folded prefixes up to this many letters are indexed as terms (shorter prefix look-ups would
 # otherwise walk much of the term dictionary); longer ones are prefix queries on the folded key.
@@ -55,7 +55,7 @@ class KeyDoc(NamedTuple):
 
 class EntryReader(Protocol):
     """What the search service reads of entries beside the engine's keys: the canonical store on
-    the server, a folder of offline packs on a phone (:class:`dictionary.packs.PackReader`)."""
+    the server, a folder of offline packs on a phone (:class:`dictionary.packs.pack.PackReader`)."""
 
     @property
     def generation(self) -> int: ...

@@ -3,7 +3,7 @@
 Entries are kept whole (as JSON) with the columns that queries need beside them.  Every write
 bumps a generation number; the search index records the generation it was built from, so a stale
 index can be told apart from a current one.  The index can always be rebuilt from this store.
-The store owns every table (:mod:`dictionary.schema` defines them and their migrations): the
+The store owns every table (:mod:`dictionary.storage.schema` defines them and their migrations): the
 entries, the datasets and the pronunciation catalogue; nothing else writes SQL against them.
 """
 
@@ -20,9 +20,16 @@ from pathlib import Path
 
 import orjson
 
-from .errors import AccountExists, AccountNotFound, Busy, EntryNotFound, FeedExpired, StoreUnavailable
-from .model import Entry, Status, meanings
-from .schema import migrate
+from dictionary.errors import (
+    AccountExists,
+    AccountNotFound,
+    Busy,
+    EntryNotFound,
+    FeedExpired,
+    StoreUnavailable,
+)
+from dictionary.model import Entry, Status, meanings
+from dictionary.storage.schema import migrate
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +183,7 @@ class Store:
         self._index_db = None
         self._integrity: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
         if url:
-            from . import sql
+            from dictionary.storage import sql
 
             self._integrity += sql.INTEGRITY_ERRORS
         if not readonly:
@@ -194,7 +201,7 @@ class Store:
     # -- connections -------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
         if self.url:
-            from .sql import PgConnection
+            from dictionary.storage.sql import PgConnection
 
             return PgConnection(self.url, readonly=self.readonly)  # type: ignore[return-value]
         if self.readonly:
@@ -243,7 +250,7 @@ class Store:
         """The PostgreSQL connections of this store (made on first use)."""
         with self._opened_lock:
             if self._pg_connections is None:
-                from .sql import PgConnections
+                from dictionary.storage.sql import PgConnections
 
                 self._pg_connections = PgConnections(self.url, readonly=self.readonly)
             return self._pg_connections
@@ -290,7 +297,7 @@ class Store:
             return
         try:
             if self._index_db is None or self._index_db.broken:
-                from .sql import PgConnection
+                from dictionary.storage.sql import PgConnection
 
                 self._index_db = PgConnection(self.url)
             db = self._index_db

@@ -34,9 +34,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from . import languages
-from .accounts import ALL_LANGUAGES, Account, Role
-from .errors import (
+from dictionary import languages
+from dictionary.editorial.accounts import ALL_LANGUAGES, Account, Role
+from dictionary.errors import (
     EntryNotFound,
     InvalidEntry,
     InvalidQuery,
@@ -47,10 +47,10 @@ from .errors import (
     SuggestionNotFound,
     UnknownLanguage,
 )
-from .indexing import Follower
-from .model import Entry, Provenance, Status, entry_id
-from .normalize import PLAIN_TEXT, WRITTEN_TEXT
-from .store import EntryState, RevisionConflict, Store, Written, changes
+from dictionary.model import Entry, Provenance, Status, entry_id
+from dictionary.search.indexing import Follower
+from dictionary.storage.store import EntryState, RevisionConflict, Store, Written, changes
+from dictionary.text.normalize import PLAIN_TEXT, WRITTEN_TEXT
 
 EDITORS_DATASET = "editors"
 EDITORS_CITATION = "Biên soạn trực tiếp trên Từ điển DTTS"
@@ -187,7 +187,7 @@ _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 def _at(entry: dict, path: str):
-    """The value at a field path of :func:`dictionary.store.changes` (``senses[0].glosses.vie``)."""
+    """The value at a field path of :func:`dictionary.storage.store.changes` (``senses[0].glosses.vie``)."""
     value = entry
     for name, index in _STEP.findall(path):
         if value is None:

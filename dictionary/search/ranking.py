@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import NamedTuple
 
-from .normalize import SearchKeys
+from dictionary.text.normalize import SearchKeys
 
 
 class Tier(IntEnum):

@@ -4,7 +4,7 @@ A word segmenter splits "Ủy ban nhân dân" into "Ủy", "ban" and "nhân dân
 then reads "Ủy → wi; uy; ui" and a gap "ban nhân dân".  The names of the state's bodies, papers
 and programmes below are kept whole before segmentation, whether or not the dictionary has them
 yet (when it has not, the whole term is the gap to fill).  The dictionary's own multi-syllable
-glosses, in any language, are kept whole too (see :mod:`dictionary.translate`).
+glosses, in any language, are kept whole too (see :mod:`dictionary.search.translate`).
 
 The list was compiled for this project from the names Vietnamese administration uses for its
 bodies, documents and policies (they are Vietnamese common nouns, not any source's text) and is
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from .normalize import search_keys
+from dictionary.text.normalize import search_keys
 
 ADMINISTRATIVE = (
     # bodies
