@@ -23,6 +23,14 @@ from .routes import ROUTERS, pages
 from .security import SecurityHeaders
 
 
+class App(FastAPI):
+    """FastAPI with the security headers outside everything, the 500 that Starlette's outermost
+    error middleware answers included."""
+
+    def build_middleware_stack(self):
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None) -> FastAPI:
     """The ASGI app over ``services``; ``rate_limits`` override the per-client limits of
     :mod:`api.ratelimit`."""
@@ -35,7 +43,7 @@ def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None
         services.follower.stop()
         services.translator.close()  # a translation process of its own ends with the server
 
-    app = FastAPI(
+    app = App(
         lifespan=lifespan,
         title="Từ điển DTTS",
         description="Tra cứu song ngữ các ngôn ngữ dân tộc thiểu số Việt Nam ↔ tiếng Việt.",
@@ -55,7 +63,6 @@ def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None
                         "X-Pack-Version", "X-Pack-SHA256", "X-Index-Stale"],
     )
     app.add_middleware(BodyLimit)
-    app.add_middleware(SecurityHeaders)
     errors.install(app, page=pages.error_page)
     openapi.install(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

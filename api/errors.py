@@ -49,6 +49,7 @@ from dictionary.errors import (
     SuggestionNotFound,
     TooManySignIns,
     UnknownLanguage,
+    WeakETag,
     WrongPassword,
 )
 from dictionary.search.service import SearchService
@@ -68,6 +69,7 @@ STATUS_OF: tuple[tuple[type[DictionaryError], int, str], ...] = (
     (SuggestionNotFound, 404, "suggestion_not_found"),
     (PreconditionRequired, 428, "precondition_required"),
     (StaleRevision, 412, "stale_revision"),
+    (WeakETag, 412, "weak_etag"),
     (InvalidTransition, 409, "invalid_transition"),
     (SuggestionClosed, 409, "suggestion_closed"),
     (InvalidEntry, 422, "invalid_entry"),

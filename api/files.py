@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, Response
 from .errors import HTTPProblem
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+MAX_DIGITS = 18  # a position of more digits lies beyond any file (and Python reads at most 4,300)
 
 
 def range_problem(header: str, size: int) -> str | None:
@@ -21,8 +22,10 @@ def range_problem(header: str, size: int) -> str | None:
     for part in header[6:].split(","):
         match = _RANGE.fullmatch("bytes=" + part.strip())
         if not match or match.groups() == ("", ""):
-            return f"Range không hợp lệ: {header!r}"
+            return f"Range không hợp lệ: {header[:60]!r}"
         start, end = match.groups()
+        if len(start) > MAX_DIGITS or len(end) > MAX_DIGITS:
+            return f"đoạn {part.strip()[:40]}… có số quá lớn (tối đa {MAX_DIGITS} chữ số)"
         if start and (int(start) >= size or (end and int(end) < int(start))):
             return f"đoạn {part.strip()} nằm ngoài tệp dài {size} byte"
         if not start and int(end) == 0:

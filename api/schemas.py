@@ -210,6 +210,12 @@ def _plain(limit: int, description: str | None = None):
     return Field(None, max_length=limit, pattern=PLAIN_TEXT, description=description)
 
 
+def _read_only():
+    """A field GET /v1/entries/{id} answers that a writer does not set: a body read is accepted
+    back whole, and this field ignored."""
+    return Field(None, description="chỉ đọc: được bỏ qua khi ghi", json_schema_extra={"readOnly": True})
+
+
 Written = Annotated[str, Field(max_length=500, pattern=WRITTEN_TEXT)]
 Plain = Annotated[str, Field(max_length=500, pattern=PLAIN_TEXT)]
 
@@ -231,6 +237,8 @@ class SenseWrite(_Public):
     notes: list[Annotated[str, Field(max_length=2000, pattern=PLAIN_TEXT)]] = Field(default_factory=list,
                                                                                    max_length=20)
     pos: str | None = _plain(50)
+    location: Any = _read_only()
+    extra: Any = _read_only()
 
 
 class EntryWrite(_Public):
@@ -245,6 +253,19 @@ class EntryWrite(_Public):
     senses: list[SenseWrite] = Field(default_factory=list, max_length=100)
     authority: str | None = _plain(300, "quyết định hay tiêu chuẩn đã xác định thuật ngữ (số, ngày)")
     comment: str | None = _plain(2000, "ghi chú cho người duyệt")
+    # what GET /v1/entries/{id} adds: read back and ignored
+    id: Any = _read_only()
+    language_name: Any = _read_only()
+    variety: Any = _read_only()
+    status: Any = _read_only()
+    source: Any = _read_only()
+    url: Any = _read_only()
+    pronunciations: Any = _read_only()
+    extra: Any = _read_only()
+    audio: Any = _read_only()
+    revision: Any = _read_only()
+    published_revision: Any = _read_only()
+    pending: Any = _read_only()
 
 
 class StatusWrite(_Public):

@@ -170,9 +170,9 @@ class InvalidEntry(DictionaryError):
 class PreconditionRequired(DictionaryError):
     """A change of an entry sent without the revision it was made from (If-Match)."""
 
-    def __init__(self) -> None:
+    def __init__(self, why: str = "") -> None:
         super().__init__(
-            "Hãy gửi kèm tiêu đề If-Match với ETag của phiên bản mục từ bạn đã đọc (GET /v1/entries/{id}), "
+            f"{why}Hãy gửi kèm tiêu đề If-Match với ETag của phiên bản mục từ bạn đã đọc (GET /v1/entries/{{id}}), "
             "để không ghi đè lên thay đổi của người khác."
         )
 
@@ -186,6 +186,16 @@ class StaleRevision(DictionaryError):
         super().__init__(
             f"Mục từ {entry_id!r} đã được người khác sửa: phiên bản hiện tại là {current}{read}. "
             "Hãy đọc lại mục từ, áp dụng lại thay đổi của bạn rồi gửi với ETag mới."
+        )
+
+
+class WeakETag(DictionaryError):
+    """An If-Match naming a weak ETag: it never matches a revision (If-Match compares strongly)."""
+
+    def __init__(self, sent: str) -> None:
+        super().__init__(
+            f"ETag yếu {sent.strip()[:40]!r} không xác định một phiên bản: If-Match chỉ khớp với ETag mạnh của "
+            "phiên bản đã đọc, ví dụ \"r3\" (không có W/)."
         )
 
 

@@ -32,7 +32,7 @@ from ..schemas import (
 
 router = APIRouter(tags=["mục từ"], responses=errors(422))
 IfMatch = Annotated[str | None, Header(description="ETag của phiên bản đã đọc, ví dụ \"r3\"", pattern=ETAG)]
-_WRITE_ERRORS = errors(400, 401, 403, 404, 409, 412, 413, 422, 503)
+_WRITE_ERRORS = errors(400, 401, 403, 404, 409, 412, 413, 422, 428, 503)
 
 
 def _answer(view: EntryView, audio, status: int = 200, headers: dict[str, str] | None = None) -> JSON:

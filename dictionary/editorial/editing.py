@@ -41,11 +41,13 @@ from dictionary.errors import (
     InvalidEntry,
     InvalidQuery,
     InvalidTransition,
+    PreconditionRequired,
     RevisionNotFound,
     StaleRevision,
     SuggestionClosed,
     SuggestionNotFound,
     UnknownLanguage,
+    WeakETag,
 )
 from dictionary.model import Entry, Provenance, Status, entry_id
 from dictionary.search.indexing import Follower
@@ -91,16 +93,19 @@ ETAG = r'^\s*(\*|(W/)?"?r?[0-9]{1,9}"?)\s*$'  # what If-Match may say, as the AP
 
 
 def parse_etag(value: str | None) -> int | None:
-    """The revision an If-Match header names (``"r7"``, ``W/"r7"``, ``7``); None for ``*``.
-    StaleRevision-worthy garbage is InvalidEntry."""
+    """The revision an If-Match header names (``"r7"``; ``r7`` and ``7`` are read too); None when
+    there is none.  Only a revision's strong ETag names one: ``*`` is PreconditionRequired (428), a
+    weak ``W/"r7"`` WeakETag (412), garbage InvalidEntry."""
     if value is None:
         return None
     text = value.strip()
     if text == "*":
-        return None
-    text = text.removeprefix("W/").strip().strip('"').removeprefix("r")
+        raise PreconditionRequired("If-Match: * không chỉ rõ phiên bản nào. ")
+    if text.startswith("W/"):
+        raise WeakETag(text)
+    text = text.strip('"').removeprefix("r")
     if not re.fullmatch(ETAG, value) or not text.isascii() or not text.isdigit():
-        raise InvalidEntry("If-Match", f"không đọc được ETag {value!r}; hãy gửi đúng ETag đã nhận, ví dụ \"r3\".")
+        raise InvalidEntry("If-Match", f"không đọc được ETag {value[:40]!r}; hãy gửi đúng ETag đã nhận, ví dụ \"r3\".")
     return int(text)
 
 
