@@ -31,9 +31,11 @@ class App(FastAPI):
         return SecurityHeaders(super().build_middleware_stack())
 
 
-def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None) -> FastAPI:
+def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None,
+               public_url: str | None = None) -> FastAPI:
     """The ASGI app over ``services``; ``rate_limits`` override the per-client limits of
-    :mod:`api.ratelimit`."""
+    :mod:`api.ratelimit`; ``public_url`` is the address absolute links are made from (None: links
+    are paths; never the request's Host)."""
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         services.follower.start()  # the index follows writes made by other workers too
@@ -53,6 +55,7 @@ def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None
     app.state.services = services
     app.state.gate = Gate()
     app.state.rate_limiter = RateLimiter(rate_limits)
+    app.state.public_url = public_url.rstrip("/") if public_url else ""
     # audio is compressed already, and a gzipped range would not be the range asked for
     # level 6: nearly the size of level 9 for JSON at a fraction of the CPU
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6,

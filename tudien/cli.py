@@ -169,6 +169,14 @@ def cmd_serve(args, settings: Settings) -> int:
 
     from .server import PROTOCOL
 
+    if settings.public_url is None:  # links name where this server listens (the workers read it)
+        host = "localhost" if args.host in ("0.0.0.0", "::", "") else args.host
+        host = f"[{host}]" if ":" in host else host
+        os.environ["TUDIEN_PUBLIC_URL"] = f"http://{host}:{args.port}"
+        if host == "localhost":
+            print(f"TUDIEN_PUBLIC_URL is not set: links in citations name {os.environ['TUDIEN_PUBLIC_URL']}; "
+                  "set it to the address readers use", file=sys.stderr)
+
     uvicorn.run(
         "tudien.wiring:app_from_env", factory=True, host=args.host, port=args.port,
         workers=args.workers, log_level=args.log_level, access_log=False, http=PROTOCOL,

@@ -33,6 +33,9 @@ class Settings:
     pack_interval: float = 10.0  # seconds between looks for offline packs to patch (0: on request only)
     database_url: str | None = None  # postgresql://… (TUDIEN_DATABASE_URL): the store several nodes share
     audio_root: Path | None = None  # TUDIEN_AUDIO_DIR: the audio files, in a folder every node mounts
+    # TUDIEN_PUBLIC_URL: the address readers reach the service at, for the absolute links of
+    # citations and downloads (never the request's Host); None: links are paths
+    public_url: str | None = None
 
     @property
     def store_path(self) -> Path:
@@ -71,7 +74,19 @@ class Settings:
             pack_interval=_number(env, "TUDIEN_PACK_INTERVAL", "10"),
             database_url=_database_url(env),
             audio_root=Path(env["TUDIEN_AUDIO_DIR"]).expanduser() if env.get("TUDIEN_AUDIO_DIR") else None,
+            public_url=_public_url(env),
         )
+
+
+def _public_url(env: Mapping[str, str]) -> str | None:
+    url = env.get("TUDIEN_PUBLIC_URL", "").strip().rstrip("/")
+    if not url:
+        return None
+    scheme, _, rest = url.partition("://")
+    if scheme not in ("http", "https") or not rest or any(c in rest for c in "?#@ \\"):
+        raise ConfigurationError(f"TUDIEN_PUBLIC_URL={url!r} is not an http(s):// address such as "
+                                 "https://tudien.example.vn (a path after the host is allowed)")
+    return url
 
 
 def _database_url(env: Mapping[str, str]) -> str | None:

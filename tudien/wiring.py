@@ -55,7 +55,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from api.ratelimit import Rule
 
     rules = {kind: Rule(per_minute, burst) for kind, (per_minute, burst) in settings.rate_limits.items()}
-    return make(services or open_services(settings), rate_limits=rules)
+    return make(services or open_services(settings), rate_limits=rules, public_url=settings.public_url)
 
 
 def serving_services(settings: Settings) -> Services:

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from dictionary.audio.library import RecordingInfo
 from dictionary.audio.synth import MAX_SPEAK_CHARS, SPEAKABLE
 from dictionary.editorial.accounts import Role
-from dictionary.errors import AudioTooLarge, InvalidRecording
+from dictionary.errors import AudioNotFound, AudioTooLarge, EntryNotFound, InvalidRecording
 
 from ..deps import VARY, ActorDep, AudioDep, EditingDep, ReaderDep, client_of
 from ..errors import LENGTH_REQUIRED, HTTPProblem
@@ -30,7 +30,9 @@ from ..schemas import (
 
 router = APIRouter(tags=["âm thanh"], responses=errors(422))
 
-CACHE_CONTROL = "public, max-age=604800"
+CACHE_CONTROL = "public, max-age=604800"  # synthetic speech: made again from its text, never withdrawn
+# a recording may be deleted, or its entry retired: a cache asks again (a 304 with its ETag)
+RECORDING_CACHE = "public, no-cache"
 MULTIPART_OVERHEAD = 64 * 1024  # the form's other fields and boundaries, beyond the file itself
 _FIELDS = ("speaker", "licence", "sex", "dialect", "attribution", "recorded_on")
 
@@ -59,10 +61,12 @@ _UPLOAD_DOC = {
              response_model=UploadPublic,
              responses={200: {"model": UploadPublic, "description": "already stored"},
                         **errors(400, 401, 403, 404, 411, 413, 415, 422)})
-async def upload(request: Request, entry_id: str, audio: AudioDep, actor: ActorDep):
+async def upload(request: Request, entry_id: str, audio: AudioDep, editing: EditingDep, actor: ActorDep):
     """Upload a recording of an entry by a native speaker (a contributor of the entry's language,
     or an API key)."""
-    entry = audio.store.state(entry_id)  # 404 before reading a large body (drafts take recordings too)
+    # 404 before reading a large body, also for a draft the actor may not see (drafts take
+    # recordings too)
+    entry = editing.visible(entry_id, actor)
     actor.require(Role.contributor, entry.language)
     length = request.headers.get("content-length")
     if length is None or not length.isdigit():
@@ -97,12 +101,25 @@ async def entry_audio(entry_id: str, audio: AudioDep, editing: EditingDep, reade
 
 
 @router.delete("/v1/audio/{clip_id}", response_model=DeletedPublic, responses=errors(401, 403, 404))
-async def delete_clip(request: Request, clip_id: str, audio: AudioDep, actor: ActorDep):
+async def delete_clip(request: Request, clip_id: str, audio: AudioDep, editing: EditingDep, actor: ActorDep):
     """Remove a clip and the files no other clip uses (an editor of the clip's language, or an API key)."""
+    _visible_clip(audio, editing, clip_id, actor)
     actor.require(Role.editor, audio.get(clip_id)["language"])
     deleted = await run_in_threadpool(audio.delete, clip_id)
     audio.store.audit(actor.name, "audio.delete", clip_id, client=client_of(request))
     return JSON(deleted)
+
+
+def _visible_clip(audio, editing, clip_id: str, reader) -> dict:
+    """The clip's catalogue row; AudioNotFound when it is a recording of an entry ``reader`` may
+    not see, as for a clip that does not exist."""
+    row = audio.get(clip_id)
+    if row["kind"] == "recording" and row.get("entry_id"):
+        try:
+            editing.visible(row["entry_id"], reader)
+        except EntryNotFound:
+            raise AudioNotFound(clip_id) from None
+    return row
 
 
 _AUDIO_BODY = {"content": {"audio/mpeg": {"schema": {"type": "string", "format": "binary"}}},
@@ -113,14 +130,17 @@ _AUDIO_BODY = {"content": {"audio/mpeg": {"schema": {"type": "string", "format":
 @router.get("/v1/audio/{clip_id}", response_class=FileResponse,
             responses={200: _AUDIO_BODY, 206: _AUDIO_BODY, 304: {"description": "not modified"},
                        **errors(404, 416)})
-async def stream(clip_id: str, audio: AudioDep, request: Request,
+async def stream(clip_id: str, audio: AudioDep, editing: EditingDep, reader: ReaderDep, request: Request,
                  original: bool = Query(False, description="tệp gốc thay vì bản phát")):
-    """The clip's playback copy (or its original), with Range, ETag and caching headers."""
+    """The clip's playback copy (or its original), with Range, ETag and caching headers.  A
+    recording of an entry the reader may not see (never published, or retired) is 404."""
+    row = _visible_clip(audio, editing, clip_id, reader)
     path, content_type, sha = audio.file(clip_id, original)
     extension = {"audio/mpeg": "mp3", "audio/wav": "wav", "audio/ogg": "ogg", "audio/mp4": "m4a",
                  "audio/webm": "webm"}.get(content_type, "bin")
     # an original is whatever was uploaded: a download, never shown inline
-    return file_answer(request, path, f'"{sha}"', content_type, {"Cache-Control": CACHE_CONTROL},
+    cache = RECORDING_CACHE if row["kind"] == "recording" else CACHE_CONTROL
+    return file_answer(request, path, f'"{sha}"', content_type, {"Cache-Control": cache, **VARY},
                        filename=f"{clip_id}{'-original' if original else ''}.{extension}",
                        content_disposition_type="attachment" if original else "inline")
 

@@ -123,7 +123,7 @@ def edit_entry(request: Request, search: SearchDep, editing: EditingDep, entry_i
     account = _reader(request, search, Role.contributor)
     if not isinstance(account, Account):
         return account
-    state = editing.store.state(entry_id)
+    state = editing.visible(entry_id, account)  # 404 to an account that may not see a draft
     try:
         account.require(Role.contributor, state.language)
     except Forbidden as exc:

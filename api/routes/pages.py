@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -203,9 +204,15 @@ async def entry_page(request: Request, search: SearchDep, audio: AudioDep, entry
                      thanks: bool = Query(False, alias="da-gop-y")):
     raw = search.store.get(entry_id).model_dump(mode="json")
     entry = entry_detail(raw, clips_public(audio.clips_for([raw]))[entry_id])
-    address = str(request.url_for("entry_page", entry_id=entry_id))
+    address = public_address(request, f"/e/{quote(entry_id)}")
     return render(request, "entry.html", _context(
         request, search, entry=entry, thanks=thanks, address=address, citation=citation(entry, address)))
+
+
+def public_address(request: Request, path: str) -> str:
+    """``path`` at the service's configured public address (``TUDIEN_PUBLIC_URL``), never at the
+    Host the request names (anyone may send any); without one, the path alone."""
+    return request.app.state.public_url + path
 
 
 def citation(entry: dict, address: str, today: date | None = None) -> str:
@@ -223,10 +230,23 @@ def citation(entry: dict, address: str, today: date | None = None) -> str:
 @router.get("/nguon/{name}", response_class=HTMLResponse)
 async def dataset_page(request: Request, search: SearchDep, name: str):
     """Where a dataset comes from: its citation, licence, what it is, what it holds."""
+    if name == editing.EDITORS_DATASET:  # entries made in the editor: who edits, and how
+        return render(request, "nguon-bien-tap.html", _context(request, search, editors=_editors(request)))
     found = search.store.dataset(name)
     if found is None or not found["languages"]:  # nothing of it is public (yet, or any more)
         raise DatasetNotFound(name)
     return render(request, "nguon.html", _context(request, search, dataset=found))
+
+
+def _editors(request: Request) -> list[tuple[str, list[str]]]:
+    """The editors of each language, by the language's Vietnamese name ("*": of every language)."""
+    by_language: dict[str, list[str]] = {}
+    for account in request.app.state.services.accounts.list():
+        if account["role"] == "editor" and not account["disabled"]:
+            for code in account["languages"]:
+                by_language.setdefault(code, []).append(account["name"])
+    order = languages.by_name(code for code in by_language if code != "*")
+    return [(code, sorted(by_language[code])) for code in (*order, *(["*"] if "*" in by_language else []))]
 
 
 @router.get("/dich", response_class=HTMLResponse)
@@ -253,7 +273,7 @@ async def workbench_post(request: Request, search: SearchDep, translator: Transl
             status_code=refused.status, headers=refused.headers)
     try:
         glossary = await run_in_threadpool(translator.translate, text, to)
-        context = ExportContext(text, str(request.base_url).rstrip("/"),
+        context = ExportContext(text, public_address(request, ""),
                                 {row["name"]: row for row in search.store.datasets()})
         if export == "csv":
             return Response(glossary_csv(glossary, context), media_type="text/csv; charset=utf-8",

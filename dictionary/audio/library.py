@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,11 +95,16 @@ class RecordingInfo:
         day = clean(recorded_on, "recorded_on", 10)
         if day:
             try:
-                date.fromisoformat(day)
+                when = date.fromisoformat(day)
             except ValueError:
                 raise InvalidRecording(
                     f"Trường recorded_on không hợp lệ: {day!r}; viết theo dạng năm-tháng-ngày, ví dụ 2024-05-31."
                 ) from None
+            # today somewhere on Earth (UTC+14) is the latest day a recording can have been made
+            latest = (datetime.now(UTC) + timedelta(hours=14)).date()
+            if when > latest:
+                raise InvalidRecording(f"Trường recorded_on là ngày {when.strftime('%d/%m/%Y')}, còn ở tương lai: "
+                                       "hãy ghi ngày đã thu âm.")
         return cls(speaker, licence, sex_value, clean(dialect, "dialect"), clean(attribution, "attribution", 500), day)
 
 

@@ -244,6 +244,15 @@ class Editing:
     def _sees_drafts(reader: Account | None, language: str) -> bool:
         return reader is not None and reader.may(Role.contributor, language)
 
+    def visible(self, entry_id: str, reader: Account | None) -> EntryState:
+        """The entry's state, when ``reader`` may see it: it has public text, or the reader is an
+        account of its language.  Else EntryNotFound, as for an id that names nothing, so a draft's
+        id tells no one outside its language that it exists, nor in what language."""
+        state = self.store.state(entry_id)
+        if state.public is None and not self._sees_drafts(reader, state.language):
+            raise EntryNotFound(entry_id)
+        return state
+
     def view(self, entry_id: str, reader: Account | None = None) -> EntryView:
         """The entry as ``reader`` may see it: the latest revision for an account of its language,
         the published one for anyone else (EntryNotFound when there is none)."""
@@ -277,7 +286,7 @@ class Editing:
 
     def revision(self, entry_id: str, number: int, reader: Account) -> dict:
         """One revision with its content, for accounts of the entry's language."""
-        state = self.store.state(entry_id)
+        state = self.visible(entry_id, reader)
         reader.require(Role.contributor, state.language)
         found = self.store.revision(entry_id, number)
         if found is None:
@@ -325,7 +334,7 @@ class Editing:
                 comment: str | None = None, client: str | None = None) -> EntryView:
         """A new revision of the entry with ``data``'s content, made from revision ``expected``.
         It is a draft: a published entry keeps its published text until this one is published."""
-        state = self.store.state(entry_id)
+        state = self.visible(entry_id, actor)
         actor.require(Role.contributor, state.language)
         if state.status == Status.retired:  # editing takes it up again: an editor's move
             actor.require(MOVES[Status.retired, Status.draft], state.language)
@@ -345,7 +354,7 @@ class Editing:
     def move(self, actor: Account, entry_id: str, status: str, comment: str | None = None,
              expected: int | None = None, client: str | None = None) -> EntryView:
         """Move the entry to ``status`` (see the table in this module's description)."""
-        state = self.store.state(entry_id)
+        state = self.visible(entry_id, actor)
         try:
             target = Status(status)
         except ValueError:
@@ -375,7 +384,7 @@ class Editing:
                expected: int | None = None, client: str | None = None) -> EntryView:
         """A new revision with revision ``revision``'s content, keeping the entry's status: a
         published entry is published again with that content at once (an editor's act)."""
-        state = self.store.state(entry_id)
+        state = self.visible(entry_id, actor)
         actor.require(Role.editor, state.language)
         old = self.store.revision(entry_id, revision)
         if old is None:
