@@ -78,8 +78,9 @@ async def get_reader(request: Request, authorization: Annotated[str | None, Head
 ReaderDep = Annotated[Account | None, Depends(get_reader)]
 
 
-# what a signed-in reader sees of an entry differs from the public's: caches keep them apart
-VARY = {"Vary": "Authorization, X-API-Key"}
+# what a signed-in reader sees of an entry differs from the public's: caches keep them apart (and
+# api.security makes the signed-in reader's answer private, no-store)
+VARY = {"Vary": "Authorization, X-API-Key, Cookie"}
 
 
 def client_of(request: Request) -> str | None:

@@ -31,8 +31,9 @@ from ..schemas import (
 router = APIRouter(tags=["âm thanh"], responses=errors(422))
 
 CACHE_CONTROL = "public, max-age=604800"  # synthetic speech: made again from its text, never withdrawn
-# a recording may be deleted, or its entry retired: a cache asks again (a 304 with its ETag)
-RECORDING_CACHE = "public, no-cache"
+# a recording may be deleted, or its entry retired: a cache keeps it ten minutes, then asks again
+# (a 304 with its ETag)
+RECORDING_CACHE = "public, max-age=600"
 MULTIPART_OVERHEAD = 64 * 1024  # the form's other fields and boundaries, beyond the file itself
 _FIELDS = ("speaker", "licence", "sex", "dialect", "attribution", "recorded_on")
 
