@@ -49,6 +49,7 @@ from dictionary.errors import (
     SuggestionNotFound,
     TooManySignIns,
     UnknownLanguage,
+    UsePack,
     WeakETag,
     WrongPassword,
 )
@@ -64,6 +65,7 @@ log = logging.getLogger("tudien.api")
 STATUS_OF: tuple[tuple[type[DictionaryError], int, str], ...] = (
     (EntryNotFound, 404, "not_found"),
     (FeedExpired, 410, "feed_expired"),
+    (UsePack, 410, "use_pack"),
     (DatasetNotFound, 404, "not_found"),
     (RevisionNotFound, 404, "revision_not_found"),
     (SuggestionNotFound, 404, "suggestion_not_found"),

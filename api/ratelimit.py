@@ -1,5 +1,6 @@
 """Per-client rate limits on the anonymous routes that cost the most: the translation workbench,
-synthetic speech and search-as-you-type.
+synthetic speech (asked for by text, or as an entry's pronunciation), search-as-you-type and the
+change feed.
 
 A token bucket per client address and kind of work: ``burst`` requests at once, then one every
 ``60 / per_minute`` seconds.  Past that a request is answered 429 with ``Retry-After`` and costs
@@ -35,9 +36,11 @@ DEFAULT_RULES = {
     "speak": Rule(per_minute=30, burst=10),
     "suggest": Rule(per_minute=600, burst=60),
     "report": Rule(per_minute=6, burst=5),
+    "pronounce": Rule(per_minute=30, burst=10),  # a pronunciation may be synthesised: as speak
+    "changes": Rule(per_minute=30, burst=10),  # a copy catching up takes a few pages; a poll is one
 }
 WORDS = {"translate": "tra cả văn bản", "speak": "đọc bằng giọng máy", "suggest": "gợi ý khi gõ",
-         "report": "góp ý sửa mục từ"}
+         "report": "góp ý sửa mục từ", "pronounce": "phát âm mục từ", "changes": "đọc nhật ký thay đổi"}
 
 
 class RateLimiter:

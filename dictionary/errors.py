@@ -167,6 +167,17 @@ class InvalidEntry(DictionaryError):
         super().__init__(f"Trường {field}: {message}")
 
 
+class UsePack(DictionaryError):
+    """Too many changes after a cursor to send through the feed: a pack holds them at a fraction
+    of the cost."""
+
+    def __init__(self, since: int, waiting: int, language: str | None) -> None:
+        self.since, self.waiting, self.language = since, waiting, language
+        where = f"gói ngôn ngữ (GET /v1/packs/{language})" if language else "gói của từng ngôn ngữ (danh sách ở GET /v1/packs)"
+        super().__init__(f"Có {waiting} thay đổi sau thay đổi {since}: quá nhiều để gửi qua nhật ký thay đổi. "
+                         f"Hãy tải {where}, rồi cập nhật tiếp từ phiên bản của gói.")
+
+
 class PreconditionRequired(DictionaryError):
     """A change of an entry sent without the revision it was made from (If-Match)."""
 

@@ -150,7 +150,7 @@ _REDIRECT = {307: {"description": "with play=1: to the audio file"}}
 
 
 @router.get("/v1/entries/{entry_id}/pronunciation", response_model=PronunciationPublic,
-            responses={**_REDIRECT, **errors(401, 404, 503)})
+            responses={**_REDIRECT, **errors(401, 404, 429, 503)}, dependencies=[Depends(limited("pronounce"))])
 async def pronunciation(entry_id: str, audio: AudioDep, editing: EditingDep, reader: ReaderDep,
                         play: bool = Query(False, description="chuyển thẳng tới tệp âm thanh (307)")):
     """The best clip of an entry: a recording, else synthetic speech made on first use."""

@@ -100,7 +100,7 @@ def sign_out(request: Request, search: SearchDep, csrf: str = Form("")):
 def _editor(request: Request, search, account: Account, entry: dict | None, revision: int | None,
             saved: int | None = None) -> Response:
     if account.role == Role.admin or "*" in account.languages:
-        choices = sorted(search.store.language_counts())
+        choices = sorted(search.language_counts())
     else:
         choices = list(account.languages)
     data = {"id": entry["id"] if entry else None, "entry": entry, "etag": f'"r{revision}"' if revision else None,

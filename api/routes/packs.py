@@ -10,18 +10,23 @@ from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from dictionary import languages
+from dictionary.errors import UsePack
 from dictionary.packs.pack import MEDIA_TYPE, PackInfo, PackShelf, feed_page
 
 from ..deps import SearchDep
 from ..errors import HTTPProblem
 from ..files import file_answer
+from ..ratelimit import limited
 from ..responses import JSON
 from ..schemas import ChangesPublic, PacksPublic, errors
 
 router = APIRouter(tags=["gói ngoại tuyến"], responses=errors(422))
 log = logging.getLogger("tudien.packs")
 
-MAX_CHANGES = 5000
+MAX_CHANGES = 5000  # what limit may ask for; a page holds at most PAGE_CAP (more: true, ask again)
+# entries in one page: with their index rows a page of 5,000 cost a second and 4.7 MB
+PAGE_CAP = {True: 200, False: 1000}
+PACK_ADVICE = 2000  # more changes than this after a cursor: the answer is to download the pack
 CACHE_CONTROL = "public, no-cache"  # a pack may be replaced at any time: ask with its ETag
 AUDIO_TYPE = "application/vnd.sqlite3"
 
@@ -128,7 +133,8 @@ async def audio_pack(language: str, shelf: PacksDep, search: SearchDep, request:
                  {"X-Pack-Version": str(info.audio["version"])})
 
 
-@router.get("/v1/changes", response_model=ChangesPublic, responses=errors(410, 503))
+@router.get("/v1/changes", response_model=ChangesPublic, responses=errors(410, 429, 503),
+            dependencies=[Depends(limited("changes"))])
 async def changes(
     search: SearchDep,
     since: Annotated[int, Query(ge=0, description="the version of the copy to bring up to date (a pack's "
@@ -139,13 +145,19 @@ async def changes(
         description="index: each change with the rows a pack or another index needs (its keys)")] = None,
 ):
     """What changed in the public dictionary since ``since``: each entry once, in the order of its
-    last change; an upsert carries the entry as the public reads it, a delete only its id.  410
-    when the feed no longer reaches back that far: download the pack again."""
+    last change; an upsert carries the entry as the public reads it, a delete only its id.  A page
+    holds at most 200 entries with ``include=index``, 1,000 without (``more``: ask again from
+    ``next``); rate-limited per client.  410 when the feed no longer reaches back that far, or
+    when more than 2,000 changes follow ``since`` (``use_pack``): download the pack."""
     language = search.language(language)
     store = search.store
+    indexed = include == "index"
 
     def read() -> dict:
-        page = store.changes(since, language, limit)
-        return {**feed_page(page, language, index=include == "index"), "store": store.store_id}
+        waiting = store.changes_after(since, language)
+        if waiting > PACK_ADVICE:
+            raise UsePack(since, waiting, language)
+        page = store.changes(since, language, min(limit, PAGE_CAP[indexed]))
+        return {**feed_page(page, language, index=indexed), "store": store.store_id}
 
     return JSON(await run_in_threadpool(read), headers={"Cache-Control": "no-cache"})

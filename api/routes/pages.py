@@ -99,6 +99,7 @@ def licence_link(licence: str | None) -> Markup:
 
 
 templates.env.trim_blocks = templates.env.lstrip_blocks = True
+templates.env.auto_reload = False  # compiled once: no look at the files' times on every page
 templates.env.globals.update(linked=linked, licence_link=licence_link)  # every page may cite a source
 
 
@@ -130,9 +131,13 @@ def difference(match: dict, query: str) -> str:
 
 
 def _language_options(search) -> list[dict]:
-    """Vietnamese, then every language with entries, by Vietnamese name."""
-    others = languages.by_name(code for code in search.store.language_counts() if code != "vie")
-    return [{"code": code, "name": languages.name(code)} for code in ("vie", *others)]
+    """Vietnamese, then every language with entries, by Vietnamese name (made once per generation
+    of the public text: every page shows them, the 404 page too)."""
+    def make() -> list[dict]:
+        others = languages.by_name(code for code in search.language_counts() if code != "vie")
+        return [{"code": code, "name": languages.name(code)} for code in ("vie", *others)]
+
+    return search.per_generation("language_options", make)
 
 
 def _context(request: Request, search, **values) -> dict:

@@ -88,6 +88,24 @@ class SearchService:
         self.store = store
         self.backend = backend
         self._facts: tuple[int, frozenset[int], dict[int, int]] = (-1, frozenset(), {})
+        self._kept: tuple[int, dict[str, Any]] = (-1, {})
+
+    def per_generation(self, name: str, make):
+        """``make()``, computed once per generation of the public text (each page's language
+        menus, /health's counts): reading the generation is one indexed row, counting the
+        entries a scan of the store."""
+        generation = self.store.generation
+        known, values = self._kept
+        if known != generation:
+            values = {}
+            self._kept = (generation, values)
+        if name not in values:
+            values[name] = make()
+        return values[name]
+
+    def language_counts(self) -> dict[str, int]:
+        """Published entries per language (once per generation)."""
+        return self.per_generation("language_counts", self.store.language_counts)
 
     def _ranking_facts(self, generation: int) -> tuple[frozenset[int], dict[int, int]]:
         """What the ranking knows of entries beyond their keys: the rows that name an authority,
@@ -420,7 +438,8 @@ class SearchService:
         kind = getattr(self.store, "kind", "pack")
         try:
             generation = self.store.generation
-            store = {"ok": True, "kind": kind, "entries": self.store.count(), "generation": generation}
+            store = {"ok": True, "kind": kind, "entries": self.per_generation("count", self.store.count),
+                     "generation": generation}
         except StoreUnavailable as exc:  # the database is down: say so, and which part it is
             return {"status": "unavailable", "store": {"ok": False, "kind": kind, "error": str(exc)}, "index": index}
         current = index.get("ok") and index.get("generation") == generation

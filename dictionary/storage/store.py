@@ -700,6 +700,13 @@ class Store:
         """The sequence number of the last change of the public text (0: none yet)."""
         return self._head(self.db)
 
+    def changes_after(self, since: int, language: str | None = None) -> int:
+        """How many changes the feed holds after ``since`` (of ``language``'s readers, when
+        named): an upper bound of the entries a reader following from there is sent."""
+        concerning = "" if language is None else " AND (language = ? OR language IS NULL)"
+        return self.db.execute(f"SELECT COUNT(*) FROM changes WHERE seq > ?{concerning}",
+                               (since, *([language] if language else []))).fetchone()[0]
+
     def changes(self, since: int, language: str | None = None, limit: int = 100) -> FeedPage:
         """The entries whose public text changed after change ``since`` (of ``language``'s
         readers, when named), each once, in the order of its last change, up to ``limit``:
