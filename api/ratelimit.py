@@ -18,9 +18,10 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import orjson
 from fastapi import Request
 
-from .errors import HTTPProblem
+from .errors import HTTPProblem, error_body
 
 MAX_CLIENTS = 100_000
 
@@ -38,9 +39,11 @@ DEFAULT_RULES = {
     "report": Rule(per_minute=6, burst=5),
     "pronounce": Rule(per_minute=30, burst=10),  # a pronunciation may be synthesised: as speak
     "changes": Rule(per_minute=30, burst=10),  # a copy catching up takes a few pages; a poll is one
+    "missing": Rule(per_minute=120, burst=60),  # answers 404: a reader mistypes a few, a scanner thousands
 }
 WORDS = {"translate": "tra cả văn bản", "speak": "đọc bằng giọng máy", "suggest": "gợi ý khi gõ",
-         "report": "góp ý sửa mục từ", "pronounce": "phát âm mục từ", "changes": "đọc nhật ký thay đổi"}
+         "report": "góp ý sửa mục từ", "pronounce": "phát âm mục từ", "changes": "đọc nhật ký thay đổi",
+         "missing": "tới địa chỉ không tồn tại"}
 
 
 class RateLimiter:
@@ -70,6 +73,19 @@ class RateLimiter:
                 self._buckets.popitem(last=False)
         return wait
 
+    def waiting(self, kind: str, client: str) -> float:
+        """The seconds ``client`` must wait before its next request of ``kind`` (0: none), taking
+        nothing."""
+        rule = self.rules[kind]
+        if rule.per_minute <= 0:
+            return 0.0
+        with self._lock:
+            found = self._buckets.get((kind, client))
+        if found is None:
+            return 0.0
+        tokens = min(float(rule.burst), found[0] + (self._clock() - found[1]) * rule.per_minute / 60.0)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) * 60.0 / rule.per_minute
+
 
 def refusal(request: Request, kind: str) -> HTTPProblem | None:
     """Take one request of ``kind`` for the request's client: None when allowed, else the 429 to
@@ -94,3 +110,37 @@ def limited(kind: str):
             raise problem
 
     return check
+
+
+class MissBudget:
+    """A client whose requests keep finding nothing (404: a probe, a scanner, a broken script) is
+    answered 429 at the door until its ``missing`` bucket refills, before any route runs, so a
+    crowd of them costs the service next to nothing.  Each 404 answered takes one token; a client
+    with tokens left is never held.  Pure ASGI middleware."""
+
+    def __init__(self, app, limiter: RateLimiter) -> None:
+        self.app, self.limiter = app, limiter
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        client = scope["client"][0] if scope.get("client") else "?"
+        wait = self.limiter.waiting("missing", client)
+        if wait > 0:
+            return await _refuse(send, max(1, math.ceil(wait)))
+
+        async def watch(message):
+            if message["type"] == "http.response.start" and message["status"] == 404:
+                self.limiter.take("missing", client)
+            await send(message)
+
+        await self.app(scope, receive, watch)
+
+
+async def _refuse(send, seconds: int) -> None:
+    body = orjson.dumps(error_body(429, "rate_limited", f"Bạn đã gửi quá nhiều yêu cầu {WORDS['missing']} trong "
+                                                        f"thời gian ngắn; xin thử lại sau {seconds} giây."))
+    await send({"type": "http.response.start", "status": 429, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+        (b"retry-after", str(seconds).encode())]})
+    await send({"type": "http.response.body", "body": body})

@@ -149,6 +149,20 @@ def test_the_feed_and_pronunciations_are_rate_limited_per_client(site):
         assert http.get(path, params=params, headers=other).status_code == 200  # another client is not held
 
 
+def test_a_client_that_keeps_finding_nothing_is_held_at_the_door(site):
+    prober, reader = client_address(), client_address()
+    answers = [httpx.get(f"{site['url']}/e/nope-{n}", headers=prober) for n in range(100)]
+    assert {a.status_code for a in answers[:60]} == {404}
+    held = [a for a in answers[60:] if a.status_code == 429]
+    assert len(held) > 20 and {a.status_code for a in answers[60:]} <= {404, 429}  # one 404 as a token comes
+    held = held[-1]
+    assert held.json()["error"]["code"] == "rate_limited" and int(held.headers["retry-after"]) >= 1
+    assert held.headers["x-content-type-options"] == "nosniff"  # the door's answer has the headers too
+    # a reader at another address, and one who finds what exists, are not held
+    assert httpx.get(f"{site['url']}/e/nope", headers=reader).status_code == 404
+    assert httpx.get(f"{site['url']}/v1/search", params={"q": "nặm"}, headers=reader).status_code == 200
+
+
 def test_health_and_the_404_page_answer_from_what_they_computed_once(site):
     http = site["http"]
     assert http.get("/health").json()["store"]["entries"] > FEED_ROWS

@@ -65,7 +65,7 @@ def test_schemathesis_finds_nothing_undocumented(tmp_path):
     load_sample(lib.store)
     lib.index()
     env = {**os.environ, "TUDIEN_DATA_DIR": str(folder), "TUDIEN_TTS_ENGINES": "espeak-ng",
-           "TUDIEN_API_KEYS": "khoa-fuzz", "TUDIEN_RATE_LIMITS": "translate=0,speak=0,suggest=0,report=0,pronounce=0,changes=0"}
+           "TUDIEN_API_KEYS": "khoa-fuzz", "TUDIEN_RATE_LIMITS": "translate=0,speak=0,suggest=0,report=0,pronounce=0,changes=0,missing=0"}
     server, port = start_server(env, stderr=subprocess.PIPE, text=True)
     site = f"http://127.0.0.1:{port}"
     try:

@@ -136,7 +136,7 @@ def _speech(env: Mapping[str, str]) -> SpeechSettings:
     )
 
 
-RATE_KINDS = ("translate", "speak", "suggest", "report", "pronounce", "changes")
+RATE_KINDS = ("translate", "speak", "suggest", "report", "pronounce", "changes", "missing")
 
 
 def _rate_limits(env: Mapping[str, str]) -> dict[str, tuple[float, int]]:
