@@ -103,6 +103,7 @@ BAD_REQUESTS = [
     ("/v1/changes", {"since": 0, "language": "zz"}, 422, "ISO 639-3"),
     ("/v1/changes", {"since": 0, "limit": 0}, 422, "limit"),
     ("/v1/changes", {"since": 10**9}, 410, "tải lại gói ngôn ngữ"),
+    ("/v1/changes", {"since": 10**30}, 410, "tải lại gói ngôn ngữ"),
 ]
 
 

@@ -703,6 +703,8 @@ class Store:
     def changes_after(self, since: int, language: str | None = None) -> int:
         """How many changes the feed holds after ``since`` (of ``language``'s readers, when
         named): an upper bound of the entries a reader following from there is sent."""
+        if since >= self.feed_head():  # none, or a cursor of another store (beyond SQLite's integers too)
+            return 0
         concerning = "" if language is None else " AND (language = ? OR language IS NULL)"
         return self.db.execute(f"SELECT COUNT(*) FROM changes WHERE seq > ?{concerning}",
                                (since, *([language] if language else []))).fetchone()[0]
