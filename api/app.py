@@ -17,7 +17,7 @@ from dictionary.services import Services
 from . import errors, openapi
 from .bodylimit import BodyLimit
 from .deps import Gate
-from .ratelimit import MissBudget, RateLimiter, Rule
+from .ratelimit import Door, RateLimiter, Rule
 from .responses import JSON
 from .routes import ROUTERS, pages
 from .security import SecurityHeaders
@@ -56,7 +56,7 @@ def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None
     app.state.gate = Gate()
     app.state.rate_limiter = RateLimiter(rate_limits)
     app.state.public_url = public_url.rstrip("/") if public_url else ""
-    app.add_middleware(MissBudget, limiter=app.state.rate_limiter)  # before any route; its 429 is tiny
+    app.add_middleware(Door, limiter=app.state.rate_limiter)  # before any route; its 429 is tiny
     # audio is compressed already, and a gzipped range would not be the range asked for
     # level 6: nearly the size of level 9 for JSON at a fraction of the CPU
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6,

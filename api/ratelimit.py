@@ -38,7 +38,7 @@ DEFAULT_RULES = {
     "suggest": Rule(per_minute=600, burst=60),
     "report": Rule(per_minute=6, burst=5),
     "pronounce": Rule(per_minute=30, burst=10),  # a pronunciation may be synthesised: as speak
-    "changes": Rule(per_minute=30, burst=10),  # a copy catching up takes a few pages; a poll is one
+    "changes": Rule(per_minute=30, burst=5),  # a copy catching up takes a few pages; a poll is one
     "missing": Rule(per_minute=120, burst=60),  # answers 404: a reader mistypes a few, a scanner thousands
 }
 WORDS = {"translate": "tra cả văn bản", "speak": "đọc bằng giọng máy", "suggest": "gợi ý khi gõ",
@@ -112,11 +112,18 @@ def limited(kind: str):
     return check
 
 
-class MissBudget:
-    """A client whose requests keep finding nothing (404: a probe, a scanner, a broken script) is
-    answered 429 at the door until its ``missing`` bucket refills, before any route runs, so a
-    crowd of them costs the service next to nothing.  Each 404 answered takes one token; a client
-    with tokens left is never held.  Pure ASGI middleware."""
+class Door:
+    """Limits checked before any route runs, so a crowd past them costs the service next to
+    nothing (a 429 made here, without routing, dependencies or a thread).
+
+    * The change feed (``changes``): each request takes a token of its client's bucket.
+    * A client whose requests keep finding nothing (404: a probe, a scanner, a broken script) is
+      held until its ``missing`` bucket refills: each 404 answered takes one token, and a client
+      with tokens left is never held.
+
+    Pure ASGI middleware."""
+
+    PATHS = {"/v1/changes": "changes"}
 
     def __init__(self, app, limiter: RateLimiter) -> None:
         self.app, self.limiter = app, limiter
@@ -125,9 +132,11 @@ class MissBudget:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         client = scope["client"][0] if scope.get("client") else "?"
-        wait = self.limiter.waiting("missing", client)
+        wait, kind = self.limiter.waiting("missing", client), "missing"
+        if not wait and (kind := self.PATHS.get(scope["path"])) is not None:
+            wait = self.limiter.take(kind, client)
         if wait > 0:
-            return await _refuse(send, max(1, math.ceil(wait)))
+            return await _refuse(send, kind or "missing", max(1, math.ceil(wait)))
 
         async def watch(message):
             if message["type"] == "http.response.start" and message["status"] == 404:
@@ -137,8 +146,8 @@ class MissBudget:
         await self.app(scope, receive, watch)
 
 
-async def _refuse(send, seconds: int) -> None:
-    body = orjson.dumps(error_body(429, "rate_limited", f"Bạn đã gửi quá nhiều yêu cầu {WORDS['missing']} trong "
+async def _refuse(send, kind: str, seconds: int) -> None:
+    body = orjson.dumps(error_body(429, "rate_limited", f"Bạn đã gửi quá nhiều yêu cầu {WORDS[kind]} trong "
                                                         f"thời gian ngắn; xin thử lại sau {seconds} giây."))
     await send({"type": "http.response.start", "status": 429, "headers": [
         (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
