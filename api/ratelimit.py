@@ -12,6 +12,7 @@ proxy the client address is the one the proxy forwards (uvicorn's ``--forwarded-
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
 import time
@@ -24,6 +25,7 @@ from fastapi import Request
 from .errors import HTTPProblem, error_body
 
 MAX_CLIENTS = 100_000
+MAX_PAUSE = 1.0  # seconds a request refused at the door waits for its 429
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ class Door:
     nothing (a 429 made here, without routing, dependencies or a thread).
 
     * The change feed (``changes``): each request takes a token of its client's bucket.
+    * A refused request waits (up to a second) for its 429.
     * A client whose requests keep finding nothing (404: a probe, a scanner, a broken script) is
       held until its ``missing`` bucket refills: each 404 answered takes one token, and a client
       with tokens left is never held.
@@ -136,6 +139,10 @@ class Door:
         if not wait and (kind := self.PATHS.get(scope["path"])) is not None:
             wait = self.limiter.take(kind, client)
         if wait > 0:
+            # the 429 comes after a pause: a crowd that asks again as soon as it is answered then
+            # asks once a second each, not as fast as the server can refuse (a sleeping request
+            # costs no CPU)
+            await asyncio.sleep(min(wait, MAX_PAUSE))
             return await _refuse(send, kind or "missing", max(1, math.ceil(wait)))
 
         async def watch(message):

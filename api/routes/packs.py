@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -10,7 +11,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from dictionary import languages
-from dictionary.errors import UsePack
+from dictionary.errors import Busy, UsePack
 from dictionary.packs.pack import MEDIA_TYPE, PackInfo, PackShelf, feed_page
 
 from ..deps import SearchDep
@@ -26,6 +27,10 @@ MAX_CHANGES = 5000  # what limit may ask for; a page holds at most PAGE_CAP (mor
 # entries in one page: with their index rows a page of 5,000 cost a second and 4.7 MB
 PAGE_CAP = {True: 200, False: 1000}
 PACK_ADVICE = 2000  # more changes than this after a cursor: the answer is to download the pack
+# one page made at a time in a process: pages made side by side in threads would share the
+# interpreter with them and leave the searches on the event loop a sliver of it
+_PAGES = threading.BoundedSemaphore(1)
+PAGE_WAIT = 5.0  # seconds a page waits for its turn; then 503 with Retry-After
 CACHE_CONTROL = "public, no-cache"  # a pack may be replaced at any time: ask with its ETag
 AUDIO_TYPE = "application/vnd.sqlite3"
 
@@ -155,7 +160,13 @@ async def changes(
         waiting = store.changes_after(since, language)
         if waiting > PACK_ADVICE:
             raise UsePack(since, waiting, language)
-        page = store.changes(since, language, min(limit, PAGE_CAP[indexed]))
-        return {**feed_page(page, language, index=indexed), "store": store.store_id}
+        if not _PAGES.acquire(timeout=PAGE_WAIT):
+            raise Busy("Nhật ký thay đổi đang bận trả lời nhiều bản sao cùng lúc; xin thử lại sau vài giây.",
+                       retry_after=2)
+        try:
+            page = store.changes(since, language, min(limit, PAGE_CAP[indexed]))
+            return {**feed_page(page, language, index=indexed), "store": store.store_id}
+        finally:
+            _PAGES.release()
 
     return JSON(await run_in_threadpool(read), headers={"Cache-Control": "no-cache"})
