@@ -13,6 +13,7 @@ from fastapi import Depends, Header, Request
 from starlette.concurrency import run_in_threadpool
 
 from dictionary.audio.library import AudioLibrary
+from dictionary.collection import Collection
 from dictionary.editorial.accounts import Account
 from dictionary.editorial.editing import Editing
 from dictionary.errors import Busy, Forbidden
@@ -38,10 +39,15 @@ async def get_editing(request: Request) -> Editing:
     return request.app.state.services.editing
 
 
+async def get_collection(request: Request) -> Collection:
+    return request.app.state.services.collection
+
+
 SearchDep = Annotated[SearchService, Depends(get_search)]
 EditingDep = Annotated[Editing, Depends(get_editing)]
 AudioDep = Annotated[AudioLibrary, Depends(get_audio)]
 TranslatorDep = Annotated[Translator, Depends(get_translator)]
+CollectionDep = Annotated[Collection, Depends(get_collection)]
 
 
 async def get_actor(request: Request, authorization: Annotated[str | None, Header()] = None,

@@ -7,10 +7,12 @@ from pathlib import Path
 
 from dictionary import languages
 from dictionary.bulk import paused_gc
+from dictionary.collection import Collection
 from dictionary.errors import ImportRejected
 from dictionary.files import file_sha256 as sha256
 from dictionary.model import Status
-from dictionary.storage.store import Dataset, ReplaceStats, Store
+from dictionary.search.indexing import CaughtUp
+from dictionary.storage.datasets import Dataset, ReplaceStats
 
 from .base import Parsed
 from .cldf import parse_cldf
@@ -34,6 +36,7 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     stats: ReplaceStats | None = None
     dry_run: bool = False
+    index: CaughtUp | None = None  # how the search index caught up (corpora.imports), when it did
 
 
 def dataset_name(path: Path) -> str:
@@ -88,7 +91,7 @@ def parse(
 
 @paused_gc()
 def import_file(
-    store: Store,
+    collection: Collection,
     path: Path,
     fmt: str,
     *,
@@ -152,5 +155,5 @@ def import_file(
         description=description,
     )
     entries = parsed.entries if progress is None else progress(parsed.entries)
-    report.stats = store.replace_dataset(meta, entries, status=status, actor=actor)
+    report.stats = collection.replace_dataset(meta, entries, status=status, actor=actor)
     return report

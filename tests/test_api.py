@@ -9,7 +9,7 @@ from corpora.sample import load_sample
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     lib = Library(tmp_path_factory.mktemp("api") / "data")
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.index()
     with lib.client() as c:
         yield c

@@ -43,7 +43,7 @@ def _need(path: str, package: str):
 def site(tmp_path_factory, shared_data):
     folder = tmp_path_factory.mktemp("site") / "data"
     lib = Library(folder)
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.add(DATA / "pairs/mww-vie.tsv", "tsv", "mww", "mww_form", "vie_form", "english_meaning")
     lib.add(DATA / "bahnar/bahnaric.csv", "csv", "bdq", "Bahnaric", "Vietnamese", dataset="bahnaric",
             citation=BAHNAR_CITATION, licence="Apache-2.0")

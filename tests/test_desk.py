@@ -26,7 +26,7 @@ NEW = {"language": "tyz", "headword": "vài", "senses": [{"glosses": {"vie": ["t
 def desk(tmp_path_factory):
     folder = tmp_path_factory.mktemp("desk") / "data"
     lib = Library(folder)
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.index()
     tokens = {name: lib.services.accounts.add(name, role, "tyz", password=PASSWORDS[name])
               for name, role in (("hoang.a", "contributor"), ("le.b", "editor"))}

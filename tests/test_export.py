@@ -25,17 +25,17 @@ def content(entry: dict, sense_fields=SENSE, extra=True) -> tuple:
 
 
 def entries(lib: Library, dataset: str) -> list[dict]:
-    return list(lib.store.export_entries(dataset=dataset))
+    return list(lib.store.entries.export_entries(dataset=dataset))
 
 
 @pytest.mark.shared_data
 @pytest.mark.parametrize("source", ["formats/lift/Lotud.zip"])  # a real FieldWorks export
 def test_lift_round_trip(tmp_path, shared_data, source):
     lib = Library(tmp_path / "data")
-    first = import_file(lib.store, shared_data / source, "lift", dataset="first")
+    first = import_file(lib.services.collection, shared_data / source, "lift", dataset="first")
     out = tmp_path / "out.lift"
     assert export("lift", entries(lib, "first"), out) == first.entries
-    second = import_file(lib.store, out, "lift", dataset="second")
+    second = import_file(lib.services.collection, out, "lift", dataset="second")
     assert second.entries == first.entries and not second.problems
     before = sorted(content(e) for e in entries(lib, "first"))
     after = sorted(content(e) for e in entries(lib, "second"))
@@ -45,12 +45,12 @@ def test_lift_round_trip(tmp_path, shared_data, source):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_csv_and_xlsx_round_trip_in_the_import_layout(tmp_path, fmt):
     lib = Library(tmp_path / "data")
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     original = [e for e in entries(lib, "sample-tyz")]
     out = tmp_path / f"out.{fmt}"
-    assert export(fmt, original, out, lib.store.datasets()) == len(original)
+    assert export(fmt, original, out, lib.store.datasets.all()) == len(original)
     columns = Columns("headword", "vie", english="eng", pos="pos", variants="variants", ipa="ipa")
-    back = import_file(lib.store, out, fmt, language="tyz", columns=columns, dataset="back")
+    back = import_file(lib.services.collection, out, fmt, language="tyz", columns=columns, dataset="back")
     assert back.entries == len(original) and not back.problems
     fields = ("glosses", "pos")
     assert sorted(content(e, fields, extra=False) for e in original) == \
@@ -60,10 +60,10 @@ def test_csv_and_xlsx_round_trip_in_the_import_layout(tmp_path, fmt):
 @pytest.mark.shared_data
 def test_cldf_export_validates_and_reads_back(tmp_path, shared_data):
     lib = Library(tmp_path / "data")
-    import_file(lib.store, shared_data / "pairs/mww-vie.tsv", "tsv", language="mww",
+    import_file(lib.services.collection, shared_data / "pairs/mww-vie.tsv", "tsv", language="mww",
                 columns=Columns("mww_form", "vie_form", english="english_meaning"), dataset="wold")
     out = tmp_path / "cldf"
-    count = export("cldf", entries(lib, "wold"), out, lib.store.datasets())  # pycldf validates it
+    count = export("cldf", entries(lib, "wold"), out, lib.store.datasets.all())  # pycldf validates it
     assert count == 1240 and (out / "Wordlist-metadata.json").exists()
     from pycldf import Dataset
 
@@ -71,7 +71,7 @@ def test_cldf_export_validates_and_reads_back(tmp_path, shared_data):
     hmong = [f for f in forms if f["Language_ID"] == "mww"]
     assert len(hmong) == sum(len(e["senses"]) for e in entries(lib, "wold"))
     assert {f["Language_ID"] for f in forms} == {"mww", "vie"}  # Vietnamese gives each concept its word
-    back = import_file(lib.store, out / "Wordlist-metadata.json", "cldf", dataset="back")
+    back = import_file(lib.services.collection, out / "Wordlist-metadata.json", "cldf", dataset="back")
     assert not back.problems
     original = {(e["headword"], g) for e in entries(lib, "wold") for s in e["senses"] for g in s["glosses"]["vie"][:1]}
     returned = {(e["headword"], g) for e in entries(lib, "back") for s in e["senses"] for g in s["glosses"].get("vie", ())}
@@ -81,7 +81,7 @@ def test_cldf_export_validates_and_reads_back(tmp_path, shared_data):
 def test_the_command_line_exports_by_language_dataset_and_status(tmp_path):
     env = {"TUDIEN_DATA_DIR": str(tmp_path / "data"), "TUDIEN_TTS_ENGINES": "espeak-ng"}
     lib = Library(tmp_path / "data")
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     out = tmp_path / "tay.csv"
     assert main(["export", str(out), "--format", "csv", "--language", "tyz"], env) == 0
     lines = out.read_text(encoding="utf-8").splitlines()
@@ -89,7 +89,7 @@ def test_the_command_line_exports_by_language_dataset_and_status(tmp_path):
     assert main(["export", str(out), "--format", "csv"], env) == 2  # no overwriting without --force
     assert main(["export", str(out), "--format", "csv", "--dataset", "no-such"], env) == 2
     assert main(["export", str(tmp_path / "all.lift"), "--format", "lift", "--status", "all"], env) == 0
-    assert (tmp_path / "all.lift").read_text(encoding="utf-8").count("<entry ") == lib.store.count()
+    assert (tmp_path / "all.lift").read_text(encoding="utf-8").count("<entry ") == lib.store.entries.count()
 
 
 def test_awkward_names_and_values_do_not_break_an_export(tmp_path):
@@ -98,17 +98,17 @@ def test_awkward_names_and_values_do_not_break_an_export(tmp_path):
     from openpyxl import load_workbook
 
     from dictionary.model import Entry, Provenance
-    from dictionary.storage.store import Dataset
+    from dictionary.storage.datasets import Dataset
 
     lib = Library(tmp_path / "data")
     entry = Entry(id="tyz-aaaaaaaaaaaa", language="tyz", headword="mạ\x07", provenance=Provenance(dataset="Từ điển Tày, 2024"),
                   senses=[{"glosses": {"vie": ["= ngựa", "ngựa"]}}])
-    lib.store.replace_dataset(Dataset("Từ điển Tày, 2024", "tsv", citation="Tác giả, 2024"), [entry])
+    lib.store.datasets.replace(Dataset("Từ điển Tày, 2024", "tsv", citation="Tác giả, 2024"), [entry])
     cldf = tmp_path / "cldf"
-    assert export("cldf", entries(lib, "Từ điển Tày, 2024"), cldf, lib.store.datasets()) == 1
+    assert export("cldf", entries(lib, "Từ điển Tày, 2024"), cldf, lib.store.datasets.all()) == 1
     assert "Tu_dien_Tay_2024" in (cldf / "sources.bib").read_text(encoding="utf-8")
     book = tmp_path / "out.xlsx"
-    export("xlsx", entries(lib, "Từ điển Tày, 2024"), book, lib.store.datasets())
+    export("xlsx", entries(lib, "Từ điển Tày, 2024"), book, lib.store.datasets.all())
     row = [c.value for c in list(load_workbook(book).worksheets[0].iter_rows())[1]]
     assert row[0] == "mạ" and row[1] == "= ngựa; ngựa"
     lift = tmp_path / "out.lift"

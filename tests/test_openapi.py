@@ -62,7 +62,7 @@ def test_a_405_lists_every_method_of_the_path(tmp_path):
 def test_schemathesis_finds_nothing_undocumented(tmp_path):
     folder = tmp_path / "data"
     lib = Library(folder)
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.index()
     env = {**os.environ, "TUDIEN_DATA_DIR": str(folder), "TUDIEN_TTS_ENGINES": "espeak-ng",
            "TUDIEN_API_KEYS": "khoa-fuzz", "TUDIEN_RATE_LIMITS": "translate=0,speak=0,suggest=0,report=0"}

@@ -148,7 +148,7 @@ def test_the_translation_child_outlives_the_thread_that_first_asked(tmp_path):
     from tudien.wiring import open_services
 
     lib = Library(tmp_path / "data")
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.index()
     translator = IsolatedTranslator(lib.settings, lib.services.translator, open_services)
     answers = []

@@ -13,7 +13,7 @@ from dictionary.audio.synth import Synthesiser
 from dictionary.errors import ConfigurationError
 from dictionary.search.ports import Backend
 from dictionary.services import Services
-from dictionary.storage.store import Store
+from dictionary.storage.store import Storage
 
 from .settings import Settings
 
@@ -40,14 +40,26 @@ def open_services(settings: Settings, *, readonly: bool = False, synthesiser: Sy
                   limits: Limits | None = None) -> Services:
     from dictionary.audio.library import Limits
 
-    store = Store(settings.store_path, readonly=readonly, url=settings.database_url)
+    storage = Storage(settings.store_path, readonly=readonly, url=settings.database_url)
     if synthesiser is None:
         synthesiser = Synthesiser.configured(settings.speech)
     if limits is None:
         limits = Limits(synthetic_bytes=settings.synthetic_budget)
-    return Services.compose(store, open_backend(settings), settings.audio_dir, synthesiser, limits,
+    return Services.compose(storage, open_backend(settings), settings.audio_dir, synthesiser, limits,
                             service_keys=settings.api_keys, packs_root=settings.packs_dir,
                             pack_interval=settings.pack_interval)
+
+
+def migrate(settings: Settings) -> tuple[int, int]:
+    """Open the store for writing, which applies the migrations it lacks; the schema version it is
+    at now and how many published entries it holds."""
+    from dictionary.storage.schema import VERSION
+
+    storage = Storage(settings.store_path, url=settings.database_url)
+    try:
+        return VERSION, storage.entries.count()
+    finally:
+        storage.close()
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:

@@ -3,6 +3,8 @@ entry, synthetic speech for short text.  Reads are public; writes need an API ke
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
@@ -62,8 +64,8 @@ _UPLOAD_DOC = {
 async def upload(request: Request, entry_id: str, audio: AudioDep, actor: ActorDep):
     """Upload a recording of an entry by a native speaker (a contributor of the entry's language,
     or an API key)."""
-    entry = audio.store.state(entry_id)  # 404 before reading a large body (drafts take recordings too)
-    actor.require(Role.contributor, entry.language)
+    # 404 before reading a large body (drafts take recordings too)
+    actor.require(Role.contributor, audio.entry_language(entry_id))
     length = request.headers.get("content-length")
     if length is None or not length.isdigit():
         raise HTTPProblem(411, "length_required", LENGTH_REQUIRED)
@@ -82,10 +84,8 @@ async def upload(request: Request, entry_id: str, audio: AudioDep, actor: ActorD
     finally:
         await form.close()
     info = RecordingInfo.checked(**fields)
-    clip, created = await run_in_threadpool(audio.add_recording, entry_id, data, info)
-    if created:
-        audio.store.audit(actor.name, "audio.upload", clip["id"], client=client_of(request),
-                          detail={"entry": entry_id, "speaker": info.speaker, "licence": info.licence})
+    clip, created = await run_in_threadpool(partial(audio.add_recording, entry_id, data, info, actor=actor.name,
+                                                    client=client_of(request)))
     return JSON({"clip": clip_public(clip), "created": created}, status_code=201 if created else 200)
 
 
@@ -100,8 +100,7 @@ async def entry_audio(entry_id: str, audio: AudioDep, editing: EditingDep, reade
 async def delete_clip(request: Request, clip_id: str, audio: AudioDep, actor: ActorDep):
     """Remove a clip and the files no other clip uses (an editor of the clip's language, or an API key)."""
     actor.require(Role.editor, audio.get(clip_id)["language"])
-    deleted = await run_in_threadpool(audio.delete, clip_id)
-    audio.store.audit(actor.name, "audio.delete", clip_id, client=client_of(request))
+    deleted = await run_in_threadpool(partial(audio.delete, clip_id, actor=actor.name, client=client_of(request)))
     return JSON(deleted)
 
 

@@ -100,7 +100,7 @@ def sign_out(request: Request, search: SearchDep, csrf: str = Form("")):
 def _editor(request: Request, search, account: Account, entry: dict | None, revision: int | None,
             saved: int | None = None) -> Response:
     if account.role == Role.admin or "*" in account.languages:
-        choices = sorted(search.store.language_counts())
+        choices = sorted(search.languages())
     else:
         choices = list(account.languages)
     data = {"id": entry["id"] if entry else None, "entry": entry, "etag": f'"r{revision}"' if revision else None,
@@ -123,7 +123,7 @@ def edit_entry(request: Request, search: SearchDep, editing: EditingDep, entry_i
     account = _reader(request, search, Role.contributor)
     if not isinstance(account, Account):
         return account
-    state = editing.store.state(entry_id)
+    state = editing.state(entry_id)
     try:
         account.require(Role.contributor, state.language)
     except Forbidden as exc:
@@ -162,7 +162,7 @@ def review_page(request: Request, search: SearchDep, editing: EditingDep, done: 
     waiting = []
     if account.may(Role.editor):
         for row in editing.in_review(account):
-            state = editing.store.state(row["id"])
+            state = editing.state(row["id"])
             waiting.append({**row, "diff": compare(state.public, state.body), "new": state.public is None})
     return render(request, "duyet.html", _context(request, search, waiting=waiting, mine=editing.drafts_of(account),
                                                   done=done, status_words=STATUS_WORDS))
@@ -206,7 +206,7 @@ def suggestions_page(request: Request, search: SearchDep, editing: EditingDep):
     heads = {}
     for r in rows:
         try:
-            heads[r["entry_id"]] = editing.store.state(r["entry_id"]).body["headword"]
+            heads[r["entry_id"]] = editing.state(r["entry_id"]).body["headword"]
         except EntryNotFound:  # gone since (a store of before suggestions were closed with their entry)
             heads[r["entry_id"]] = r["entry_id"]
     return render(request, "gop-y.html", _context(request, search, suggestions=rows, heads=heads))
@@ -238,7 +238,7 @@ def history_page(request: Request, search: SearchDep, editing: EditingDep, entry
     diff = None
     numbers = [r["revision"] for r in revisions]
     if a in numbers and b in numbers:
-        bodies = {n: editing.store.revision(entry_id, n)["body"] for n in (a, b)}
+        bodies = {n: editing.revision_body(entry_id, n) for n in (a, b)}
         diff = compare(bodies[a], bodies[b])
     can_revert = account is not None and account.may(Role.editor, view.entry["language"])
     return render(request, "lich-su.html", _context(request, search, entry=view.entry, revisions=revisions,

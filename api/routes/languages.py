@@ -16,7 +16,7 @@ router = APIRouter(tags=["ngôn ngữ"])
 @router.get("/v1/languages", response_model=LanguagesPublic)
 async def language_list(search: SearchDep):
     """Codes, Vietnamese and English names, scripts and entry counts."""
-    counts = search.store.language_counts()
+    counts = search.languages()
     return JSON({
         "languages": [
             {"code": lang.code, "name_vi": lang.name_vi, "name_en": lang.name_en,

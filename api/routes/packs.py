@@ -131,6 +131,7 @@ async def audio_pack(language: str, shelf: PacksDep, search: SearchDep, request:
 @router.get("/v1/changes", response_model=ChangesPublic, responses=errors(410, 503))
 async def changes(
     search: SearchDep,
+    shelf: PacksDep,
     since: Annotated[int, Query(ge=0, description="the version of the copy to bring up to date (a pack's "
                                                   "version, or the last answer's next); 0: everything")],
     language: Annotated[str | None, Query(description="only the changes its readers need (ISO 639-3)")] = None,
@@ -142,10 +143,9 @@ async def changes(
     last change; an upsert carries the entry as the public reads it, a delete only its id.  410
     when the feed no longer reaches back that far: download the pack again."""
     language = search.language(language)
-    store = search.store
 
     def read() -> dict:
-        page = store.changes(since, language, limit)
-        return {**feed_page(page, language, index=include == "index"), "store": store.store_id}
+        page = shelf.feed(since, language, limit)
+        return {**feed_page(page, language, index=include == "index"), "store": shelf.store_id}
 
     return JSON(await run_in_threadpool(read), headers={"Cache-Control": "no-cache"})

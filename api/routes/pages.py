@@ -19,11 +19,11 @@ from dictionary import languages
 from dictionary.editorial import editing
 from dictionary.errors import DatasetNotFound, DictionaryError
 from dictionary.search.indexing import texts_of
+from dictionary.search.queries import MAX_OFFSET
 from dictionary.search.ranking import Field
-from dictionary.search.service import MAX_OFFSET
 from dictionary.text.normalize import fold
 
-from ..deps import AudioDep, GateDep, SearchDep, TranslatorDep, run
+from ..deps import AudioDep, CollectionDep, GateDep, SearchDep, TranslatorDep, run
 from ..export import ExportContext, glossary_csv, glossary_docx
 from ..ratelimit import refusal
 from ..schemas import clips_public, entry_detail, glossary_entries, glossary_public, hit_public
@@ -130,7 +130,7 @@ def difference(match: dict, query: str) -> str:
 
 def _language_options(search) -> list[dict]:
     """Vietnamese, then every language with entries, by Vietnamese name."""
-    others = languages.by_name(code for code in search.store.language_counts() if code != "vie")
+    others = languages.by_name(code for code in search.languages() if code != "vie")
     return [{"code": code, "name": languages.name(code)} for code in ("vie", *others)]
 
 
@@ -199,9 +199,9 @@ async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate
 
 
 @router.get("/e/{entry_id}", response_class=HTMLResponse)
-async def entry_page(request: Request, search: SearchDep, audio: AudioDep, entry_id: str,
-                     thanks: bool = Query(False, alias="da-gop-y")):
-    raw = search.store.get(entry_id).model_dump(mode="json")
+async def entry_page(request: Request, search: SearchDep, collection: CollectionDep, audio: AudioDep,
+                     entry_id: str, thanks: bool = Query(False, alias="da-gop-y")):
+    raw = collection.entry(entry_id).model_dump(mode="json")
     entry = entry_detail(raw, clips_public(audio.clips_for([raw]))[entry_id])
     address = str(request.url_for("entry_page", entry_id=entry_id))
     return render(request, "entry.html", _context(
@@ -221,9 +221,9 @@ def citation(entry: dict, address: str, today: date | None = None) -> str:
 
 
 @router.get("/nguon/{name}", response_class=HTMLResponse)
-async def dataset_page(request: Request, search: SearchDep, name: str):
+async def dataset_page(request: Request, search: SearchDep, collection: CollectionDep, name: str):
     """Where a dataset comes from: its citation, licence, what it is, what it holds."""
-    found = search.store.dataset(name)
+    found = collection.dataset(name)
     if found is None or not found["languages"]:  # nothing of it is public (yet, or any more)
         raise DatasetNotFound(name)
     return render(request, "nguon.html", _context(request, search, dataset=found))
@@ -236,7 +236,7 @@ async def workbench(request: Request, search: SearchDep):
 
 @router.post("/dich", response_class=HTMLResponse)
 async def workbench_post(request: Request, search: SearchDep, translator: TranslatorDep, audio: AudioDep,
-                         text: str = Form(""), to: list[str] = Form([]), export: str | None = Form(None)):
+                         collection: CollectionDep, text: str = Form(""), to: list[str] = Form([]), export: str | None = Form(None)):
     terms, error = None, None
     # said in the page's words, before the service's checks (which name the API's fields)
     if not text.strip():
@@ -254,7 +254,7 @@ async def workbench_post(request: Request, search: SearchDep, translator: Transl
     try:
         glossary = await run_in_threadpool(translator.translate, text, to)
         context = ExportContext(text, str(request.base_url).rstrip("/"),
-                                {row["name"]: row for row in search.store.datasets()})
+                                {row["name"]: row for row in collection.datasets()})
         if export == "csv":
             return Response(glossary_csv(glossary, context), media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": 'attachment; filename="bang-thuat-ngu.csv"'})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 
 from dictionary import languages
-from dictionary.search.service import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_LENGTH
+from dictionary.search.queries import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_LENGTH
 from dictionary.text.normalize import VISIBLE
 
 from ..deps import AudioDep, GateDep, SearchDep, run

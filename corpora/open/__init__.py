@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dictionary.collection import Collection
 from dictionary.files import file_sha256 as sha256
-from dictionary.storage.store import Store
 
 from ..importer import ImportReport, import_file
 from ..tabular import Columns
@@ -106,14 +106,14 @@ LOADED = "already loaded from the same file"
 NOT_OURS = "a dataset of this name was imported from elsewhere; left as it is (--force replaces it)"
 
 
-def load_open(store: Store, names: list[str] | None = None, *, force: bool = False,
+def load_open(collection: Collection, names: list[str] | None = None, *, force: bool = False,
               progress: Callable | None = None) -> list[tuple[OpenDataset, ImportReport | str]]:
     """Import the named open datasets (all by default), published, with their citation, licence
     and description.  Unless ``force``, one already loaded from the same file is skipped, and so
     is a dataset of the same name that someone imported from elsewhere (an admin's own copy is
     never replaced by the shipped one).  The answer pairs each dataset with its import report, or
     the reason it was skipped."""
-    present = {d["name"]: d for d in store.datasets()}
+    present = {d["name"]: d for d in collection.datasets()}
     out: list[tuple[OpenDataset, ImportReport | str]] = []
     for item in find(names):
         held = present.get(item.name)
@@ -124,7 +124,7 @@ def load_open(store: Store, names: list[str] | None = None, *, force: bool = Fal
             if item.file.is_dir() or held["sha256"] == sha256(item.file):
                 out.append((item, LOADED))
                 continue
-        report = import_file(store, item.file, item.format, language=item.language, columns=item.columns,
+        report = import_file(collection, item.file, item.format, language=item.language, columns=item.columns,
                              dataset=item.name, citation=item.citation, licence=item.licence,
                              variety=item.variety, description=item.description, progress=progress,
                              actor="import:corpora")

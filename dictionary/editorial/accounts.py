@@ -30,7 +30,8 @@ from dictionary.errors import (
     UnknownLanguage,
     WrongPassword,
 )
-from dictionary.storage.store import Store
+from dictionary.storage.accounts import AccountRows
+from dictionary.storage.audit import Record
 
 TOKEN_PREFIX = "tdk_"
 ALL_LANGUAGES = "*"
@@ -88,8 +89,11 @@ def _hasher():
 
 
 class Accounts:
-    def __init__(self, store: Store, service_keys: tuple[str, ...] = ()) -> None:
-        self.store = store
+    """Accounts, their sign-in and sessions.  A change made with an ``actor`` (the command line's
+    ``tudien users``) is audited in the same transaction as the change."""
+
+    def __init__(self, rows: AccountRows, service_keys: tuple[str, ...] = ()) -> None:
+        self.rows = rows
         self.service_keys = tuple(service_keys)
 
     # -- managing ------------------------------------------------------------------------------
@@ -115,35 +119,37 @@ class Accounts:
                     raise InvalidAccount(f"--languages: {exc}") from None
         return name, role_, codes
 
-    def add(self, name: str, role: str, language_list: str, password: str | None = None) -> str:
+    def add(self, name: str, role: str, language_list: str, password: str | None = None, *,
+            actor: str | None = None) -> str:
         """Make an account; returns its API token (shown once: only its digest is kept)."""
         name, role_, codes = self.check(name, role, language_list)
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        self.store.add_account({
+        self.rows.add_account({
             "name": name, "role": role_.value, "languages": ",".join(codes), "token_hash": _digest(token),
             "password_hash": self._password_hash(password) if password is not None else None, "disabled": 0,
-        })
+        }, audited=_audited(actor, "account.add", name, {"role": role, "languages": language_list}))
         return token
 
-    def new_token(self, name: str) -> str:
+    def new_token(self, name: str, *, actor: str | None = None) -> str:
         """A new token for ``name``; the old one stops working."""
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        self.store.update_account(name, token_hash=_digest(token))
+        self.rows.update_account(name, token_hash=_digest(token), audited=_audited(actor, "account.token", name))
         return token
 
-    def set_password(self, name: str, password: str) -> None:
+    def set_password(self, name: str, password: str, *, actor: str | None = None) -> None:
         """A new password; the account's page sessions end."""
-        self.store.update_account(name, password_hash=self._password_hash(password))
-        self.store.delete_sessions(name)
+        self.rows.update_account(name, password_hash=self._password_hash(password),
+                                 audited=_audited(actor, "account.password", name))
+        self.rows.delete_sessions(name)
 
-    def disable(self, name: str) -> None:
-        self.store.update_account(name, disabled=1, token_hash=None)
-        self.store.delete_sessions(name)
+    def disable(self, name: str, *, actor: str | None = None) -> None:
+        self.rows.update_account(name, disabled=1, token_hash=None, audited=_audited(actor, "account.disable", name))
+        self.rows.delete_sessions(name)
 
     def list(self) -> list[dict]:
         return [{"name": r["name"], "role": r["role"], "languages": r["languages"].split(","),
                  "disabled": bool(r["disabled"]), "password": r["password_hash"] is not None,
-                 "created_at": r["created_at"]} for r in self.store.accounts()]
+                 "created_at": r["created_at"]} for r in self.rows.all()]
 
     @staticmethod
     def _password_hash(password: str) -> str:
@@ -164,7 +170,7 @@ class Accounts:
             if hmac.compare_digest(token.encode(), key.encode()):
                 return Account("api-key", Role.admin, (ALL_LANGUAGES,), service=True)
         digest = _digest(token)
-        row = self.store.account_by_token(digest)
+        row = self.rows.account_by_token(digest)
         if row is None or row["disabled"] or not hmac.compare_digest(row["token_hash"] or "", digest):
             raise NotSignedIn()
         return self._account(row)
@@ -174,7 +180,7 @@ class Accounts:
         for an unknown name and a wrong password, in about the same time)."""
         from argon2.exceptions import InvalidHashError, VerificationError
 
-        row = self.store.account(name or "")
+        row = self.rows.account(name or "")
         stored = row["password_hash"] if row and not row["disabled"] and row["password_hash"] else None
         try:
             _hasher().verify(stored or _dummy_hash(), password or "")
@@ -191,18 +197,18 @@ class Accounts:
         a name, or FAILURES_PER_CLIENT from one client, within PAUSE seconds, TooManySignIns
         until the pause is over, whether or not the password is right."""
         now = time.time() if now is None else now
-        by_name, by_client, last = self.store.sign_in_failures(name or "", client, now - PAUSE)
+        by_name, by_client, last = self.rows.sign_in_failures(name or "", client, now - PAUSE)
         if by_name >= FAILURES_PER_NAME or by_client >= FAILURES_PER_CLIENT:
             raise TooManySignIns(max(1, int(last + PAUSE - now) + 1))
         try:
             account = self.by_password(name, password)
         except NotSignedIn:
-            self.store.sign_in_failed(name or "", client, now)
+            self.rows.sign_in_failed(name or "", client, now)
             raise WrongPassword() from None
-        self.store.clear_sign_in_failures(name)
+        self.rows.clear_sign_in_failures(name)
         token = secrets.token_urlsafe(32)
         expires = datetime.fromtimestamp(now + SESSION_HOURS * 3600, UTC).isoformat(timespec="seconds")
-        self.store.add_session(_digest(token), account.name, expires, client)
+        self.rows.add_session(_digest(token), account.name, expires, client)
         return account, token
 
     def by_session(self, token: str | None) -> Account | None:
@@ -210,20 +216,24 @@ class Accounts:
         account was disabled)."""
         if not token:
             return None
-        row = self.store.session(_digest(token))
+        row = self.rows.session(_digest(token))
         if row is None or row["disabled"]:
             return None
         return self._account(row)
 
     def sign_out(self, token: str | None) -> None:
         if token:
-            self.store.delete_session(_digest(token))
+            self.rows.delete_session(_digest(token))
 
     def get(self, name: str) -> Account:
-        row = self.store.account(name)
+        row = self.rows.account(name)
         if row is None:
             raise AccountNotFound(name)
         return self._account(row)
+
+
+def _audited(actor: str | None, action: str, name: str, detail: dict | None = None) -> Record | None:
+    return None if actor is None else Record(actor, action, name, detail=detail)
 
 
 @cache

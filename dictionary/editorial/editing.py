@@ -49,7 +49,9 @@ from dictionary.errors import (
 )
 from dictionary.model import Entry, Provenance, Status, entry_id
 from dictionary.search.indexing import Follower
-from dictionary.storage.store import EntryState, RevisionConflict, Store, Written, changes
+from dictionary.storage.audit import AuditLog
+from dictionary.storage.entries import Entries, EntryState, RevisionConflict, Written, changes
+from dictionary.storage.suggestions import Suggestions
 from dictionary.text.normalize import PLAIN_TEXT, WRITTEN_TEXT
 
 EDITORS_DATASET = "editors"
@@ -187,7 +189,7 @@ _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 def _at(entry: dict, path: str):
-    """The value at a field path of :func:`dictionary.storage.store.changes` (``senses[0].glosses.vie``)."""
+    """The value at a field path of :func:`dictionary.storage.entries.changes` (``senses[0].glosses.vie``)."""
     value = entry
     for name, index in _STEP.findall(path):
         if value is None:
@@ -230,8 +232,10 @@ class Editing:
     """Entries written, reviewed and published by accounts; suggestions from anyone; the audit
     log.  After a write that changes the public text the search index follows at once."""
 
-    def __init__(self, store: Store, follower: Follower) -> None:
-        self.store = store
+    def __init__(self, entries: Entries, suggestions: Suggestions, audit_log: AuditLog, follower: Follower) -> None:
+        self.entries = entries
+        self.suggestion_box = suggestions
+        self.audit_log = audit_log
         self.follower = follower
 
     # -- reading -----------------------------------------------------------------------------
@@ -242,7 +246,7 @@ class Editing:
     def view(self, entry_id: str, reader: Account | None = None) -> EntryView:
         """The entry as ``reader`` may see it: the latest revision for an account of its language,
         the published one for anyone else (EntryNotFound when there is none)."""
-        state = self.store.state(entry_id)
+        state = self.entries.state(entry_id)
         return self._view(state, reader)
 
     def _view(self, state: EntryState, reader: Account | None) -> EntryView:
@@ -258,40 +262,52 @@ class Editing:
         changed since the one before it and the publishing editor's comment: never a draft's
         content, comment or author."""
         view = self.view(entry_id, reader)
-        revisions = self.store.revisions(entry_id)
+        revisions = self.entries.revisions(entry_id)
         if self._sees_drafts(reader, view.entry["language"]):
             return revisions
         out, before = [], None
         for r in revisions:
             if r["status"] not in (Status.published, Status.retired) or r["revision"] > view.revision:
                 continue
-            body = self.store.revision(entry_id, r["revision"])["body"]
+            body = self.entries.revision(entry_id, r["revision"])["body"]
             out.append({**r, "changes": [c for c in changes(before, body) if c != "status"] or ["status"]})
             before = body
         return out
 
     def revision(self, entry_id: str, number: int, reader: Account) -> dict:
         """One revision with its content, for accounts of the entry's language."""
-        state = self.store.state(entry_id)
+        state = self.entries.state(entry_id)
         reader.require(Role.contributor, state.language)
-        found = self.store.revision(entry_id, number)
+        found = self.entries.revision(entry_id, number)
         if found is None:
             raise RevisionNotFound(entry_id, number)
         return found
 
+    def state(self, entry_id: str) -> EntryState:
+        """The entry whatever its status, with its latest and published revisions, for a caller
+        that checks the reader itself (the editor's page); EntryNotFound when there is none."""
+        return self.entries.state(entry_id)
+
+    def revision_body(self, entry_id: str, number: int) -> dict:
+        """The content of one of the revisions :meth:`history` listed to a reader (to compare two)."""
+        found = self.entries.revision(entry_id, number)
+        if found is None:
+            raise RevisionNotFound(entry_id, number)
+        return found["body"]
+
     def drafts_of(self, reader: Account) -> list[dict]:
         """The drafts a contributor worked on, with the latest revision's author and comment (an
         editor's reason when one came back)."""
-        return self.store.drafts_of(reader.name)
+        return self.entries.drafts_of(reader.name)
 
     def in_review(self, reader: Account, language: str | None = None) -> list[dict]:
         """What waits for an editor, in ``language`` or in every language the reader edits."""
         if language is not None:
             reader.require(Role.editor, _code(language, "language"))
-            return self.store.in_review((language,))
+            return self.entries.in_review((language,))
         reader.require(Role.editor)
         everywhere = reader.role == Role.admin or ALL_LANGUAGES in reader.languages
-        return self.store.in_review(None if everywhere else reader.languages)
+        return self.entries.in_review(None if everywhere else reader.languages)
 
     # -- writing -----------------------------------------------------------------------------
     def _written(self, written: Written) -> EntryView:
@@ -309,7 +325,7 @@ class Editing:
             entry = Entry(id=new_id, **fields,
                           provenance=Provenance(dataset=EDITORS_DATASET, citation=EDITORS_CITATION))
             try:
-                written = self.store.write_revision(entry, author=actor.name, comment=_comment(comment),
+                written = self.entries.write_revision(entry, author=actor.name, comment=_comment(comment),
                                                     status=Status.draft, create=True, action="entry.create",
                                                     client=client)
             except RevisionConflict:  # the random id is taken (one chance in 2^48): draw another
@@ -320,7 +336,7 @@ class Editing:
                 comment: str | None = None, client: str | None = None) -> EntryView:
         """A new revision of the entry with ``data``'s content, made from revision ``expected``.
         It is a draft: a published entry keeps its published text until this one is published."""
-        state = self.store.state(entry_id)
+        state = self.entries.state(entry_id)
         actor.require(Role.contributor, state.language)
         if state.status == Status.retired:  # editing takes it up again: an editor's move
             actor.require(MOVES[Status.retired, Status.draft], state.language)
@@ -340,7 +356,7 @@ class Editing:
     def move(self, actor: Account, entry_id: str, status: str, comment: str | None = None,
              expected: int | None = None, client: str | None = None) -> EntryView:
         """Move the entry to ``status`` (see the table in this module's description)."""
-        state = self.store.state(entry_id)
+        state = self.entries.state(entry_id)
         try:
             target = Status(status)
         except ValueError:
@@ -370,9 +386,9 @@ class Editing:
                expected: int | None = None, client: str | None = None) -> EntryView:
         """A new revision with revision ``revision``'s content, keeping the entry's status: a
         published entry is published again with that content at once (an editor's act)."""
-        state = self.store.state(entry_id)
+        state = self.entries.state(entry_id)
         actor.require(Role.editor, state.language)
-        old = self.store.revision(entry_id, revision)
+        old = self.entries.revision(entry_id, revision)
         if old is None:
             raise RevisionNotFound(entry_id, revision)
         entry = Entry.model_validate(old["body"])
@@ -382,7 +398,7 @@ class Editing:
     def _write(self, entry: Entry, actor: Account, status: Status, expected: int | None, comment: str | None,
                action: str, client: str | None, detail: dict | None = None) -> EntryView:
         try:
-            written = self.store.write_revision(entry, author=actor.name, comment=_comment(comment), status=status,
+            written = self.entries.write_revision(entry, author=actor.name, comment=_comment(comment), status=status,
                                                 expected=expected, action=action, client=client, detail=detail)
         except RevisionConflict as exc:
             raise StaleRevision(entry.id, exc.current, expected) from None
@@ -395,32 +411,32 @@ class Editing:
         its language: a draft too), into the editors' queue; its number."""
         view = self.view(entry_id, reader)  # EntryNotFound unless this reader can read it
         body = _text(text, "text", required=True, limit=MAX_SUGGESTION)
-        return self.store.add_suggestion(entry_id, view.entry["language"], body,
-                                         _text(contact, "contact", limit=MAX_CONTACT), client,
-                                         reader.name if reader is not None else "anonymous")
+        return self.suggestion_box.add(entry_id, view.entry["language"], body,
+                                       _text(contact, "contact", limit=MAX_CONTACT), client,
+                                       reader.name if reader is not None else "anonymous")
 
     def suggestions(self, reader: Account, status: str | None = "open", language: str | None = None) -> list[dict]:
         if status is not None and status not in ("open", "accepted", "dismissed"):
             raise InvalidEntry("status", "hãy dùng open, accepted hoặc dismissed.")
         if language is not None:
             reader.require(Role.editor, _code(language, "language"))
-            return self.store.suggestions(status, (language,))
+            return self.suggestion_box.select(status, (language,))
         reader.require(Role.editor)
         everywhere = reader.role == Role.admin or ALL_LANGUAGES in reader.languages
-        return self.store.suggestions(status, None if everywhere else reader.languages)
+        return self.suggestion_box.select(status, None if everywhere else reader.languages)
 
     def resolve(self, actor: Account, number: int, status: str, comment: str | None = None,
                 client: str | None = None) -> dict:
         """Accept or dismiss an open suggestion."""
-        found = self.store.suggestion(number)
+        found = self.suggestion_box.get(number)
         if found is None:
             raise SuggestionNotFound(number)
         actor.require(Role.editor, found["language"])
         if status not in ("accepted", "dismissed"):
             raise InvalidEntry("status", "hãy dùng accepted (đã sửa theo góp ý) hoặc dismissed (bỏ qua).")
-        if not self.store.resolve_suggestion(number, status, actor.name, _comment(comment), client):
+        if not self.suggestion_box.resolve(number, status, actor.name, _comment(comment), client):
             raise SuggestionClosed(f"Góp ý số {number} đã được xử lý ({found['status']}).")
-        return self.store.suggestion(number)
+        return self.suggestion_box.get(number)
 
     # -- the audit log -----------------------------------------------------------------------
     def audit(self, reader: Account, since: str | None = None, limit: int = 100, after: int = 0) -> list[dict]:
@@ -436,4 +452,4 @@ class Editing:
                                    f"(đã nhận {since!r}).") from None
         if not 1 <= limit <= MAX_AUDIT:
             raise InvalidQuery(f"limit phải từ 1 đến {MAX_AUDIT} (đã nhận {limit}).")
-        return self.store.audit_log(since, limit, after)
+        return self.audit_log.records(since, limit, after)
