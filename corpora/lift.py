@@ -87,7 +87,7 @@ def parse_lift(
         ) from None
     if root.tag != "lift":
         raise ImportRejected(
-            f"{name}:{root.sourceline}: the root element is <{root.tag}>, not <lift>: "
+            f"{name}:{root.sourceline}: the root element is <{str(root.tag)}>, not <lift>: "
             "this is not a LIFT file."
         )
 
@@ -184,7 +184,7 @@ def _sense(node, where: str, path_: str, problems: list[Problem]) -> Sense:
         forms = _forms(ex)
         if not forms:
             continue
-        translations = {}
+        translations: dict[str, str] = {}
         for tr in ex.findall("translation"):
             for lang, text in _forms(tr):
                 translations.setdefault(iso639_3(lang), text)
@@ -197,7 +197,7 @@ def _sense(node, where: str, path_: str, problems: list[Problem]) -> Sense:
             domains.append(value)
         else:
             extra.setdefault("traits", {}).setdefault(name, []).append(value)
-    reversals = {}
+    reversals: dict[str, list[str]] = {}
     for rev in node.findall("reversal"):
         for lang, text in _forms(rev):
             reversals.setdefault(iso639_3(lang), []).append(text)

@@ -86,7 +86,7 @@ def parse_toolbox(path: Path, *, language: str, dataset: str, citation: str | No
     roles[record_marker] = ("headword", None)
     text, _ = read_text(path, "Toolbox", "off", encoding)
     records, problems, header = _records(text, name, record_marker)
-    entries: list[Entry] = []
+    entries: list[dict] = []
     seen: dict[str, int] = {}
     for record in records:
         entry = _entry(record, roles, name, language, dataset, problems, seen)
