@@ -7,6 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from corpora.formats import EXPORTERS, IMPORTERS
 from dictionary.errors import ImportRejected
 
 from ..settings import Settings
@@ -16,7 +17,7 @@ from .shared import Commands, cli_actor, open_services, progress
 def add_import(commands: Commands) -> None:
     p = commands.add_parser("import", help="import a word list (CSV/TSV, CLDF, LIFT)")
     p.add_argument("file")
-    p.add_argument("--format", required=True, choices=["csv", "tsv", "xlsx", "toolbox", "cldf", "lift"])
+    p.add_argument("--format", required=True, choices=list(IMPORTERS))
     p.add_argument("--language", help="ISO 639-3 code of the headwords (e.g. bdq)")
     p.add_argument("--headword-column")
     p.add_argument("--gloss-column", help="column of Vietnamese glosses")
@@ -55,7 +56,7 @@ def cmd_import(args, settings: Settings) -> int:
     from dictionary.search.indexing import rebuild
 
     columns = None
-    if args.format in ("csv", "tsv", "xlsx"):
+    if IMPORTERS[args.format].columns:
         if not (args.headword_column and (args.gloss_column or args.english_column)):
             print("error: a CSV/TSV/XLSX import needs --headword-column and --gloss-column (or, for a list "
                   "glossed in English only, --english-column)", file=sys.stderr)
@@ -105,7 +106,7 @@ def cmd_import(args, settings: Settings) -> int:
 def add_export(commands: Commands) -> None:
     p = commands.add_parser("export", help="export entries as LIFT, CLDF, CSV or XLSX")
     p.add_argument("out", help="the file to write (a folder for CLDF)")
-    p.add_argument("--format", required=True, choices=["lift", "cldf", "csv", "xlsx"])
+    p.add_argument("--format", required=True, choices=list(EXPORTERS))
     p.add_argument("--language", help="only this language (ISO 639-3)")
     p.add_argument("--dataset", help="only this dataset")
     p.add_argument("--status", choices=["published", "all"], default="published",
