@@ -59,6 +59,3 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
         print(f"error: {exc}", file=sys.stderr)
         return 1
 
-
-if __name__ == "__main__":
-    sys.exit(main())
