@@ -21,7 +21,7 @@ from dictionary.errors import ImportRejected
 from dictionary.model import Entry, Example, MediaRef, Provenance, Sense, entry_id
 from dictionary.text.normalize import as_written, canonical
 
-from .base import Parsed, Problem
+from .base import Parsed, Problem, ReadOptions
 
 _DOMAIN_TRAITS = ("semantic-domain-ddp4", "semantic-domain", "semantic_domain")
 
@@ -66,6 +66,12 @@ def _open(path: Path) -> tuple[bytes, str]:
                 )
             return archive.read(members[0]), f"{path.name}!{members[0]}"
     return path.read_bytes(), path.name
+
+
+def read_lift(path: Path, options: ReadOptions) -> Parsed:
+    """The importers' reader of LIFT (:mod:`corpora.formats`)."""
+    return parse_lift(path, language=options.language, dataset=options.dataset, citation=options.citation,
+                      licence=options.licence)
 
 
 def parse_lift(
