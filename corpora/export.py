@@ -26,7 +26,8 @@ from pathlib import Path
 import iso639
 from lxml import etree
 
-FORMATS = ("lift", "cldf", "csv", "xlsx")
+from .formats import EXPORTERS, writer
+
 COLUMNS = ("headword", "vie", "eng", "pos", "variants", "ipa")
 SEPARATOR = "; "  # what the CSV importer splits glosses and variants on
 
@@ -275,16 +276,25 @@ def _bibtex_keys(names: set[str]) -> dict[str, str]:
 
 
 def export(fmt: str, entries: Iterable[dict], out: Path, sources: list[dict] | None = None) -> int:
-    """Write ``entries`` as ``fmt`` to ``out`` (a folder for CLDF); returns how many entries."""
-    if fmt == "lift":
-        return write_lift(entries, out)
-    if fmt == "cldf":
-        return write_cldf(entries, out, sources)
-    if fmt == "csv":
-        return _count_entries(entries, lambda tracked: write_csv(tracked, out))
-    if fmt == "xlsx":
-        return _count_entries(entries, lambda tracked: write_xlsx(tracked, out, sources))
-    raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    """Write ``entries`` as ``fmt`` (:data:`corpora.formats.EXPORTERS`) to ``out`` (a folder for
+    CLDF); returns how many entries."""
+    if fmt not in EXPORTERS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORTERS)}")
+    return writer(fmt)(entries, out, sources)
+
+
+# the exporters' writers (corpora.formats), each of the one signature; CLDF's is write_cldf itself
+
+def export_lift(entries: Iterable[dict], out: Path, sources: list[dict] | None = None) -> int:
+    return write_lift(entries, out)
+
+
+def export_csv(entries: Iterable[dict], out: Path, sources: list[dict] | None = None) -> int:
+    return _count_entries(entries, lambda tracked: write_csv(tracked, out))
+
+
+def export_xlsx(entries: Iterable[dict], out: Path, sources: list[dict] | None = None) -> int:
+    return _count_entries(entries, lambda tracked: write_xlsx(tracked, out, sources))
 
 
 def _count_entries(entries: Iterable[dict], write) -> int:

@@ -10,32 +10,35 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
+from dictionary.errors import ImportRejected
 from dictionary.model import Entry, entry_id
 from dictionary.text.normalize import as_written, canonical
 
-from .base import Parsed, Problem, read_text
+from .base import Columns as Columns  # a table's column mapping, declared with every reader's options
+from .base import Parsed, Problem, ReadOptions, read_text
 from .glosses import split_glosses
-
-
-@dataclass(frozen=True)
-class Columns:
-    headword: str
-    gloss: str | None  # the Vietnamese gloss; a list glossed in English only has none
-    english: str | None = None
-    pos: str | None = None
-    variants: str | None = None
-    ipa: str | None = None
-
-    def mapped(self) -> dict[str, str]:
-        return {k: v for k, v in vars(self).items() if v}
-
 
 # What word lists write in a cell for "no form recorded" (with --skip-empty, such rows are skipped).
 MISSING_SIGNS = frozenset({"∅", "Ø", "-", "—", "–", "?"})
+
+
+def read_table(path: Path, options: ReadOptions) -> Parsed:
+    """The importers' reader of CSV, TSV and XLSX (:mod:`corpora.formats`): the language and the
+    columns are needed, and one file."""
+    fmt, language, columns = options.format, options.language, options.columns
+    if language is None or columns is None or not (columns.gloss or columns.english):
+        raise ImportRejected(
+            f"{path.name}: a {fmt.upper()} import needs --language, --headword-column and "
+            "--gloss-column (or, for a list glossed in English only, --english-column)"
+        )
+    if path.is_dir():
+        raise ImportRejected(f"{path}: is a folder; a {fmt.upper()} import takes one file")
+    return parse_tabular(path, fmt=fmt, language=language, columns=columns, dataset=options.dataset,
+                         citation=options.citation, licence=options.licence, legacy=options.legacy,
+                         variety=options.variety, sheet=options.sheet, skip_empty=options.skip_empty)
 
 
 def parse_tabular(

@@ -40,6 +40,7 @@ def _start_child(open_services: Callable[[Settings], Services], settings: Settin
 
 
 def _translate_in_child(text: str, targets: list[str]) -> Glossary:
+    assert _services is not None, "the child's initializer opens the services"
     return _services.translator.translate(text, targets)
 
 

@@ -14,6 +14,7 @@ from dictionary.errors import ConfigurationError
 from dictionary.search.ports import Backend
 from dictionary.services import Services
 from dictionary.storage.store import Storage
+from indexer.engines import BACKENDS
 
 from .settings import Settings
 
@@ -24,16 +25,12 @@ if TYPE_CHECKING:
 
 
 def open_backend(settings: Settings) -> Backend:
-    """The search backend the settings name; engines load only when chosen."""
-    if settings.backend == "embedded":
-        from indexer.embedded import EmbeddedBackend
-
-        return EmbeddedBackend(settings.index_dir)
-    if settings.backend == "elasticsearch":
-        from indexer.elastic import ElasticBackend
-
-        return ElasticBackend(settings.elastic)
-    raise ConfigurationError(f"backend {settings.backend!r} is not available in this build")
+    """The search backend the settings name (:data:`indexer.engines.BACKENDS`); engines load only
+    when chosen."""
+    opener = BACKENDS.get(settings.backend)
+    if opener is None:
+        raise ConfigurationError(f"backend {settings.backend!r} is not available in this build")
+    return opener(settings)
 
 
 def open_services(settings: Settings, *, readonly: bool = False, synthesiser: Synthesiser | None = None,
