@@ -73,26 +73,26 @@ def test_an_importer_and_an_exporter_join_by_one_entry(tmp_path, pairs, library)
     lib = Library(tmp_path / "data")
     try:
         assert lib.headwords("nước") == ["nặm"]  # imported, and the index rebuilt after it
-        assert lib.store.dataset("tay")["format"] == "pairs"
+        assert lib.store.datasets.get("tay")["format"] == "pairs"
         out = tmp_path / "headwords.txt"
         assert main(["export", str(out), "--format", "headwords"], env) == 0
         assert sorted(out.read_text(encoding="utf-8").split()) == ["nặm", "rườn"]
-        assert export("headwords", lib.store.export_entries(), tmp_path / "again.txt") == 2
+        assert export("headwords", lib.store.entries.export_entries(), tmp_path / "again.txt") == 2
     finally:
         lib.close()
     bad = tmp_path / "bad.txt"
     bad.write_text("rườn nhà\n", encoding="utf-8")
     with pytest.raises(ImportRejected, match=r"bad\.txt:1: not headword = gloss"):
-        import_file(library.store, bad, "pairs", language="tyz")
+        import_file(library.services.collection, bad, "pairs", language="tyz")
     with pytest.raises(ImportRejected, match=r"bad\.txt: a pairs import needs --language"):
-        import_file(library.store, bad, "pairs")
+        import_file(library.services.collection, bad, "pairs")
 
 
 def test_a_format_not_in_the_tables_is_refused_naming_those_that_are(tmp_path, library):
     path = tmp_path / "w.txt"
     path.write_text("x\n", encoding="utf-8")
     with pytest.raises(ImportRejected, match="unknown format 'pairs'; choose one of csv, tsv, xlsx, toolbox, cldf, lift"):
-        import_file(library.store, path, "pairs")
+        import_file(library.services.collection, path, "pairs")
     with pytest.raises(ValueError, match="unknown export format 'headwords'; choose one of lift, cldf, csv, xlsx"):
         export("headwords", [], tmp_path / "out.txt")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from ..settings import Settings
-from .shared import Commands, cli_actor, index_behind, open_services, progress, table
+from .shared import Commands, cli_actor, indexed, open_services, progress, table
 
 
 def add_sample(commands: Commands) -> None:
@@ -17,15 +17,12 @@ def add_sample(commands: Commands) -> None:
 
 def cmd_sample(args, settings: Settings) -> int:
     """Load the sample corpus shipped with the project (skipped if it is already loaded)."""
-    from corpora.sample import load_sample
-    from dictionary.search.indexing import rebuild
+    from corpora.imports import Imports
 
     services = open_services(settings)
-    store, backend = services.store, services.backend
-    loaded = load_sample(store, force=args.force)
-    if loaded or index_behind(store, backend):
-        rebuild(store, backend)
-    print(f"sample corpus {'loaded' if loaded else 'already present'}; {store.count()} entries in {settings.data_dir}")
+    loaded, _ = Imports.of(services).load_sample(force=args.force)
+    print(f"sample corpus {'loaded' if loaded else 'already present'}; {services.collection.count()} entries "
+          f"in {settings.data_dir}")
     return 0
 
 
@@ -60,9 +57,7 @@ def cmd_corpora_list(args, settings: Settings) -> int:
     chosen = _open_datasets(None)
     if chosen is None:
         return 2
-    services = open_services(settings)
-    store = services.store
-    present = {d["name"]: d for d in store.datasets()}
+    present = {d["name"]: d for d in open_services(settings).collection.datasets()}
     rows = [("dataset", "language", "variety", "licence", "entries loaded")]
     for item in chosen:
         held = present.get(item.name)
@@ -77,25 +72,22 @@ def cmd_corpora_list(args, settings: Settings) -> int:
 
 def cmd_corpora_load(args, settings: Settings) -> int:
     """Load the open word lists named (all when none is), then bring the index up to date."""
-    from corpora.open import load_open
-    from dictionary.search.indexing import rebuild
+    from corpora.imports import Imports
 
     if _open_datasets(args.names) is None:
         return 2
-    services = open_services(settings)
-    store, backend = services.store, services.backend
-    loaded = False
-    for item, report in load_open(store, args.names, force=args.force, progress=progress("storing")):
+    done, index = Imports.of(open_services(settings)).load_open(
+        args.names, force=args.force, progress=progress("storing"), index_progress=progress("indexing"))
+    for item, report in done:
         if isinstance(report, str):
             print(f"{item.name}: {report}")
             continue
-        loaded = True
         stats = report.stats
         print(f"{item.name}: {report.entries} entries ({stats.added} new, {stats.updated} updated, "
               f"{stats.unchanged} unchanged, {stats.removed} removed)"
               + (f"; {len(stats.kept)} entries editors changed were left as they are" if stats.kept else ""))
-    if loaded or index_behind(store, backend):
-        print(f"index rebuilt: {rebuild(store, backend, progress('indexing'))} keys")
+    if index is not None:
+        print(indexed(index))
     return 0
 
 
@@ -116,18 +108,16 @@ def add_datasets(commands: Commands) -> None:
 
 
 def cmd_datasets_list(args, settings: Settings) -> int:
-    services = open_services(settings)
-    store = services.store
     rows = [("dataset", "format", "entries", "licence", "imported")]
-    for d in store.datasets():
+    for d in open_services(settings).collection.datasets():
         rows.append((d["name"], d["format"], str(d["entries"]), d["licence"] or "—", d["imported_at"][:10]))
     table(rows)
     return 0
 
 
-def _dataset(store, name: str):
+def _dataset(collection, name: str):
     """The dataset called ``name``, or None when there is none (said so)."""
-    found = store.dataset(name)
+    found = collection.dataset(name)
     if found is None:
         print(f"error: no dataset named {name!r}; `tudien datasets list` names them", file=sys.stderr)
     return found
@@ -137,7 +127,7 @@ def cmd_datasets_show(args, settings: Settings) -> int:
     from dictionary import languages
 
     services = open_services(settings)
-    found = _dataset(services.store, args.name)
+    found = _dataset(services.collection, args.name)
     if found is None:
         return 2
     for key in ("name", "format", "source_file", "sha256", "imported_at", "entries", "citation", "licence",
@@ -150,9 +140,8 @@ def cmd_datasets_show(args, settings: Settings) -> int:
 
 
 def cmd_datasets_remove(args, settings: Settings) -> int:
-    services = open_services(settings)
-    store = services.store
-    found = _dataset(store, args.name)
+    collection = open_services(settings).collection
+    found = _dataset(collection, args.name)
     if found is None:
         return 2
     print(f"dataset {found['name']!r}: {found['entries']} entries "
@@ -161,8 +150,6 @@ def cmd_datasets_remove(args, settings: Settings) -> int:
     if not args.yes:
         print("nothing removed: run again with --yes to remove all of this", file=sys.stderr)
         return 1
-    count = store.remove_dataset(found["name"], actor=cli_actor())
-    from dictionary.search.indexing import catch_up
-
-    print(f"removed {count} entries; search index {catch_up(store, services.backend, progress('indexing'))}")
+    removed = collection.remove_dataset(found["name"], actor=cli_actor(), progress=progress("indexing"))
+    print(f"removed {removed.entries} entries; search index {removed.index}")
     return 0

@@ -12,12 +12,9 @@ def add_index(commands: Commands) -> None:
 
 
 def cmd_index(args, settings: Settings) -> int:
-    from dictionary.search.indexing import rebuild
-
     services = open_services(settings)
-    store, backend = services.store, services.backend
-    count = rebuild(store, backend, progress("indexing"))
-    print(f"index rebuilt from {store.count()} entries: {count} keys ({backend.name})")
+    count = services.follower.rebuild(progress("indexing"))
+    print(f"index rebuilt from {services.collection.count()} entries: {count} keys ({services.backend.name})")
     return 0
 
 
@@ -32,7 +29,7 @@ def add_changes(commands: Commands) -> None:
 
 def cmd_changes_compact(args, settings: Settings) -> int:
     services = open_services(settings)
-    done = services.store.compact_changes(args.keep_days)
+    done = services.packs.compact_feed(args.keep_days)
     print(f"change feed compacted: {done['superseded']} superseded changes dropped, "
           f"{done['deletions_expired']} deletions older than {args.keep_days:g} days dropped")
     return 0
@@ -46,11 +43,9 @@ def add_migrate(commands: Commands) -> None:
 
 def cmd_migrate(args, settings: Settings) -> int:
     """Bring the store's schema to this release's version (opening it for writing does)."""
-    from dictionary.storage.schema import VERSION
-    from dictionary.storage.store import Store
+    from ..wiring import migrate
 
-    store = Store(settings.store_path, url=settings.database_url)
+    version, count = migrate(settings)
     where = "PostgreSQL" if settings.database_url else str(settings.store_path)
-    print(f"store ({where}) at schema version {VERSION}; {store.count()} published entries")
-    store.close()
+    print(f"store ({where}) at schema version {version}; {count} published entries")
     return 0

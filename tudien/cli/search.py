@@ -47,8 +47,6 @@ def _offer_rebuild(services) -> bool:
         return False
     if input("Rebuild the index now? [y/N] ").strip().lower() not in ("y", "yes", "c", "có"):
         return False
-    from dictionary.search.indexing import rebuild
-
-    count = rebuild(services.store, services.backend, progress("indexing"))
+    count = services.follower.rebuild(progress("indexing"))
     print(f"index rebuilt: {count} keys", file=sys.stderr)
     return True

@@ -52,8 +52,6 @@ def cmd_serve(args, settings: Settings) -> int:
 
 
 def _rebuild(settings: Settings) -> None:
-    from dictionary.search.indexing import catch_up
-
     services = open_services(settings)
     # an index behind the store follows the change feed when it can (seconds); else it is rebuilt
-    print(f"search index {catch_up(services.store, services.backend, progress('indexing'))}")
+    print(f"search index {services.follower.catch_up(progress('indexing'))}")

@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from dictionary.search.indexing import CaughtUp
     from dictionary.services import Services
 
     from ..settings import Settings
@@ -43,10 +44,9 @@ def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def index_behind(store, backend) -> bool:
-    """Whether the index is missing or follows an older store than this one."""
-    status = backend.status()
-    return not status["ok"] or status["generation"] != store.generation
+def indexed(caught: CaughtUp) -> str:
+    """What bringing the index up to date did, in a line."""
+    return f"index rebuilt: {caught.count} keys" if caught.rebuilt else f"index updated: {caught.count} entries"
 
 
 def password_from_stdin() -> str:

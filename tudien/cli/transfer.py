@@ -11,7 +11,7 @@ from corpora.formats import EXPORTERS, IMPORTERS
 from dictionary.errors import ImportRejected
 
 from ..settings import Settings
-from .shared import Commands, cli_actor, open_services, progress
+from .shared import Commands, cli_actor, indexed, open_services, progress
 
 
 def add_import(commands: Commands) -> None:
@@ -50,10 +50,9 @@ def add_import(commands: Commands) -> None:
 
 
 def cmd_import(args, settings: Settings) -> int:
-    from corpora.importer import import_file
+    from corpora.imports import Imports
     from corpora.tabular import Columns
     from dictionary.model import Status
-    from dictionary.search.indexing import rebuild
 
     columns = None
     if IMPORTERS[args.format].columns:
@@ -63,11 +62,11 @@ def cmd_import(args, settings: Settings) -> int:
             return 2
         columns = Columns(args.headword_column, args.gloss_column, args.english_column,
                           args.pos_column, args.variants_column, args.ipa_column)
-    services = open_services(settings)
-    store, backend = services.store, services.backend
+    imports = Imports.of(open_services(settings))
     try:
-        report = import_file(
-            store, Path(args.file), args.format, language=args.language, columns=columns,
+        report = imports.import_file(
+            Path(args.file), args.format, index=not args.no_index, index_progress=progress("indexing"),
+            language=args.language, columns=columns,
             dataset=args.dataset, citation=args.citation, licence=args.licence,
             dry_run=args.dry_run, progress=progress("storing"), legacy=args.legacy,
             status=Status(args.status), actor=cli_actor(), variety=args.variety, description=args.description,
@@ -97,9 +96,8 @@ def cmd_import(args, settings: Settings) -> int:
         print(f"kept {len(stats.kept)} entries that editors changed since the last import "
               f"(their text stands; review them against the file): {', '.join(stats.kept[:20])}"
               + (" …" if len(stats.kept) > 20 else ""))
-    if not args.no_index:
-        count = rebuild(store, backend, progress("indexing"))
-        print(f"index rebuilt: {count} keys")
+    if report.index is not None:
+        print(indexed(report.index))
     return 0
 
 
@@ -119,17 +117,16 @@ def cmd_export(args, settings: Settings) -> int:
     """Entries out of the store as LIFT, CLDF, CSV or XLSX."""
     from corpora.export import export
 
-    services = open_services(settings)
-    store = services.store
-    if args.dataset and store.dataset(args.dataset) is None:
+    collection = open_services(settings).collection
+    if args.dataset and collection.dataset(args.dataset) is None:
         print(f"error: no dataset named {args.dataset!r}; `tudien datasets list` names them", file=sys.stderr)
         return 2
     out = Path(args.out)
     if out.exists() and not args.force and (out.is_file() or any(out.iterdir())):
         print(f"error: {out} exists; choose another name or pass --force to replace it", file=sys.stderr)
         return 2
-    entries = store.export_entries(language=args.language, dataset=args.dataset, latest=args.status == "all")
-    sources = [d for d in store.datasets() if not args.dataset or d["name"] == args.dataset]
+    entries = collection.export_entries(language=args.language, dataset=args.dataset, latest=args.status == "all")
+    sources = [d for d in collection.datasets() if not args.dataset or d["name"] == args.dataset]
     # written beside OUT and moved into place whole: a failure leaves the previous export as it was
     partial = out.with_name(f".{out.name}.partial")
     _remove(partial)

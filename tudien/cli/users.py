@@ -30,11 +30,9 @@ def add_users(commands: Commands) -> None:
 
 
 def cmd_users_add(args, settings: Settings) -> int:
-    services = open_services(settings)
-    accounts, store = services.accounts, services.store
+    accounts = open_services(settings).accounts
     password = password_from_stdin() if args.password_stdin else None
-    token = accounts.add(args.name, args.role, args.languages, password)
-    store.audit(cli_actor(), "account.add", args.name, detail={"role": args.role, "languages": args.languages})
+    token = accounts.add(args.name, args.role, args.languages, password, actor=cli_actor())
     print(f"account {args.name!r} added ({args.role}; languages {args.languages}). Its API token, shown "
           "once (send it as 'Authorization: Bearer <token>'):")
     print(token)
@@ -52,25 +50,19 @@ def cmd_users_list(args, settings: Settings) -> int:
 
 
 def cmd_users_disable(args, settings: Settings) -> int:
-    services = open_services(settings)
-    services.accounts.disable(args.name)
-    services.store.audit(cli_actor(), "account.disable", args.name)
+    open_services(settings).accounts.disable(args.name, actor=cli_actor())
     print(f"account {args.name!r} disabled: its token and password no longer work")
     return 0
 
 
 def cmd_users_token(args, settings: Settings) -> int:
-    services = open_services(settings)
-    token = services.accounts.new_token(args.name)
-    services.store.audit(cli_actor(), "account.token", args.name)
+    token = open_services(settings).accounts.new_token(args.name, actor=cli_actor())
     print(f"a new API token for {args.name!r} (the old one no longer works), shown once:")
     print(token)
     return 0
 
 
 def cmd_users_password(args, settings: Settings) -> int:
-    services = open_services(settings)
-    services.accounts.set_password(args.name, password_from_stdin())
-    services.store.audit(cli_actor(), "account.password", args.name)
+    open_services(settings).accounts.set_password(args.name, password_from_stdin(), actor=cli_actor())
     print(f"password of {args.name!r} set")
     return 0
