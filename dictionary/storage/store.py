@@ -1133,11 +1133,13 @@ class Store:
     def secret_key(self, name: str) -> bytes:
         """The store's secret key ``name`` (32 random bytes), made on first use and the same for
         every node of the store; never shown, exported or sent."""
-        with self._transaction() as db:
-            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                       (f"secret.{name}", secrets.token_hex(32)))
-            value = db.execute("SELECT value FROM meta WHERE key = ?", (f"secret.{name}",)).fetchone()[0]
-        return bytes.fromhex(value)
+        key = f"secret.{name}"
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        if row is None:  # the first use: one node makes it, every other reads that one
+            with self._transaction() as db:
+                db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, secrets.token_hex(32)))
+                row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return bytes.fromhex(row[0])
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
