@@ -43,7 +43,6 @@ PAUSE = 15 * 60  # seconds failed sign-ins are counted over, and the longest pau
 # Failed tries for one name from one address: the wait before the next try after the 1st, 2nd, …
 # (the last one for every further failure).  Typos cost nothing; a guesser soon waits the pause.
 DELAYS = (0, 0, 30, 120, PAUSE)
-FAILURES_PER_NAME = len(DELAYS)  # failures for a name from one address that lead to the whole pause
 FAILURES_PER_CLIENT = 20  # failures from one address, for any names, that pause its every sign-in
 MAX_SIGN_IN_NAME = 64  # the longest account name (_NAME): anything longer is no name
 UNKNOWN = "?"  # the actor recorded for a sign-in with a name no account has
@@ -229,7 +228,7 @@ class Accounts:
         an editor out by failing for their name from elsewhere."""
         now = time.time() if now is None else now
         name = sign_in_name(name)
-        known = name and self.store.account(name) is not None
+        known = bool(name) and self.store.account(name) is not None
         key = name if known else f"{UNKNOWN}{self.keyed('sign-in name', name)[:32]}"
         by_pair, last_pair, by_client, last_client = self.store.sign_in_failures_from(key, client, now - PAUSE)
         wait = 0.0
