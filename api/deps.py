@@ -19,7 +19,7 @@ from dictionary.errors import Busy, Forbidden
 from dictionary.search.service import SearchService
 from dictionary.search.translate import Translator
 
-from .session import CSRF_HEADER, SESSION, UNSAFE, csrf_ok, reader_of
+from .session import CSRF_HEADER, UNSAFE, csrf_ok, reader_of, session_token
 
 
 async def get_search(request: Request) -> SearchService:
@@ -53,7 +53,7 @@ async def get_actor(request: Request, authorization: Annotated[str | None, Heade
         scheme, _, value = authorization.partition(" ")
         if scheme.lower() == "bearer":
             token = value.strip()
-    if not token and not x_api_key and SESSION in request.cookies:
+    if not token and not x_api_key and session_token(request):
         # a page's own script, signed in: a write must carry the page's CSRF token too
         account = reader_of(request)
         if account is not None:

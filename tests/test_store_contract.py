@@ -6,6 +6,7 @@ audit log, suggestions, the audio catalogue and the change feed."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from audio_support import espeak_wav
@@ -134,6 +135,50 @@ def test_accounts_sessions_and_the_audit_log(world):
     assert [(r["actor"], r["client"]) for r in records if r["action"] == "session.open"] == [("le.b", "127.0.0.9")]
     assert actions[0] == ("import", "import")
     assert [a["name"] for a in accounts.list()] == ["hoang.a", "le.b", "quan.tri"]
+
+
+def test_sign_in_pauses_a_name_from_one_address_and_keeps_no_unknown_name(world):
+    """Failures for a name wait by (name, address) with growing delays; the right password from
+    another address goes through; an unknown name is kept only as a keyed digest; the store's
+    secret key is made once."""
+    from dictionary.editorial.accounts import DELAYS, PAUSE
+    from dictionary.errors import InvalidAccount, TooManySignIns, WrongPassword
+
+    lib, client, who = world
+    accounts, store = lib.services.accounts, lib.store
+    accounts.set_password("le.b", "mật khẩu dài đủ dùng")
+    now = time.time()
+    for failures, delay in enumerate(DELAYS[:-1], start=1):
+        with pytest.raises(WrongPassword):
+            accounts.sign_in("le.b", "sai", "10.0.0.1", now=now)
+        assert store.sign_in_failures_from("le.b", "10.0.0.1", now - PAUSE)[0] == failures
+        if delay:  # the next try from there waits, growing
+            with pytest.raises(TooManySignIns) as waiting:
+                accounts.sign_in("le.b", "mật khẩu dài đủ dùng", "10.0.0.1", now=now + 1)
+            assert delay - 2 <= waiting.value.retry_after <= delay
+        now += delay + 1
+    with pytest.raises(WrongPassword):
+        accounts.sign_in("le.b", "sai", "10.0.0.1", now=now)
+    with pytest.raises(TooManySignIns) as paused:
+        accounts.sign_in("le.b", "mật khẩu dài đủ dùng", "10.0.0.1", now=now + 1)  # right, but paused
+    assert paused.value.retry_after > PAUSE - 5
+    account, session = accounts.sign_in("le.b", "mật khẩu dài đủ dùng", "10.0.0.2", now=now + 1)
+    assert account.name == "le.b"
+    second, newer = accounts.sign_in("le.b", "mật khẩu dài đủ dùng", "10.0.0.2", now=now + 2, replacing=session)
+    assert accounts.by_session(session) is None and accounts.by_session(newer).name == "le.b"
+    typed = "mật khẩu dài đủ dùng của ai đó"
+    with pytest.raises(WrongPassword):
+        accounts.sign_in(f"  {typed}  ", "x", "10.0.0.3", now=now)
+    for bad in ("le.b\nroot", "a\x1b[2J", "x" * 65, "le\u200bb"):
+        with pytest.raises(InvalidAccount):
+            accounts.sign_in(bad, "sai", "10.0.0.4", now=now)
+    assert store.sign_in_failures_from("x", "10.0.0.4", 0)[2] == 0  # a refused name records nothing
+    records = client.get("/v1/audit?limit=1000", headers=who["admin"]).json()["records"]
+    failed = [r for r in records if r["action"] == "session.failed"]
+    assert {r["actor"] for r in failed} == {"le.b", "?"} and not any(typed in repr(r) for r in records)
+    unknown = next(r for r in failed if r["actor"] == "?")
+    assert unknown["target"].startswith("?") and len(unknown["target"]) == 33
+    assert store.secret_key("accounts") == store.secret_key("accounts") and len(store.secret_key("accounts")) == 32
 
 
 def test_suggestions_reach_the_editors(world):
