@@ -61,6 +61,7 @@ SENSES_SHOWN = 3  # a result shows this many senses; the rest behind "xem thêm"
 LICENCES = {
     "cc-by-4.0": "https://creativecommons.org/licenses/by/4.0/",
     "cc-by-sa-4.0": "https://creativecommons.org/licenses/by-sa/4.0/",
+    "cc-by-sa-3.0": "https://creativecommons.org/licenses/by-sa/3.0/",
     "cc-by-3.0": "https://creativecommons.org/licenses/by/3.0/",
     "cc-by-nc-4.0": "https://creativecommons.org/licenses/by-nc/4.0/",
     "cc0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
