@@ -129,14 +129,16 @@ def difference(match: dict, query: str) -> str:
     return f"khác {letters} chữ: «{text}»" if letters else f"gần giống: «{text}»"
 
 
-def _language_options(search) -> list[dict]:
-    """Vietnamese, then every language with entries, by Vietnamese name."""
-    others = languages.by_name(code for code in search.store.language_counts() if code != "vie")
-    return [{"code": code, "name": languages.name(code)} for code in ("vie", *others)]
+def _language_options(request: Request) -> list[dict]:
+    """Vietnamese, then the languages with entries, then those without (``empty``), each group
+    by Vietnamese name."""
+    full, empty = request.app.state.services.catalogue.menu()
+    return [{"code": code, "name": languages.name(code), "empty": code in empty}
+            for code in (languages.VIETNAMESE, *full, *empty)]
 
 
 def _context(request: Request, search, **values) -> dict:
-    return {"request": request, "languages": _language_options(search), "letters": SPECIAL_LETTERS,
+    return {"request": request, "languages": _language_options(request), "letters": SPECIAL_LETTERS,
             "status_words": STATUS_WORDS, "status_meaning": STATUS_MEANING, "name": languages.name,
             "reader": reader_of(request), "csrf": csrf_token(request), **values}
 
