@@ -143,7 +143,7 @@ HIGHLANDS_RULES = (
 _EDE = Orthography(
     "und", HIGHLANDS_RULES,
     tuple("A Ă Â B Ƀ Č D Đ E Ĕ Ê Ê̆ G H I Ĭ J K L M N Ñ O Ŏ Ô Ô̆ Ơ Ơ̆ P R S T U Ŭ Ư Ư̆ W Y".split()),
-    "Bảng chữ cái Êđê, 38 chữ cái (Hdruôm hră mblang klei blŭ Êđê – Yuăn, bài 3: Cách đọc chữ Êđê, "
+    "bảng chữ cái Êđê, 38 chữ cái (Hdruôm hră mblang klei blŭ Êđê – Yuăn, bài 3: Cách đọc chữ Êđê, "
     "https://ededic.thaiphong.net/bai-hoc/bai-03.php)")
 _ORTHOGRAPHIES: dict[str, Orthography] = {
     "vie": Orthography("vi"),
@@ -151,14 +151,14 @@ _ORTHOGRAPHIES: dict[str, Orthography] = {
     "jra": Orthography(
         "und", HIGHLANDS_RULES,
         tuple("A Ă Â B Ƀ Č D Đ E Ĕ Ê Ê̆ G H I Ĭ J K L M N Ñ O Ŏ Ô Ô̆ Ơ Ơ̆ P R S T U Ŭ Ư Ư̆ W Y".split()),
-        "Jarai alphabet, 40 letters with the digraphs dj and ng (polyglotclub.com, "
+        "bảng chữ cái tiếng Jarai, 40 chữ cái kể cả dj và ng (polyglotclub.com, "
         "Language/Jarai/Pronunciation/Alphabet)"),
     "bdq": Orthography(
         "und", HIGHLANDS_RULES,
         tuple("A Ă Â B Ƀ C D Đ E Ĕ Ê Ê̆ G H I Ĭ J K L M N O Ŏ Ô Ô̆ Ơ Ơ̆ P R S T U Ŭ Ư Ư̆ V W Y".split()),
-        "the Bahnaric letters of the Highlands' Quốc-ngữ-based orthographies, as the M'Nông alphabet "
-        "publishes them (a ă â b ƀ c d đ e ĕ ê ê̆ … o ŏ ô ô̆ ơ ơ̆ … u ŭ ư ư̆ v …: isonshare.blogspot.com, "
-        "2018, Bài 1 – Bảng chữ cái tiếng M'Nông), the letters Ba Na writes"),
+        "thứ tự chung của các chữ cái trong những bộ chữ gốc Quốc ngữ ở Tây Nguyên, như bảng chữ cái tiếng "
+        "M'Nông (a ă â b ƀ c d đ e ĕ ê ê̆ … o ŏ ô ô̆ ơ ơ̆ … u ŭ ư ư̆ v …; isonshare.blogspot.com, 2018, Bài 1 – "
+        "Bảng chữ cái tiếng M'Nông), với những chữ cái tiếng Ba Na dùng"),
     "khm": Orthography("km"),
 }
 

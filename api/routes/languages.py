@@ -14,7 +14,7 @@ from ..responses import JSON
 from ..schemas import errors
 
 router = APIRouter(tags=["ngôn ngữ"])
-Code = Annotated[str, Path(description="ISO 639-3 code, e.g. rad, bdq, khm")]
+Code = Annotated[str, Path(description="ISO 639-3 code, e.g. rad, bdq, khm")]  # named so the document lists the codes
 
 
 @router.get("/v1/languages", response_model=LanguagesPublic)
@@ -24,21 +24,21 @@ async def language_list(catalogue: CatalogueDep):
     return JSON({"languages": catalogue.languages()})
 
 
-@router.get("/v1/languages/{code}", response_model=LanguageDetailPublic, responses=errors(404, 422))
-async def language_detail(catalogue: CatalogueDep, code: Code):
+@router.get("/v1/languages/{language}", response_model=LanguageDetailPublic, responses=errors(404, 422))
+async def language_detail(catalogue: CatalogueDep, language: Code):
     """One language: its names, counts, datasets with citation and licence, and the letters of its
     alphabet in order, each with how many entries start with it."""
-    return JSON(catalogue.language(code))
+    return JSON(catalogue.language(language))
 
 
-@router.get("/v1/languages/{code}/entries", response_model=LanguageEntriesPublic, responses=errors(404, 422))
+@router.get("/v1/languages/{language}/entries", response_model=LanguageEntriesPublic, responses=errors(404, 422))
 async def language_entries(
-    catalogue: CatalogueDep, code: Code,
-    letter: Annotated[str | None, Query(description="a letter of /v1/languages/{code}'s letters; "
+    catalogue: CatalogueDep, language: Code,
+    letter: Annotated[str | None, Query(description="a letter of /v1/languages/{language}'s letters; "
                                                     "default the first with entries", max_length=8)] = None,
     after: Annotated[str | None, Query(description="the next of the previous page", max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = PAGE,
 ):
     """A language's published entries under one letter, in the language's alphabet order (ICU
     collation), a page at a time: ask again with ``after`` = the answer's ``next``."""
-    return JSON(catalogue.entries(code, letter or None, after or None, limit))
+    return JSON(catalogue.entries(language, letter or None, after or None, limit))
