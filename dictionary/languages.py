@@ -122,11 +122,11 @@ _VIETNAM: dict[str, tuple[str, tuple[str, ...]]] = {
 _OTHER_NAMES: dict[str, tuple[str, ...]] = {
     "rad": ("Klei Êđê", "Êđê", "Rađê", "Rhade"),
     "jra": ("Jarai", "Giơ Rai", "Chơ Rai"),
-    "bdq": ("Bahnar", "Bơhnar"),
+    "bdq": ("Bahnar",),
     "khm": ("ភាសាខ្មែរ", "Khơ-me", "Khmer Krom"),
     "cja": ("Chàm", "Western Cham"),
     "rog": ("Raglai", "Roglai"),
-    "mww": ("Hmoob Dawb", "Mèo Trắng"),
+    "mww": ("Hmoob Dawb",),
     "mtq": ("Mol", "Mual"),
 }
 

@@ -34,11 +34,11 @@ class Browse:
             "WHERE a.kind = 'recording' AND e.public IS NOT NULL GROUP BY e.language").fetchall())
 
     def datasets(self, language: str) -> list[dict]:
-        """The datasets ``language``'s published entries come from, each with its row (citation,
-        licence, description) and how many of those entries it gives, largest first."""
+        """The datasets ``language``'s published entries come from, each with its citation,
+        licence and description and how many of those entries it gives, largest first."""
         cursor = self.store.db.execute(
-            "SELECT d.*, c.entries FROM datasets d JOIN (SELECT dataset, COUNT(*) AS entries FROM entries "
-            "WHERE language = ? AND public IS NOT NULL GROUP BY dataset) c ON c.dataset = d.name "
-            "ORDER BY c.entries DESC, d.name", (language,))
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            "SELECT d.name, d.citation, d.licence, d.description, c.n FROM datasets d JOIN (SELECT dataset, "
+            "COUNT(*) AS n FROM entries WHERE language = ? AND public IS NOT NULL GROUP BY dataset) c "
+            "ON c.dataset = d.name ORDER BY c.n DESC, d.name", (language,))
+        return [{"name": name, "citation": citation, "licence": licence, "description": description, "entries": n}
+                for name, citation, licence, description, n in cursor.fetchall()]
