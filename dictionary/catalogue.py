@@ -5,7 +5,9 @@ Order and letters are ICU's (:func:`dictionary.languages.collator` and
 :func:`~dictionary.languages.index`, from the tailoring the registry writes once per
 orthography), never a comparison written here.  A language's sorted headwords are kept in memory
 per store generation: any change of the public text makes a new one, so a page never shows a
-stale order, and 20,000 Ba Na headwords are sorted once, not on every page.
+stale order, and 20,000 Ba Na headwords are sorted once, not on every page.  The counts are kept
+the same way: counting reads every published row (tens of milliseconds), and every page's language
+menu asks for them.
 """
 
 from __future__ import annotations
@@ -47,20 +49,39 @@ class LanguageCatalogue:
         self.rows = Browse(store)
         self._sorted: dict[str, Letters] = {}
         self._lock = threading.Lock()
+        self._held: tuple[int, dict] = (-1, {})  # (generation, what was read at it)
+
+    def _read(self, key: str, read):
+        """``read()``, read once per store generation."""
+        generation = self.store.generation
+        held_at, held = self._held
+        if held_at != generation:
+            held = {}
+            self._held = (generation, held)
+        if key not in held:
+            held[key] = read()
+        return held[key]
+
+    def counts(self) -> dict[str, int]:
+        """Published entries per language."""
+        return self._read("counts", self.store.language_counts)
+
+    def recorded(self) -> dict[str, int]:
+        """Published entries with a recording, per language."""
+        return self._read("recorded", self.rows.recorded)
 
     # -- the list ----------------------------------------------------------------------------
     def languages(self) -> list[dict]:
         """The registry's languages and any other with entries, each with its counts and whether
         it has entries; the language page's address."""
-        counts = self.store.language_counts()
-        recorded = self.rows.recorded()
+        counts, recorded = self.counts(), self.recorded()
         return [self._summary(lang, counts.get(lang.code, 0), recorded.get(lang.code, 0))
                 for lang in languages.listed(counts)]
 
     def menu(self) -> tuple[list[str], list[str]]:
         """The codes a language menu offers, other than Vietnamese: those with entries, then those
         without, each in Vietnamese collation of their names."""
-        counts = self.store.language_counts()
+        counts = self.counts()
         codes = [lang.code for lang in languages.listed(counts) if lang.code != languages.VIETNAMESE]
         return (languages.by_name(c for c in codes if counts.get(c)),
                 languages.by_name(c for c in codes if not counts.get(c)))
@@ -74,7 +95,7 @@ class LanguageCatalogue:
     # -- one language ------------------------------------------------------------------------
     def _language(self, code: str) -> languages.Language:
         lang = languages.get(code)  # UnknownLanguage: not an ISO 639-3 code
-        if not lang.in_vietnam and not self.store.language_counts().get(code):
+        if not lang.in_vietnam and not self.counts().get(code):
             raise LanguageNotFound(code)
         return lang
 
@@ -84,12 +105,12 @@ class LanguageCatalogue:
         lang = self._language(code)
         letters = self.letters(code)
         entries = sum(n for _, n in letters.letters)
-        out = self._summary(lang, entries, self.rows.recorded().get(code, 0))
+        out = self._summary(lang, entries, self.recorded().get(code, 0))
         spelling = languages.orthography(code)
         return {**out, "other_names": list(lang.other_names), "alphabet_source": spelling.source or None,
                 "datasets": [{"name": d["name"], "entries": d["entries"], "citation": d.get("citation"),
                               "licence": d.get("licence"), "description": d.get("description")}
-                             for d in self.rows.datasets(code)],
+                             for d in self._read(f"datasets:{code}", lambda: self.rows.datasets(code))],
                 "letters": [{"letter": letter, "entries": n} for letter, n in letters.letters]}
 
     def letters(self, code: str) -> Letters:
