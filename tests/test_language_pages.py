@@ -332,3 +332,10 @@ def test_results_and_entries_link_their_language_page(client):
     assert 'href="/ngon-ngu/rad">Ê Đê</a>' in page
     entry = found(client, "nước", **{"from": "vie", "to": "rad"})[0]
     assert 'href="/ngon-ngu/rad"' in client.get(f"/e/{entry['id']}").text
+
+
+def test_the_letter_row_of_ede_and_gia_rai_offers_every_letter_off_the_keyboard():
+    from api.routes.pages import SPECIAL_LETTERS
+
+    off_keyboard = [letter for letter in EDE if not letter.isascii()]
+    assert SPECIAL_LETTERS["rad"].split() == SPECIAL_LETTERS["jra"].split() == off_keyboard

@@ -40,8 +40,8 @@ PAGE_SIZE = 20
 SPECIAL_LETTERS = {
     "vie": "ă â đ ê ô ơ ư",
     "bdq": "ă â ĕ ê ĭ ô ŏ ơ ơ̆ ŭ ư ư̆ đ",
-    "jra": "ă â ĕ ê ĭ ô ŏ ơ ơ̆ ŭ ư ư̆ đ",
-    "rad": "ă â ĕ ê ĭ ô ŏ ơ ơ̆ ŭ ư ư̆ đ",
+    "jra": "ă â ƀ č đ ĕ ê ê̆ ĭ ñ ŏ ô ô̆ ơ ơ̆ ŭ ư ư̆",  # the letters of its alphabet (dictionary/languages.py)
+    "rad": "ă â ƀ č đ ĕ ê ê̆ ĭ ñ ŏ ô ô̆ ơ ơ̆ ŭ ư ư̆",
     "kpm": "ă â ĕ ê ĭ ô ŏ ơ ơ̆ ŭ ư ư̆ đ",
     "mtq": "ă â đ ê ô ơ ư",
     "tyz": "ă â đ ê ô ơ ư",
