@@ -1,10 +1,11 @@
-"""The language registry: ISO 639-3 codes, Vietnamese and English names, scripts.
+"""The language registry: ISO 639-3 codes, Vietnamese and English names, scripts, orthographies.
 
 Codes and English names come from ``python-iso639`` (the SIL code tables, maintained upstream);
 this module adds what those tables do not hold: the name the Vietnamese administration uses for
-each language of Vietnam's ethnic minorities, and the scripts it is written in.  Any other valid
-ISO 639-3 code is accepted too (a LIFT export from elsewhere, a comparison language), with its
-English name only.
+each language of Vietnam's ethnic minorities, other names, the scripts it is written in, and how
+its orthography orders words (the ICU collation rules tailored for it, written here once, and the
+alphabet its words are lettered under).  Any other valid ISO 639-3 code is accepted too (a LIFT
+export from elsewhere, a comparison language), with its English name only.
 """
 
 from __future__ import annotations
