@@ -13,6 +13,7 @@ from fastapi import Depends, Header, Request
 from starlette.concurrency import run_in_threadpool
 
 from dictionary.audio.library import AudioLibrary
+from dictionary.catalogue import LanguageCatalogue
 from dictionary.editorial.accounts import Account
 from dictionary.editorial.editing import Editing
 from dictionary.errors import Busy, Forbidden
@@ -38,7 +39,12 @@ async def get_editing(request: Request) -> Editing:
     return request.app.state.services.editing
 
 
+async def get_catalogue(request: Request) -> LanguageCatalogue:
+    return request.app.state.services.catalogue
+
+
 SearchDep = Annotated[SearchService, Depends(get_search)]
+CatalogueDep = Annotated[LanguageCatalogue, Depends(get_catalogue)]
 EditingDep = Annotated[Editing, Depends(get_editing)]
 AudioDep = Annotated[AudioLibrary, Depends(get_audio)]
 TranslatorDep = Annotated[Translator, Depends(get_translator)]

@@ -338,18 +338,6 @@ class AuditPublic(_Public):
     records: list[AuditRecord]
 
 
-class LanguagePublic(_Public):
-    code: str
-    name_vi: str | None
-    name_en: str
-    scripts: list[str]
-    entries: int
-
-
-class LanguagesPublic(_Public):
-    languages: list[LanguagePublic]
-
-
 # -- audio ------------------------------------------------------------------------------------------
 
 class UploadPublic(_Public):

@@ -22,6 +22,12 @@ class UnknownLanguage(DictionaryError):
         )
 
 
+class LanguageNotFound(DictionaryError):
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(f"Từ điển chưa có ngôn ngữ nào mang mã {code!r}; danh sách có ở /v1/languages.")
+
+
 class EntryNotFound(DictionaryError):
     def __init__(self, entry_id: str) -> None:
         self.entry_id = entry_id

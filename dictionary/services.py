@@ -12,6 +12,7 @@ from pathlib import Path
 
 from dictionary.audio.library import AudioLibrary, Limits
 from dictionary.audio.synth import Synthesiser
+from dictionary.catalogue import LanguageCatalogue
 from dictionary.editorial.accounts import Accounts
 from dictionary.editorial.editing import Editing
 from dictionary.packs.pack import PackShelf
@@ -33,6 +34,7 @@ class Services:
     editing: Editing
     follower: Follower
     packs: PackShelf
+    catalogue: LanguageCatalogue
 
     @classmethod
     def compose(cls, store: Store, backend: Backend, audio_root: Path, synthesiser: Synthesiser,
@@ -44,7 +46,8 @@ class Services:
         packs = PackShelf(store, packs_root or Path(audio_root).parent / "packs", audio=audio.offline_pack,
                           interval=pack_interval)
         return cls(store, backend, search, audio,
-                   Translator(search), Accounts(store, service_keys), Editing(store, follower), follower, packs)
+                   Translator(search), Accounts(store, service_keys), Editing(store, follower), follower, packs,
+                   LanguageCatalogue(store))
 
     def close(self) -> None:
         self.packs.stop()

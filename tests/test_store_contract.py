@@ -13,6 +13,7 @@ from audio_support import espeak_wav
 from support import CheckedClient, Library
 
 from corpora.sample import load_sample
+from dictionary import languages
 from dictionary.errors import AccountExists, FeedExpired
 from dictionary.storage.store import Dataset
 
@@ -270,3 +271,29 @@ def test_tudien_migrate_makes_the_schema_once_and_refuses_a_later_one(tmp_path, 
         assert main(["migrate"], env) == 1  # a database of a later release is not written to
     finally:
         postgres.drop(url)
+
+
+def test_the_language_pages_read_the_same(world):
+    """The language catalogue's reads (headwords, recordings, datasets) on either store: an edit
+    waiting for review leaves the public headword in its letter; a recording counts once."""
+    lib, client, who = world
+    entry = lib.search("nặm", "tyz").hits[0].entry
+    body = {"language": "tyz", "headword": "zzz nặm mới", "senses": [{"glosses": {"vie": ["nước"]}}],
+            "comment": "chưa duyệt"}
+    assert client.put(f"/v1/entries/{entry['id']}", headers={**who["contributor"], "If-Match": '"r1"'},
+                      json=body).status_code == 200
+    detail = client.get("/v1/languages/tyz").json()
+    assert detail["entries"] == 8 and sum(x["entries"] for x in detail["letters"]) == 8
+    assert [d["name"] for d in detail["datasets"]] == ["sample-tyz"] and detail["datasets"][0]["entries"] == 8
+    letter = next(x["letter"] for x in detail["letters"] if x["letter"] == entry["headword"][0].upper())
+    words = client.get("/v1/languages/tyz/entries", params={"letter": letter}).json()["entries"]
+    assert entry["headword"] in [w["headword"] for w in words] and "zzz nặm mới" not in str(words)
+    upload = client.post(f"/v1/entries/{entry['id']}/audio", headers=who["editor"],
+                         files={"file": ("take.wav", espeak_wav("nặm"), "audio/wav")},
+                         data={"speaker": "người đọc thử", "licence": "CC BY 4.0"})
+    assert upload.status_code == 201
+    listed = {x["code"]: x for x in client.get("/v1/languages").json()["languages"]}
+    assert (listed["tyz"]["recorded"], listed["khm"]["recorded"], listed["tyz"]["has_entries"]) == (1, 0, True)
+    khmer = client.get("/v1/languages/khm/entries", params={"limit": 100}).json()
+    heads = [w["headword"] for w in khmer["entries"]]
+    assert khmer["total"] == len(heads) > 0 and heads == sorted(heads, key=languages.collator("khm").getSortKey)
