@@ -8,7 +8,7 @@ from dictionary import languages
 
 from ..deps import SearchDep
 from ..responses import JSON
-from ..schemas import LanguagesPublic
+from ..schemas.service import LanguagesPublic
 
 router = APIRouter(tags=["ngôn ngữ"])
 
