@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from dictionary.model import Entry, entry_id
+from dictionary.model import Entry, entry_id, headword_problem
 from dictionary.text.normalize import as_written, canonical
 
 from .base import Parsed, Problem, read_text
@@ -122,6 +122,9 @@ def parse_tabular(
             continue
         if not headword_key:
             problems.append(Problem(where, columns.headword, "empty headword"))
+            continue
+        if (unshown := headword_problem(as_written(raw_headword))) is not None:
+            problems.append(Problem(where, columns.headword, unshown))
             continue
         if headword_key in MISSING_SIGNS:
             problems.append(Problem(where, columns.headword, f"the headword is a missing-data sign "
