@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import partial
 from typing import Annotated, Any
@@ -157,28 +158,27 @@ def _shown(value: str, *, line: bool, required: bool) -> str | None:
     return text
 
 
-def _text(limit: int, *, line: bool, required: bool) -> Any:
-    pattern = (WRITTEN_LINE if line else WRITTEN_TEXT) if required else (PLAIN_LINE if line else PLAIN_TEXT)
-    return Annotated[str, Field(max_length=limit, pattern=pattern),
-                     AfterValidator(partial(_shown, line=line, required=required))]
-
+_LINE = AfterValidator(partial(_shown, line=True, required=True))  # a required text of one line
+_LINE_OR_NONE = AfterValidator(partial(_shown, line=True, required=False))
+_TEXT = AfterValidator(partial(_shown, line=False, required=True))  # a required text, paragraphs allowed
+_TEXT_OR_NONE = AfterValidator(partial(_shown, line=False, required=False))
 
 # Texts of one line (a headword, a gloss) and texts that may hold paragraphs (a definition, a
 # note, a comment); a required text shows at least one character, an optional one that shows
-# nothing is absent.
-Headword = _text(200, line=True, required=True)
-Gloss = _text(500, line=True, required=True)
-ExampleText = _text(1000, line=True, required=True)
-Definition = _text(4000, line=False, required=True)
-Domain = _text(100, line=True, required=False)
-Note = _text(2000, line=False, required=False)
-Comment = _text(2000, line=False, required=False)
-SuggestionText = _text(2000, line=False, required=True)
-Contact = _text(200, line=True, required=False)
-Pos = _text(50, line=True, required=False)
-Ipa = _text(200, line=True, required=False)
-Authority = _text(300, line=True, required=False)
-Source = _text(500, line=True, required=False)
+# nothing is absent.  The patterns are the character rules as the OpenAPI document states them.
+Headword = Annotated[str, Field(max_length=200, pattern=WRITTEN_LINE), _LINE]
+Gloss = Annotated[str, Field(max_length=500, pattern=WRITTEN_LINE), _LINE]
+ExampleText = Annotated[str, Field(max_length=1000, pattern=WRITTEN_LINE), _LINE]
+Definition = Annotated[str, Field(max_length=4000, pattern=WRITTEN_TEXT), _TEXT]
+Domain = Annotated[str, Field(max_length=100, pattern=PLAIN_LINE), _LINE_OR_NONE]
+Note = Annotated[str, Field(max_length=2000, pattern=PLAIN_TEXT), _TEXT_OR_NONE]
+Pos = Annotated[str, Field(max_length=50, pattern=PLAIN_LINE), _LINE_OR_NONE]
+Ipa = Annotated[str, Field(max_length=200, pattern=PLAIN_LINE), _LINE_OR_NONE]
+Authority = Annotated[str, Field(max_length=300, pattern=PLAIN_LINE), _LINE_OR_NONE]
+Source = Annotated[str, Field(max_length=500, pattern=PLAIN_LINE), _LINE_OR_NONE]
+Comment = Annotated[str, Field(max_length=2000, pattern=PLAIN_TEXT), _TEXT_OR_NONE]
+SuggestionText = Annotated[str, Field(max_length=2000, pattern=WRITTEN_TEXT), _TEXT]
+Contact = Annotated[str, Field(max_length=200, pattern=PLAIN_LINE), _LINE_OR_NONE]
 
 
 class ExampleContent(_Strict):
@@ -273,7 +273,7 @@ def language_code(value: object, field: str) -> str:
                                   "ví dụ 'vie', 'bdq'); danh sách ở /v1/languages.") from None
 
 
-def explain(error: dict) -> str:
+def explain(error: Mapping[str, Any]) -> str:
     """A pydantic error on a writer's text, said to a person."""
     kind, ctx = error.get("type"), error.get("ctx") or {}
     if kind == "string_pattern_mismatch" and ctx.get("pattern") in PATTERN_MESSAGES:
