@@ -12,6 +12,12 @@ Three layers:
 * Folding touches Latin script only: Khmer, Cham and Tai Viet marks are part of the letters
   (stripping every nonspacing mark turns ខ្មែរ into ខមែរ).
 
+What a writer may send is a separate matter: :func:`unshowable` says why a text cannot be shown
+(nothing visible, a control character or noncharacter, a line break in a field of one line, an
+unpaired bidirectional control, too many combining marks on one letter), and ``PLAIN_TEXT``,
+``WRITTEN_TEXT``, ``PLAIN_LINE`` and ``WRITTEN_LINE`` are the character rules as patterns the
+API's document states.  :mod:`dictionary.model` applies them to an entry's content.
+
 ICU does the Unicode work (normalisation, case folding and the Latin fold, as one compiled
 transliterator).
 """
