@@ -19,7 +19,7 @@ from pathlib import Path
 
 from dictionary import languages
 from dictionary.errors import ImportRejected, UnknownLanguage
-from dictionary.model import Entry, entry_id
+from dictionary.model import Entry, entry_id, headword_problem
 from dictionary.text.normalize import as_written, canonical
 
 from .base import Columns as Columns  # a table's column mapping, declared with every reader's options
@@ -140,6 +140,9 @@ def parse_tabular(
             continue
         if not headword_key:
             problems.append(Problem(where, columns.headword, "empty headword"))
+            continue
+        if (unshown := headword_problem(as_written(raw_headword))) is not None:
+            problems.append(Problem(where, columns.headword, unshown))
             continue
         if headword_key in MISSING_SIGNS:
             problems.append(Problem(where, columns.headword, f"the headword is a missing-data sign "

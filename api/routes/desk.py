@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from dictionary.editorial.accounts import Account, Role
-from dictionary.editorial.editing import STATUS_WORDS, compare
+from dictionary.editorial.diff import compare
+from dictionary.editorial.editing import STATUS_WORDS
 from dictionary.errors import (
     DictionaryError,
     EntryNotFound,

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Path, Query
 from dictionary.catalogue import MAX_PAGE, PAGE
 
 from ..deps import CatalogueDep
-from ..language_schemas import LanguageDetailPublic, LanguageEntriesPublic, LanguagesPublic
 from ..responses import JSON
-from ..schemas import errors
+from ..schemas.common import errors
+from ..schemas.languages import LanguageDetailPublic, LanguageEntriesPublic, LanguagesPublic
 
 router = APIRouter(tags=["ngôn ngữ"])
 Code = Annotated[str, Path(description="ISO 639-3 code, e.g. rad, bdq, khm")]  # named so the document lists the codes

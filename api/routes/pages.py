@@ -26,7 +26,10 @@ from dictionary.text.normalize import fold
 from ..deps import AudioDep, GateDep, SearchDep, TranslatorDep, run
 from ..export import ExportContext, glossary_csv, glossary_docx
 from ..ratelimit import refusal
-from ..schemas import clips_public, entry_detail, glossary_entries, glossary_public, hit_public
+from ..schemas.audio import clips_public
+from ..schemas.entries import entry_detail
+from ..schemas.search import hit_public
+from ..schemas.translate import glossary_entries, glossary_public
 from ..session import csrf_token, keep_csrf, reader_of
 
 HERE = Path(__file__).resolve().parent.parent

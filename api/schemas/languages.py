@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .schemas import _Public
+from .common import _Public
 
 
 class LanguagePublic(_Public):
