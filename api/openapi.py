@@ -15,7 +15,7 @@ from dictionary import languages
 LANGUAGE_PARAMETERS = ("from", "to", "lang", "language")
 _CODE = {"$ref": "#/components/schemas/LanguageCode"}
 # what an entry's writer keys by language: (schema, property)
-_KEYED_BY_LANGUAGE = (("SenseWrite", "glosses"), ("SenseWrite", "definitions"), ("ExampleWrite", "translations"))
+_KEYED_BY_LANGUAGE = (("SenseContent", "glosses"), ("SenseContent", "definitions"), ("ExampleContent", "translations"))
 
 
 def _language_schema(*, exclude: tuple[str, ...] = ()) -> dict:

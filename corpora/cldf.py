@@ -15,7 +15,7 @@ from typing import Any
 
 from dictionary.errors import ImportRejected
 from dictionary.languages import VIETNAMESE
-from dictionary.model import Entry, Provenance, Sense, entry_id
+from dictionary.model import Entry, Provenance, Sense, entry_id, headword_problem
 from dictionary.text.normalize import as_written, canonical
 
 from .base import Parsed, Problem, ReadOptions
@@ -91,6 +91,9 @@ def parse_cldf(
         form = as_written(row["form"] or "")
         if not canonical(form):
             problems.append(Problem(where, "Form", "empty form"))
+            continue
+        if (unshown := headword_problem(form)) is not None:
+            problems.append(Problem(where, "Form", unshown))
             continue
         glosses = vietnamese.get(row["parameterReference"])
         if not glosses:

@@ -18,7 +18,7 @@ import iso639
 from lxml import etree
 
 from dictionary.errors import ImportRejected
-from dictionary.model import Entry, Example, MediaRef, Provenance, Sense, entry_id
+from dictionary.model import Entry, Example, MediaRef, Provenance, Sense, entry_id, headword_problem
 from dictionary.text.normalize import as_written, canonical
 
 from .base import Parsed, Problem, ReadOptions
@@ -127,6 +127,9 @@ def parse_lift(
                 )
                 continue
         headword = chosen[1]
+        if (unshown := headword_problem(headword)) is not None:
+            problems.append(Problem(where, f"{path_}/lexical-unit", unshown))
+            continue
         variants = [t for _, t in forms if t != headword]
         for variant in node.findall("variant"):
             variants += [t for _, t in _forms(variant) if t not in variants and t != headword]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from dictionary import languages
 from dictionary.errors import ImportRejected
-from dictionary.model import Entry, entry_id
+from dictionary.model import Entry, entry_id, headword_problem
 from dictionary.text.normalize import as_written, canonical
 
 from .base import Parsed, Problem, ReadOptions, read_text
@@ -198,6 +198,9 @@ def _entry(record: _Record, roles: dict, name: str, language: str, dataset: str,
     headword = canonical(first.value)
     if not headword:
         problems.append(Problem(f"{name}:{first.line}", first.marker, "empty headword"))
+        return None
+    if (unshown := headword_problem(as_written(first.value))) is not None:
+        problems.append(Problem(f"{name}:{first.line}", first.marker, unshown))
         return None
     main = _Builder(as_written(first.value), first.line)
     built, subentries = main, []

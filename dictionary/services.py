@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dictionary.audio.library import AudioLibrary, Limits
 from dictionary.audio.synth import Synthesiser
+from dictionary.catalogue import LanguageCatalogue
 from dictionary.collection import Collection
 from dictionary.editorial.accounts import Accounts
 from dictionary.editorial.editing import Editing
@@ -35,6 +36,7 @@ class Services:
     editing: Editing
     follower: Follower
     packs: PackShelf
+    catalogue: LanguageCatalogue
     storage: Storage  # to close: the services hold its rooms
 
     @classmethod
@@ -50,7 +52,8 @@ class Services:
                           interval=pack_interval)
         return cls(backend, search, Collection(entries, storage.datasets, follower), audio, Translator(search),
                    Accounts(storage.accounts, service_keys),
-                   Editing(entries, storage.suggestions, storage.audit, follower), follower, packs, storage)
+                   Editing(entries, storage.suggestions, storage.audit, follower), follower, packs,
+                   LanguageCatalogue(entries, storage.browse), storage)
 
     def close(self) -> None:
         self.packs.stop()

@@ -19,7 +19,7 @@ from pydantic import TypeAdapter
 from starlette.routing import Match
 
 from api.errors import flat_routes
-from api.schemas import ErrorPublic
+from api.schemas.common import ErrorPublic
 from corpora.imports import Imports
 from corpora.tabular import Columns
 from dictionary.audio.synth import Espeak, Synthesiser

@@ -37,10 +37,14 @@ def test_every_shipped_file_is_named_licensed_and_nfc():
     assert (FOLDER / "LICENSES/Apache-2.0.txt").read_text().count("Apache License") >= 1
     assert "Attribution 4.0 International" in (FOLDER / "LICENSES/CC-BY-4.0.txt").read_text()
     assert "Attribution 4.0 International" in (FOLDER / "sidwellvietic/LICENSE").read_text()
+    assert "Attribution-ShareAlike 3.0 Unported" in (FOLDER / "LICENSES/CC-BY-SA-3.0.txt").read_text()
+    assert "Creative Commons Attribution-ShareAlike 3.0" in (FOLDER / "omw-wikt/LICENSE").read_text()
     for item in CATALOGUE:
         assert item.file.exists(), item.path
         assert item.path.split("/")[0] in sources, item.name
-        assert item.licence in ("Apache-2.0", "CC-BY-4.0")
+        assert item.licence in ("Apache-2.0", "CC-BY-4.0", "CC-BY-SA-3.0")
+        assert (FOLDER / "LICENSES" / f"{item.licence}.txt").exists(), item.licence
+        assert f"`LICENSES/{item.licence}.txt`" in sources, item.licence
         assert "không phải từ điển" in item.description
     for path in FOLDER.rglob("*"):
         if path.is_file() and path.suffix in (".csv", ".tsv", ".json", ".md", ".bib", ".txt", ""):

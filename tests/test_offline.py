@@ -22,7 +22,7 @@ import pytest
 from audio_support import espeak_wav
 from support import DATA, REPO, CheckedClient, Library, start_server
 
-from api.schemas import SearchPublic
+from api.schemas.search import SearchPublic
 from corpora.sample import load_sample
 from dictionary.collection import Collection
 from dictionary.packs import pack as packs

@@ -6,12 +6,14 @@ audit log, suggestions, the audio catalogue and the change feed."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from audio_support import espeak_wav
 from support import CheckedClient, Library
 
 from corpora.sample import load_sample
+from dictionary import languages
 from dictionary.errors import AccountExists, FeedExpired
 from dictionary.storage.datasets import Dataset
 
@@ -136,6 +138,50 @@ def test_accounts_sessions_and_the_audit_log(world):
     assert [a["name"] for a in accounts.list()] == ["hoang.a", "le.b", "quan.tri"]
 
 
+def test_sign_in_pauses_a_name_from_one_address_and_keeps_no_unknown_name(world):
+    """Failures for a name wait by (name, address) with growing delays; the right password from
+    another address goes through; an unknown name is kept only as a keyed digest; the store's
+    secret key is made once."""
+    from dictionary.editorial.accounts import DELAYS, PAUSE
+    from dictionary.errors import InvalidAccount, TooManySignIns, WrongPassword
+
+    lib, client, who = world
+    accounts, store = lib.services.accounts, lib.store
+    accounts.set_password("le.b", "mật khẩu dài đủ dùng")
+    now = time.time()
+    for failures, delay in enumerate(DELAYS[:-1], start=1):
+        with pytest.raises(WrongPassword):
+            accounts.sign_in("le.b", "sai", "10.0.0.1", now=now)
+        assert store.accounts.sign_in_failures_from("le.b", "10.0.0.1", now - PAUSE)[0] == failures
+        if delay:  # the next try from there waits, growing
+            with pytest.raises(TooManySignIns) as waiting:
+                accounts.sign_in("le.b", "mật khẩu dài đủ dùng", "10.0.0.1", now=now + 1)
+            assert delay - 2 <= waiting.value.retry_after <= delay
+        now += delay + 1
+    with pytest.raises(WrongPassword):
+        accounts.sign_in("le.b", "sai", "10.0.0.1", now=now)
+    with pytest.raises(TooManySignIns) as paused:
+        accounts.sign_in("le.b", "mật khẩu dài đủ dùng", "10.0.0.1", now=now + 1)  # right, but paused
+    assert paused.value.retry_after > PAUSE - 5
+    account, session = accounts.sign_in("le.b", "mật khẩu dài đủ dùng", "10.0.0.2", now=now + 1)
+    assert account.name == "le.b"
+    second, newer = accounts.sign_in("le.b", "mật khẩu dài đủ dùng", "10.0.0.2", now=now + 2, replacing=session)
+    assert accounts.by_session(session) is None and accounts.by_session(newer).name == "le.b"
+    typed = "mật khẩu dài đủ dùng của ai đó"
+    with pytest.raises(WrongPassword):
+        accounts.sign_in(f"  {typed}  ", "x", "10.0.0.3", now=now)
+    for bad in ("le.b\nroot", "a\x1b[2J", "x" * 65, "le\u200bb"):
+        with pytest.raises(InvalidAccount):
+            accounts.sign_in(bad, "sai", "10.0.0.4", now=now)
+    assert store.accounts.sign_in_failures_from("x", "10.0.0.4", 0)[2] == 0  # a refused name records nothing
+    records = client.get("/v1/audit?limit=1000", headers=who["admin"]).json()["records"]
+    failed = [r for r in records if r["action"] == "session.failed"]
+    assert {r["actor"] for r in failed} == {"le.b", "?"} and not any(typed in repr(r) for r in records)
+    unknown = next(r for r in failed if r["actor"] == "?")
+    assert unknown["target"].startswith("?") and len(unknown["target"]) == 33
+    assert store.accounts.secret_key("accounts") == store.accounts.secret_key("accounts") and len(store.accounts.secret_key("accounts")) == 32
+
+
 def test_suggestions_reach_the_editors(world):
     lib, client, who = world
     entry = lib.search("nhà", "vie", "tyz").hits[0].entry
@@ -225,3 +271,29 @@ def test_tudien_migrate_makes_the_schema_once_and_refuses_a_later_one(tmp_path, 
         assert main(["migrate"], env) == 1  # a database of a later release is not written to
     finally:
         postgres.drop(url)
+
+
+def test_the_language_pages_read_the_same(world):
+    """The language catalogue's reads (headwords, recordings, datasets) on either store: an edit
+    waiting for review leaves the public headword in its letter; a recording counts once."""
+    lib, client, who = world
+    entry = lib.search("nặm", "tyz").hits[0].entry
+    body = {"language": "tyz", "headword": "zzz nặm mới", "senses": [{"glosses": {"vie": ["nước"]}}],
+            "comment": "chưa duyệt"}
+    assert client.put(f"/v1/entries/{entry['id']}", headers={**who["contributor"], "If-Match": '"r1"'},
+                      json=body).status_code == 200
+    detail = client.get("/v1/languages/tyz").json()
+    assert detail["entries"] == 8 and sum(x["entries"] for x in detail["letters"]) == 8
+    assert [d["name"] for d in detail["datasets"]] == ["sample-tyz"] and detail["datasets"][0]["entries"] == 8
+    letter = next(x["letter"] for x in detail["letters"] if x["letter"] == entry["headword"][0].upper())
+    words = client.get("/v1/languages/tyz/entries", params={"letter": letter}).json()["entries"]
+    assert entry["headword"] in [w["headword"] for w in words] and "zzz nặm mới" not in str(words)
+    upload = client.post(f"/v1/entries/{entry['id']}/audio", headers=who["editor"],
+                         files={"file": ("take.wav", espeak_wav("nặm"), "audio/wav")},
+                         data={"speaker": "người đọc thử", "licence": "CC BY 4.0"})
+    assert upload.status_code == 201
+    listed = {x["code"]: x for x in client.get("/v1/languages").json()["languages"]}
+    assert (listed["tyz"]["recorded"], listed["khm"]["recorded"], listed["tyz"]["has_entries"]) == (1, 0, True)
+    khmer = client.get("/v1/languages/khm/entries", params={"limit": 100}).json()
+    heads = [w["headword"] for w in khmer["entries"]]
+    assert khmer["total"] == len(heads) > 0 and heads == sorted(heads, key=languages.collator("khm").getSortKey)

@@ -13,22 +13,22 @@ from dictionary.audio.library import RecordingInfo
 from dictionary.audio.synth import MAX_SPEAK_CHARS, SPEAKABLE
 from dictionary.editorial.accounts import Role
 from dictionary.errors import AudioTooLarge, InvalidRecording
+from dictionary.public import clip_public
 
 from ..deps import VARY, ActorDep, AudioDep, EditingDep, ReaderDep, client_of
 from ..errors import LENGTH_REQUIRED, HTTPProblem
 from ..files import file_answer
 from ..ratelimit import limited
 from ..responses import JSON
-from ..schemas import (
+from ..schemas.audio import (
     DeletedPublic,
     EntryAudioPublic,
     PronunciationPublic,
     SpeechPublic,
     UploadPublic,
-    clip_public,
     clips_public,
-    errors,
 )
+from ..schemas.common import errors
 
 router = APIRouter(tags=["âm thanh"], responses=errors(422))
 

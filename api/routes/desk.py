@@ -13,11 +13,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from dictionary.editorial.accounts import Account, Role
-from dictionary.editorial.editing import STATUS_WORDS, compare
+from dictionary.editorial.diff import compare
+from dictionary.editorial.editing import STATUS_WORDS
 from dictionary.errors import (
     DictionaryError,
     EntryNotFound,
     Forbidden,
+    InvalidAccount,
     InvalidTransition,
     StaleRevision,
     SuggestionClosed,
@@ -27,7 +29,7 @@ from dictionary.errors import (
 
 from ..deps import EditingDep, SearchDep, client_of
 from ..ratelimit import refusal
-from ..session import SESSION, close_session, csrf_ok, open_session, reader_of
+from ..session import close_session, csrf_ok, open_session, reader_of, session_token
 from .pages import SPECIAL_LETTERS, _context, render
 
 router = APIRouter(include_in_schema=False)
@@ -74,11 +76,12 @@ def sign_in(request: Request, search: SearchDep, name: str = Form(""), password:
         return _refused(request, search, BAD_FORM, 403)
     accounts = request.app.state.services.accounts
     try:
-        _, token = accounts.sign_in(name.strip(), password, client_of(request) or "?")
-    except (WrongPassword, TooManySignIns) as exc:
+        _, token = accounts.sign_in(name, password, client_of(request) or "?", replacing=session_token(request))
+    except (WrongPassword, TooManySignIns, InvalidAccount) as exc:
         status, headers = (429, {"Retry-After": str(exc.retry_after)}) if isinstance(exc, TooManySignIns) \
-            else (401, None)
-        return render(request, "dang-nhap.html", _context(request, search, next=_local(next), name=name,
+            else (422, None) if isinstance(exc, InvalidAccount) else (401, None)
+        shown = "" if isinstance(exc, InvalidAccount) else name.strip()  # a name refused is not echoed
+        return render(request, "dang-nhap.html", _context(request, search, next=_local(next), name=shown,
                                                           error=str(exc)), status_code=status, headers=headers)
     response = RedirectResponse(_local(next), status_code=303)
     open_session(request, response, token)
@@ -89,7 +92,7 @@ def sign_in(request: Request, search: SearchDep, name: str = Form(""), password:
 def sign_out(request: Request, search: SearchDep, csrf: str = Form("")):
     if not csrf_ok(request, csrf):
         return _refused(request, search, BAD_FORM, 403)
-    request.app.state.services.accounts.sign_out(request.cookies.get(SESSION))
+    request.app.state.services.accounts.sign_out(session_token(request))
     response = RedirectResponse("/", status_code=303)
     close_session(request, response)
     return response

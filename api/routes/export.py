@@ -19,7 +19,7 @@ from dictionary.editorial.accounts import Role
 from dictionary.errors import DatasetNotFound
 
 from ..deps import ActorDep, CollectionDep, SearchDep
-from ..schemas import errors
+from ..schemas.common import errors
 
 router = APIRouter(tags=["biên tập"], responses=errors(422))
 

@@ -16,7 +16,8 @@ from ..deps import SearchDep
 from ..errors import HTTPProblem
 from ..files import file_answer
 from ..responses import JSON
-from ..schemas import ChangesPublic, PacksPublic, errors
+from ..schemas.common import errors
+from ..schemas.packs import ChangesPublic, PacksPublic
 
 router = APIRouter(tags=["gói ngoại tuyến"], responses=errors(422))
 log = logging.getLogger("tudien.packs")

@@ -26,7 +26,10 @@ from dictionary.text.normalize import fold
 from ..deps import AudioDep, CollectionDep, GateDep, SearchDep, TranslatorDep, run
 from ..export import ExportContext, glossary_csv, glossary_docx
 from ..ratelimit import refusal
-from ..schemas import clips_public, entry_detail, glossary_entries, glossary_public, hit_public
+from ..schemas.audio import clips_public
+from ..schemas.entries import entry_detail
+from ..schemas.search import hit_public
+from ..schemas.translate import glossary_entries, glossary_public
 from ..session import csrf_token, keep_csrf, reader_of
 
 HERE = Path(__file__).resolve().parent.parent
@@ -40,8 +43,8 @@ PAGE_SIZE = 20
 SPECIAL_LETTERS = {
     "vie": "ă â đ ê ô ơ ư",
     "bdq": "ă â ĕ ê ĭ ô ŏ ơ ơ̆ ŭ ư ư̆ đ",
-    "jra": "ă â ĕ ê ĭ ô ŏ ơ ơ̆ ŭ ư ư̆ đ",
-    "rad": "ă â ĕ ê ĭ ô ŏ ơ ơ̆ ŭ ư ư̆ đ",
+    "jra": "ă â ƀ č đ ĕ ê ê̆ ĭ ñ ŏ ô ô̆ ơ ơ̆ ŭ ư ư̆",  # the letters of its alphabet (dictionary/languages.py)
+    "rad": "ă â ƀ č đ ĕ ê ê̆ ĭ ñ ŏ ô ô̆ ơ ơ̆ ŭ ư ư̆",
     "kpm": "ă â ĕ ê ĭ ô ŏ ơ ơ̆ ŭ ư ư̆ đ",
     "mtq": "ă â đ ê ô ơ ư",
     "tyz": "ă â đ ê ô ơ ư",
@@ -61,6 +64,7 @@ SENSES_SHOWN = 3  # a result shows this many senses; the rest behind "xem thêm"
 LICENCES = {
     "cc-by-4.0": "https://creativecommons.org/licenses/by/4.0/",
     "cc-by-sa-4.0": "https://creativecommons.org/licenses/by-sa/4.0/",
+    "cc-by-sa-3.0": "https://creativecommons.org/licenses/by-sa/3.0/",
     "cc-by-3.0": "https://creativecommons.org/licenses/by/3.0/",
     "cc-by-nc-4.0": "https://creativecommons.org/licenses/by-nc/4.0/",
     "cc0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
@@ -128,14 +132,16 @@ def difference(match: dict, query: str) -> str:
     return f"khác {letters} chữ: «{text}»" if letters else f"gần giống: «{text}»"
 
 
-def _language_options(search) -> list[dict]:
-    """Vietnamese, then every language with entries, by Vietnamese name."""
-    others = languages.by_name(code for code in search.languages() if code != "vie")
-    return [{"code": code, "name": languages.name(code)} for code in ("vie", *others)]
+def _language_options(request: Request) -> list[dict]:
+    """Vietnamese, then the languages with entries, then those without (``empty``), each group
+    by Vietnamese name."""
+    full, empty = request.app.state.services.catalogue.menu()
+    return [{"code": code, "name": languages.name(code), "empty": code in empty}
+            for code in (languages.VIETNAMESE, *full, *empty)]
 
 
 def _context(request: Request, search, **values) -> dict:
-    return {"request": request, "languages": _language_options(search), "letters": SPECIAL_LETTERS,
+    return {"request": request, "languages": _language_options(request), "letters": SPECIAL_LETTERS,
             "status_words": STATUS_WORDS, "status_meaning": STATUS_MEANING, "name": languages.name,
             "reader": reader_of(request), "csrf": csrf_token(request), **values}
 

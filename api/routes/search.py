@@ -11,7 +11,9 @@ from dictionary.text.normalize import VISIBLE
 from ..deps import AudioDep, GateDep, SearchDep, run
 from ..ratelimit import limited
 from ..responses import JSON
-from ..schemas import SearchPublic, SuggestPublic, clips_public, errors, hit_public
+from ..schemas.audio import clips_public
+from ..schemas.common import errors
+from ..schemas.search import SearchPublic, SuggestPublic, hit_public
 
 router = APIRouter(tags=["tra cứu"], responses=errors(422))
 

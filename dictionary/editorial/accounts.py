@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 import secrets
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -38,9 +40,13 @@ ALL_LANGUAGES = "*"
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 MIN_PASSWORD = 10
 SESSION_HOURS = 12  # a page session lasts a working day
-PAUSE = 15 * 60  # seconds failed sign-ins are counted over, and the pause they lead to
-FAILURES_PER_NAME = 5
-FAILURES_PER_CLIENT = 20
+PAUSE = 15 * 60  # seconds failed sign-ins are counted over, and the longest pause they lead to
+# Failed tries for one name from one address: the wait before the next try after the 1st, 2nd, …
+# (the last one for every further failure).  Typos cost nothing; a guesser soon waits the pause.
+DELAYS = (0, 0, 30, 120, PAUSE)
+FAILURES_PER_CLIENT = 20  # failures from one address, for any names, that pause its every sign-in
+MAX_SIGN_IN_NAME = 64  # the longest account name (_NAME): anything longer is no name
+UNKNOWN = "?"  # the actor recorded for a sign-in with a name no account has
 
 
 class Role(StrEnum):
@@ -82,6 +88,17 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def sign_in_name(name: str | None) -> str:
+    """A name typed on the sign-in page, trimmed; InvalidAccount (nothing recorded) when it is
+    longer than any account name or holds a control or format character (a newline, ESC)."""
+    name = (name or "").strip()
+    if len(name) > MAX_SIGN_IN_NAME:
+        raise InvalidAccount(f"Tên đăng nhập dài quá {MAX_SIGN_IN_NAME} ký tự; hãy nhập tên tài khoản của bạn.")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") for ch in name):
+        raise InvalidAccount("Tên đăng nhập chứa ký tự điều khiển hoặc ký tự ẩn; hãy nhập lại tên tài khoản.")
+    return name
+
+
 def _hasher():
     from argon2 import PasswordHasher  # Argon2id, the library's recommended parameters
 
@@ -95,6 +112,16 @@ class Accounts:
     def __init__(self, rows: AccountRows, service_keys: tuple[str, ...] = ()) -> None:
         self.rows = rows
         self.service_keys = tuple(service_keys)
+        self._key: bytes | None = None
+
+    def keyed(self, purpose: str, text: str) -> str:
+        """A keyed digest of ``text`` for ``purpose`` (HMAC-SHA256 under the store's own secret
+        key, the same on every node): what stands for a text that must not be kept (an unknown
+        sign-in name) or that only this service can make (a form's CSRF token)."""
+        if self._key is None:
+            self._key = self.rows.secret_key("accounts")
+        mac = hmac.new(self._key, f"{purpose}\x00{text}".encode("utf-8", "surrogatepass"), hashlib.sha256)
+        return mac.hexdigest()
 
     # -- managing ------------------------------------------------------------------------------
     @staticmethod
@@ -191,23 +218,42 @@ class Accounts:
         return self._account(row)
 
     # -- the pages' sign-in ----------------------------------------------------------------------
-    def sign_in(self, name: str, password: str, client: str, now: float | None = None) -> tuple[Account, str]:
+    def sign_in(self, name: str, password: str, client: str, now: float | None = None,
+                replacing: str | None = None) -> tuple[Account, str]:
         """Check a name and password from the sign-in page; returns the account and a new session
-        token (kept only as a digest, for SESSION_HOURS).  Past FAILURES_PER_NAME failed tries for
-        a name, or FAILURES_PER_CLIENT from one client, within PAUSE seconds, TooManySignIns
-        until the pause is over, whether or not the password is right."""
+        token (kept only as a digest, for SESSION_HOURS) that replaces the browser's session
+        ``replacing`` (which stops working).
+
+        The name is trimmed and checked first (:func:`sign_in_name`); a failure is recorded under
+        the account's name, or, for a name no account has, under its keyed digest (never its
+        text: it may be a password typed in the wrong field).  Failed tries for a name from one
+        address make that address wait before its next try for the name (DELAYS, growing to
+        PAUSE); FAILURES_PER_CLIENT from one address within PAUSE seconds pause every sign-in from
+        it.  Either way TooManySignIns, whether or not the password is right; but the right
+        password from an address with no such failures always goes through, so no one can lock
+        an editor out by failing for their name from elsewhere."""
         now = time.time() if now is None else now
-        by_name, by_client, last = self.rows.sign_in_failures(name or "", client, now - PAUSE)
-        if by_name >= FAILURES_PER_NAME or by_client >= FAILURES_PER_CLIENT:
-            raise TooManySignIns(max(1, int(last + PAUSE - now) + 1))
+        name = sign_in_name(name)
+        known = bool(name) and self.rows.account(name) is not None
+        key = name if known else f"{UNKNOWN}{self.keyed('sign-in name', name)[:32]}"
+        by_pair, last_pair, by_client, last_client = self.rows.sign_in_failures_from(key, client, now - PAUSE)
+        wait = 0.0
+        if by_client >= FAILURES_PER_CLIENT:
+            wait = last_client + PAUSE - now
+        if by_pair:
+            wait = max(wait, last_pair + DELAYS[min(by_pair, len(DELAYS)) - 1] - now)
+        if wait > 0:
+            raise TooManySignIns(max(1, math.ceil(wait)))
         try:
             account = self.by_password(name, password)
         except NotSignedIn:
-            self.rows.sign_in_failed(name or "", client, now)
+            self.rows.sign_in_failed(key, client, now, actor=name if known else UNKNOWN)
             raise WrongPassword() from None
-        self.rows.clear_sign_in_failures(name)
+        self.rows.clear_sign_in_failures(name, client)
         token = secrets.token_urlsafe(32)
         expires = datetime.fromtimestamp(now + SESSION_HOURS * 3600, UTC).isoformat(timespec="seconds")
+        if replacing:
+            self.rows.delete_session(_digest(replacing))
         self.rows.add_session(_digest(token), account.name, expires, client)
         return account, token
 

@@ -29,12 +29,10 @@ retired → draft     editor        takes a retired entry up again
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from dictionary import languages
 from dictionary.editorial.accounts import ALL_LANGUAGES, Account, Role
 from dictionary.errors import (
     EntryNotFound,
@@ -45,20 +43,26 @@ from dictionary.errors import (
     StaleRevision,
     SuggestionClosed,
     SuggestionNotFound,
-    UnknownLanguage,
 )
-from dictionary.model import Entry, Provenance, Status, entry_id
+from dictionary.model import (
+    Comment,
+    Contact,
+    Entry,
+    EntryContent,
+    Provenance,
+    Status,
+    SuggestionText,
+    checked,
+    entry_id,
+    language_code,
+)
 from dictionary.search.indexing import Follower
 from dictionary.storage.audit import AuditLog
 from dictionary.storage.entries import Entries, EntryState, RevisionConflict, Written, changes
 from dictionary.storage.suggestions import Suggestions
-from dictionary.text.normalize import PLAIN_TEXT, WRITTEN_TEXT
 
 EDITORS_DATASET = "editors"
 EDITORS_CITATION = "Biên soạn trực tiếp trên Từ điển DTTS"
-MAX_COMMENT = 2000
-MAX_SUGGESTION = 2000
-MAX_CONTACT = 200
 MAX_AUDIT = 1000
 
 # (from, to) → the role that may make the move
@@ -106,126 +110,8 @@ def parse_etag(value: str | None) -> int | None:
     return int(text)
 
 
-def _text(value: object, field: str, *, required: bool = False, limit: int = 500) -> str | None:
-    """A text field as it will be stored: NFC, trimmed, without control characters (the rules the
-    API's schema states as PLAIN_TEXT and WRITTEN_TEXT)."""
-    if value is None:
-        if required:
-            raise InvalidEntry(field, "không được để trống.")
-        return None
-    if not isinstance(value, str):
-        raise InvalidEntry(field, "phải là một chuỗi ký tự.")
-    if not re.search(PLAIN_TEXT, value):
-        raise InvalidEntry(field, "chứa ký tự điều khiển; hãy gõ lại hoặc dán dưới dạng văn bản thường.")
-    text = unicodedata.normalize("NFC", value).strip()
-    if not re.search(WRITTEN_TEXT, text):
-        if required:
-            raise InvalidEntry(field, "không được để trống (cần ít nhất một chữ nhìn thấy được).")
-        return None
-    if len(text) > limit:
-        raise InvalidEntry(field, f"dài {len(text)} ký tự; tối đa {limit}.")
-    return text
-
-
-def _code(value: object, field: str) -> str:
-    try:
-        return languages.get(value).code  # type: ignore[arg-type]
-    except UnknownLanguage:
-        raise InvalidEntry(field, f"{value!r} không phải mã ngôn ngữ ISO 639-3 (ba chữ cái thường, "
-                                  "ví dụ 'vie', 'bdq'); danh sách ở /v1/languages.") from None
-
-
-def content(data: dict) -> dict:
-    """The fields of an entry a writer sends (``language``, ``headword``, ``variants``, ``pos``,
-    ``ipa``, ``senses``, ``authority``), checked and made canonical (NFC).  InvalidEntry names the
-    first field that cannot be stored."""
-    out: dict = {
-        "language": _code(data.get("language"), "language"),
-        "headword": _text(data.get("headword"), "headword", required=True, limit=200),
-        "variants": [],
-        "pos": _text(data.get("pos"), "pos", limit=50),
-        "ipa": _text(data.get("ipa"), "ipa", limit=200),
-        "authority": _text(data.get("authority"), "authority", limit=300),
-        "senses": [],
-    }
-    for i, variant in enumerate(data.get("variants") or ()):
-        text = _text(variant, f"variants[{i}]", required=True, limit=200)
-        if text not in out["variants"] and text != out["headword"]:
-            out["variants"].append(text)
-    for i, sense in enumerate(data.get("senses") or ()):
-        where = f"senses[{i}]"
-        glosses: dict[str, list[str]] = {}
-        for code, items in (sense.get("glosses") or {}).items():
-            code = _code(code, f"{where}.glosses")
-            texts = [_text(g, f"{where}.glosses.{code}[{j}]", required=True) for j, g in enumerate(items)]
-            if texts:
-                glosses[code] = list(dict.fromkeys(texts))
-        definitions = {_code(code, f"{where}.definitions"): _text(text, f"{where}.definitions.{code}",
-                                                                     required=True, limit=4000)
-                       for code, text in (sense.get("definitions") or {}).items()}
-        examples = []
-        for j, example in enumerate(sense.get("examples") or ()):
-            translations = {_code(code, f"{where}.examples[{j}].translations"):
-                            _text(text, f"{where}.examples[{j}].translations.{code}", required=True, limit=1000)
-                            for code, text in (example.get("translations") or {}).items()}
-            examples.append({"text": _text(example.get("text"), f"{where}.examples[{j}].text", required=True,
-                                           limit=1000),
-                             "translations": translations,
-                             "source": _text(example.get("source"), f"{where}.examples[{j}].source")})
-        if not glosses and not definitions:
-            raise InvalidEntry(f"{where}.glosses", "mỗi nghĩa cần ít nhất một nghĩa dịch (glosses) hoặc một định nghĩa.")
-        out["senses"].append({
-            "glosses": glosses, "definitions": definitions, "examples": examples,
-            "domains": [t for k, d in enumerate(sense.get("domains") or ())
-                        if (t := _text(d, f"{where}.domains[{k}]", limit=100))],
-            "notes": [t for k, n in enumerate(sense.get("notes") or ())
-                      if (t := _text(n, f"{where}.notes[{k}]", limit=2000))],
-            "pos": _text(sense.get("pos"), f"{where}.pos", limit=50),
-        })
-    return out
-
-
-_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def _at(entry: dict, path: str):
-    """The value at a field path of :func:`dictionary.storage.entries.changes` (``senses[0].glosses.vie``)."""
-    value = entry
-    for name, index in _STEP.findall(path):
-        if value is None:
-            return None
-        if name:
-            value = value.get(name) if isinstance(value, dict) else None
-        else:
-            value = value[int(index)] if isinstance(value, list) and int(index) < len(value) else None
-    return value
-
-
-def _shown(value) -> str:
-    if value is None or value == [] or value == {}:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(_shown(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_shown(v)}" for k, v in value.items() if _shown(v))
-    return str(value)
-
-
-def compare(before: dict | None, after: dict) -> list[dict]:
-    """What differs between two revisions' contents, field by field, as text a person reads:
-    ``[{"field", "before", "after"}]`` (the status and the source left out)."""
-    rows = []
-    for path in changes(before or {}, after):
-        if path in ("status", "provenance", "extra", "id"):
-            continue
-        old, new = _shown(_at(before or {}, path)), _shown(_at(after, path))
-        if old != new:
-            rows.append({"field": path, "before": old, "after": new})
-    return rows
-
-
 def _comment(value: str | None) -> str | None:
-    return _text(value, "comment", limit=MAX_COMMENT)
+    return checked(Comment, value, "comment")
 
 
 class Editing:
@@ -303,7 +189,7 @@ class Editing:
     def in_review(self, reader: Account, language: str | None = None) -> list[dict]:
         """What waits for an editor, in ``language`` or in every language the reader edits."""
         if language is not None:
-            reader.require(Role.editor, _code(language, "language"))
+            reader.require(Role.editor, language_code(language, "language"))
             return self.entries.in_review((language,))
         reader.require(Role.editor)
         everywhere = reader.role == Role.admin or ALL_LANGUAGES in reader.languages
@@ -316,14 +202,15 @@ class Editing:
         s = written.state
         return EntryView(s.body, s.revision, s.published_revision, s.pending)
 
-    def create(self, actor: Account, data: dict, comment: str | None = None, client: str | None = None) -> EntryView:
-        """A new entry, as a draft of ``actor``'s."""
-        fields = content(data)
-        actor.require(Role.contributor, fields["language"])
+    def create(self, actor: Account, data: EntryContent | dict, comment: str | None = None,
+               client: str | None = None) -> EntryView:
+        """A new entry, as a draft of ``actor``'s, with ``data``'s content (validated once: by the
+        request model that made it, or here)."""
+        fields = EntryContent.of(data)
+        actor.require(Role.contributor, fields.language)
         while True:
-            new_id = entry_id(fields["language"], EDITORS_DATASET, uuid.uuid4().hex)
-            entry = Entry(id=new_id, **fields,
-                          provenance=Provenance(dataset=EDITORS_DATASET, citation=EDITORS_CITATION))
+            new_id = entry_id(fields.language, EDITORS_DATASET, uuid.uuid4().hex)
+            entry = fields.entry(new_id, Provenance(dataset=EDITORS_DATASET, citation=EDITORS_CITATION))
             try:
                 written = self.entries.write_revision(entry, author=actor.name, comment=_comment(comment),
                                                     status=Status.draft, create=True, action="entry.create",
@@ -332,7 +219,7 @@ class Editing:
                 continue
             return self._written(written)
 
-    def replace(self, actor: Account, entry_id: str, data: dict, expected: int | None,
+    def replace(self, actor: Account, entry_id: str, data: EntryContent | dict, expected: int | None,
                 comment: str | None = None, client: str | None = None) -> EntryView:
         """A new revision of the entry with ``data``'s content, made from revision ``expected``.
         It is a draft: a published entry keeps its published text until this one is published."""
@@ -340,17 +227,13 @@ class Editing:
         actor.require(Role.contributor, state.language)
         if state.status == Status.retired:  # editing takes it up again: an editor's move
             actor.require(MOVES[Status.retired, Status.draft], state.language)
-        fields = content(data)
-        if fields["language"] != state.language:
+        fields = EntryContent.of(data)
+        if fields.language != state.language:
             raise InvalidEntry("language", f"ngôn ngữ của một mục từ không đổi được (đang là {state.language!r}); "
                                            "hãy tạo mục từ mới cho ngôn ngữ kia.")
         # what an import held on a sense beyond the fields a writer sends (its source line, its
         # unmapped columns) stays with the sense at the same place
-        for old, new in zip(state.body.get("senses", ()), fields["senses"], strict=False):
-            for kept in ("location", "extra"):
-                if old.get(kept):
-                    new[kept] = old[kept]
-        entry = Entry.model_validate({**state.body, **fields})
+        entry = fields.replacing(Entry.model_validate(state.body))
         return self._write(entry, actor, Status.draft, expected, comment, "entry.update", client)
 
     def move(self, actor: Account, entry_id: str, status: str, comment: str | None = None,
@@ -410,16 +293,16 @@ class Editing:
         """A reader's report on an entry they can read (the public: a published one; an account of
         its language: a draft too), into the editors' queue; its number."""
         view = self.view(entry_id, reader)  # EntryNotFound unless this reader can read it
-        body = _text(text, "text", required=True, limit=MAX_SUGGESTION)
+        body = checked(SuggestionText, text, "text")
         return self.suggestion_box.add(entry_id, view.entry["language"], body,
-                                       _text(contact, "contact", limit=MAX_CONTACT), client,
-                                       reader.name if reader is not None else "anonymous")
+                                         checked(Contact, contact, "contact"), client,
+                                         reader.name if reader is not None else "anonymous")
 
     def suggestions(self, reader: Account, status: str | None = "open", language: str | None = None) -> list[dict]:
         if status is not None and status not in ("open", "accepted", "dismissed"):
             raise InvalidEntry("status", "hãy dùng open, accepted hoặc dismissed.")
         if language is not None:
-            reader.require(Role.editor, _code(language, "language"))
+            reader.require(Role.editor, language_code(language, "language"))
             return self.suggestion_box.select(status, (language,))
         reader.require(Role.editor)
         everywhere = reader.role == Role.admin or ALL_LANGUAGES in reader.languages

@@ -71,6 +71,12 @@ class SearchResult:
 _NOT_WORDS = frozenset({"true", "false"})  # what a spreadsheet writes for a cell it took for a yes/no
 
 
+def has_word_character(text: str) -> bool:
+    """Whether a query holds a letter or a digit (of any script): one that holds none (``?``,
+    ``*?~^``, an emoji) has nothing to match loosely, and finds only texts equal to it."""
+    return any(ch.isalnum() for ch in text)
+
+
 def is_word(headword: str) -> bool:
     """Whether a headword can be offered as a word: it has a letter, and is not a spreadsheet's
     TRUE/FALSE (real lists hold both kinds of debris)."""
@@ -127,8 +133,11 @@ class SearchService:
         )
         candidates = self.backend.candidates(plan)
         readings: dict[int, str] = {}
-        for reading in self.readings(q, text):
-            candidates.extend(self._decoded_candidates(reading, scopes, wanted, readings))
+        if has_word_character(text):
+            for reading in self.readings(q, text):
+                candidates.extend(self._decoded_candidates(reading, scopes, wanted, readings))
+        else:  # no letter to compare: every folded key of symbols is empty, and "equal"
+            candidates = [c for c in candidates if c.tier == Tier.EXACT]
         generation = self.entries.generation
         marked = has_diacritics(text)
         ranked = self.rank(candidates, generation)
@@ -161,11 +170,13 @@ class SearchService:
     def is_exact(cand: Candidate, marked: bool) -> bool:
         """Whether a candidate matches the query as typed: the same letters and diacritics, but
         for where tone marks sit; for a query typed without any diacritic (``marked`` False),
-        ignoring them; or as a Telex/VNI reading of the query spells it."""
-        if cand.tier <= Tier.TONE:
+        ignoring them; or as a Telex/VNI reading of the query spells it.  The letters agree
+        (distance 0, within every fuzzy bound): a text without letters, whose folded key is
+        empty, is no match but the very text (tier exact)."""
+        if cand.tier == Tier.EXACT:
             return True
-        if cand.tier == Tier.FOLD:
-            return not marked
+        if cand.tier <= Tier.FOLD:
+            return cand.length > 0 and (cand.tier == Tier.TONE or not marked)
         return cand.tier == Tier.DECODED and cand.distance == 0
 
     @staticmethod

@@ -3,6 +3,7 @@ digests) and failed sign-ins (for the pause)."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 
 from dictionary.errors import AccountExists, AccountNotFound
@@ -76,22 +77,40 @@ class AccountRows:
         with self.core.transaction() as db:
             db.execute("DELETE FROM sessions WHERE account = ?", (account,))
 
-    def sign_in_failed(self, name: str, client: str, at: float) -> None:
+    def sign_in_failed(self, name: str, client: str, at: float, actor: str | None = None) -> None:
+        """Record a failed sign-in for ``name`` (an account's name, or what stands for an unknown
+        one) from ``client``; the audit log names ``actor`` (by default ``name``)."""
         with self.core.transaction() as db:
             db.execute("INSERT INTO sign_in_failures (name, client, at) VALUES (?, ?, ?)", (name, client, at))
             db.execute("DELETE FROM sign_in_failures WHERE at < ?", (at - 86400,))
-            audit.write(db, name or "?", "session.failed", name, client=client)
+            audit.write(db, actor or name or "?", "session.failed", name, client=client)
 
-    def sign_in_failures(self, name: str, client: str, since: float) -> tuple[int, int, float]:
-        """(failures of ``name``, failures from ``client``, the latest of them) since ``since``."""
-        by_name, last_name = self.core.db.execute(
-            "SELECT COUNT(*), COALESCE(MAX(at), 0) FROM sign_in_failures WHERE name = ? AND at >= ?",
-            (name, since)).fetchone()
+    def sign_in_failures_from(self, name: str, client: str, since: float) -> tuple[int, float, int, float]:
+        """(failures of ``name`` from ``client``, the latest of them, failures from ``client`` for
+        any name, the latest of them) since ``since``."""
+        by_pair, last_pair = self.core.db.execute(
+            "SELECT COUNT(*), COALESCE(MAX(at), 0) FROM sign_in_failures WHERE name = ? AND client = ? AND at >= ?",
+            (name, client, since)).fetchone()
         by_client, last_client = self.core.db.execute(
             "SELECT COUNT(*), COALESCE(MAX(at), 0) FROM sign_in_failures WHERE client = ? AND at >= ?",
             (client, since)).fetchone()
-        return by_name, by_client, max(last_name, last_client)
+        return by_pair, last_pair, by_client, last_client
 
-    def clear_sign_in_failures(self, name: str) -> None:
+    def clear_sign_in_failures(self, name: str, client: str | None = None) -> None:
+        """Forget the failed sign-ins of ``name`` (from ``client`` only, when given)."""
         with self.core.transaction() as db:
-            db.execute("DELETE FROM sign_in_failures WHERE name = ?", (name,))
+            if client is None:
+                db.execute("DELETE FROM sign_in_failures WHERE name = ?", (name,))
+            else:
+                db.execute("DELETE FROM sign_in_failures WHERE name = ? AND client = ?", (name, client))
+
+    def secret_key(self, name: str) -> bytes:
+        """The store's secret key ``name`` (32 random bytes), made on first use and the same for
+        every node of the store; never shown, exported or sent."""
+        key = f"secret.{name}"
+        row = self.core.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        if row is None:  # the first use: one node makes it, every other reads that one
+            with self.core.transaction() as db:
+                db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, secrets.token_hex(32)))
+                row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return bytes.fromhex(row[0])

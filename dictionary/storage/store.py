@@ -16,6 +16,7 @@ from pathlib import Path
 
 from dictionary.storage.accounts import AccountRows
 from dictionary.storage.audit import AuditLog
+from dictionary.storage.browse import Browse
 from dictionary.storage.catalogue import Catalogue
 from dictionary.storage.core import Connections
 from dictionary.storage.datasets import Datasets
@@ -36,6 +37,7 @@ class Storage:
         self.audit = AuditLog(self.core)
         self.catalogue = Catalogue(self.core)
         self.feed = Feed(self.core)
+        self.browse = Browse(self.core)
 
     def close(self) -> None:
         """Close every thread's connection (the store is done with: the threads that used it too)."""
