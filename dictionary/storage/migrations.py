@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 import orjson
 
 from dictionary.errors import DictionaryError
-from dictionary.model import meanings
 
 
 class SchemaTooNew(DictionaryError):
@@ -96,6 +95,10 @@ def _revisions(db: sqlite3.Connection) -> None:
 def _meanings(db: sqlite3.Connection) -> None:
     """6: how many meanings each entry's public text gives, kept beside it for the ranking
     (main meanings first)."""
+    # here, not at the top: :func:`dictionary.storage.schema.peek` serves a process that must not
+    # load the entry models (``tudien serve``'s supervisor)
+    from dictionary.model import meanings
+
     db.execute("ALTER TABLE entries ADD COLUMN meanings INTEGER NOT NULL DEFAULT 0")
     last = 0
     while True:
