@@ -46,7 +46,7 @@ class Services:
         entries, feed = storage.entries, storage.feed
         search = SearchService(entries, backend)
         follower = Follower(entries, feed, backend)
-        audio = AudioLibrary(storage.catalogue, entries, feed, audio_root, synthesiser, limits,
+        audio = AudioLibrary(storage.clips, entries, feed, audio_root, synthesiser, limits,
                              public_changed=follower.changed)
         packs = PackShelf(entries, feed, packs_root or Path(audio_root).parent / "packs", audio=audio,
                           interval=pack_interval)

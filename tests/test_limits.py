@@ -71,8 +71,8 @@ def test_synthetic_clips_stay_within_their_budget(tmp_path):
         made = [client.get("/v1/speak", params={"text": text, "lang": "vie"}).json()["clip"]
                 for text in ("một", "hai", "ba", "bốn", "năm", "sáu")]
         assert all(c["kind"] == "synthetic" for c in made)
-        assert lib.store.catalogue.synthetic_total() <= 12_000
-        kept = lib.store.catalogue.clips([c["id"] for c in made])
+        assert lib.store.clips.synthetic_total() <= 12_000
+        kept = lib.store.clips.clips([c["id"] for c in made])
         assert made[-1]["id"] in kept and made[0]["id"] not in kept  # the oldest went first
         assert client.get(made[0]["url"]).status_code == 404 and client.get(made[-1]["url"]).status_code == 200
         assert len(list(lib.audio.blobs)) == len(kept)  # their files went with them

@@ -54,7 +54,7 @@ def test_a_store_of_the_previous_release_upgrades_in_place(tmp_path):
     assert store.core.db.execute("PRAGMA user_version").fetchone()[0] == VERSION
     assert store.feed.generation == 7 and store.entries.count() == 1
     assert store.entries.get("tyz-0123456789ab").headword == "nặm"
-    assert [c["id"] for c in store.catalogue.recordings(["tyz-0123456789ab"])["tyz-0123456789ab"]] == ["r1"]
+    assert [c["id"] for c in store.clips.recordings(["tyz-0123456789ab"])["tyz-0123456789ab"]] == ["r1"]
     assert peek(path).generation == 7 and peek(path).has_entries
     store.close()
     Storage(path).close()  # opening again applies nothing twice

@@ -30,7 +30,7 @@ from dictionary.errors import (
 )
 from dictionary.public import clip_view
 from dictionary.storage.audit import Record
-from dictionary.storage.catalogue import Catalogue
+from dictionary.storage.clips import Clips
 from dictionary.storage.entries import Entries
 from dictionary.storage.feed import Feed
 from dictionary.text.normalize import canonical
@@ -70,9 +70,9 @@ class AudioLibrary:
     """Recordings and synthetic clips.  A change of the catalogue is audited in its transaction
     when it names an ``actor``."""
 
-    def __init__(self, catalogue: Catalogue, entries: Entries, feed: Feed, root: Path, synthesiser: Synthesiser,
+    def __init__(self, clips: Clips, entries: Entries, feed: Feed, root: Path, synthesiser: Synthesiser,
                  limits: Limits | None = None, public_changed: Callable[[], None] | None = None) -> None:
-        self.catalogue, self.entries, self.feed = catalogue, entries, feed
+        self.clips, self.entries, self.feed = clips, entries, feed
         # called when a recording of a published entry came or went (the index follows the feed)
         self.public_changed = public_changed or (lambda: None)
         self.blobs = BlobStore(Path(root) / "blobs")
@@ -84,7 +84,7 @@ class AudioLibrary:
 
     # -- reading ---------------------------------------------------------------------------------
     def get(self, clip_id: str) -> dict:
-        row = self.catalogue.clips([clip_id]).get(clip_id)
+        row = self.clips.clips([clip_id]).get(clip_id)
         if row is None:
             raise AudioNotFound(clip_id)
         return row
@@ -100,18 +100,18 @@ class AudioLibrary:
         return path, kind, sha
 
     def recordings(self, entry_ids: list[str]) -> dict[str, list[dict]]:
-        return self.catalogue.recordings(entry_ids)
+        return self.clips.recordings(entry_ids)
 
     def recording_ids(self, language: str) -> list[str]:
         """The ids of the recordings of ``language``'s published entries, sorted (what its pack holds)."""
-        return self.catalogue.recording_ids(language)
+        return self.clips.recording_ids(language)
 
     def offline_pack(self, language: str, path: Path) -> dict | None:
         """Write the recordings of ``language``'s published entries to ``path``, a SQLite file
         for offline use, each as compact mono Opus (synthetic speech is never in it: it is made
         on demand); None, and no file, when the language has no recording.  Each clip's Opus
         copy is made once and kept beside its playback copy."""
-        version, rows = self.catalogue.public_recordings(language)
+        version, rows = self.clips.public_recordings(language)
         if not rows:
             return None
         return write_pack(path, language, version, self.feed.store_id, rows, self._offline_copy)
@@ -143,7 +143,7 @@ class AudioLibrary:
                 plan = self.synth.plan(e["language"], e["headword"])
                 if plan.voices:
                     plans[e["id"]] = (plan, [self.synthetic_id(v, e["headword"]) for v in plan.voices])
-        cached = self.catalogue.clips([cid for _, cids in plans.values() for cid in cids])
+        cached = self.clips.clips([cid for _, cids in plans.values() for cid in cids])
         for entry_id, (plan, cids) in plans.items():
             hit = next((cached[c] for c in cids if c in cached), None)
             if hit:
@@ -166,7 +166,7 @@ class AudioLibrary:
         decoded = self._check(data)
         original_sha = hashlib.sha256(data).hexdigest()
         clip_id = "r" + _digest(entry_id, original_sha)
-        existing = self.catalogue.clips([clip_id])
+        existing = self.clips.clips([clip_id])
         if clip_id in existing:
             return clip_view(existing[clip_id]), False
         playback = _media().playback_copy(decoded)
@@ -192,7 +192,7 @@ class AudioLibrary:
         return _media().decode(data, max_seconds=self.limits.max_seconds)
 
     def _insert(self, row: dict, audited: Record | None = None) -> None:
-        if self.catalogue.add_clip(row, audited=audited):
+        if self.clips.add_clip(row, audited=audited):
             self.public_changed()
 
     def delete(self, clip_id: str, *, actor: str | None = None, client: str | None = None) -> dict:
@@ -203,8 +203,8 @@ class AudioLibrary:
 
     def _remove(self, clip_ids: list[str], audited: Record | None = None) -> int:
         """Remove clips and the files no other clip uses; returns how many files went."""
-        rows = self.catalogue.clips(clip_ids)
-        if self.catalogue.delete_clips(clip_ids, audited=audited):
+        rows = self.clips.clips(clip_ids)
+        if self.clips.delete_clips(clip_ids, audited=audited):
             self.public_changed()
         used = self._used_blobs()
         files = {sha for row in rows.values() for sha in (row["original_sha"], row["playback_sha"])} - used
@@ -213,7 +213,7 @@ class AudioLibrary:
     def _oldest_synthetic_beyond(self, budget: int) -> list[str]:
         """The synthetic clips that do not fit in ``budget`` bytes once every newer one is counted."""
         total, beyond = 0, []
-        for clip_id, size in self.catalogue.synthetic_sizes():  # newest first
+        for clip_id, size in self.clips.synthetic_sizes():  # newest first
             total += size
             if total > budget:
                 beyond.append(clip_id)
@@ -221,7 +221,7 @@ class AudioLibrary:
 
     def _used_blobs(self) -> set[str]:
         used: set[str] = set()
-        for _, a, b in self.catalogue.clip_files():
+        for _, a, b in self.clips.clip_files():
             used.update((a, b))
         return used
 
@@ -241,7 +241,7 @@ class AudioLibrary:
             raise NoAudio(f"Không có âm thanh cho “{text}” ({name}): {plan.reason}.")
         ids = [self.synthetic_id(v, text) for v in plan.voices]
         with self._lock(f"{language}\x1f{text}"):
-            cached = self.catalogue.clips(ids)
+            cached = self.clips.clips(ids)
             hit = next((cached[c] for c in ids if c in cached), None)
             if hit:
                 return clip_view(hit)
@@ -282,7 +282,7 @@ class AudioLibrary:
     def _keep_synthetic_within_budget(self, keep: str) -> None:
         """Drop the oldest synthetic clips beyond the budget (they are made again on demand), so
         that /v1/speak with ever new text cannot fill the disk."""
-        if self.catalogue.synthetic_total() <= self.limits.synthetic_bytes:
+        if self.clips.synthetic_total() <= self.limits.synthetic_bytes:
             return
         self._remove([c for c in self._oldest_synthetic_beyond(self.limits.synthetic_bytes) if c != keep])
 
@@ -355,12 +355,12 @@ class AudioLibrary:
         reported, and removed unless ``dry_run``.  With ``synthetic_budget`` (bytes), the oldest
         synthetic clips go too until the rest fit: they are a cache, made again on demand, and
         /v1/speak would otherwise let arbitrary text fill the disk."""
-        orphans = self.catalogue.orphan_recordings()
+        orphans = self.clips.orphan_recordings()
         evicted = self._oldest_synthetic_beyond(synthetic_budget) if synthetic_budget is not None else []
         orphans |= set(evicted)
         used: set[str] = set()
         missing = []
-        for clip_id, original, playback in self.catalogue.clip_files():
+        for clip_id, original, playback in self.clips.clip_files():
             if clip_id in orphans:
                 continue
             used.update((original, playback))
@@ -369,7 +369,7 @@ class AudioLibrary:
         unused = [sha for sha in self.blobs if sha not in used]
         strays = self.blobs.strays()
         if not dry_run:
-            self.catalogue.delete_clips(orphans)
+            self.clips.delete_clips(orphans)
             for sha in unused:
                 self.blobs.delete(sha)
             for path in strays:

@@ -4,7 +4,7 @@ The canonical store is one SQLite file under the data directory (or one PostgreS
 :mod:`dictionary.storage.sql`).  Each group of tables has a room of its own beside this module
 (:mod:`~dictionary.storage.entries`, :mod:`~dictionary.storage.datasets`,
 :mod:`~dictionary.storage.accounts`, :mod:`~dictionary.storage.suggestions`,
-:mod:`~dictionary.storage.audit`, :mod:`~dictionary.storage.catalogue`,
+:mod:`~dictionary.storage.audit`, :mod:`~dictionary.storage.clips`,
 :mod:`~dictionary.storage.feed`); every room writes through the one :class:`Connections` it is
 given, so a write that touches several rooms' tables is still one transaction.
 """

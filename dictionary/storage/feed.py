@@ -20,8 +20,8 @@ from pathlib import Path
 import orjson
 
 from dictionary.errors import FeedExpired
-from dictionary.storage.catalogue import recordings_of
 from dictionary.storage.changelog import generation_of, head_of
+from dictionary.storage.clips import recordings_of
 from dictionary.storage.core import Connections
 
 INDEX_LOCK = 0x696E_6478  # the database lock of whoever updates the search index ("indx")

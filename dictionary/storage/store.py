@@ -17,7 +17,7 @@ from pathlib import Path
 from dictionary.storage.accounts import AccountRows
 from dictionary.storage.audit import AuditLog
 from dictionary.storage.browse import Browse
-from dictionary.storage.catalogue import Catalogue
+from dictionary.storage.clips import Clips
 from dictionary.storage.core import Connections
 from dictionary.storage.datasets import Datasets
 from dictionary.storage.entries import Entries
@@ -35,7 +35,7 @@ class Storage:
         self.accounts = AccountRows(self.core)
         self.suggestions = Suggestions(self.core)
         self.audit = AuditLog(self.core)
-        self.catalogue = Catalogue(self.core)
+        self.clips = Clips(self.core)
         self.feed = Feed(self.core)
         self.browse = Browse(self.core)
 

@@ -26,7 +26,7 @@ def recordings_of(db: sqlite3.Connection, entry_ids: list[str]) -> dict[str, lis
     return out
 
 
-class Catalogue:
+class Clips:
     """The ``audio_clips`` table."""
 
     def __init__(self, core: Connections) -> None:
