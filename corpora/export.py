@@ -237,7 +237,9 @@ def write_cldf(entries: Iterable[dict], out: Path, sources: list[dict] | None = 
                        if c.propertyUrl}:
         dataset.add_columns("FormTable", {"name": "Value", "propertyUrl": "http://cldf.clld.org/v1.0/terms.rdf#value"})
     dataset.add_columns("FormTable", "Gloss_Language", "Entry_ID", "Part_Of_Speech", "Variants", "IPA")
-    forms, languages_seen, parameters = [], {}, {}
+    forms: list[dict] = []
+    languages_seen: dict[str, dict] = {}
+    parameters: dict[tuple[str, str], dict] = {}  # by (gloss language, concept)
     count = 0
     for entry in entries:
         count += 1

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from dictionary import languages
 from dictionary.errors import InvalidQuery, LanguageNotFound
+from dictionary.languages import Language
 from dictionary.storage.browse import Browse
 from dictionary.storage.entries import Entries
 
@@ -87,13 +88,13 @@ class LanguageCatalogue:
                 languages.by_name(c for c in codes if not counts.get(c)))
 
     @staticmethod
-    def _summary(lang: languages.Language, entries: int, recorded: int) -> dict:
+    def _summary(lang: Language, entries: int, recorded: int) -> dict:
         return {"code": lang.code, "name_vi": lang.name_vi, "name_en": lang.name_en, "scripts": list(lang.scripts),
                 "tag": lang.tag, "entries": entries, "recorded": recorded, "has_entries": entries > 0,
                 "url": f"/ngon-ngu/{lang.code}"}
 
     # -- one language ------------------------------------------------------------------------
-    def _language(self, code: str) -> languages.Language:
+    def _language(self, code: str) -> Language:
         lang = languages.get(code)  # UnknownLanguage: not an ISO 639-3 code
         if not lang.in_vietnam and not self.counts().get(code):
             raise LanguageNotFound(code)

@@ -267,7 +267,7 @@ class EntryContent(_Strict):
 def language_code(value: object, field: str) -> str:
     """``value`` as the code of a language the registry knows; InvalidEntry naming ``field``."""
     try:
-        return languages.get(value).code  # type: ignore[arg-type]  # not a str: UnknownLanguage
+        return languages.get(value).code  # not a str: UnknownLanguage
     except UnknownLanguage:
         raise InvalidEntry(field, f"{value!r} không phải mã ngôn ngữ ISO 639-3 (ba chữ cái thường, "
                                   "ví dụ 'vie', 'bdq'); danh sách ở /v1/languages.") from None

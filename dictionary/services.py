@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from dictionary.audio.library import AudioLibrary, Limits
 from dictionary.audio.synth import Synthesiser
@@ -21,8 +22,19 @@ from dictionary.packs.pack import PackShelf
 from dictionary.search.indexing import Follower
 from dictionary.search.ports import Backend
 from dictionary.search.service import SearchService
-from dictionary.search.translate import Translator
+from dictionary.search.translate import Glossary, Translator
 from dictionary.storage.store import Storage
+
+
+class Translating(Protocol):
+    """What callers ask of a translator: the domain's own, or one whose work runs elsewhere (the
+    serving process hands glossaries to a child process at a lower priority)."""
+
+    def validate(self, text: str | None, targets: list[str] | None) -> tuple[str, list[str]]: ...
+
+    def translate(self, text: str | None, targets: list[str] | None) -> Glossary: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -31,7 +43,7 @@ class Services:
     search: SearchService
     collection: Collection
     audio: AudioLibrary
-    translator: Translator
+    translator: Translating
     accounts: Accounts
     editing: Editing
     follower: Follower

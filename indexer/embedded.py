@@ -76,7 +76,7 @@ class EmbeddedBackend:
     def _open_current(self) -> None:
         folder = current_folder(self.root)
         name = folder.name if folder is not None else None
-        if name == self._current and self._searcher is not None:
+        if folder is not None and name == self._current and self._searcher is not None and self._index is not None:
             stamp = self._commit_stamp(folder)
             if stamp != self._stamp:  # an update was committed: read it
                 meta = read_meta(folder)
@@ -95,6 +95,7 @@ class EmbeddedBackend:
             self._current = None
             self._stale_layout = True
             return
+        assert folder is not None  # a meta was read from it
         index = open_index(self.schema, folder, reuse=True)
         index.reload()
         self._meta, self._stamp = meta, stamp
@@ -195,7 +196,7 @@ class EmbeddedBackend:
     def update(self, entries: list[int], docs: Iterable[KeyDoc], generation: int) -> None:
         folder = current_folder(self.root)
         meta = read_meta(folder) if folder is not None else None
-        if meta is None or meta.get("layout") != LAYOUT:
+        if folder is None or meta is None or meta.get("layout") != LAYOUT:
             raise IndexMissing("Chưa có chỉ mục tìm kiếm dùng được: hãy chạy `tudien index`.")
         index = open_index(self.schema, folder, reuse=True)
         writer = index.writer(heap_size=_UPDATE_BUDGET, num_threads=1)
@@ -264,7 +265,7 @@ class EmbeddedBackend:
 
         def take(addresses, tier_of, distance):
             for address, tier in zip(addresses, tier_of, strict=True):
-                entry, length, pos, field = unpack(doc(address).get_first("key"))
+                entry, length, pos, field = unpack(doc(address).get_first("key"))  # type: ignore[arg-type]  # every document has its key
                 out.append(Candidate(entry, tier, distance, 0, pos, length, field))
                 entries.add(entry)
 
@@ -337,14 +338,14 @@ class EmbeddedBackend:
                 take(closer, [Tier.FUZZY] * len(closer), 1)  # loose 0: diacritics agree
             for address, score in zip(addresses, scores, strict=True):
                 stored = doc(address)
-                entry, length, pos, field = unpack(stored.get_first("key"))
+                entry, length, pos, field = unpack(stored.get_first("key"))  # type: ignore[arg-type]  # every document has its key
                 loose = looseness_of_score(score)
                 # Every key within distance 1 with diacritics is among these hits (folding never
                 # adds an edit), so comparing their stored keys answers without a second walk
                 # of the term dictionary.
                 if compare:
                     theirs = stored.get_first("h1") or stored.get_first("g1")
-                    if OSA.distance(theirs, keys.tone, score_cutoff=1) <= 1:
+                    if OSA.distance(theirs, keys.tone, score_cutoff=1) <= 1:  # type: ignore[arg-type]  # every document stores h1 or g1
                         loose = 0
                 out.append(Candidate(entry, Tier.FUZZY, distance, loose, pos, length, field))
                 entries.add(entry)

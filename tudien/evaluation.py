@@ -127,12 +127,14 @@ def offline_agreement(services: Services, queries: list[dict], server: list[list
     import sqlite3
 
     from dictionary.packs.pack import prepare
+    from dictionary.packs.reader import PackReader
 
     from .offline import open_search, search
 
     folder.mkdir(parents=True, exist_ok=True)
     for language in services.packs.languages():
         info = services.packs.refresh(language)
+        assert info is not None, "a refresh that waits for its turn makes the pack"
         target = folder / f"{language}.sqlite"
         shutil.copyfile(services.packs.path(info.file), target)
         db = sqlite3.connect(target, isolation_level=None)
@@ -142,7 +144,9 @@ def offline_agreement(services: Services, queries: list[dict], server: list[list
     try:
         offline = [search(service, q["q"], q.get("from"), q.get("to"), limit)["results"] for q in queries]
     finally:
-        service.entries.close()
+        reader = service.entries
+        assert isinstance(reader, PackReader)
+        reader.close()
     pairs = [([r["id"] for r in a], [r["id"] for r in b]) for a, b in zip(server, offline, strict=True)]
     same_top = sum(a[:1] == b[:1] for a, b in pairs)
     same_ten = sum(a == b for a, b in pairs)

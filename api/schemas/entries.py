@@ -64,7 +64,7 @@ class MediaRefPublic(_Public):
 
 
 class EntryDetail(EntryPublic):
-    senses: list[SenseDetail]
+    senses: list[SenseDetail]  # type: ignore[assignment]  # an entry's page says more of each sense than a result
     pronunciations: list[MediaRefPublic]
     extra: dict[str, Any]
     audio: list[ClipPublic]

@@ -138,7 +138,7 @@ def apply(db: sqlite3.Connection, items: Iterable[dict], *, datasets: bool = Tru
     (:func:`refresh_datasets`)."""
     words = prepared(db)
     count = 0
-    touched: set[str] = set()
+    touched: set[str | None] = set()  # dataset names (an entry may name none)
     for item in items:
         count += 1
         index = item.get("index")

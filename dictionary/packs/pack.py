@@ -97,7 +97,7 @@ def build(feed: Feed, language: str, path: Path) -> dict[str, str]:
         create(db)
         for start in range(0, len(changes), 2000):
             apply(db, feed_items(changes[start : start + 2000], language, index=True), datasets=False)
-        refresh_datasets(db, [(c.public.get("provenance") or {}).get("dataset") for c in changes])
+        refresh_datasets(db, [((c.public or {}).get("provenance") or {}).get("dataset") for c in changes])
         entries = db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
         set_meta(db, schema=SCHEMA_VERSION, language=language, version=version, store=feed.store_id,
                  entries=entries, built_at=_now())

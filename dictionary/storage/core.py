@@ -18,12 +18,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import orjson
 
 from dictionary.errors import Busy, StoreUnavailable
 from dictionary.model import Entry
 from dictionary.storage.schema import migrate
+
+if TYPE_CHECKING:  # loaded on first use, and only on PostgreSQL
+    from dictionary.storage.sql import PgConnection, PgConnections
 
 
 def now(timespec: str = "seconds") -> str:
@@ -55,12 +59,12 @@ class Connections:
         self._local = threading.local()
         self._opened: list = []  # every thread's connection, closed together by close()
         self._opened_lock = threading.Lock()
-        self._pg_connections = None  # on PostgreSQL: sql.PgConnections
+        self._pg_connections: PgConnections | None = None  # on PostgreSQL
         # on PostgreSQL, this process's writers queue here, not on pooled connections (one waits
         # for the database's write lock at a time), and one thread at a time holds the index lock
         self._write_gate = threading.Lock()
         self._index_gate = threading.Lock()
-        self._index_db = None
+        self._index_db: PgConnection | None = None
         self.integrity: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
         if url:
             from dictionary.storage import sql
@@ -101,7 +105,7 @@ class Connections:
         PostgreSQL one of a few the threads share (each statement is whole: psycopg lets one
         thread at a time use a connection, and a result is read whole before the next)."""
         if self.url:
-            return self._pg().reader()  # type: ignore[return-value]
+            return _as_sqlite(self._pg().reader())
         db = getattr(self._local, "db", None)
         if db is not None and getattr(db, "broken", False):  # the database went away: a new connection
             db.close()
@@ -126,13 +130,13 @@ class Connections:
             self._index_db = None
         self._local = threading.local()
 
-    def _pg(self):
+    def _pg(self) -> PgConnections:
         """The PostgreSQL connections of this store (made on first use)."""
         with self._opened_lock:
             if self._pg_connections is None:
                 from dictionary.storage.sql import PgConnections
 
-                self._pg_connections = PgConnections(self.url, readonly=self.readonly)
+                self._pg_connections = PgConnections(self.url or "", readonly=self.readonly)
             return self._pg_connections
 
     @contextmanager
@@ -140,8 +144,8 @@ class Connections:
         """A connection for one piece of work apart from the thread's (a read of one snapshot, a
         long scan while others write): a new SQLite connection, or one of the PostgreSQL pool's."""
         if self.url:
-            with self._pg().lease() as db:
-                yield db
+            with self._pg().lease() as pg:
+                yield _as_sqlite(pg)
             return
         db = self._connect()
         try:
@@ -158,8 +162,8 @@ class Connections:
                 raise Busy("Từ điển đang ghi một đợt thay đổi lớn (ví dụ một lần nhập dữ liệu); "
                            "xin thử lại sau ít giây.", retry_after=5)
             try:
-                with self._pg().lease() as db:
-                    yield db
+                with self._pg().lease() as pg:
+                    yield _as_sqlite(pg)
             finally:
                 self._write_gate.release()
             return
@@ -181,7 +185,7 @@ class Connections:
 
                 self._index_db = PgConnection(self.url)
             db = self._index_db
-            while not db.execute("SELECT pg_try_advisory_lock(?)", (key,)).fetchone()[0]:
+            while not (db.execute("SELECT pg_try_advisory_lock(?)", (key,)).fetchone() or (False,))[0]:
                 if deadline is not None and time.monotonic() >= deadline:
                     yield False
                     return
@@ -218,3 +222,9 @@ class Connections:
                     db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+
+
+def _as_sqlite(db: PgConnection) -> sqlite3.Connection:
+    """A PostgreSQL connection where the rooms expect a SQLite one: it answers the calls they
+    make (execute, executemany, fetch…, the store's own BEGIN and COMMIT) the same way."""
+    return cast("sqlite3.Connection", db)

@@ -98,7 +98,7 @@ class Feed:
                 (since, *([language] if language else []), limit + 1)).fetchall()
             more = len(rows) > limit
             rows = rows[:limit]
-            bodies: dict[int, tuple] = {}
+            bodies: dict[tuple[int, str], tuple] = {}  # by (rowid, id): SQLite may give a removed row's rowid again
             for start_at in range(0, len(rows), 500):
                 chunk = [row[1] for row in rows[start_at : start_at + 500]]
                 bodies.update(((r[0], r[1]), r[2:]) for r in db.execute(
@@ -112,7 +112,7 @@ class Feed:
                 found = bodies.get((rowid, entry_id))  # a row SQLite gave again is another entry
                 # the language of the public text (a draft waiting for review may name another)
                 public = orjson.loads(found[0]) if found is not None else None
-                if public is None or (language is not None and public["language"] != language):
+                if found is None or public is None or (language is not None and public["language"] != language):
                     changes.append(FeedChange(seq, rowid, entry_id, concerns, None, 0, ()))
                 else:
                     changes.append(FeedChange(seq, rowid, entry_id, public["language"], public, found[2],
@@ -188,7 +188,7 @@ class Feed:
                     fcntl.flock(handle, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
                     break
                 except BlockingIOError:
-                    if time.monotonic() >= deadline:
+                    if deadline is not None and time.monotonic() >= deadline:  # LOCK_NB only with one
                         yield False
                         return
                     time.sleep(0.02)

@@ -138,9 +138,9 @@ def peek(path: Path, url: str | None = None) -> StoreState | None:
         import psycopg
 
         try:
-            with psycopg.connect(url, connect_timeout=5) as db:
-                row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-                has_entries = bool(db.execute("SELECT EXISTS (SELECT 1 FROM entries)").fetchone()[0])
+            with psycopg.connect(url, connect_timeout=5) as pg:
+                row = pg.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+                has_entries = pg.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is not None
         except psycopg.Error:
             return None
         return StoreState(int(row[0]) if row else 0, has_entries)
@@ -150,7 +150,7 @@ def peek(path: Path, url: str | None = None) -> StoreState | None:
         return None
     try:
         row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        has_entries = bool(db.execute("SELECT EXISTS (SELECT 1 FROM entries)").fetchone()[0])
+        has_entries = db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is not None
     except sqlite3.Error:
         return None
     finally:

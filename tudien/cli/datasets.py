@@ -83,6 +83,7 @@ def cmd_corpora_load(args, settings: Settings) -> int:
             print(f"{item.name}: {report}")
             continue
         stats = report.stats
+        assert stats is not None, "an import that wrote says what it changed"
         print(f"{item.name}: {report.entries} entries ({stats.added} new, {stats.updated} updated, "
               f"{stats.unchanged} unchanged, {stats.removed} removed)"
               + (f"; {len(stats.kept)} entries editors changed were left as they are" if stats.kept else ""))

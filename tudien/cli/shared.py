@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def progress(desc: str):
     return wrap
 
 
-def table(rows: list[tuple[str, ...]]) -> None:
+def table(rows: Sequence[Sequence[str]]) -> None:
     """Rows as columns aligned on their widest cell, the first row a heading."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:

@@ -88,6 +88,7 @@ def cmd_import(args, settings: Settings) -> int:
               f"{report.senses} senses, {len(report.problems)} problems; {verdict}; nothing written.")
         return 1 if report.problems else 0
     stats = report.stats
+    assert stats is not None, "an import that wrote says what it changed"
     print(f"imported {report.file} as dataset {report.dataset!r}: {report.entries} entries, "
           f"{report.senses} senses from {report.records} records "
           f"({stats.added} new, {stats.updated} updated, {stats.unchanged} unchanged, "
