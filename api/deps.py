@@ -13,13 +13,15 @@ from fastapi import Depends, Header, Request
 from starlette.concurrency import run_in_threadpool
 
 from dictionary.audio.library import AudioLibrary
+from dictionary.catalogue import LanguageCatalogue
+from dictionary.collection import Collection
 from dictionary.editorial.accounts import Account
 from dictionary.editorial.editing import Editing
 from dictionary.errors import Busy, Forbidden
 from dictionary.search.service import SearchService
 from dictionary.search.translate import Translator
 
-from .session import CSRF_HEADER, SESSION, UNSAFE, csrf_ok, reader_of
+from .session import CSRF_HEADER, UNSAFE, csrf_ok, reader_of, session_token
 
 
 async def get_search(request: Request) -> SearchService:
@@ -38,10 +40,18 @@ async def get_editing(request: Request) -> Editing:
     return request.app.state.services.editing
 
 
+async def get_collection(request: Request) -> Collection:
+    return request.app.state.services.collection
+async def get_catalogue(request: Request) -> LanguageCatalogue:
+    return request.app.state.services.catalogue
+
+
 SearchDep = Annotated[SearchService, Depends(get_search)]
+CatalogueDep = Annotated[LanguageCatalogue, Depends(get_catalogue)]
 EditingDep = Annotated[Editing, Depends(get_editing)]
 AudioDep = Annotated[AudioLibrary, Depends(get_audio)]
 TranslatorDep = Annotated[Translator, Depends(get_translator)]
+CollectionDep = Annotated[Collection, Depends(get_collection)]
 
 
 async def get_actor(request: Request, authorization: Annotated[str | None, Header()] = None,
@@ -53,7 +63,7 @@ async def get_actor(request: Request, authorization: Annotated[str | None, Heade
         scheme, _, value = authorization.partition(" ")
         if scheme.lower() == "bearer":
             token = value.strip()
-    if not token and not x_api_key and SESSION in request.cookies:
+    if not token and not x_api_key and session_token(request):
         # a page's own script, signed in: a write must carry the page's CSRF token too
         account = reader_of(request)
         if account is not None:

@@ -38,6 +38,7 @@ from dictionary.errors import (
     InvalidQuery,
     InvalidRecording,
     InvalidTransition,
+    LanguageNotFound,
     NoAudio,
     NotSignedIn,
     PreconditionRequired,
@@ -53,9 +54,9 @@ from dictionary.errors import (
     WeakETag,
     WrongPassword,
 )
+from dictionary.model import PATTERN_MESSAGES
 from dictionary.search.service import SearchService
 from dictionary.search.translate import Translator
-from dictionary.text.normalize import PLAIN_TEXT, WRITTEN_TEXT
 
 from .responses import JSON
 
@@ -67,6 +68,7 @@ STATUS_OF: tuple[tuple[type[DictionaryError], int, str], ...] = (
     (FeedExpired, 410, "feed_expired"),
     (UsePack, 410, "use_pack"),
     (DatasetNotFound, 404, "not_found"),
+    (LanguageNotFound, 404, "language_not_found"),
     (RevisionNotFound, 404, "revision_not_found"),
     (SuggestionNotFound, 404, "suggestion_not_found"),
     (PreconditionRequired, 428, "precondition_required"),
@@ -126,11 +128,6 @@ _DOMAIN_CHECKS = {
     ("/v1/translate", "body", "text"): Translator.check_text,
     ("/v1/translate", "body", "to"): Translator.check_target_count,
     (None, "header", "if-match"): parse_etag,
-}
-# What a text pattern of the schema means, said to a person.
-_PATTERN_MESSAGES = {
-    WRITTEN_TEXT: "cần ít nhất một chữ nhìn thấy được và không được chứa ký tự điều khiển",
-    PLAIN_TEXT: "không được chứa ký tự điều khiển; hãy gõ lại hoặc dán dưới dạng văn bản thường",
 }
 _MISSING = object()
 
@@ -255,7 +252,7 @@ def install(app: FastAPI, page: Callable | None = None) -> None:
             name = _field_name(err.get("loc", ()))
             if name:
                 fields.append(name)
-            said = _PATTERN_MESSAGES.get((err.get("ctx") or {}).get("pattern")) \
+            said = PATTERN_MESSAGES.get((err.get("ctx") or {}).get("pattern")) \
                 if err.get("type") == "string_pattern_mismatch" else None
             messages.append(f"Tham số {name or 'yêu cầu'} không hợp lệ: {said or err.get('msg')}.")
         message = " ".join(dict.fromkeys(messages)) or "Yêu cầu không hợp lệ."

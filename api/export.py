@@ -3,7 +3,8 @@
 Both carry what a communicator hands on: the original text, the languages by name, each
 equivalent with its meaning and the address of its entry, the terms still missing, and the
 sources (citation and licence) the equivalents come from.  Function words are left out, as on
-the page.
+the page.  No CSV cell is a formula (:mod:`corpora.formulas`): a text or a headword beginning
+with ``=`` is written with a leading apostrophe.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from corpora.formulas import neutral_row
 from dictionary import languages
 from dictionary.search.translate import Glossary, Term
 
@@ -58,15 +60,19 @@ def glossary_csv(glossary: Glossary, context: ExportContext) -> bytes:
     targets = glossary.targets
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["Văn bản gốc", context.text])
-    writer.writerow([])
-    writer.writerow(["Tiếng Việt", *_names(targets), "Còn thiếu ở"])
+
+    def write(row: list[str]) -> None:
+        writer.writerow(neutral_row(row))
+
+    write(["Văn bản gốc", context.text])
+    write([])
+    write(["Tiếng Việt", *_names(targets), "Còn thiếu ở"])
     for term in _terms(glossary):
-        writer.writerow([term.text, *[_cell(term.equivalents[c], context.base) for c in targets],
-                         ", ".join(languages.name(c) for c in term.gaps)])
-    writer.writerow([])
+        write([term.text, *[_cell(term.equivalents[c], context.base) for c in targets],
+               ", ".join(languages.name(c) for c in term.gaps)])
+    write([])
     for line in _sources(glossary, context):
-        writer.writerow(["Nguồn", line])
+        write(["Nguồn", line])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: spreadsheet programs read it as UTF-8
 
 

@@ -15,7 +15,7 @@ from dictionary import languages
 LANGUAGE_PARAMETERS = ("from", "to", "lang", "language")
 _CODE = {"$ref": "#/components/schemas/LanguageCode"}
 # what an entry's writer keys by language: (schema, property)
-_KEYED_BY_LANGUAGE = (("SenseWrite", "glosses"), ("SenseWrite", "definitions"), ("ExampleWrite", "translations"))
+_KEYED_BY_LANGUAGE = (("SenseContent", "glosses"), ("SenseContent", "definitions"), ("ExampleContent", "translations"))
 
 
 def _language_schema(*, exclude: tuple[str, ...] = ()) -> dict:
@@ -59,4 +59,4 @@ def install(app: FastAPI) -> None:
         app.openapi_schema = doc
         return doc
 
-    app.openapi = openapi
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend its document

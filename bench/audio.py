@@ -25,11 +25,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 DATA = REPO.parent / "shared" / "data"
 
-from corpora.importer import import_file  # noqa: E402
+from corpora.imports import Imports  # noqa: E402
 from corpora.tabular import Columns  # noqa: E402
 from dictionary.audio import media  # noqa: E402
 from dictionary.audio.synth import Espeak, Synthesiser  # noqa: E402
-from dictionary.search.indexing import rebuild  # noqa: E402
 from tudien.settings import Settings  # noqa: E402
 from tudien.wiring import open_services  # noqa: E402
 
@@ -65,10 +64,9 @@ def main():
         settings = Settings(data_dir=Path(tmp))
         synth = Synthesiser(engines={"espeak-ng": Espeak()})
         services = open_services(settings, synthesiser=synth)
-        store = services.store
-        import_file(store, source, "tsv", language="mtq", columns=Columns("muong_form", "vie_value"))
-        rebuild(store, services.backend)
-        ids = [i for i, headword in store.headwords("mtq") if synth.plan("mtq", headword).voices][: args.words]
+        Imports.of(services).import_file(source, "tsv", language="mtq", columns=Columns("muong_form", "vie_value"))
+        ids = [e["id"] for e in services.collection.export_entries(language="mtq")
+               if synth.plan("mtq", e["headword"]).voices][: args.words]
 
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))

@@ -36,9 +36,8 @@ DATA = REPO.parent / "shared" / "data"
 
 from search import percentile  # noqa: E402  (bench/search.py, beside this file)
 
-from corpora.importer import import_file  # noqa: E402
+from corpora.imports import Imports  # noqa: E402
 from corpora.tabular import Columns  # noqa: E402
-from dictionary.search.indexing import rebuild  # noqa: E402
 from indexer.config import ElasticSettings  # noqa: E402
 from tudien.settings import Settings  # noqa: E402
 from tudien.wiring import open_services  # noqa: E402
@@ -90,8 +89,7 @@ def _wait_up(site: str, server: subprocess.Popen) -> None:
 
 def bench_engine(label: str, settings: Settings, env: dict, pairs, seconds: float, rows: list) -> None:
     services = open_services(settings)
-    import_file(services.store, BAHNAR, "csv", language="bdq", columns=Columns("Bahnaric", "Vietnamese"))
-    rebuild(services.store, services.backend)
+    Imports.of(services).import_file(BAHNAR, "csv", language="bdq", columns=Columns("Bahnaric", "Vietnamese"))
     token = services.accounts.add("bench.editor", "editor", "bdq")
     services.close()
     port = 18000 + random.randrange(1000)

@@ -32,11 +32,10 @@ EVAL = REPO.parent / "shared" / "eval" / "public" / "queries.jsonl"
 
 from search import percentile  # noqa: E402  (bench/search.py, beside this file)
 
-from corpora.importer import import_file  # noqa: E402
+from corpora.imports import Imports  # noqa: E402
 from corpora.tabular import Columns  # noqa: E402
 from dictionary.model import Entry, Status  # noqa: E402
 from dictionary.packs.pack import apply, prepare, set_meta  # noqa: E402
-from dictionary.search.indexing import rebuild  # noqa: E402
 from tudien.offline import open_search  # noqa: E402
 from tudien.settings import Settings  # noqa: E402
 from tudien.wiring import create_app, open_services  # noqa: E402
@@ -52,10 +51,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="tudien-bench-packs-") as tmp:
         settings = Settings(data_dir=Path(tmp) / "data", pack_interval=0)
         services = open_services(settings)
-        store = services.store
-        import_file(store, DATA / "bahnar" / "bahnaric.csv", "csv", language="bdq",
-                    columns=Columns("Bahnaric", "Vietnamese"))
-        rebuild(store, services.backend)
+        Imports.of(services).import_file(DATA / "bahnar" / "bahnaric.csv", "csv", language="bdq",
+                                         columns=Columns("Bahnaric", "Vietnamese"))
+        entries = services.storage.entries  # the feed is what is measured: revisions are written as they are
         shelf = services.packs
 
         started = time.perf_counter()
@@ -76,14 +74,14 @@ def main() -> int:
         # editors correct published entries: a gloss of theirs dropped, published again
         version = info.version
         edited = 0
-        for _, body in store.iter_entries():
+        for _, body in entries.iter_entries():
             if edited == args.edits:
                 break
             if len(body["senses"]) < 2:
                 continue
             entry = Entry.model_validate({**body, "senses": body["senses"][:-1]})
-            state = store.state(entry.id)
-            store.write_revision(entry, author="bench", comment="bỏ nghĩa trùng", status=Status.published,
+            state = entries.state(entry.id)
+            entries.write_revision(entry, author="bench", comment="bỏ nghĩa trùng", status=Status.published,
                                  expected=state.revision, action="entry.update")
             edited += 1
         with TestClient(create_app(settings, services)) as client:

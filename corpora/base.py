@@ -24,6 +24,41 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Columns:
+    """Which columns of a table (CSV, TSV, XLSX) hold what."""
+
+    headword: str
+    gloss: str | None  # the Vietnamese gloss; a list glossed in English only has none
+    english: str | None = None
+    pos: str | None = None
+    variants: str | None = None
+    ipa: str | None = None
+
+    def mapped(self) -> dict[str, str]:
+        return {k: v for k, v in vars(self).items() if v}
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What an import is told besides its file: the format, the dataset, and the options of the
+    formats that have some (each reader takes those it knows)."""
+
+    format: str
+    dataset: str
+    language: str | None = None
+    citation: str | None = None
+    licence: str | None = None
+    legacy: str = "auto"
+    columns: Columns | None = None  # CSV, TSV, XLSX
+    variety: str | None = None
+    sheet: str | None = None
+    skip_empty: bool = False
+    markers: tuple[str, ...] = ()  # Toolbox
+    record_marker: str = "lx"
+    encoding: str | None = None
+
+
 @dataclass
 class Parsed:
     """The entries a file yields, and everything found wrong with it."""

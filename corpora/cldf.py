@@ -15,10 +15,10 @@ from typing import Any
 
 from dictionary.errors import ImportRejected
 from dictionary.languages import VIETNAMESE
-from dictionary.model import Entry, Provenance, Sense, entry_id
+from dictionary.model import Entry, Provenance, Sense, entry_id, headword_problem
 from dictionary.text.normalize import as_written, canonical
 
-from .base import Parsed, Problem
+from .base import Parsed, Problem, ReadOptions
 from .glosses import split_glosses
 
 
@@ -29,6 +29,12 @@ def _metadata(path: Path) -> Path:
             raise ImportRejected(f"{path}: no CLDF metadata file (*-metadata.json) in this folder.")
         return found[0]
     return path
+
+
+def read_cldf(path: Path, options: ReadOptions) -> Parsed:
+    """The importers' reader of CLDF (:mod:`corpora.formats`)."""
+    return parse_cldf(path, language=options.language, dataset=options.dataset, citation=options.citation,
+                      licence=options.licence)
 
 
 def parse_cldf(
@@ -85,6 +91,9 @@ def parse_cldf(
         form = as_written(row["form"] or "")
         if not canonical(form):
             problems.append(Problem(where, "Form", "empty form"))
+            continue
+        if (unshown := headword_problem(form)) is not None:
+            problems.append(Problem(where, "Form", unshown))
             continue
         glosses = vietnamese.get(row["parameterReference"])
         if not glosses:

@@ -9,9 +9,13 @@ Excel.
   concept (a concept per distinct first gloss of a sense), Vietnamese as a doculect whose form of
   each concept is that gloss, languages by ISO 639-3 code, the datasets' citations as sources.
 - **CSV / XLSX** in the import's column layout (``headword, vie, eng, pos, variants, ipa``, one
-  row per sense); importing it back with those columns gives the same headwords, senses, glosses,
-  parts of speech, variants and IPA.  They carry Vietnamese and English glosses only; LIFT and
-  CLDF carry every language.
+  row per sense, then a ``gloss.<code>`` column for each other language the senses are glossed
+  in and a ``definition.<code>`` column for each language of their definitions, which the
+  importer reads as such, so an entry defined only in Malay imports); importing it back with those
+  columns gives the same headwords, senses, glosses, definitions, parts of speech, variants and
+  IPA (homographs, which the layout cannot tell apart, become one entry).  No CSV
+  cell is a formula (:mod:`corpora.formulas`: a leading apostrophe, which the importer takes
+  off again); an XLSX cell is typed as text.
 """
 
 from __future__ import annotations
@@ -26,7 +30,10 @@ from pathlib import Path
 import iso639
 from lxml import etree
 
-FORMATS = ("lift", "cldf", "csv", "xlsx")
+from .formats import EXPORTERS, writer
+from .formulas import neutral_row
+from .tabular import DEFINITION_COLUMN, GLOSS_COLUMN
+
 COLUMNS = ("headword", "vie", "eng", "pos", "variants", "ipa")
 SEPARATOR = "; "  # what the CSV importer splits glosses and variants on
 
@@ -45,14 +52,28 @@ def lift_lang(code: str) -> str:
 # -- CSV and Excel -------------------------------------------------------------------------------
 
 def rows(entries: Iterable[dict]) -> Iterator[tuple[str, ...]]:
-    """One row per sense (an entry with no sense: one row), in the import's column layout."""
-    yield COLUMNS
+    """One row per sense (an entry with no sense: one row), in the import's column layout; the
+    glosses in other languages than Vietnamese and English in a ``gloss.<code>`` column each, and
+    the definitions in a ``definition.<code>`` column each, when any sense has some (the rows are
+    gathered first, without the rest of the entries, to know those columns)."""
+    body: list[tuple[tuple[str, ...], dict[str, str]]] = []
+    more_columns: set[str] = set()
     for entry in entries:
         variants = SEPARATOR.join(entry.get("variants") or ())
         for sense in entry.get("senses") or [{}]:
             glosses = sense.get("glosses") or {}
-            yield (entry["headword"], SEPARATOR.join(glosses.get("vie", ())), SEPARATOR.join(glosses.get("eng", ())),
-                   sense.get("pos") or entry.get("pos") or "", variants, entry.get("ipa") or "")
+            more = {GLOSS_COLUMN + code: SEPARATOR.join(texts) for code, texts in glosses.items()
+                    if code not in COLUMNS and texts}
+            more.update((DEFINITION_COLUMN + code, text) for code, text in (sense.get("definitions") or {}).items()
+                        if text)
+            more_columns.update(more)
+            body.append(((entry["headword"], SEPARATOR.join(glosses.get("vie", ())),
+                          SEPARATOR.join(glosses.get("eng", ())), sense.get("pos") or entry.get("pos") or "",
+                          variants, entry.get("ipa") or ""), more))
+    more_header = tuple(sorted(more_columns, key=lambda c: (c.startswith(DEFINITION_COLUMN), c)))
+    yield COLUMNS + more_header
+    for row, more in body:
+        yield row + tuple(more.get(column, "") for column in more_header)
 
 
 def write_csv(entries: Iterable[dict], out: Path) -> int:
@@ -60,7 +81,7 @@ def write_csv(entries: Iterable[dict], out: Path) -> int:
     with open(out, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         for row in rows(entries):
-            writer.writerow(row)
+            writer.writerow(neutral_row(row))
             count += 1
     return count - 1
 
@@ -216,7 +237,9 @@ def write_cldf(entries: Iterable[dict], out: Path, sources: list[dict] | None = 
                        if c.propertyUrl}:
         dataset.add_columns("FormTable", {"name": "Value", "propertyUrl": "http://cldf.clld.org/v1.0/terms.rdf#value"})
     dataset.add_columns("FormTable", "Gloss_Language", "Entry_ID", "Part_Of_Speech", "Variants", "IPA")
-    forms, languages_seen, parameters = [], {}, {}
+    forms: list[dict] = []
+    languages_seen: dict[str, dict] = {}
+    parameters: dict[tuple[str, str], dict] = {}  # by (gloss language, concept)
     count = 0
     for entry in entries:
         count += 1
@@ -275,16 +298,25 @@ def _bibtex_keys(names: set[str]) -> dict[str, str]:
 
 
 def export(fmt: str, entries: Iterable[dict], out: Path, sources: list[dict] | None = None) -> int:
-    """Write ``entries`` as ``fmt`` to ``out`` (a folder for CLDF); returns how many entries."""
-    if fmt == "lift":
-        return write_lift(entries, out)
-    if fmt == "cldf":
-        return write_cldf(entries, out, sources)
-    if fmt == "csv":
-        return _count_entries(entries, lambda tracked: write_csv(tracked, out))
-    if fmt == "xlsx":
-        return _count_entries(entries, lambda tracked: write_xlsx(tracked, out, sources))
-    raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    """Write ``entries`` as ``fmt`` (:data:`corpora.formats.EXPORTERS`) to ``out`` (a folder for
+    CLDF); returns how many entries."""
+    if fmt not in EXPORTERS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORTERS)}")
+    return writer(fmt)(entries, out, sources)
+
+
+# the exporters' writers (corpora.formats), each of the one signature; CLDF's is write_cldf itself
+
+def export_lift(entries: Iterable[dict], out: Path, sources: list[dict] | None = None) -> int:
+    return write_lift(entries, out)
+
+
+def export_csv(entries: Iterable[dict], out: Path, sources: list[dict] | None = None) -> int:
+    return _count_entries(entries, lambda tracked: write_csv(tracked, out))
+
+
+def export_xlsx(entries: Iterable[dict], out: Path, sources: list[dict] | None = None) -> int:
+    return _count_entries(entries, lambda tracked: write_xlsx(tracked, out, sources))
 
 
 def _count_entries(entries: Iterable[dict], write) -> int:

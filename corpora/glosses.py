@@ -22,13 +22,13 @@ _BRACKETS = re.compile("[(（[)）\\]]")
 def split_glosses(cell: str) -> tuple[list[str], list[str]]:
     """``(glosses, notes)`` of one cell, in order, without repeats; both canonical."""
     if not _BRACKETS.search(cell):  # most cells: no notes, so no need to walk the characters
-        glosses: dict[str, None] = {}
+        unique: dict[str, None] = {}
         for part in _SPLIT.split(cell):
             gloss = canonical(part).strip(" .:-")
             if gloss:
-                glosses[gloss] = None
-        return list(glosses), []
-    glosses = []
+                unique[gloss] = None
+        return list(unique), []
+    glosses: list[str] = []
     notes: list[str] = []
     text: list[str] = []
     note: list[str] = []

@@ -7,18 +7,15 @@ from pathlib import Path
 
 from dictionary import languages
 from dictionary.bulk import paused_gc
+from dictionary.collection import Collection
 from dictionary.errors import ImportRejected
 from dictionary.files import file_sha256 as sha256
 from dictionary.model import Status
-from dictionary.storage.store import Dataset, ReplaceStats, Store
+from dictionary.search.indexing import CaughtUp
+from dictionary.storage.datasets import Dataset, ReplaceStats
 
-from .base import Parsed
-from .cldf import parse_cldf
-from .lift import parse_lift
-from .tabular import Columns, parse_tabular
-from .toolbox import parse_toolbox
-
-FORMATS = ("csv", "tsv", "xlsx", "toolbox", "cldf", "lift")
+from .base import Columns, Parsed, ReadOptions
+from .formats import IMPORTERS, reader
 
 
 @dataclass
@@ -34,6 +31,7 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     stats: ReplaceStats | None = None
     dry_run: bool = False
+    index: CaughtUp | None = None  # how the search index caught up (corpora.imports), when it did
 
 
 def dataset_name(path: Path) -> str:
@@ -57,38 +55,22 @@ def parse(
     record_marker: str = "lx",
     encoding: str | None = None,
 ) -> Parsed:
-    if fmt not in FORMATS:
-        raise ImportRejected(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    """The entries of ``path`` read by the importer of ``fmt`` (:data:`corpora.formats.IMPORTERS`)."""
+    if fmt not in IMPORTERS:
+        raise ImportRejected(f"unknown format {fmt!r}; choose one of {', '.join(IMPORTERS)}")
     if not path.exists():
         raise ImportRejected(f"{path}: no such file or folder")
     if language is not None:
         languages.get(language)
-    if fmt in ("csv", "tsv", "xlsx"):
-        if language is None or columns is None or not (columns.gloss or columns.english):
-            raise ImportRejected(
-                f"{path.name}: a {fmt.upper()} import needs --language, --headword-column and "
-                "--gloss-column (or, for a list glossed in English only, --english-column)"
-            )
-        if path.is_dir():
-            raise ImportRejected(f"{path}: is a folder; a {fmt.upper()} import takes one file")
-        return parse_tabular(path, fmt=fmt, language=language, columns=columns, dataset=dataset,
-                             citation=citation, licence=licence, legacy=legacy, variety=variety,
-                             sheet=sheet, skip_empty=skip_empty)
-    if fmt == "toolbox":
-        if language is None:
-            raise ImportRejected(f"{path.name}: a Toolbox import needs --language (the headwords' ISO 639-3 code)")
-        if path.is_dir():
-            raise ImportRejected(f"{path}: is a folder; a Toolbox import takes one file")
-        return parse_toolbox(path, language=language, dataset=dataset, citation=citation, licence=licence,
-                             markers=markers, record_marker=record_marker, encoding=encoding)
-    if fmt == "cldf":
-        return parse_cldf(path, language=language, dataset=dataset, citation=citation, licence=licence)
-    return parse_lift(path, language=language, dataset=dataset, citation=citation, licence=licence)
+    options = ReadOptions(format=fmt, dataset=dataset, language=language, citation=citation, licence=licence,
+                          legacy=legacy, columns=columns, variety=variety, sheet=sheet, skip_empty=skip_empty,
+                          markers=markers, record_marker=record_marker, encoding=encoding)
+    return reader(fmt)(path, options)
 
 
 @paused_gc()
 def import_file(
-    store: Store,
+    collection: Collection,
     path: Path,
     fmt: str,
     *,
@@ -152,5 +134,5 @@ def import_file(
         description=description,
     )
     entries = parsed.entries if progress is None else progress(parsed.entries)
-    report.stats = store.replace_dataset(meta, entries, status=status, actor=actor)
+    report.stats = collection.replace_dataset(meta, entries, status=status, actor=actor)
     return report

@@ -18,10 +18,10 @@ import iso639
 from lxml import etree
 
 from dictionary.errors import ImportRejected
-from dictionary.model import Entry, Example, MediaRef, Provenance, Sense, entry_id
+from dictionary.model import Entry, Example, MediaRef, Provenance, Sense, entry_id, headword_problem
 from dictionary.text.normalize import as_written, canonical
 
-from .base import Parsed, Problem
+from .base import Parsed, Problem, ReadOptions
 
 _DOMAIN_TRAITS = ("semantic-domain-ddp4", "semantic-domain", "semantic_domain")
 
@@ -68,6 +68,12 @@ def _open(path: Path) -> tuple[bytes, str]:
     return path.read_bytes(), path.name
 
 
+def read_lift(path: Path, options: ReadOptions) -> Parsed:
+    """The importers' reader of LIFT (:mod:`corpora.formats`)."""
+    return parse_lift(path, language=options.language, dataset=options.dataset, citation=options.citation,
+                      licence=options.licence)
+
+
 def parse_lift(
     path: Path,
     *,
@@ -87,7 +93,7 @@ def parse_lift(
         ) from None
     if root.tag != "lift":
         raise ImportRejected(
-            f"{name}:{root.sourceline}: the root element is <{root.tag}>, not <lift>: "
+            f"{name}:{root.sourceline}: the root element is <{str(root.tag)}>, not <lift>: "
             "this is not a LIFT file."
         )
 
@@ -121,6 +127,9 @@ def parse_lift(
                 )
                 continue
         headword = chosen[1]
+        if (unshown := headword_problem(headword)) is not None:
+            problems.append(Problem(where, f"{path_}/lexical-unit", unshown))
+            continue
         variants = [t for _, t in forms if t != headword]
         for variant in node.findall("variant"):
             variants += [t for _, t in _forms(variant) if t not in variants and t != headword]
@@ -184,7 +193,7 @@ def _sense(node, where: str, path_: str, problems: list[Problem]) -> Sense:
         forms = _forms(ex)
         if not forms:
             continue
-        translations = {}
+        translations: dict[str, str] = {}
         for tr in ex.findall("translation"):
             for lang, text in _forms(tr):
                 translations.setdefault(iso639_3(lang), text)
@@ -197,7 +206,7 @@ def _sense(node, where: str, path_: str, problems: list[Problem]) -> Sense:
             domains.append(value)
         else:
             extra.setdefault("traits", {}).setdefault(name, []).append(value)
-    reversals = {}
+    reversals: dict[str, list[str]] = {}
     for rev in node.findall("reversal"):
         for lang, text in _forms(rev):
             reversals.setdefault(iso639_3(lang), []).append(text)

@@ -1,8 +1,12 @@
 """CSV and TSV word lists with a column mapping.
 
 Rows that share a headword (after canonicalisation) become one entry; each row is a sense, and a
-row that repeats an earlier sense of its entry is merged into it.  Columns that are not mapped are
-kept on the sense, under their own names.
+row that repeats an earlier sense of its entry is merged into it.  A column named
+``gloss.<code>`` (an ISO 639-3 code, as the CSV export writes them) holds glosses in that
+language, and ``definition.<code>`` the definition in it, so a sense glossed or defined in neither
+Vietnamese nor English but in Malay still is one; other columns that are not mapped are kept on the sense, under their own names.  In a CSV or TSV file,
+a cell that a spreadsheet-safe export wrote with a leading apostrophe (``'=x``, ``'-ka``) reads
+as its text (:mod:`corpora.formulas`).
 """
 
 from __future__ import annotations
@@ -10,32 +14,41 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from dictionary.model import Entry, entry_id
+from dictionary import languages
+from dictionary.errors import ImportRejected, UnknownLanguage
+from dictionary.model import Entry, entry_id, headword_problem
 from dictionary.text.normalize import as_written, canonical
 
-from .base import Parsed, Problem, read_text
+from .base import Columns as Columns  # a table's column mapping, declared with every reader's options
+from .base import Parsed, Problem, ReadOptions, read_text
+from .formulas import restored
 from .glosses import split_glosses
 
-
-@dataclass(frozen=True)
-class Columns:
-    headword: str
-    gloss: str | None  # the Vietnamese gloss; a list glossed in English only has none
-    english: str | None = None
-    pos: str | None = None
-    variants: str | None = None
-    ipa: str | None = None
-
-    def mapped(self) -> dict[str, str]:
-        return {k: v for k, v in vars(self).items() if v}
+GLOSS_COLUMN = "gloss."  # + a language code: glosses in that language
+DEFINITION_COLUMN = "definition."  # + a language code: the sense's definition in that language
 
 
 # What word lists write in a cell for "no form recorded" (with --skip-empty, such rows are skipped).
 MISSING_SIGNS = frozenset({"∅", "Ø", "-", "—", "–", "?"})
+
+
+def read_table(path: Path, options: ReadOptions) -> Parsed:
+    """The importers' reader of CSV, TSV and XLSX (:mod:`corpora.formats`): the language and the
+    columns are needed, and one file."""
+    fmt, language, columns = options.format, options.language, options.columns
+    if language is None or columns is None or not (columns.gloss or columns.english):
+        raise ImportRejected(
+            f"{path.name}: a {fmt.upper()} import needs --language, --headword-column and "
+            "--gloss-column (or, for a list glossed in English only, --english-column)"
+        )
+    if path.is_dir():
+        raise ImportRejected(f"{path}: is a folder; a {fmt.upper()} import takes one file")
+    return parse_tabular(path, fmt=fmt, language=language, columns=columns, dataset=options.dataset,
+                         citation=options.citation, licence=options.licence, legacy=options.legacy,
+                         variety=options.variety, sheet=options.sheet, skip_empty=options.skip_empty)
 
 
 def parse_tabular(
@@ -67,7 +80,7 @@ def parse_tabular(
         delimiter = "\t" if fmt == "tsv" else ","
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         try:
-            header = [canonical(h) for h in next(reader)]
+            header = [canonical(restored(h)) for h in next(reader)]
         except StopIteration:
             return Parsed([], [Problem(f"{name}:1", None, "the file is empty")])
         except csv.Error as exc:
@@ -87,7 +100,10 @@ def parse_tabular(
         return Parsed([], [problem])
     index = {col: header.index(col) for col in header}
     mapped = set(columns.mapped().values())
-    extra_cols = [col for col in header if col not in mapped and col]
+    gloss_cols = _language_columns(header, GLOSS_COLUMN, mapped)
+    definition_cols = _language_columns(header, DEFINITION_COLUMN, mapped)
+    extra_cols = [col for col in header if col not in mapped and col and col not in gloss_cols
+                  and col not in definition_cols]
 
     groups: dict[str, dict] = {}
     duplicates = 0
@@ -101,6 +117,8 @@ def parse_tabular(
     variants_at = at(columns.variants) if columns.variants else None
     ipa_at = at(columns.ipa) if columns.ipa else None
     extra_at = [(col, at(col)) for col in extra_cols]
+    other_glosses_at = [(code, at(col)) for col, code in gloss_cols.items()]
+    definitions_at = [(code, at(col)) for col, code in definition_cols.items()]
     skipped = 0
     for line, row, error in rows:
         if error is not None:
@@ -123,6 +141,9 @@ def parse_tabular(
         if not headword_key:
             problems.append(Problem(where, columns.headword, "empty headword"))
             continue
+        if (unshown := headword_problem(as_written(raw_headword))) is not None:
+            problems.append(Problem(where, columns.headword, unshown))
+            continue
         if headword_key in MISSING_SIGNS:
             problems.append(Problem(where, columns.headword, f"the headword is a missing-data sign "
                                     f"({headword_key}); --skip-empty skips such rows"))
@@ -133,7 +154,13 @@ def parse_tabular(
             if english:
                 sense_glosses["eng"] = english
             notes += [n for n in english_notes if n not in notes]
-        if not sense_glosses:  # a word with an English meaning only is still a word of the list
+        for code, i in other_glosses_at:
+            more, more_notes = split_glosses(row[i])
+            if more:
+                sense_glosses.setdefault(code, more)
+            notes += [n for n in more_notes if n not in notes]
+        definitions = {code: text for code, i in definitions_at if (text := canonical(row[i]))}
+        if not sense_glosses and not definitions:  # a word with an English (or Malay…) meaning only is still a word
             problems.append(Problem(where, columns.gloss or columns.english, "empty gloss"))
             continue
         # Senses and entries are plain data until the whole entry is validated once, below.
@@ -141,6 +168,7 @@ def parse_tabular(
             "glosses": sense_glosses,
             "pos": (canonical(row[pos_at]) or None) if pos_at is not None else None,
             "notes": notes,
+            **({"definitions": definitions} if definitions else {}),
             "location": where,
             "extra": {col: row[i] for col, i in extra_at if row[i].strip()},
         }
@@ -153,7 +181,8 @@ def parse_tabular(
                 "variants": [],
                 "ipa": (canonical(row[ipa_at]) or None) if ipa_at is not None else None,
             }
-        if any(s["glosses"] == sense_glosses and s["pos"] == sense["pos"] for s in group["senses"]):
+        if any(s["glosses"] == sense_glosses and s["pos"] == sense["pos"]
+               and s.get("definitions") == sense.get("definitions") for s in group["senses"]):
             duplicates += 1
         else:
             group["senses"].append(sense)
@@ -196,7 +225,23 @@ def _csv_rows(reader) -> Iterator[tuple[int, list[str] | None, str | None]]:
         except csv.Error as exc:
             yield reader.line_num, None, str(exc)
             continue
-        yield reader.line_num, row, None
+        yield reader.line_num, [restored(cell) for cell in row], None
+
+
+def _language_columns(header: list[str], prefix: str, mapped: set[str]) -> dict[str, str]:
+    """The columns of ``header`` named ``prefix`` + a language's code (not mapped otherwise), each
+    with its code."""
+    found = {}
+    for col in header:
+        if col in mapped or not col.startswith(prefix):
+            continue
+        code = col[len(prefix):]
+        try:
+            languages.get(code)
+        except UnknownLanguage:
+            continue
+        found[col] = code
+    return found
 
 
 def _sheet_rows(path: Path, sheet: str | None):

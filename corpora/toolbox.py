@@ -24,10 +24,10 @@ from pathlib import Path
 
 from dictionary import languages
 from dictionary.errors import ImportRejected
-from dictionary.model import Entry, entry_id
+from dictionary.model import Entry, entry_id, headword_problem
 from dictionary.text.normalize import as_written, canonical
 
-from .base import Parsed, Problem, read_text
+from .base import Parsed, Problem, ReadOptions, read_text
 
 # role, and for glosses, definitions and example translations the language (ISO 639-3)
 MDF_ROLES: dict[str, tuple[str, str | None]] = {
@@ -78,6 +78,18 @@ def parse_markers(specs: list[str] | tuple[str, ...]) -> dict[str, tuple[str, st
     return roles
 
 
+def read_toolbox(path: Path, options: ReadOptions) -> Parsed:
+    """The importers' reader of Toolbox/MDF (:mod:`corpora.formats`): the headwords' language is
+    needed, and one file."""
+    if options.language is None:
+        raise ImportRejected(f"{path.name}: a Toolbox import needs --language (the headwords' ISO 639-3 code)")
+    if path.is_dir():
+        raise ImportRejected(f"{path}: is a folder; a Toolbox import takes one file")
+    return parse_toolbox(path, language=options.language, dataset=options.dataset, citation=options.citation,
+                         licence=options.licence, markers=options.markers, record_marker=options.record_marker,
+                         encoding=options.encoding)
+
+
 def parse_toolbox(path: Path, *, language: str, dataset: str, citation: str | None = None,
                   licence: str | None = None, markers: tuple[str, ...] = (), record_marker: str = "lx",
                   encoding: str | None = None) -> Parsed:
@@ -86,7 +98,7 @@ def parse_toolbox(path: Path, *, language: str, dataset: str, citation: str | No
     roles[record_marker] = ("headword", None)
     text, _ = read_text(path, "Toolbox", "off", encoding)
     records, problems, header = _records(text, name, record_marker)
-    entries: list[Entry] = []
+    entries: list[dict] = []
     seen: dict[str, int] = {}
     for record in records:
         entry = _entry(record, roles, name, language, dataset, problems, seen)
@@ -186,6 +198,9 @@ def _entry(record: _Record, roles: dict, name: str, language: str, dataset: str,
     headword = canonical(first.value)
     if not headword:
         problems.append(Problem(f"{name}:{first.line}", first.marker, "empty headword"))
+        return None
+    if (unshown := headword_problem(as_written(first.value))) is not None:
+        problems.append(Problem(f"{name}:{first.line}", first.marker, unshown))
         return None
     main = _Builder(as_written(first.value), first.line)
     built, subentries = main, []

@@ -22,6 +22,12 @@ class UnknownLanguage(DictionaryError):
         )
 
 
+class LanguageNotFound(DictionaryError):
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(f"Từ điển chưa có ngôn ngữ nào mang mã {code!r}; danh sách có ở /v1/languages.")
+
+
 class EntryNotFound(DictionaryError):
     def __init__(self, entry_id: str) -> None:
         self.entry_id = entry_id
@@ -151,8 +157,8 @@ class TooManySignIns(AccessDenied):
 
     def __init__(self, retry_after: int) -> None:
         self.retry_after = retry_after
-        minutes = max(1, round(retry_after / 60))
-        super().__init__(f"Đã nhập sai quá nhiều lần; xin chờ khoảng {minutes} phút rồi thử lại.")
+        wait = f"{retry_after} giây" if retry_after < 60 else f"{max(1, round(retry_after / 60))} phút"
+        super().__init__(f"Đã nhập sai quá nhiều lần; xin chờ khoảng {wait} rồi thử lại.")
 
 
 class Forbidden(AccessDenied):

@@ -1,10 +1,11 @@
-"""The language registry: ISO 639-3 codes, Vietnamese and English names, scripts.
+"""The language registry: ISO 639-3 codes, Vietnamese and English names, scripts, orthographies.
 
 Codes and English names come from ``python-iso639`` (the SIL code tables, maintained upstream);
 this module adds what those tables do not hold: the name the Vietnamese administration uses for
-each language of Vietnam's ethnic minorities, and the scripts it is written in.  Any other valid
-ISO 639-3 code is accepted too (a LIFT export from elsewhere, a comparison language), with its
-English name only.
+each language of Vietnam's ethnic minorities, other names, the scripts it is written in, and how
+its orthography orders words (the ICU collation rules tailored for it, written here once, and the
+alphabet its words are lettered under).  Any other valid ISO 639-3 code is accepted too (a LIFT
+export from elsewhere, a comparison language), with its English name only.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import iso639
 
 from dictionary.errors import UnknownLanguage
 
-__all__ = ["Language", "VIETNAMESE", "by_name", "get", "is_known", "name", "registry"]
+__all__ = ["Language", "Orthography", "VIETNAMESE", "by_name", "collator", "get", "index", "is_known", "name",
+           "orthography", "registry"]
 
 VIETNAMESE = "vie"
 
@@ -29,6 +31,21 @@ class Language:
     name_vi: str | None
     scripts: tuple[str, ...]
     in_vietnam: bool
+    tag: str = ""  # BCP 47, for lang attributes: the ISO 639-1 code where there is one (km, vi), else this code
+    other_names: tuple[str, ...] = ()  # other names and spellings, the language's own name among them
+
+
+@dataclass(frozen=True, slots=True)
+class Orthography:
+    """How a language's words are put in order and under which letter: ICU collation of ``locale``
+    (CLDR's rules for it; the root order where CLDR has none) with ``rules`` tailored on top, and
+    the ``alphabet`` a reader looks a word up under, in its published order (empty: the letters
+    ICU's alphabetic index gives for ``locale``).  ``source`` says where the alphabet is published."""
+
+    locale: str
+    rules: str = ""
+    alphabet: tuple[str, ...] = ()
+    source: str = ""
 
 
 # ISO 639-3 code → (name in Vietnamese, scripts as ISO 15924 codes).  Where one ethnic group
@@ -101,6 +118,51 @@ _VIETNAM: dict[str, tuple[str, tuple[str, ...]]] = {
     "nuo": ("Nguồn", ("Latn",)),
 }
 
+# Other names of a language (its own name first where it has one), as its speakers and the
+# literature write them.
+_OTHER_NAMES: dict[str, tuple[str, ...]] = {
+    "rad": ("Klei Êđê", "Êđê", "Rađê", "Rhade"),
+    "jra": ("Jarai", "Giơ Rai", "Chơ Rai"),
+    "bdq": ("Bahnar",),
+    "khm": ("ភាសាខ្មែរ", "Khơ-me", "Khmer Krom"),
+    "cja": ("Chàm", "Western Cham"),
+    "rog": ("Raglai", "Roglai"),
+    "mww": ("Hmoob Dawb",),
+    "mtq": ("Mol", "Mual"),
+}
+
+# Letters of the Quốc-ngữ-based orthographies of the Chamic and Bahnaric languages of the
+# Highlands beyond Vietnamese's: the breve marks a short vowel and makes a letter of its own, sorted
+# right after the letter it marks (ă after a, ĕ after e, ê̆ after ê, ŏ ô ô̆ ơ ơ̆, ŭ ư ư̆), and ƀ,
+# č, ñ come after b, c, n.  Lists written in IPA-style letters (ɓ ɗ for ƀ đ, ABVD's Ê Đê) sort
+# those with the letter the orthography writes; ʔ (the glottal stop, unwritten or ' there) sorts
+# with the apostrophe.  Tones (in Vietnamese loans) stay secondary, as in Vietnamese.
+HIGHLANDS_RULES = (
+    "&a<ă<<<Ă<â<<<Â &b<ƀ<<<Ƀ<<ɓ<<<Ɓ &c<č<<<Č &d<đ<<<Đ<<ɗ<<<Ɗ &e<ĕ<<<Ĕ<ê<<<Ê<ê̆<<<Ê̆ &i<ĭ<<<Ĭ "
+    "&n<ñ<<<Ñ &o<ŏ<<<Ŏ<ô<<<Ô<ô̆<<<Ô̆<ơ<<<Ơ<ơ̆<<<Ơ̆ &u<ŭ<<<Ŭ<ư<<<Ư<ư̆<<<Ư̆ &''<<ʔ"
+)
+_EDE = Orthography(
+    "und", HIGHLANDS_RULES,
+    tuple("A Ă Â B Ƀ Č D Đ E Ĕ Ê Ê̆ G H I Ĭ J K L M N Ñ O Ŏ Ô Ô̆ Ơ Ơ̆ P R S T U Ŭ Ư Ư̆ W Y".split()),
+    "bảng chữ cái Êđê, 38 chữ cái (Hdruôm hră mblang klei blŭ Êđê – Yuăn, bài 3: Cách đọc chữ Êđê, "
+    "https://ededic.thaiphong.net/bai-hoc/bai-03.php)")
+_ORTHOGRAPHIES: dict[str, Orthography] = {
+    "vie": Orthography("vi"),
+    "rad": _EDE,
+    "jra": Orthography(
+        "und", HIGHLANDS_RULES,
+        tuple("A Ă Â B Ƀ Č D Đ E Ĕ Ê Ê̆ G H I Ĭ J K L M N Ñ O Ŏ Ô Ô̆ Ơ Ơ̆ P R S T U Ŭ Ư Ư̆ W Y".split()),
+        "bảng chữ cái tiếng Jarai, 40 chữ cái kể cả dj và ng (polyglotclub.com, "
+        "Language/Jarai/Pronunciation/Alphabet)"),
+    "bdq": Orthography(
+        "und", HIGHLANDS_RULES,
+        tuple("A Ă Â B Ƀ C D Đ E Ĕ Ê Ê̆ G H I Ĭ J K L M N O Ŏ Ô Ô̆ Ơ Ơ̆ P R S T U Ŭ Ư Ư̆ V W Y".split()),
+        "thứ tự chung của các chữ cái trong những bộ chữ gốc Quốc ngữ ở Tây Nguyên, như bảng chữ cái tiếng "
+        "M'Nông (a ă â b ƀ c d đ e ĕ ê ê̆ … o ŏ ô ô̆ ơ ơ̆ … u ŭ ư ư̆ v …; isonshare.blogspot.com, 2018, Bài 1 – "
+        "Bảng chữ cái tiếng M'Nông), với những chữ cái tiếng Ba Na dùng"),
+    "khm": Orthography("km"),
+}
+
 # Vietnamese names of languages outside Vietnam that glosses and comparison data are written in.
 _ELSEWHERE = {"eng": "Tiếng Anh", "fra": "Tiếng Pháp", "cmn": "Tiếng Trung", "zho": "Tiếng Trung",
               "tha": "Tiếng Thái Lan", "rus": "Tiếng Nga"}
@@ -118,7 +180,8 @@ def get(code: str) -> Language:
     if record.status != "A":  # retired codes point elsewhere
         raise UnknownLanguage(code)
     name_vi, scripts = _VIETNAM.get(code, (None, ()))
-    return Language(code, record.name, name_vi, scripts, code in _VIETNAM)
+    return Language(code, record.name, name_vi, scripts, code in _VIETNAM, record.part1 or code,
+                    _OTHER_NAMES.get(code, ()))
 
 
 def name(code: str) -> str:
@@ -140,6 +203,45 @@ def by_name(codes) -> list[str]:
     """``codes`` in the order of their names (:func:`name`) in Vietnamese collation."""
     key = _collator().getSortKey
     return sorted(codes, key=lambda code: key(name(code)))
+
+
+def orthography(code: str) -> Orthography:
+    """How ``code``'s words are sorted and lettered: its own tailoring where the registry has one;
+    else Khmer's for Khmer script, and Vietnamese's for a language of Vietnam written in Latin
+    letters (the Quốc-ngữ-based orthographies), the root order for anything else."""
+    if code in _ORTHOGRAPHIES:
+        return _ORTHOGRAPHIES[code]
+    scripts = get(code).scripts
+    if "Khmr" in scripts:
+        return _ORTHOGRAPHIES["khm"]
+    return Orthography("vi" if "Latn" in scripts else "und")
+
+
+@cache
+def collator(code: str) -> icu.Collator:
+    """ICU's collator for ``code``'s words (see :func:`orthography`); tailored rules are applied
+    on top of the locale's own."""
+    spelling = orthography(code)
+    base = icu.Collator.createInstance(icu.Locale(spelling.locale))
+    if not spelling.rules:
+        return base
+    return icu.RuleBasedCollator(base.getRules() + " " + spelling.rules)
+
+
+@cache
+def index(code: str):
+    """ICU's alphabetic index of ``code``: the buckets (letters, in order, between the underflow
+    and the overflow bucket) a word falls under by the language's collation."""
+    spelling = orthography(code)
+    if spelling.alphabet:
+        built = icu.AlphabeticIndex(collator(code))
+        letters = icu.UnicodeSet()
+        for letter in spelling.alphabet:
+            letters.add(letter)
+        built.addLabels(letters)
+    else:
+        built = icu.AlphabeticIndex(icu.Locale(spelling.locale))
+    return built.buildImmutableIndex()
 
 
 def is_known(code: str) -> bool:

@@ -74,6 +74,7 @@ def clip_public(clip: dict, entry_id: str | None = None) -> dict:
     if clip["id"] is not None:
         url = f"/v1/audio/{clip['id']}"
     else:
+        assert entry_id is not None, "a clip not made yet is made from its entry"
         url = f"{entry_url(entry_id)}/pronunciation?play=1"
     return {"url": url, **clip}
 

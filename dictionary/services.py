@@ -1,53 +1,74 @@
 """The domain's services over one store and one search backend, composed in one place.
 
-The program builds the parts (which backend, which voices) from its settings and hands them to
-:meth:`Services.compose`; the HTTP API, the command line, the benchmarks and the tests all receive
-the same object.
+The program opens the store (:class:`dictionary.storage.store.Storage`) and builds the parts
+(which backend, which voices) from its settings and hands them to :meth:`Services.compose`, which
+gives each service the rooms of the store it needs; the HTTP API, the command line, the
+benchmarks and the tests all receive the same object, and ask its services, never the rooms.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from dictionary.audio.library import AudioLibrary, Limits
 from dictionary.audio.synth import Synthesiser
+from dictionary.catalogue import LanguageCatalogue
+from dictionary.collection import Collection
 from dictionary.editorial.accounts import Accounts
 from dictionary.editorial.editing import Editing
 from dictionary.packs.pack import PackShelf
 from dictionary.search.indexing import Follower
 from dictionary.search.ports import Backend
 from dictionary.search.service import SearchService
-from dictionary.search.translate import Translator
-from dictionary.storage.store import Store
+from dictionary.search.translate import Glossary, Translator
+from dictionary.storage.store import Storage
+
+
+class Translating(Protocol):
+    """What callers ask of a translator: the domain's own, or one whose work runs elsewhere (the
+    serving process hands glossaries to a child process at a lower priority)."""
+
+    def validate(self, text: str | None, targets: list[str] | None) -> tuple[str, list[str]]: ...
+
+    def translate(self, text: str | None, targets: list[str] | None) -> Glossary: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass
 class Services:
-    store: Store
     backend: Backend
     search: SearchService
+    collection: Collection
     audio: AudioLibrary
-    translator: Translator
+    translator: Translating
     accounts: Accounts
     editing: Editing
     follower: Follower
     packs: PackShelf
+    catalogue: LanguageCatalogue
+    storage: Storage  # to close: the services hold its rooms
 
     @classmethod
-    def compose(cls, store: Store, backend: Backend, audio_root: Path, synthesiser: Synthesiser,
+    def compose(cls, storage: Storage, backend: Backend, audio_root: Path, synthesiser: Synthesiser,
                 limits: Limits | None = None, service_keys: tuple[str, ...] = (),
                 packs_root: Path | None = None, pack_interval: float = 10.0) -> Services:
-        search = SearchService(store, backend)
-        follower = Follower(store, backend)
-        audio = AudioLibrary(store, audio_root, synthesiser, limits, public_changed=follower.changed)
-        packs = PackShelf(store, packs_root or Path(audio_root).parent / "packs", audio=audio.offline_pack,
+        entries, feed = storage.entries, storage.feed
+        search = SearchService(entries, backend)
+        follower = Follower(entries, feed, backend)
+        audio = AudioLibrary(storage.clips, entries, feed, audio_root, synthesiser, limits,
+                             public_changed=follower.changed)
+        packs = PackShelf(entries, feed, packs_root or Path(audio_root).parent / "packs", audio=audio,
                           interval=pack_interval)
-        return cls(store, backend, search, audio,
-                   Translator(search), Accounts(store, service_keys), Editing(store, follower), follower, packs)
+        return cls(backend, search, Collection(entries, storage.datasets, follower), audio, Translator(search),
+                   Accounts(storage.accounts, service_keys),
+                   Editing(entries, storage.suggestions, storage.audit, follower), follower, packs,
+                   LanguageCatalogue(entries, storage.browse), storage)
 
     def close(self) -> None:
         self.packs.stop()
         self.follower.stop()
         self.backend.close()
-        self.store.close()
+        self.storage.close()

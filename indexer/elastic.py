@@ -5,7 +5,7 @@ the mapping needs no analysis plugin (the minimal distribution has no ``analysis
 works unchanged on any cluster.  Multi-word keys also go through the ``standard`` analyzer for the
 "every word" stage.
 
-Queries are built as data by pure functions (:func:`stage_bodies`) and sent in one ``msearch``
+Queries are built as data by pure functions (:mod:`indexer.elastic_query`) and sent in one ``msearch``
 round trip; the distance-2 fuzzy stage follows only when the first answer is short of what the
 page needs, as on the embedded engine.  Candidates are read from doc values, never ``_source``.
 
@@ -26,126 +26,15 @@ from elasticsearch import Elasticsearch, helpers
 from elasticsearch import exceptions as es_errors
 
 from dictionary.errors import BackendUnavailable, IndexMissing
-from dictionary.search.ports import (
-    EDGE,
-    FUZZY_SCORE,
-    SAME_START_BONUS,
-    SCORE_OF,
-    KeyDoc,
-    looseness_of_score,
-    tier_of_score,
-)
-from dictionary.search.ranking import Candidate, QueryPlan, Scope, Tier
+from dictionary.search.ports import EDGE, KeyDoc, looseness_of_score, tier_of_score
+from dictionary.search.ranking import Candidate, QueryPlan, Tier
 
 from .breaker import Breaker
 from .config import ElasticSettings
+from .elastic_query import FIELDS, MAPPING, fuzzy2_body, stage_bodies
 
-_FIELDS = ("entry", "len", "pos", "field")
 STATUS_BUDGET = 0.8  # seconds /health may wait for the cluster
 GENERATION_TTL = 1.0  # seconds a known index generation is trusted (updates land every second)
-_MAX_EXPANSIONS = 4096  # fuzzy terms considered; the embedded engine walks them all
-
-MAPPING: dict[str, Any] = {
-    "dynamic": "strict",
-    "properties": {
-        "side": {"type": "keyword"},  # h: headword, variant, romanized; g: gloss
-        "exact": {"type": "keyword"},
-        "tone": {"type": "keyword"},
-        "fold": {"type": "keyword"},
-        "prefix": {"type": "keyword"},
-        "words": {"type": "text", "analyzer": "standard", "norms": False, "index_options": "docs"},
-        "lang": {"type": "keyword"},
-        "glang": {"type": "keyword"},
-        "entry": {"type": "long"},
-        "len": {"type": "integer"},
-        "pos": {"type": "integer"},
-        "field": {"type": "byte"},
-    },
-}
-
-
-# -- queries as data ------------------------------------------------------------------------------
-
-def _const(query: dict, boost: float) -> dict:
-    return {"constant_score": {"filter": query, "boost": boost}}
-
-
-def _scope_filter(scope: Scope) -> list[dict]:
-    filters: list[dict] = [{"term": {"side": "g" if scope.gloss_language else "h"}}]
-    if scope.gloss_language:
-        filters.append({"term": {"glang": scope.gloss_language}})
-    if scope.languages:
-        filters.append({"terms": {"lang": list(scope.languages)}})
-    return filters
-
-
-def _scoped(plan: QueryPlan, query: dict) -> dict:
-    """``query`` restricted to the plan's scopes (any of them)."""
-    scopes = [{"bool": {"filter": _scope_filter(s)}} for s in plan.scopes]
-    return {"bool": {"must": [query], "filter": [{"bool": {"should": scopes, "minimum_should_match": 1}}]}}
-
-
-def _body(plan: QueryPlan, query: dict, *, by_length: bool) -> dict:
-    body: dict[str, Any] = {
-        "query": _scoped(plan, query),
-        "size": plan.cap,
-        "_source": False,
-        "docvalue_fields": list(_FIELDS),
-        "track_total_hits": False,
-    }
-    # Ties are broken by the key's length, then the store's row order, as the embedded engine's
-    # single segment (written shortest key first) does, so both engines cut a stage at its cap in
-    # the same place.
-    if by_length:
-        body["sort"] = [{"len": "asc"}, {"entry": "asc"}]
-    else:
-        body["sort"] = [{"_score": "desc"}, {"len": "asc"}, {"entry": "asc"}]
-    return body
-
-
-def _fuzzy(field: str, value: str, distance: int) -> dict:
-    return {"fuzzy": {field: {"value": value, "fuzziness": distance, "transpositions": True,
-                              "prefix_length": 0, "max_expansions": _MAX_EXPANSIONS,
-                              "rewrite": "constant_score"}}}
-
-
-def stage_bodies(plan: QueryPlan) -> list[tuple[str, dict]]:
-    """The searches of one plan's first round trip, named by stage, in the embedded engine's
-    order: exact/tone/fold, prefix, every word, fuzzy with diacritics, fuzzy distance 1."""
-    keys, fold = plan.keys, plan.keys.fold
-    stages: list[tuple[str, dict]] = []
-    exact = {"bool": {"should": [
-        _const({"term": {"exact": keys.exact}}, SCORE_OF[Tier.EXACT]),
-        _const({"term": {"tone": keys.tone}}, SCORE_OF[Tier.TONE]),
-        _const({"term": {"fold": fold}}, SCORE_OF[Tier.FOLD]),
-    ], "minimum_should_match": 1}}
-    stages.append(("exact", _body(plan, exact, by_length=False)))
-    if not fold:
-        return stages
-    if plan.prefix:
-        prefix = {"term": {"prefix": fold}} if len(fold) <= EDGE else {"prefix": {"fold": fold}}
-        stages.append(("prefix", _body(plan, _const(prefix, 1.0), by_length=True)))
-    words = sorted(set(plan.words))
-    if words:
-        every = {"bool": {"filter": [{"match": {"words": {"query": w, "operator": "and"}}} for w in words]}}
-        stages.append(("words", _body(plan, every, by_length=True)))
-    if plan.fuzzy >= 1 and keys.tone != fold:
-        stages.append(("fuzzy_tone", _body(plan, _const(_fuzzy("tone", keys.tone, 1), 1.0), by_length=True)))
-    if plan.fuzzy >= 1:
-        stages.append(("fuzzy1", _body(plan, _fuzzy_fold(fold, 1), by_length=False)))
-    return stages
-
-
-def _fuzzy_fold(fold: str, distance: int) -> dict:
-    """Fuzzy on the folded key; keeping the query's first two letters scores 2, else 1."""
-    return {"bool": {
-        "must": [_const(_fuzzy("fold", fold, distance), FUZZY_SCORE)],
-        "should": [_const({"term": {"prefix": fold[:2]}}, SAME_START_BONUS)],
-    }}
-
-
-def fuzzy2_body(plan: QueryPlan) -> dict:
-    return _body(plan, _fuzzy_fold(plan.keys.fold, 2), by_length=False)
 
 
 # -- the backend ----------------------------------------------------------------------------------
@@ -277,7 +166,7 @@ class ElasticBackend:
     def _take(stage: str, hits: list[dict], out: list[Candidate], entries: set[int]) -> None:
         for hit in hits:
             f = hit["fields"]
-            entry, length, pos, field = (int(f[name][0]) for name in _FIELDS)
+            entry, length, pos, field = (int(f[name][0]) for name in FIELDS)
             score = hit.get("_score") or 0.0
             if stage == "exact":
                 cand = Candidate(entry, tier_of_score(score), 0, 0, pos, length, field)

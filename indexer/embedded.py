@@ -1,13 +1,8 @@
 """The embedded backend: a tantivy index on disk, used as a candidate generator.
 
-Each key document holds the three precomputed keys as raw terms, short edge n-grams of the folded
-key (prefix look-ups of one to three letters would otherwise walk much of the term dictionary),
-the folded key's words, and, stored, the key with diacritics and one number packing the entry's
-row, the field, the key's place in its entry and its length.  Documents are written shortest key
-first, so the index's order is the order the by-length stages want (see ``_write``).
-
-Headword and gloss keys live in separate fields (``h*`` and ``g*``) so that a fuzzy look-up walks
-only the term dictionary it needs.
+Each key is one document (:mod:`indexer.embedded_docs` says what it holds).  Documents are
+written shortest key first, so the index's order is the order the by-length stages want (see
+``_write``).
 
 Index builds are atomic: a new index is written in a fresh folder, then ``CURRENT`` is switched by
 a rename and the old folder removed.  Between builds, :meth:`EmbeddedBackend.update` replaces the
@@ -46,69 +41,11 @@ from dictionary.search.ports import (
 from dictionary.search.ranking import Candidate, QueryPlan, Scope, Tier
 
 from .current import LAYOUT, META, POINTER, current_folder, read_meta, write_meta
+from .embedded_docs import document, key_schema, open_index, unpack
 
-_EDGE_TOKENIZER = "tudien_edge"
-_SIDES = ("h", "g")
 _WRITER_BUDGET = 2_000_000_000  # bytes; tantivy's limit for one thread is 4 GB
 _UPDATE_BUDGET = 50_000_000  # bytes; an update holds a few entries' documents
 _RECHECK = 0.25  # seconds between looks for a new build or commit
-
-
-def _schema() -> tantivy.Schema:
-    sb = tantivy.SchemaBuilder()
-    for side in _SIDES:
-        for suffix in ("0", "1", "2"):
-            # The key with diacritics is stored too: the fuzzy stage compares it with the query's.
-            sb.add_text_field(side + suffix, stored=suffix == "1", tokenizer_name="raw", index_option="basic")
-        # The folded key again, cut by tantivy itself into its first letters and into its words:
-        # one value each instead of one per term, which is most of an index build's Python work.
-        sb.add_text_field(side + "p", tokenizer_name=_EDGE_TOKENIZER, index_option="basic")
-        sb.add_text_field(side + "w", tokenizer_name="whitespace", index_option="basic")
-    sb.add_text_field("lang", tokenizer_name="raw", index_option="basic")
-    sb.add_text_field("glang", tokenizer_name="raw", index_option="basic")
-    # What a candidate needs, packed in one stored number: reading a stored document costs about
-    # two microseconds, while each fast-field read costs some 90 µs whatever the number of hits.
-    sb.add_unsigned_field("key", stored=True, indexed=False)
-    # the entry's row, indexed: a live update removes an entry's documents by it
-    sb.add_integer_field("entry", stored=False, indexed=True)  # deletes by term match i64 terms
-    return sb.build()
-
-
-def _index(schema: tantivy.Schema, folder: Path, *, reuse: bool) -> tantivy.Index:
-    """The index in ``folder``, with the analyser that cuts a key into its first letters (an
-    index does not keep its analysers: each opening registers them)."""
-    index = tantivy.Index(schema, path=str(folder), reuse=reuse)
-    edge = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(1, EDGE, True)).build()
-    index.register_tokenizer(_EDGE_TOKENIZER, edge)
-    return index
-
-
-def _document(doc: KeyDoc) -> tantivy.Document:
-    side = "g" if doc.gloss_language else "h"
-    fold = doc.fold
-    d = tantivy.Document()
-    d.add_text(side + "0", doc.exact)
-    d.add_text(side + "1", doc.tone)
-    d.add_text(side + "2", fold)
-    d.add_text(side + "p", fold)
-    if " " in fold:
-        d.add_text(side + "w", fold)
-    d.add_text("lang", doc.language)
-    if doc.gloss_language:
-        d.add_text("glang", doc.gloss_language)
-    d.add_unsigned("key", _pack(doc.entry, doc.field, doc.position, len(fold)))
-    d.add_integer("entry", doc.entry)
-    return d
-
-
-# key = entry << 24 | field << 20 | position << 12 | length
-def _pack(entry: int, field: int, position: int, length: int) -> int:
-    return entry << 24 | field << 20 | min(position, 255) << 12 | min(length, 4095)
-
-
-def _unpack(key: int) -> tuple[int, int, int, int]:
-    """(entry, length, position, field)"""
-    return key >> 24, key & 4095, key >> 12 & 255, key >> 20 & 15
 
 
 class EmbeddedBackend:
@@ -117,7 +54,7 @@ class EmbeddedBackend:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self.schema = _schema()
+        self.schema = key_schema()
         self._lock = threading.Lock()
         self._index: tantivy.Index | None = None
         self._searcher: tantivy.Searcher | None = None
@@ -139,7 +76,7 @@ class EmbeddedBackend:
     def _open_current(self) -> None:
         folder = current_folder(self.root)
         name = folder.name if folder is not None else None
-        if name == self._current and self._searcher is not None:
+        if folder is not None and name == self._current and self._searcher is not None and self._index is not None:
             stamp = self._commit_stamp(folder)
             if stamp != self._stamp:  # an update was committed: read it
                 meta = read_meta(folder)
@@ -158,7 +95,8 @@ class EmbeddedBackend:
             self._current = None
             self._stale_layout = True
             return
-        index = _index(self.schema, folder, reuse=True)
+        assert folder is not None  # a meta was read from it
+        index = open_index(self.schema, folder, reuse=True)
         index.reload()
         self._meta, self._stamp = meta, stamp
         self._stale_layout = False
@@ -232,7 +170,7 @@ class EmbeddedBackend:
         return count
 
     def _write(self, folder: Path, docs: Iterable[KeyDoc]) -> int:
-        index = _index(self.schema, folder, reuse=False)
+        index = open_index(self.schema, folder, reuse=False)
         # One writer thread keeps the documents in the order they are added, in one segment, and
         # they are added shortest folded key first (then in the store's order).  The index's own
         # order is then the order of the by-length stages: when every hit of a stage scores the
@@ -248,7 +186,7 @@ class EmbeddedBackend:
             by_length.setdefault(len(doc.fold), []).append(doc)
         count = 0
         for doc in (doc for length in sorted(by_length) for doc in by_length[length]):
-            writer.add_document(_document(doc))
+            writer.add_document(document(doc))
             count += 1
         writer.commit()
         writer.wait_merging_threads()
@@ -258,15 +196,15 @@ class EmbeddedBackend:
     def update(self, entries: list[int], docs: Iterable[KeyDoc], generation: int) -> None:
         folder = current_folder(self.root)
         meta = read_meta(folder) if folder is not None else None
-        if meta is None or meta.get("layout") != LAYOUT:
+        if folder is None or meta is None or meta.get("layout") != LAYOUT:
             raise IndexMissing("Chưa có chỉ mục tìm kiếm dùng được: hãy chạy `tudien index`.")
-        index = _index(self.schema, folder, reuse=True)
+        index = open_index(self.schema, folder, reuse=True)
         writer = index.writer(heap_size=_UPDATE_BUDGET, num_threads=1)
         try:
             for entry in entries:
                 writer.delete_documents_by_term("entry", entry)
             for doc in sorted(docs, key=lambda d: len(d.fold)):
-                writer.add_document(_document(doc))
+                writer.add_document(document(doc))
             writer.commit()
         except BaseException:
             writer.rollback()
@@ -327,7 +265,7 @@ class EmbeddedBackend:
 
         def take(addresses, tier_of, distance):
             for address, tier in zip(addresses, tier_of, strict=True):
-                entry, length, pos, field = _unpack(doc(address).get_first("key"))
+                entry, length, pos, field = unpack(doc(address).get_first("key"))  # type: ignore[arg-type]  # every document has its key
                 out.append(Candidate(entry, tier, distance, 0, pos, length, field))
                 entries.add(entry)
 
@@ -400,14 +338,14 @@ class EmbeddedBackend:
                 take(closer, [Tier.FUZZY] * len(closer), 1)  # loose 0: diacritics agree
             for address, score in zip(addresses, scores, strict=True):
                 stored = doc(address)
-                entry, length, pos, field = _unpack(stored.get_first("key"))
+                entry, length, pos, field = unpack(stored.get_first("key"))  # type: ignore[arg-type]  # every document has its key
                 loose = looseness_of_score(score)
                 # Every key within distance 1 with diacritics is among these hits (folding never
                 # adds an edit), so comparing their stored keys answers without a second walk
                 # of the term dictionary.
                 if compare:
                     theirs = stored.get_first("h1") or stored.get_first("g1")
-                    if OSA.distance(theirs, keys.tone, score_cutoff=1) <= 1:
+                    if OSA.distance(theirs, keys.tone, score_cutoff=1) <= 1:  # type: ignore[arg-type]  # every document stores h1 or g1
                         loose = 0
                 out.append(Candidate(entry, Tier.FUZZY, distance, loose, pos, length, field))
                 entries.add(entry)

@@ -19,11 +19,10 @@ from pydantic import TypeAdapter
 from starlette.routing import Match
 
 from api.errors import flat_routes
-from api.schemas import ErrorPublic
-from corpora.importer import import_file
+from api.schemas.common import ErrorPublic
+from corpora.imports import Imports
 from corpora.tabular import Columns
 from dictionary.audio.synth import Espeak, Synthesiser
-from dictionary.search.indexing import rebuild
 from indexer.config import ElasticSettings
 from tudien.settings import Settings
 from tudien.wiring import create_app, open_services
@@ -76,16 +75,19 @@ class Library:
                                  database_url=database_url)
         self.services = open_services(self.settings, synthesiser=synthesiser or offline_synthesiser(),
                                       limits=limits)
-        self.store = self.services.store
+        self.store = self.services.storage  # the rooms, for tests that look at the rows themselves
+        self.imports = Imports.of(self.services)
         self.backend = self.services.backend
         self.service = self.services.search
         self.audio = self.services.audio
 
     def add(self, path: Path, fmt: str, language: str | None = None, headword: str | None = None,
             gloss: str | None = None, english: str | None = None, dataset: str | None = None, **source):
-        """Import a word list; ``source`` may name its ``citation`` and ``licence``."""
+        """Import a word list, leaving the index as it is (:meth:`index` builds it); ``source`` may
+        name its ``citation`` and ``licence``."""
         columns = Columns(headword, gloss, english) if fmt in ("csv", "tsv") else None
-        return import_file(self.store, path, fmt, language=language, columns=columns, dataset=dataset, **source)
+        return self.imports.import_file(path, fmt, index=False, language=language, columns=columns, dataset=dataset,
+                                        **source)
 
     def close(self) -> None:
         if self.settings.backend == "elasticsearch":
@@ -94,7 +96,7 @@ class Library:
         self.store.close()
 
     def index(self) -> int:
-        return rebuild(self.store, self.backend)
+        return self.services.follower.rebuild()
 
     def app(self):
         return create_app(self.settings, self.services)

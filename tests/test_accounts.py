@@ -19,7 +19,7 @@ from tudien.cli import main
 @pytest.fixture
 def world(tmp_path):
     lib = Library(tmp_path / "data", api_keys=("khoa-dich-vu",))
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.index()
     env = {"TUDIEN_DATA_DIR": str(tmp_path / "data"), "TUDIEN_TTS_ENGINES": "espeak-ng"}
 
@@ -60,7 +60,7 @@ def test_a_contributor_uploads_in_their_language_only(world, caplog):
     code, out, _ = tudien("users", "add", "hoang.a", "--role", "contributor", "--languages", "tyz")
     token = out.strip().splitlines()[-1]
     assert code == 0 and token.startswith("tdk_") and len(token) > 40
-    assert token.encode() not in lib.store.path.read_bytes()  # kept as a digest only
+    assert token.encode() not in lib.store.core.path.read_bytes()  # kept as a digest only
     nam = _entry(client, "nặm", "tyz")
     made = _upload(client, nam["id"], token)
     assert made.status_code == 201, made.text
@@ -76,10 +76,10 @@ def test_a_contributor_uploads_in_their_language_only(world, caplog):
     _, out, _ = tudien("users", "add", "tran.b", "--role", "editor", "--languages", "tyz,mtq")
     editor = out.strip().splitlines()[-1]
     assert client.delete(f"/v1/audio/{clip}", headers={"Authorization": f"Bearer {editor}"}).status_code == 200
-    actions = [(r["actor"], r["action"], r["target"]) for r in lib.store.audit_log()]
+    actions = [(r["actor"], r["action"], r["target"]) for r in lib.store.audit.records()]
     assert ("hoang.a", "audio.upload", clip) in actions and ("tran.b", "audio.delete", clip) in actions
     assert any(a == "account.add" and t == "hoang.a" for _, a, t in actions)
-    assert all(token not in str(r) and editor not in str(r) for r in lib.store.audit_log())
+    assert all(token not in str(r) and editor not in str(r) for r in lib.store.audit.records())
 
 
 def test_no_wrong_or_old_or_disabled_credentials(world):
@@ -109,7 +109,7 @@ def test_passwords_are_argon2_hashes_and_every_wrong_answer_is_the_same(world):
     code, _, _ = tudien("users", "add", "pham.d", "--role", "editor", "--languages", "bdq",
                         "--password-stdin", stdin="mat-khau-dai-du\n")
     assert code == 0
-    stored = lib.store.account("pham.d")["password_hash"]
+    stored = lib.store.accounts.account("pham.d")["password_hash"]
     assert stored.startswith("$argon2id$") and "mat-khau" not in stored
     accounts = lib.services.accounts
     assert accounts.by_password("pham.d", "mat-khau-dai-du").role == "editor"

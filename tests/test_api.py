@@ -9,7 +9,7 @@ from corpora.sample import load_sample
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     lib = Library(tmp_path_factory.mktemp("api") / "data")
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.index()
     with lib.client() as c:
         yield c
@@ -104,6 +104,12 @@ BAD_REQUESTS = [
     ("/v1/changes", {"since": 0, "limit": 0}, 422, "limit"),
     ("/v1/changes", {"since": 10**9}, 410, "tải lại gói ngôn ngữ"),
     ("/v1/changes", {"since": 10**30}, 410, "tải lại gói ngôn ngữ"),
+    ("/v1/languages/xyz", {}, 422, "ISO 639-3"),
+    ("/v1/languages/deu", {}, 404, "chưa có ngôn ngữ"),
+    ("/v1/languages/xyz/entries", {}, 422, "ISO 639-3"),
+    ("/v1/languages/mww/entries", {"letter": "Ꙁ"}, 422, "bảng chữ cái"),
+    ("/v1/languages/mww/entries", {"after": "mww-000000000000"}, 422, "trang đầu"),
+    ("/v1/languages/mww/entries", {"limit": 0}, 422, "limit phải"),
 ]
 
 

@@ -53,7 +53,7 @@ class World:
         self.espeak = Counting()
         self.synth = Synthesiser(engines={"gtts": Gtts(timeout=2), "espeak-ng": self.espeak}, cooldown=60)
         self.lib = Library(folder, api_keys=keys, synthesiser=self.synth, limits=limits)
-        load_sample(self.lib.store)
+        load_sample(self.lib.services.collection)
         self.lib.index()
         self.audio = self.lib.audio
         self.client = self.lib.client()
@@ -308,12 +308,12 @@ def test_delete_and_gc_leave_no_file_behind(world, speech, tmp_path):
     assert world.client.get(first["url"]).status_code == 404
 
     # the entry disappears when its dataset is imported again without it
-    remaining = world.lib.store.iter_entries()
+    remaining = world.lib.store.entries.iter_entries()
     kept = [e for _, e in remaining if e["provenance"]["dataset"] == "sample-tyz" and e["id"] != entry["id"]]
     from dictionary.model import Entry
-    from dictionary.storage.store import Dataset
+    from dictionary.storage.datasets import Dataset
 
-    world.lib.store.replace_dataset(Dataset("sample-tyz", "tsv"), [Entry.model_validate(e) for e in kept])
+    world.lib.store.datasets.replace(Dataset("sample-tyz", "tsv"), [Entry.model_validate(e) for e in kept])
     after_delete = set(world.audio.blobs)
     assert len(after_delete) == 2
     (world.audio.blobs.root / "ab").mkdir(parents=True, exist_ok=True)
@@ -366,7 +366,7 @@ def test_lift_media_references_import(world, speech, tmp_path):
         '<entry id="cay_1"><lexical-unit><form lang="vi"><text>cây</text></form></lexical-unit>'
         '<pronunciation><media href="cay-1.wav"/></pronunciation>'
         '<sense><gloss lang="en"><text>tree</text></gloss></sense></entry>\n</lift>\n', encoding="utf-8")
-    import_file(world.lib.store, lift, "lift", dataset="tu-lift")
+    import_file(world.lib.services.collection, lift, "lift", dataset="tu-lift")
     pairs, problems = world.audio.match_lift_media(folder, "tu-lift")
     assert len(pairs) == 1 and len(problems) == 1 and "'cay-1.wav'" in problems[0]
     (folder / "audio" / "cay-1.wav").write_bytes(encode(*speech, "wav"))
@@ -384,7 +384,7 @@ def test_real_words_get_voices_only_where_the_alphabet_allows(shared_data, real_
     synth = Synthesiser(engines={"espeak-ng": Espeak()})
     counts = {}
     for code in ("mtq", "bdq", "mww"):
-        rows = [h for _, h in real_library.store.headwords(code)]
+        rows = [h for _, h in real_library.store.entries.headwords(code)]
         voiced = [h for h in rows if synth.plan(code, h).voices]
         counts[code] = (len(voiced), len(rows))
         assert not any(ch in "".join(voiced) for ch in "ĕŏŭ\u0306")

@@ -29,7 +29,7 @@ def make_library(kind: str, folder, request) -> Library:
 @pytest.fixture(params=BACKENDS)
 def sample_library(request, tmp_path):
     lib = make_library(request.param, tmp_path / "data", request)
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.index()
     return lib
 
@@ -66,15 +66,15 @@ def versions(lib: Library) -> list[str]:
 def test_status_and_rebuild_swaps_versions(sample_library):
     lib = sample_library
     status = lib.backend.status()
-    assert status["ok"] and status["generation"] == lib.store.generation and status["documents"] > 0
+    assert status["ok"] and status["generation"] == lib.store.feed.generation and status["documents"] > 0
     assert versions(lib) == [status["index"]]
     before = [h.entry["id"] for h in lib.search("cây").hits]
     assert lib.index() == status["documents"]
     after = lib.backend.status()
     # a new version serves, the old one is gone, and it answers as the old one did
     assert after["index"] != status["index"] and versions(lib) == [after["index"]]
-    assert after["documents"] == status["documents"] and after["generation"] == lib.store.generation
-    assert lib.backend.generation() == lib.store.generation and lib.service.index_behind() is None
+    assert after["documents"] == status["documents"] and after["generation"] == lib.store.feed.generation
+    assert lib.backend.generation() == lib.store.feed.generation and lib.service.index_behind() is None
     assert [h.entry["id"] for h in lib.search("cây").hits] == before
 
 
@@ -86,13 +86,13 @@ def test_a_failed_build_leaves_the_old_index_serving(sample_library):
     def broken_docs():
         from dictionary.search.indexing import key_docs
 
-        for n, doc in enumerate(key_docs(lib.store.iter_entries())):
+        for n, doc in enumerate(key_docs(lib.store.entries.iter_entries())):
             if n == 50:
                 raise OSError("disk full (simulated in the middle of a build)")
             yield doc
 
     with pytest.raises(OSError):
-        lib.backend.rebuild(broken_docs(), lib.store.generation + 1)
+        lib.backend.rebuild(broken_docs(), lib.store.feed.generation + 1)
     assert [h.entry["id"] for h in lib.search("cây").hits] == before
     after = lib.backend.status()
     assert after["generation"] == status["generation"] and after.get("index") == status.get("index")
@@ -110,7 +110,7 @@ def test_an_index_of_an_earlier_layout_says_so_and_is_rebuilt(tmp_path, request)
     from indexer.current import META, current_folder
 
     lib = make_library("embedded", tmp_path / "data", request)
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.index()
     root = lib.backend.root
     meta_file = current_folder(root) / META
@@ -132,7 +132,7 @@ def test_an_index_whose_meta_is_unreadable_is_missing_and_rebuilt(tmp_path, requ
     from indexer.current import META, current_folder, why_rebuild
 
     lib = make_library("embedded", tmp_path / "data", request)
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.index()
     root = lib.backend.root
     (current_folder(root) / META).write_text("{ not json")
@@ -142,9 +142,9 @@ def test_an_index_whose_meta_is_unreadable_is_missing_and_rebuilt(tmp_path, requ
     assert not status["ok"] and "tudien index" in status["error"]
     with pytest.raises(IndexMissing):
         broken.search("cây")
-    assert why_rebuild(root, peek(lib.store.path)) == "there is no index yet"
+    assert why_rebuild(root, peek(lib.store.core.path)) == "there is no index yet"
     broken.index()
-    assert broken.backend.status()["ok"] and why_rebuild(root, peek(lib.store.path)) is None
+    assert broken.backend.status()["ok"] and why_rebuild(root, peek(lib.store.core.path)) is None
 
 
 # -- the real word lists: the same answers on both engines ---------------------------------------
@@ -205,7 +205,7 @@ def test_node_down_gives_503_quickly_and_recovers_by_itself(tmp_path, request):
     if not node.managed:
         pytest.skip("the node at TUDIEN_TEST_ES_URL is not ours to stop")
     lib = make_library("elasticsearch", tmp_path / "data", request)
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.index()
     with lib.client() as client:
         assert client.get("/v1/search", params={"q": "cây"}).status_code == 200
@@ -250,7 +250,7 @@ def test_a_frozen_node_gets_answers_within_the_deadline_and_the_server_recovers(
     if not node.managed:
         pytest.skip("the node at TUDIEN_TEST_ES_URL is not ours to freeze")
     lib = make_library("elasticsearch", tmp_path / "data", request)
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.index()
     es = lib.settings.elastic
     env = {**os.environ, "TUDIEN_DATA_DIR": str(lib.settings.data_dir), "TUDIEN_BACKEND": "elasticsearch",

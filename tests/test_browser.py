@@ -43,7 +43,7 @@ def _need(path: str, package: str):
 def site(tmp_path_factory, shared_data):
     folder = tmp_path_factory.mktemp("site") / "data"
     lib = Library(folder)
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.add(DATA / "pairs/mww-vie.tsv", "tsv", "mww", "mww_form", "vie_form", "english_meaning")
     lib.add(DATA / "bahnar/bahnaric.csv", "csv", "bdq", "Bahnaric", "Vietnamese", dataset="bahnaric",
             citation=BAHNAR_CITATION, licence="Apache-2.0")
@@ -362,9 +362,14 @@ def test_the_language_menu_is_sorted_by_name_and_letters_follow_the_language(sit
 
     _page(browser, site, width, "/")
     assert browser.switch_to.active_element.get_attribute("id") == "q"  # the empty page invites typing
-    names = [o.text for o in browser.find_elements(By.CSS_SELECTOR, "#from option")][1:]
+    names = [o.text for o in browser.find_elements(By.CSS_SELECTOR, "#from > option")][1:]
     collator = icu.Collator.createInstance(icu.Locale("vi"))
     assert names[0] == "Tiếng Việt" and names[1:] == sorted(names[1:], key=collator.getSortKey)
+    # the languages with no entries yet come after those with entries, in their own group, by name too
+    group = browser.find_element(By.CSS_SELECTOR, "#from optgroup")
+    assert group.get_attribute("label") == "Chưa có mục từ"
+    empty = [o.text for o in group.find_elements(By.TAG_NAME, "option")]
+    assert empty == sorted(empty, key=collator.getSortKey) and "Ê Đê" in empty and not set(empty) & set(names)
     row = browser.find_element(By.ID, "letters")
     assert not row.is_displayed()  # "(tự nhận biết)"
     Select(browser.find_element(By.ID, "from")).select_by_value("mww")
@@ -498,3 +503,36 @@ def test_the_workbench_glossary_a_communicator_can_act_on(site, browser, downloa
         assert "Tiếng Việt,Ba Na,Còn thiếu ở" in exported and f"{site}/e/bdq-" in exported
         assert 'Nguồn,"bahnaric — BARTBahnar' in exported and "giấy phép: Apache-2.0" in exported
         assert "\nvà," not in exported
+
+
+def test_a_language_page_at_phone_width_browses_by_letter_without_script(site):
+    """The Ba Na page at 360 px: its names, counts and sources, the alphabet in its own order,
+    a letter's words, and the next page, all by plain links (script off)."""
+    from selenium.webdriver.common.by import By
+
+    driver = chromium("--blink-settings=scriptEnabled=false")
+    try:
+        driver.set_window_size(360, 800)
+        driver.get(site + "/ngon-ngu/bdq")
+        assert driver.find_element(By.TAG_NAME, "h1").text == "Ba Na"
+        assert "mục từ đã công bố" in driver.find_element(By.CSS_SELECTOR, ".counts").text
+        letters = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "nav.alphabet a, nav.alphabet span")]
+        assert letters[:6] == ["A", "Ă", "Â", "B", "Ƀ", "C"] and letters.index("Ơ") < letters.index("Ơ̆")
+        driver.find_element(By.LINK_TEXT, "Ƀ").click()
+        assert driver.find_element(By.CSS_SELECTOR, "nav.alphabet [aria-current=page]").text == "Ƀ"
+        first = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "ol.words li > a")]
+        assert first and all(word[0] in "ƀɃ" for word in first)
+        driver.find_element(By.LINK_TEXT, "K").click()
+        page_one = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "ol.words li > a")]
+        assert len(page_one) == 50
+        # nothing wider than the phone: no sideways scrolling
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 360
+        shot(driver, "ngon-ngu", 360)
+        driver.find_element(By.CSS_SELECTOR, "a[rel=next]").click()
+        page_two = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "ol.words li > a")]
+        assert page_two and page_two[0] != page_one[0] and "sau=" in driver.current_url
+        driver.find_element(By.CSS_SELECTOR, "a[rel=prev]").click()
+        assert [a.text for a in driver.find_elements(By.CSS_SELECTOR, "ol.words li > a")] == page_one
+        shot(driver, "ngon-ngu-k", 360)
+    finally:
+        driver.quit()

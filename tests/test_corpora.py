@@ -20,7 +20,7 @@ from tudien.cli import main
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):
     lib = Library(tmp_path_factory.mktemp("open") / "data")
-    reports = load_open(lib.store)
+    reports = load_open(lib.services.collection)
     lib.index()
     return lib, reports
 
@@ -37,10 +37,14 @@ def test_every_shipped_file_is_named_licensed_and_nfc():
     assert (FOLDER / "LICENSES/Apache-2.0.txt").read_text().count("Apache License") >= 1
     assert "Attribution 4.0 International" in (FOLDER / "LICENSES/CC-BY-4.0.txt").read_text()
     assert "Attribution 4.0 International" in (FOLDER / "sidwellvietic/LICENSE").read_text()
+    assert "Attribution-ShareAlike 3.0 Unported" in (FOLDER / "LICENSES/CC-BY-SA-3.0.txt").read_text()
+    assert "Creative Commons Attribution-ShareAlike 3.0" in (FOLDER / "omw-wikt/LICENSE").read_text()
     for item in CATALOGUE:
         assert item.file.exists(), item.path
         assert item.path.split("/")[0] in sources, item.name
-        assert item.licence in ("Apache-2.0", "CC-BY-4.0")
+        assert item.licence in ("Apache-2.0", "CC-BY-4.0", "CC-BY-SA-3.0")
+        assert (FOLDER / "LICENSES" / f"{item.licence}.txt").exists(), item.licence
+        assert f"`LICENSES/{item.licence}.txt`" in sources, item.licence
         assert "không phải từ điển" in item.description
     for path in FOLDER.rglob("*"):
         if path.is_file() and path.suffix in (".csv", ".tsv", ".json", ".md", ".bib", ".txt", ""):
@@ -54,7 +58,7 @@ def test_every_shipped_file_is_named_licensed_and_nfc():
 def test_loading_serves_real_lookups_in_a_dozen_languages_of_vietnam(loaded):
     lib, reports = loaded
     assert all(not isinstance(report, str) and not report.problems for _, report in reports)
-    counts = lib.store.language_counts()
+    counts = lib.store.entries.language_counts()
     vietnam = {code for code in counts if code != "vie" and languages.get(code).in_vietnam}
     assert len(vietnam) >= 12, sorted(vietnam)
     client = lib.client()
@@ -72,19 +76,19 @@ def test_loading_serves_real_lookups_in_a_dozen_languages_of_vietnam(loaded):
     golar = client.get("/v1/search", params={"q": "nước", "from": "vie", "to": "bdq", "limit": 100}).json()
     assert "Golar" in {r.get("variety") for r in golar["results"]}
     # a concept with no Vietnamese counterpart keeps its English meaning rather than failing the list
-    english_only = lib.store.db.execute(
+    english_only = lib.store.core.db.execute(
         "SELECT COUNT(*) FROM entries WHERE dataset = 'peiros-hre' AND body NOT LIKE '%\"vie\"%'").fetchone()[0]
     assert english_only > 0
 
 
 def test_loading_again_skips_what_is_loaded_and_force_changes_nothing(loaded):
     lib, _ = loaded
-    again = load_open(lib.store, ["wold-mww", "sidwellbahnaric-sed"])
+    again = load_open(lib.services.collection, ["wold-mww", "sidwellbahnaric-sed"])
     assert [report for _, report in again] == ["already loaded from the same file"] * 2
-    forced = load_open(lib.store, ["wold-mww"], force=True)[0][1]
+    forced = load_open(lib.services.collection, ["wold-mww"], force=True)[0][1]
     assert (forced.stats.added, forced.stats.updated, forced.stats.removed) == (0, 0, 0)
     with pytest.raises(KeyError):
-        load_open(lib.store, ["no-such-list"])
+        load_open(lib.services.collection, ["no-such-list"])
 
 
 def test_the_dataset_page_says_what_the_data_is(loaded):
@@ -130,7 +134,7 @@ def test_corpora_and_datasets_from_the_command_line(tmp_path):
     code, _, err = run(env, "datasets", "show", "peiros-hre")
     assert code == 2 and "no dataset named" in err
     lib = Library(tmp_path / "data")
-    actions = [row[0] for row in lib.store.db.execute("SELECT action FROM audit_log WHERE target = 'peiros-hre'")]
+    actions = [row[0] for row in lib.store.core.db.execute("SELECT action FROM audit_log WHERE target = 'peiros-hre'")]
     assert actions == ["import", "dataset.remove"]
 
 
@@ -143,12 +147,12 @@ def test_an_admins_own_dataset_of_the_same_name_is_never_replaced(tmp_path):
     from corpora.importer import import_file
     from corpora.tabular import Columns
 
-    import_file(lib.store, own, "tsv", language="bdq", columns=Columns("Bahnaric", "Vietnamese"), dataset="bahnaric")
-    result = dict((item.name, report) for item, report in load_open(lib.store, ["bahnaric"]))
-    assert "imported from elsewhere" in result["bahnaric"] and lib.store.count() == 1
+    import_file(lib.services.collection, own, "tsv", language="bdq", columns=Columns("Bahnaric", "Vietnamese"), dataset="bahnaric")
+    result = dict((item.name, report) for item, report in load_open(lib.services.collection, ["bahnaric"]))
+    assert "imported from elsewhere" in result["bahnaric"] and lib.store.entries.count() == 1
     client = lib.client()
     assert client.get("/nguon/bahnaric").status_code == 200
     # a dataset nothing of which is public has no public page
-    import_file(lib.store, own, "tsv", language="bdq", columns=Columns("Bahnaric", "Vietnamese"), dataset="nhap",
+    import_file(lib.services.collection, own, "tsv", language="bdq", columns=Columns("Bahnaric", "Vietnamese"), dataset="nhap",
                 status=Status.draft)
     assert client.get("/nguon/nhap").status_code == 404

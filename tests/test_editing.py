@@ -20,7 +20,7 @@ from support import Library, checked_http, elastic_settings, start_server
 
 from corpora.sample import load_sample
 from dictionary.model import Entry, Provenance
-from dictionary.storage.store import Dataset
+from dictionary.storage.datasets import Dataset
 
 BACKENDS = ["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
 VISIBLE_WITHIN = 2.0  # seconds from a publish's answer to the public finding it
@@ -38,7 +38,7 @@ class World:
         else:
             self.lib = Library(folder)
         request.addfinalizer(self.lib.close)
-        load_sample(self.lib.store)
+        load_sample(self.lib.services.collection)
         self.lib.index()
         accounts = self.lib.services.accounts
         self.tokens = {
@@ -272,7 +272,7 @@ REFUSALS = [
 def editors(library):
     """The sample corpus, the four accounts, an in-process client, and a draft and a published
     Tày entry made through the API."""
-    load_sample(library.store)
+    load_sample(library.services.collection)
     library.index()
     accounts = library.services.accounts
     tokens = {"contributor": accounts.add("hoang.a", "contributor", "tyz"),
@@ -289,14 +289,14 @@ def editors(library):
         published = client.post("/v1/entries", headers=as_("contributor"), json=NEW).json()["id"]
         client.post(f"/v1/entries/{published}/status", headers=as_("contributor"), json={"status": "review"})
         client.post(f"/v1/entries/{published}/status", headers=as_("editor"), json={"status": "published"})
-        mww = next(i for i, _ in library.store.headwords("mww"))
+        mww = next(i for i, _ in library.store.entries.headwords("mww"))
         yield library, client, as_, {"draft": draft, "published": published, "mww": mww}
 
 
 def _written(store) -> tuple:
-    db = store.db
+    db = store.core.db
     return tuple(db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                 for t in ("entries", "revisions", "audit_log", "suggestions")) + (store.generation,)
+                 for t in ("entries", "revisions", "audit_log", "suggestions")) + (store.feed.generation,)
 
 
 @pytest.mark.parametrize(("method", "path", "who", "body", "headers", "status", "code", "field"), REFUSALS,
@@ -333,7 +333,7 @@ def test_signed_in_accounts_see_the_pending_revision_and_the_public_the_publishe
     assert client.get("/v1/search", params={"q": "nhà sàn"}).json()["results"] == []
     assert "nhà sàn" not in client.get("/v1/suggest", params={"q": "nhà s", "lang": "vie"}).json()["suggestions"]
     counts = {x["code"]: x["entries"] for x in client.get("/v1/languages").json()["languages"]}
-    assert counts["tyz"] == 1 + sum(1 for _ in library.store.db.execute(
+    assert counts["tyz"] == 1 + sum(1 for _ in library.store.core.db.execute(
         "SELECT 1 FROM entries WHERE language = 'tyz' AND dataset != 'editors'"))
     glossary = client.post("/v1/translate", json={"text": "trâu, trâu nước và nhà sàn", "to": ["tyz"]}).json()
     found = {t["text"]: [e["id"] for e in t["equivalents"]["tyz"]] for t in glossary["terms"]}
@@ -367,14 +367,14 @@ def test_suggestions_reach_the_editors_of_the_language(editors):
 
 def test_suggestions_are_rate_limited_per_client(tmp_path):
     library = Library(tmp_path / "data", rate_limits={"report": (6, 2)})
-    load_sample(library.store)
+    load_sample(library.services.collection)
     library.index()
-    entry_id = next(i for i, _ in library.store.headwords("mww"))
+    entry_id = next(i for i, _ in library.store.entries.headwords("mww"))
     with library.client() as client:
         answers = [client.post(f"/v1/entries/{entry_id}/suggestions", json={"text": f"góp ý {n}"}) for n in range(3)]
     assert [a.status_code for a in answers] == [202, 202, 429]
     assert int(answers[2].headers["Retry-After"]) >= 1 and "góp ý" in answers[2].json()["error"]["message"]
-    assert len(library.store.suggestions("open", None)) == 2
+    assert len(library.store.suggestions.select("open", None)) == 2
 
 
 def test_an_authority_ranks_first_among_equal_matches_and_the_page_says_so(editors):
@@ -400,7 +400,7 @@ def test_import_status_and_reimport_keeps_what_editors_changed(tmp_path, editors
     args = ["import", str(words), "--format", "tsv", "--language", "tyz", "--headword-column", "tyz",
             "--gloss-column", "vie", "--dataset", "tay-words"]
     assert main([*args, "--status", "draft"], env) == 0
-    ids_of = dict((h, i) for i, h in library.store.db.execute(
+    ids_of = dict((h, i) for i, h in library.store.core.db.execute(
         "SELECT id, headword FROM entries WHERE dataset = 'tay-words'"))
     assert client.get(f"/v1/entries/{ids_of['mạ']}").status_code == 404  # drafts wait for review
     assert client.get(f"/v1/entries/{ids_of['mạ']}", headers=as_("editor")).json()["status"] == "draft"
@@ -416,11 +416,11 @@ def test_import_status_and_reimport_keeps_what_editors_changed(tmp_path, editors
     with contextlib.redirect_stdout(out):
         assert main(args, env) == 0
     assert "kept 1 entries that editors changed" in out.getvalue() and ids_of["mu"] in out.getvalue()
-    kept = library.store.state(ids_of["mu"])
+    kept = library.store.entries.state(ids_of["mu"])
     assert kept.body["senses"][0]["glosses"]["vie"] == ["lợn", "heo"]
-    updated = library.store.state(ids_of["mạ"])
+    updated = library.store.entries.state(ids_of["mạ"])
     assert (updated.status.value, updated.revision, updated.body["senses"][0]["glosses"]["vie"]) == ("draft", 2, ["con ngựa"])
-    actions = [(r["action"], r["target"]) for r in library.store.audit_log(limit=1000)]
+    actions = [(r["action"], r["target"]) for r in library.store.audit.records(limit=1000)]
     assert actions.count(("import", "tay-words")) == 2
 
 
@@ -432,7 +432,7 @@ def test_the_index_follows_writes_of_another_process(world):
                   senses=[{"glosses": {"vie": ["trâu cày"]}}], provenance=Provenance(dataset="editors"))
     from dictionary.model import Status
 
-    w.lib.store.write_revision(entry, author="le.b", comment=None, status=Status.published, create=True,
+    w.lib.store.entries.write_revision(entry, author="le.b", comment=None, status=Status.published, create=True,
                                action="entry.create")
     started = time.monotonic()
     while not w.found("trâu cày", entry.id):
@@ -482,7 +482,7 @@ def test_kill_9_during_writes_loses_no_acknowledged_write(kind, tmp_path, reques
     assert not failures, failures[:3]
     assert len(acknowledged) >= 10, "too few writes before the kill to prove anything"
 
-    db = sqlite3.connect(w.lib.store.path)
+    db = sqlite3.connect(w.lib.store.core.path)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     for entry_id, revision in acknowledged.items():
         row = db.execute("SELECT revision FROM entries WHERE id = ?", (entry_id,)).fetchone()
@@ -506,7 +506,7 @@ def test_a_store_of_the_previous_release_becomes_published_revision_1(tmp_path):
     """Entries stored before review existed were public: after the upgrade they are revision 1,
     published, written by their import, and the public sees them as before."""
     from dictionary.storage import schema
-    from dictionary.storage.store import Store
+    from dictionary.storage.store import Storage
 
     path = tmp_path / "old.sqlite"
     db = sqlite3.connect(path)
@@ -522,25 +522,25 @@ def test_a_store_of_the_previous_release_becomes_published_revision_1(tmp_path):
                "'approved', ?)", (entry.id, body.encode()))
     db.commit()
     db.close()
-    store = Store(path)
-    state = store.state(entry.id)
+    store = Storage(path)
+    state = store.entries.state(entry.id)
     assert (state.status.value, state.revision, state.published_revision, state.pending) == ("published", 1, 1, False)
-    assert store.get(entry.id).headword == "dej" and store.count() == 1
-    assert store.revisions(entry.id) == [{"revision": 1, "author": "import:old", "at": "2026-01-01T00:00:00+00:00",
+    assert store.entries.get(entry.id).headword == "dej" and store.entries.count() == 1
+    assert store.entries.revisions(entry.id) == [{"revision": 1, "author": "import:old", "at": "2026-01-01T00:00:00+00:00",
                                           "status": "published", "comment": None, "changes": ["created"]}]
-    assert store.broad(0) == {1: 1}  # its meanings counted for the ranking
-    assert store.changed_since(4) is None  # an index of before the feed is rebuilt, not followed
-    assert store.changed_since(5) == []
-    store.replace_dataset(Dataset("old", "tsv"), [entry])
-    assert store.state(entry.id).revision == 1  # the same content again makes no revision
+    assert store.entries.broad(0) == {1: 1}  # its meanings counted for the ranking
+    assert store.feed.changed_since(4) is None  # an index of before the feed is rebuilt, not followed
+    assert store.feed.changed_since(5) == []
+    store.datasets.replace(Dataset("old", "tsv"), [entry])
+    assert store.entries.state(entry.id).revision == 1  # the same content again makes no revision
 
 
 def test_an_index_that_cannot_follow_is_said_to_be_stale(library):
     """With no follow-up running (an app whose workers have not started), a change stored by
     another process leaves the index behind: the search answer, its header and the page say so."""
-    load_sample(library.store)
+    load_sample(library.services.collection)
     library.index()
-    library.store.replace_dataset(Dataset("more", "tsv"), [Entry(
+    library.store.datasets.replace(Dataset("more", "tsv"), [Entry(
         id="mww-bbbbbbbbbbbb", language="mww", headword="roob", senses=[{"glosses": {"vie": ["núi"]}}],
         provenance=Provenance(dataset="more"))])
     client = library.client()  # no lifespan: no follow-up thread
@@ -602,15 +602,15 @@ def test_publishing_an_imported_entry_does_not_stop_its_reimport(tmp_path, libra
 
     words = tmp_path / "tay.tsv"
     words.write_text("tyz\tvie\nmạ\tngựa\n", encoding="utf-8")
-    import_file(library.store, words, "tsv", language="tyz", columns=Columns("tyz", "vie"), status=Status.draft)
-    (entry_id,), = library.store.db.execute("SELECT id FROM entries").fetchall()
+    import_file(library.services.collection, words, "tsv", language="tyz", columns=Columns("tyz", "vie"), status=Status.draft)
+    (entry_id,), = library.store.core.db.execute("SELECT id FROM entries").fetchall()
     editor = Account("le.b", Role.editor, ("tyz",))
     library.services.editing.move(editor, entry_id, "review")
     library.services.editing.move(editor, entry_id, "published")
     words.write_text("tyz\tvie\nmạ\tcon ngựa\n", encoding="utf-8")
-    stats = import_file(library.store, words, "tsv", language="tyz", columns=Columns("tyz", "vie")).stats
+    stats = import_file(library.services.collection, words, "tsv", language="tyz", columns=Columns("tyz", "vie")).stats
     assert (stats.updated, stats.kept) == (1, ())
-    assert library.store.get(entry_id).senses[0].glosses["vie"] == ["con ngựa"]
+    assert library.store.entries.get(entry_id).senses[0].glosses["vie"] == ["con ngựa"]
 
 
 def test_the_glossary_names_the_published_headword_while_a_new_one_waits(editors):
@@ -646,7 +646,7 @@ def test_editors_download_their_language_in_every_exchange_format(editors):
     lift = client.get("/v1/export", params={"format": "lift", "language": "tyz"}, headers=as_("editor"))
     root = etree.fromstring(lift.content)
     assert root.tag == "lift" and root.get("version") == "0.13"
-    assert len(root.findall("entry")) == library.store.db.execute(
+    assert len(root.findall("entry")) == library.store.core.db.execute(
         "SELECT COUNT(*) FROM entries WHERE language = 'tyz' AND public IS NOT NULL").fetchone()[0]
     book = load_workbook(io.BytesIO(client.get("/v1/export", params={"format": "xlsx", "language": "tyz"},
                                                headers=as_("editor")).content))

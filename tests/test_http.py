@@ -21,7 +21,7 @@ KEY = "khoa-http"
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     lib = Library(tmp_path_factory.mktemp("http") / "data", api_keys=(KEY,))
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.index()
     with lib.client() as c:
         yield c
@@ -79,7 +79,7 @@ def test_the_size_limit_says_what_the_readme_says():
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("deadlines") / "data"
     lib = Library(folder)
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.index()
     env = {**os.environ, "TUDIEN_DATA_DIR": str(folder), "TUDIEN_HEADER_TIMEOUT": "1",
            "TUDIEN_BODY_TIMEOUT": "1", "TUDIEN_TTS_ENGINES": "espeak-ng"}

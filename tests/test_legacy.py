@@ -100,10 +100,10 @@ def test_import_tcvn3_bytes_file(tmp_path, library):
     lines = [("nước", "dej"), ("cây", "ntoo"), ("người", "neeg"), ("tiếng", "lus")]
     body = b"".join(tcvn3_bytes(vi) + b"\t" + hm.encode() + b"\n" for vi, hm in lines)
     path = _tsv(tmp_path / "old.tsv", body)
-    report = import_file(library.store, path, "tsv", language="mww",
+    report = import_file(library.services.collection, path, "tsv", language="mww",
                          columns=Columns("mww_form", "vie_form"))
     assert any("TCVN3" in note for note in report.notes)
-    glosses = {e["headword"]: e["senses"][0]["glosses"]["vie"] for _, e in library.store.iter_entries()}
+    glosses = {e["headword"]: e["senses"][0]["glosses"]["vie"] for _, e in library.store.entries.iter_entries()}
     assert glosses == {hm: [vi] for vi, hm in lines}
 
 
@@ -113,9 +113,9 @@ def test_import_tcvn3_saved_as_unicode_and_legacy_off(tmp_path, library):
     body = "".join(tcvn3_bytes(vi).decode("latin-1") + f"\t{hm}\n" for vi, hm in lines).encode()
     path = _tsv(tmp_path / "saved.tsv", body)
     cols = Columns("mww_form", "vie_form")
-    report = import_file(library.store, path, "tsv", language="mww", columns=cols, dry_run=True)
+    report = import_file(library.services.collection, path, "tsv", language="mww", columns=cols, dry_run=True)
     assert any("TCVN3" in n for n in report.notes)
-    report = import_file(library.store, path, "tsv", language="mww", columns=cols, legacy="off",
+    report = import_file(library.services.collection, path, "tsv", language="mww", columns=cols, legacy="off",
                          dry_run=True)
     assert not any("TCVN3" in n for n in report.notes)
 
@@ -123,16 +123,16 @@ def test_import_tcvn3_saved_as_unicode_and_legacy_off(tmp_path, library):
 def test_unicode_file_is_not_converted_and_forcing_is_refused(tmp_path, library):
     path = _tsv(tmp_path / "u.tsv", "nước\tdej\ncá\tntses\n".encode())
     cols = Columns("mww_form", "vie_form")
-    report = import_file(library.store, path, "tsv", language="mww", columns=cols)
+    report = import_file(library.services.collection, path, "tsv", language="mww", columns=cols)
     assert not any("convert" in n for n in report.notes)
     with pytest.raises(ImportRejected, match=r"u\.tsv: line 2: 'ư'"):
-        import_file(library.store, path, "tsv", language="mww", columns=cols, legacy="tcvn3")
+        import_file(library.services.collection, path, "tsv", language="mww", columns=cols, legacy="tcvn3")
 
 
 def test_non_utf8_bytes_that_are_not_vietnamese_are_still_refused(tmp_path, library):
     path = _tsv(tmp_path / "latin.tsv", "caf\xe9\tdej\n".encode("latin-1"))
     with pytest.raises(ImportRejected, match="not UTF-8"):
-        import_file(library.store, path, "tsv", language="mww", columns=Columns("mww_form", "vie_form"))
+        import_file(library.services.collection, path, "tsv", language="mww", columns=Columns("mww_form", "vie_form"))
 
 
 @needs_iconv

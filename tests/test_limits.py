@@ -24,7 +24,7 @@ from dictionary.search import translate
 @pytest.fixture
 def limited(tmp_path):
     lib = Library(tmp_path / "data", rate_limits={"translate": (6, 2), "speak": (6, 2), "suggest": (60, 3)})
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.index()
     with lib.client() as client:
         yield client
@@ -54,7 +54,7 @@ def test_the_workbench_page_refuses_over_the_rate_in_the_page(limited):
 
 
 def test_one_translation_has_a_bounded_amount_of_work(library, monkeypatch):
-    load_sample(library.store)
+    load_sample(library.services.collection)
     library.index()
     text = " ".join(["nước sạch cho người dân"] * 200)
     assert library.services.translator.translate(text, ["mww", "tyz"]).terms  # within the bound
@@ -65,14 +65,14 @@ def test_one_translation_has_a_bounded_amount_of_work(library, monkeypatch):
 
 def test_synthetic_clips_stay_within_their_budget(tmp_path):
     lib = Library(tmp_path / "data", limits=Limits(synthetic_bytes=12_000))
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.index()
     with lib.client() as client:
         made = [client.get("/v1/speak", params={"text": text, "lang": "vie"}).json()["clip"]
                 for text in ("một", "hai", "ba", "bốn", "năm", "sáu")]
         assert all(c["kind"] == "synthetic" for c in made)
-        assert lib.store.synthetic_total() <= 12_000
-        kept = lib.store.clips([c["id"] for c in made])
+        assert lib.store.clips.synthetic_total() <= 12_000
+        kept = lib.store.clips.clips([c["id"] for c in made])
         assert made[-1]["id"] in kept and made[0]["id"] not in kept  # the oldest went first
         assert client.get(made[0]["url"]).status_code == 404 and client.get(made[-1]["url"]).status_code == 200
         assert len(list(lib.audio.blobs)) == len(kept)  # their files went with them

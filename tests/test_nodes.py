@@ -35,7 +35,7 @@ class Cluster:
         request.addfinalizer(lambda: self.pg.drop(self.url))
         self.lib = Library(tmp_path / "setup", "elasticsearch", elastic_settings(self.node.url), database_url=self.url)
         request.addfinalizer(self.lib.close)
-        load_sample(self.lib.store)
+        load_sample(self.lib.services.collection)
         self.lib.index()
         self.token = self.lib.services.accounts.add("le.b", "editor", "tyz")
         es = self.lib.settings.elastic
@@ -106,10 +106,10 @@ def test_two_nodes_serve_one_dictionary(cluster):
     # the index by the change feed: both nodes find it within 2 s
     from dictionary.model import Entry, Status
 
-    body = {**cluster.lib.store.state(entry_id).public, "id": entry_id}
+    body = {**cluster.lib.store.entries.state(entry_id).public, "id": entry_id}
     body["senses"] = [{**body["senses"][0], "glosses": {"vie": ["trâu", "con trâu"]}}]
-    cluster.lib.store.write_revision(Entry.model_validate(body), author="le.b", comment="thêm nghĩa",
-                                     status=Status.published, expected=cluster.lib.store.state(entry_id).revision,
+    cluster.lib.store.entries.write_revision(Entry.model_validate(body), author="le.b", comment="thêm nghĩa",
+                                     status=Status.published, expected=cluster.lib.store.entries.state(entry_id).revision,
                                      action="entry.update")
     assert seconds_until(lambda: found(a, "con trâu", entry_id) and found(b, "con trâu", entry_id)) < WITHIN
 

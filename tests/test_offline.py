@@ -22,12 +22,13 @@ import pytest
 from audio_support import espeak_wav
 from support import DATA, REPO, CheckedClient, Library, start_server
 
-from api.schemas import SearchPublic
+from api.schemas.search import SearchPublic
 from corpora.sample import load_sample
+from dictionary.collection import Collection
 from dictionary.packs import pack as packs
 from dictionary.public import published_entry
 from dictionary.search.indexing import key_docs
-from dictionary.storage.store import Store
+from dictionary.storage.store import Storage
 from tudien.offline import SyncError, open_search, search, sync
 
 pytestmark = pytest.mark.shared_data
@@ -65,8 +66,8 @@ def prepared_copy(source, target):
 def test_a_pack_holds_every_published_entry_with_the_keys_the_server_indexes(real_library, language, tmp_path):
     store = real_library.store
     info = real_library.services.packs.refresh(language)
-    assert info.entries == store.language_counts()[language] and info.version == store.feed_head()
-    assert info.store == store.store_id and info.schema == packs.SCHEMA_VERSION
+    assert info.entries == store.entries.language_counts()[language] and info.version == store.feed.head()
+    assert info.store == store.feed.store_id and info.schema == packs.SCHEMA_VERSION
     path = real_library.services.packs.path(info.file)
     raw = path.read_bytes()
     assert _digest(raw) == info.sha256 and len(raw) == info.bytes
@@ -80,7 +81,7 @@ def test_a_pack_holds_every_published_entry_with_the_keys_the_server_indexes(rea
     meta = dict(db.execute("SELECT key, value FROM pack"))
     assert meta["language"] == language and int(meta["version"]) == info.version
     # each entry as the public reads it, with its recordings
-    version, entries = store.snapshot(language)
+    version, entries = store.feed.snapshot(language)
     bodies = {c.row: published_entry(c.public, list(c.recordings)) for c in entries}
     stored = {row: (authority, meanings, body) for row, authority, meanings, body
               in db.execute("SELECT row, authority, meanings, json FROM entries")}
@@ -167,16 +168,16 @@ class Site:
         started = time.monotonic()
         while True:
             listed = next(p for p in self.http.get("/v1/packs").json()["packs"] if p["language"] == language)
-            if listed["version"] == self.lib.store.feed_head():
+            if listed["version"] == self.lib.store.feed.head():
                 return listed
             assert time.monotonic() - started < within, "the server did not patch its pack"
             time.sleep(0.2)
 
     def fresh_pack(self, language: str, target) -> object:
         """A pack of the server's store as it is now, built whole (not patched)."""
-        store = Store(self.lib.settings.store_path, readonly=True)
+        store = Storage(self.lib.settings.store_path, readonly=True)
         try:
-            packs.build(store, language, target)
+            packs.build(store.feed, language, target)
         finally:
             store.close()
         return prepared_copy(target, target.with_suffix(".prepared"))
@@ -195,13 +196,13 @@ def _writable(entry: dict, **change) -> dict:
 def test_sync_follows_publish_edit_revert_retire_and_recordings_row_for_row(site, tmp_path):
     folder = tmp_path / "phone"
     first = sync(site.url, "mww", folder)
-    assert first.downloaded > 0 and first.entries == site.lib.store.language_counts()["mww"]
+    assert first.downloaded > 0 and first.entries == site.lib.store.entries.language_counts()["mww"]
     service = open_search(folder)
     assert search(service, "niam txiv", "mww", "vie")["results"][0]["headword"] == "niam txiv"
-    service.store.close()
+    service.entries.close()
 
     store = site.lib.store
-    _, entries = store.snapshot("mww")
+    _, entries = store.feed.snapshot("mww")
     bodies = {c.id: c.public for c in entries}
     several = next(c for c in entries if len(c.public["senses"]) >= 2)
     retired = next(c for c in entries if c.id != several.id and c.public["headword"] != several.public["headword"])
@@ -232,7 +233,7 @@ def test_sync_follows_publish_edit_revert_retire_and_recordings_row_for_row(site
     assert site.pack_current("mww")["audio"]["recordings"] == 1
 
     second = sync(site.url, "mww", folder, audio=True)
-    assert second.downloaded == 0 and second.changes == 4 and second.version == store.feed_head()
+    assert second.downloaded == 0 and second.changes == 4 and second.version == store.feed.head()
     assert second.feed_bytes < 20_000
     # the same rows as a pack of the new version built whole
     assert rows_of(folder / "mww.sqlite") == rows_of(site.fresh_pack("mww", tmp_path / "fresh.sqlite"))
@@ -248,7 +249,7 @@ def test_sync_follows_publish_edit_revert_retire_and_recordings_row_for_row(site
                       if h["id"] == recorded.id)
     assert [c["kind"] for c in with_audio["audio"]] == ["recording"]
     SearchPublic.model_validate(search(service, "niam", "mww", "vie"))  # /v1/search's shape
-    service.store.close()
+    service.entries.close()
 
     # the recordings pack: real Opus, decoded by FFmpeg, of the right length
     assert second.audio and second.audio["recordings"] == 1
@@ -332,11 +333,11 @@ def test_a_cut_download_resumes_with_range_and_a_damaged_one_is_refused(site, tm
     third = tmp_path / "third"
     with httpx.Client(base_url=site.url, transport=CutAfter(half), timeout=30) as cut, pytest.raises(SyncError):
         sync(site.url, "mww", third, http=cut)
-    entry = site.lib.store.snapshot("mww")[1][0]
+    entry = site.lib.store.feed.snapshot("mww")[1][0]
     assert site.http.post(f"/v1/entries/{entry.id}/status", json={"status": "retired", "comment": "thử"}).status_code == 200
     site.lib.services.packs.refresh("mww")
     fresh = sync(site.url, "mww", third)
-    assert fresh.resumed_from == 0 and fresh.version == site.lib.store.feed_head()
+    assert fresh.resumed_from == 0 and fresh.version == site.lib.store.feed.head()
 
 
 def test_downloads_during_a_rebuild_get_a_whole_pack(site):
@@ -347,7 +348,7 @@ def test_downloads_during_a_rebuild_get_a_whole_pack(site):
             http.stream("GET", "/v1/packs/mww", headers={"Accept-Encoding": "gzip"}) as response:
         chunks = response.iter_raw(4096)
         got += next(chunks)
-        entry = site.lib.store.snapshot("mww")[1][0]
+        entry = site.lib.store.feed.snapshot("mww")[1][0]
         assert site.http.post(f"/v1/entries/{entry.id}/status",
                               json={"status": "retired", "comment": "thử"}).status_code == 200
         after = shelf.refresh("mww")
@@ -362,7 +363,7 @@ def test_downloads_during_a_rebuild_get_a_whole_pack(site):
 @pytest.fixture
 def sample(tmp_path):
     lib = Library(tmp_path / "data")
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.index()
     yield lib
     lib.close()
@@ -378,32 +379,32 @@ def test_the_feed_pages_each_entry_once_and_says_when_it_no_longer_reaches(sampl
             since = page["next"]
             if not page["more"]:
                 break
-        assert since == store.feed_head() and page["store"] == store.store_id
-        assert sorted(c["id"] for c in everything) == sorted(e["id"] for e in store.export_entries())
+        assert since == store.feed.head() and page["store"] == store.feed.store_id
+        assert sorted(c["id"] for c in everything) == sorted(e["id"] for e in store.entries.export_entries())
         assert len({c["id"] for c in everything}) == len(everything)
         assert [c["seq"] for c in everything] == sorted(c["seq"] for c in everything)
         tyz = client.get("/v1/changes", params={"since": 0, "language": "tyz", "limit": 5000}).json()
         assert {c["language"] for c in tyz["changes"]} == {"tyz"} and not tyz["more"]
         assert client.get("/v1/changes", params={"since": since}).json() == {
-            "changes": [], "next": since, "more": False, "store": store.store_id}
+            "changes": [], "next": since, "more": False, "store": store.feed.store_id}
 
         # a dataset removed: each of its entries is one deletion
-        name = store.datasets()[0]["name"]
-        gone = {e["id"] for e in store.export_entries(dataset=name)}
-        store.remove_dataset(name, actor="test")
+        name = store.datasets.all()[0]["name"]
+        gone = {e["id"] for e in store.entries.export_entries(dataset=name)}
+        store.datasets.remove(name, actor="test")
         page = client.get("/v1/changes", params={"since": since, "include": "index"}).json()
         assert {c["id"] for c in page["changes"]} == gone and {c["op"] for c in page["changes"]} == {"delete"}
         assert all(set(c) == {"seq", "id", "language", "op", "index"} for c in page["changes"])
 
         # superseded changes go without loss; deletions older than kept go, and the feed says so
         kept = client.get("/v1/changes", params={"since": 0, "limit": 5000}).json()
-        store.compact_changes(keep_deleted_days=365)
+        store.feed.compact(keep_deleted_days=365)
         assert client.get("/v1/changes", params={"since": 0, "limit": 5000}).json() == kept
-        store.compact_changes(keep_deleted_days=0)
+        store.feed.compact(keep_deleted_days=0)
         expired = client.get("/v1/changes", params={"since": since - 1})
         assert expired.status_code == 410 and expired.json()["error"]["code"] == "feed_expired"
         assert "tải lại gói" in expired.json()["error"]["message"]
-        assert client.get("/v1/changes", params={"since": store.feed_head() + 5}).status_code == 410
+        assert client.get("/v1/changes", params={"since": store.feed.head() + 5}).status_code == 410
         assert client.get("/v1/changes", params={"since": -1}).status_code == 422
         assert client.get("/v1/changes", params={"since": 0, "language": "xxx"}).status_code == 422
         assert client.get("/v1/packs/vie").status_code == 404  # no Vietnamese headwords in the sample
@@ -413,7 +414,7 @@ def test_the_feed_pages_each_entry_once_and_says_when_it_no_longer_reaches(sampl
 def test_packs_answer_304_ranges_and_identity_for_clients_without_gzip(sample):
     with CheckedClient(sample.app()) as client:
         listing = client.get("/v1/packs").json()["packs"]
-        assert {p["language"] for p in listing} == set(sample.store.language_counts())
+        assert {p["language"] for p in listing} == set(sample.store.entries.language_counts())
         pack = listing[0]
         zipped = client.get(pack["url"], headers={"Accept-Encoding": "gzip"})
         assert zipped.headers["content-encoding"] == "gzip" and zipped.headers["vary"].startswith("Accept-Encoding")
@@ -432,19 +433,19 @@ def test_a_store_made_before_the_feed_head_was_kept_never_gives_a_number_twice(t
     """Migration 9: a version-8 store without the head in meta, whose last changes were dropped,
     keeps numbering after the largest number it ever gave."""
     path = tmp_path / "store.sqlite"
-    store = Store(path)
-    load_sample(store)
-    given = store.feed_head()
+    store = Storage(path)
+    load_sample(Collection(store.entries, store.datasets))
+    given = store.feed.head()
     store.close()
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("DELETE FROM meta WHERE key = 'feed_head'")
     db.execute("DELETE FROM changes WHERE seq > ?", (given - 5,))
     db.execute("PRAGMA user_version = 8")
     db.close()
-    store = Store(path)
-    assert store.feed_head() == given
-    store.remove_dataset("sample-tyz", actor="test")
-    assert min(c.seq for c in store.changes(given, None, 100).changes) == given + 1
+    store = Storage(path)
+    assert store.feed.head() == given
+    store.datasets.remove("sample-tyz", actor="test")
+    assert min(c.seq for c in store.feed.changes(given, None, 100).changes) == given + 1
 
 
 def test_a_store_of_the_previous_release_gets_a_feed_of_its_whole_public_text(tmp_path):
@@ -471,12 +472,12 @@ def test_a_store_of_the_previous_release_gets_a_feed_of_its_whole_public_text(tm
     db.execute("INSERT INTO entry_changes VALUES (9, 2, 'mww-b')")
     db.execute("INSERT INTO entry_changes VALUES (8, 4, 'mww-gone')")
     db.close()
-    store = Store(path)
-    page = store.changes(0, "mww", 100)
+    store = Storage(path)
+    page = store.feed.changes(0, "mww", 100)
     assert [(c.id, c.public is not None) for c in page.changes] == [("mww-a", True), ("mww-gone", False),
                                                                      ("mww-b", True)]
-    assert page.next == store.feed_head() == 3 and len(store.store_id) == 36
-    assert store.changed_since(8) == [2]  # the index still follows by generation
+    assert page.next == store.feed.head() == 3 and len(store.feed.store_id) == 36
+    assert store.feed.changed_since(8) == [2]  # the index still follows by generation
 
 
 def test_the_offline_client_on_the_command_line(site, tmp_path, capsys):
@@ -506,22 +507,22 @@ def test_a_row_used_again_after_a_removal_keeps_both_entries_in_the_feed(sample)
     from corpora.sample import COLUMNS, FOLDER
 
     store = sample.store
-    before = store.feed_head()
-    gone = {e["id"] for e in store.export_entries(dataset="sample-tyz")}
+    before = store.feed.head()
+    gone = {e["id"] for e in store.entries.export_entries(dataset="sample-tyz")}
     pack = sample.settings.data_dir / "tyz-before.sqlite"
-    packs.build(store, "tyz", pack)
-    store.remove_dataset("sample-tyz", actor="test")
-    import_file(store, FOLDER / "tyz.tsv", "tsv", language="tyz", columns=COLUMNS, dataset="tyz-again",
+    packs.build(store.feed, "tyz", pack)
+    store.datasets.remove("sample-tyz", actor="test")
+    import_file(sample.services.collection, FOLDER / "tyz.tsv", "tsv", language="tyz", columns=COLUMNS, dataset="tyz-again",
                 citation="Sample data, imported again", licence="CC-BY-4.0")
-    page = store.changes(before, "tyz", 100)
+    page = store.feed.changes(before, "tyz", 100)
     deleted = {c.id for c in page.changes if c.public is None}
     upserted = {c.id for c in page.changes if c.public is not None}
     assert deleted == gone and upserted and not upserted & gone
     assert {c.row for c in page.changes if c.public is None} & {c.row for c in page.changes if c.public}
     patched = sample.settings.data_dir / "tyz-patched.sqlite"
-    assert packs.patch(store, "tyz", pack, patched, 1000) is not None
+    assert packs.patch(store.feed, "tyz", pack, patched, 1000) is not None
     fresh = sample.settings.data_dir / "tyz-fresh.sqlite"
-    packs.build(store, "tyz", fresh)
+    packs.build(store.feed, "tyz", fresh)
     assert rows_of(patched)["entries"] == rows_of(fresh)["entries"] and rows_of(patched) == rows_of(fresh)
     assert rows_of(fresh)["datasets"] == [("tyz-again", "Sample data, imported again", "CC-BY-4.0")]
 
@@ -535,24 +536,24 @@ def test_a_dataset_whose_entries_differ_in_citation_packs_the_same_patched_or_wh
 
     store = sample.store
     pack = sample.settings.data_dir / "tyz-before.sqlite"
-    packs.build(store, "tyz", pack)
+    packs.build(store.feed, "tyz", pack)
     # an entry glossed two ways in Vietnamese loses one gloss: an editor's correction
-    chosen = next(c for c in store.snapshot("tyz")[1] if len(c.public["senses"][0]["glosses"]["vie"]) >= 2)
+    chosen = next(c for c in store.feed.snapshot("tyz")[1] if len(c.public["senses"][0]["glosses"]["vie"]) >= 2)
     sense = {**chosen.public["senses"][0], "glosses": {**chosen.public["senses"][0]["glosses"],
                                                        "vie": chosen.public["senses"][0]["glosses"]["vie"][:1]}}
     edited = Entry.model_validate({**chosen.public, "senses": [sense, *chosen.public["senses"][1:]]})
-    store.write_revision(edited, author="le.b", comment="sửa", status=Status.published,
-                         expected=store.state(chosen.id).revision, action="entry.update")
-    import_file(store, FOLDER / "tyz.tsv", "tsv", language="tyz", columns=COLUMNS, dataset="sample-tyz",
+    store.entries.write_revision(edited, author="le.b", comment="sửa", status=Status.published,
+                         expected=store.entries.state(chosen.id).revision, action="entry.update")
+    import_file(sample.services.collection, FOLDER / "tyz.tsv", "tsv", language="tyz", columns=COLUMNS, dataset="sample-tyz",
                 citation="Sample data, a later edition", licence="CC-BY-4.0")
-    citations = {c.public["provenance"]["citation"] for c in store.snapshot("tyz")[1]}
+    citations = {c.public["provenance"]["citation"] for c in store.feed.snapshot("tyz")[1]}
     assert len(citations) == 2  # the edited entry kept the citation it had
     patched = sample.settings.data_dir / "tyz-patched.sqlite"
-    assert packs.patch(store, "tyz", pack, patched, 1000) is not None
+    assert packs.patch(store.feed, "tyz", pack, patched, 1000) is not None
     fresh = sample.settings.data_dir / "tyz-fresh.sqlite"
-    packs.build(store, "tyz", fresh)
+    packs.build(store.feed, "tyz", fresh)
     assert rows_of(patched) == rows_of(fresh)
-    first = min(store.snapshot("tyz")[1], key=lambda c: c.row).public["provenance"]["citation"]
+    first = min(store.feed.snapshot("tyz")[1], key=lambda c: c.row).public["provenance"]["citation"]
     assert rows_of(fresh)["datasets"] == [("sample-tyz", first, "CC-BY-4.0")]
 
 

@@ -12,6 +12,8 @@ import pytest
 from support import REPO, Library, start_server
 
 from corpora.sample import load_sample
+from dictionary.model import EntryContent
+from dictionary.text.normalize import WRITTEN_LINE, WRITTEN_TEXT
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +35,26 @@ def test_every_json_answer_is_described_by_a_model(document):
                 if status.startswith(("4", "5")) and path != "/health":
                     assert schema["$ref"].endswith("/ErrorPublic"), (method, path, status)
     assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+def test_the_entry_writer_states_the_domain_s_limits_and_text_rules(document):
+    schemas = document["components"]["schemas"]
+    write, sense, example = schemas["EntryWrite"]["properties"], schemas["SenseContent"]["properties"], \
+        schemas["ExampleContent"]["properties"]
+    assert (write["headword"]["maxLength"], write["headword"]["pattern"]) == (200, WRITTEN_LINE)
+    assert write["variants"]["maxItems"] == 50 and write["variants"]["items"]["maxLength"] == 200
+    assert write["senses"]["maxItems"] == 100 and write["comment"]["anyOf"][0]["maxLength"] == 2000
+    assert {name: write[name]["anyOf"][0]["maxLength"] for name in ("pos", "ipa", "authority")} == \
+        {"pos": 50, "ipa": 200, "authority": 300}
+    assert sense["definitions"]["additionalProperties"]["maxLength"] == 4000
+    assert sense["definitions"]["additionalProperties"]["pattern"] == WRITTEN_TEXT  # paragraphs allowed
+    assert sense["glosses"]["additionalProperties"]["items"]["pattern"] == WRITTEN_LINE
+    assert example["text"]["maxLength"] == 1000 and sense["examples"]["maxItems"] == 50
+    # the document states the domain model's own declarations, not a copy of them
+    content = EntryContent.model_json_schema()["properties"]
+    for name in ("headword", "variants", "pos", "ipa", "authority"):
+        assert {k: v for k, v in write[name].items() if k not in ("description", "default")} == \
+            {k: v for k, v in content[name].items() if k not in ("description", "default")}, name
 
 
 def test_required_parameters_are_required_and_languages_are_codes(document):
@@ -62,7 +84,7 @@ def test_a_405_lists_every_method_of_the_path(tmp_path):
 def test_schemathesis_finds_nothing_undocumented(tmp_path):
     folder = tmp_path / "data"
     lib = Library(folder)
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.index()
     env = {**os.environ, "TUDIEN_DATA_DIR": str(folder), "TUDIEN_TTS_ENGINES": "espeak-ng",
            "TUDIEN_API_KEYS": "khoa-fuzz", "TUDIEN_RATE_LIMITS": "translate=0,speak=0,suggest=0,report=0,pronounce=0,changes=0,missing=0"}

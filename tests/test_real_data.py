@@ -133,20 +133,20 @@ def test_nfd_query_equals_nfc_and_tone_placement_is_ignored(real_library):
 
 
 def test_real_import_counts(real_library):
-    counts = real_library.store.language_counts()
+    counts = real_library.store.entries.language_counts()
     rows = read_csv("bahnar/bahnaric.csv")
     assert len(rows) == 36168
     distinct = {unicodedata.normalize("NFC", r[0]).strip() for r in rows}
     # entries group spellings that differ only in repairs (stray spaces, apostrophe look-alikes)
     assert 20_000 < counts["bdq"] <= len(distinct)
-    senses = real_library.store.db.execute(
+    senses = real_library.store.core.db.execute(
         "SELECT SUM(json_array_length(body, '$.senses')) FROM entries WHERE language = 'bdq'").fetchone()[0]
     assert senses + 569 == 36168  # every row is a sense, but for exact repeats merged
     assert counts["mww"] == len({canonical(r[4]) for r in read_csv("pairs/mww-vie.tsv", "\t")})
 
 
 def test_lift_lotud_imports_with_every_entry_and_sense(library, shared_data):
-    report = import_file(library.store, shared_data / "formats/lift/Lotud.zip", "lift")
+    report = import_file(library.services.collection, shared_data / "formats/lift/Lotud.zip", "lift")
     assert (report.entries, report.senses) == (5400, 6467)
     library.index()
     hit = library.search("charcoal", "eng").hits[0]
@@ -156,14 +156,14 @@ def test_lift_lotud_imports_with_every_entry_and_sense(library, shared_data):
 
 def test_lift_sango_test_files(library, shared_data):
     for name in ("lexicon_good_v0.13_FW.lift", "lexicon_good_v0.15.lift"):
-        report = import_file(library.store, shared_data / "formats/lift" / name, "lift", language="sag",
+        report = import_file(library.services.collection, shared_data / "formats/lift" / name, "lift", language="sag",
                              dry_run=True)
         assert report.problems == []
 
 
 def test_cldf_sidwellvietic_imports(library, shared_data):
     folder = shared_data / "cldf/sidwellvietic"
-    report = import_file(library.store, folder, "cldf")
+    report = import_file(library.services.collection, folder, "cldf")
     forms = list(csv.DictReader((folder / "forms.csv").read_text(encoding="utf-8").splitlines()))
     languages = {r["ID"]: r["ISO639P3code"]
                  for r in csv.DictReader((folder / "languages.csv").read_text(encoding="utf-8").splitlines())}

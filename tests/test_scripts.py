@@ -12,7 +12,7 @@ import re
 import pytest
 
 from dictionary.model import Entry, Provenance, Sense, entry_id
-from dictionary.storage.store import Dataset
+from dictionary.storage.datasets import Dataset
 from dictionary.text.normalize import canonical, search_keys
 from dictionary.text.transliterate import romanize, script_of
 
@@ -76,7 +76,7 @@ def test_script_of():
 @pytest.mark.shared_data
 def test_latin_query_finds_khmer_headword(library, khmer_words):
     entries = {w: _entry("khm", "khmer-words", w) for w in khmer_words}
-    library.store.replace_dataset(Dataset("khmer-words", "txt"), entries.values())
+    library.store.datasets.replace(Dataset("khmer-words", "txt"), entries.values())
     library.index()
     # ែ and េ both read "e" here, so ខ្មេរ (a spelling variant in the list) ties with ខ្មែរ
     assert "ខ្មែរ" in library.headwords("khmer", source="khm")[:2]
@@ -89,11 +89,11 @@ def test_latin_query_finds_khmer_headword(library, khmer_words):
 
 
 def test_cham_and_tai_viet_both_ways(library):
-    library.store.replace_dataset(Dataset("scripts", "test"), [
+    library.store.datasets.replace(Dataset("scripts", "test"), [
         _entry("cja", "scripts", "ꨌꩌ", "Chăm"),
         _entry("blt", "scripts", "ꪎꪳ ꪼꪕ", "chữ Thái"),
     ])
-    library.store.replace_dataset(Dataset("latin", "test"), [_entry("cja", "latin", "Cam", "Chăm")])
+    library.store.datasets.replace(Dataset("latin", "test"), [_entry("cja", "latin", "Cam", "Chăm")])
     library.index()
     # a Latin query finds the script headword
     assert library.headwords("cam", source="cja")[:2] == ["Cam", "ꨌꩌ"]

@@ -148,7 +148,7 @@ def test_the_translation_child_outlives_the_thread_that_first_asked(tmp_path):
     from tudien.wiring import open_services
 
     lib = Library(tmp_path / "data")
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     lib.index()
     translator = IsolatedTranslator(lib.settings, lib.services.translator, open_services)
     answers = []
@@ -166,3 +166,52 @@ def test_the_translation_child_outlives_the_thread_that_first_asked(tmp_path):
         assert [e["headword"] for e in {t.text: t for t in answers[1].terms}["nhà"].equivalents["mww"]] == ["tsev"]
     finally:
         translator.close()
+
+
+def test_a_query_of_symbols_finds_only_what_equals_it_and_nothing_far_is_exact(tmp_path: Path):
+    """Real lists hold debris headwords (``@``, ``¡``): a query of symbols alone (an emoji, ``?``,
+    ``*?~^``) has no letter to compare and finds only a text equal to it; a match said to be
+    exact has the query's letters (distance 0 within the fuzzy bound)."""
+    from support import Library
+
+    from corpora.sample import load_sample
+    from dictionary.model import Entry, Provenance
+    from dictionary.storage.datasets import Dataset
+    from dictionary.text.normalize import search_keys
+
+    folder = tmp_path / "data"
+    lib = Library(folder)
+    load_sample(lib.services.collection)
+    debris = [Entry(id=f"tyz-00000000000{i}", language="tyz", headword=head, provenance=Provenance(dataset="rac"),
+                    senses=[{"glosses": {"vie": [gloss]}}])
+              for i, (head, gloss) in enumerate([("@", "a còng"), ("¡", "chấm than ngược"), ("?", "dấu hỏi"),
+                                                  ("nặm 😀", "nước vui")])]
+    lib.store.datasets.replace(Dataset("rac", "csv"), debris)
+    lib.index()
+    server, port = start_server({**os.environ, "TUDIEN_DATA_DIR": str(folder), "TUDIEN_TTS_ENGINES": "espeak-ng"})
+    try:
+        def search(q, **params):
+            answer = HTTP.get(f"http://127.0.0.1:{port}/v1/search", params={"q": q, **params}, timeout=10)
+            assert answer.status_code == 200
+            return answer.json()
+
+        for q in ("😀", "*?~^", "¿", "!!"):
+            body = search(q)
+            assert body["results"] == [] and body["exact_matches"] == 0, q
+        for q in ("?", "@"):
+            body = search(q)
+            assert [(r["headword"], r["match"]["exact"], r["match"]["distance"]) for r in body["results"]] == [(q, True, 0)]
+        page = HTTP.get(f"http://127.0.0.1:{port}/", params={"q": "😀"}, timeout=10).text
+        assert "Khớp đúng" not in page
+        for q in ("nặm", "nam", "cay", "nuoc", "ntoo"):
+            body = search(q)
+            assert body["results"], q
+            query = search_keys(q)
+            for result in body["results"]:
+                if result["match"]["exact"]:
+                    letters = search_keys(result["match"]["text"]).fold
+                    assert letters == query.fold, (q, result)
+        assert any(r["headword"] == "nặm 😀" for r in search("nặm", limit=50)["results"])
+    finally:
+        server.terminate()
+        server.wait(timeout=15)

@@ -8,8 +8,9 @@ import sqlite3
 import pytest
 
 from dictionary.model import Entry, Provenance, Status
+from dictionary.storage.datasets import Dataset
 from dictionary.storage.schema import VERSION, SchemaTooNew, peek
-from dictionary.storage.store import Dataset, Store
+from dictionary.storage.store import Storage
 
 # The tables exactly as the release before numbered migrations created them.
 PREVIOUS_RELEASE = """
@@ -49,24 +50,24 @@ def test_a_store_of_the_previous_release_upgrades_in_place(tmp_path):
     db.commit()
     db.close()
 
-    store = Store(path)
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == VERSION
-    assert store.generation == 7 and store.count() == 1
-    assert store.get("tyz-0123456789ab").headword == "nặm"
-    assert [c["id"] for c in store.recordings(["tyz-0123456789ab"])["tyz-0123456789ab"]] == ["r1"]
+    store = Storage(path)
+    assert store.core.db.execute("PRAGMA user_version").fetchone()[0] == VERSION
+    assert store.feed.generation == 7 and store.entries.count() == 1
+    assert store.entries.get("tyz-0123456789ab").headword == "nặm"
+    assert [c["id"] for c in store.clips.recordings(["tyz-0123456789ab"])["tyz-0123456789ab"]] == ["r1"]
     assert peek(path).generation == 7 and peek(path).has_entries
     store.close()
-    Store(path).close()  # opening again applies nothing twice
+    Storage(path).close()  # opening again applies nothing twice
 
 
 def test_a_store_of_a_later_release_is_not_written_to(tmp_path):
     path = tmp_path / "tudien.sqlite3"
-    Store(path).close()
+    Storage(path).close()
     db = sqlite3.connect(path)
     db.execute(f"PRAGMA user_version = {VERSION + 1}")
     db.close()
     with pytest.raises(SchemaTooNew):
-        Store(path)
+        Storage(path)
 
 
 def test_peek_at_no_store(tmp_path):
@@ -75,30 +76,30 @@ def test_peek_at_no_store(tmp_path):
 
 def test_the_meanings_of_the_public_text_are_kept_for_the_ranking(tmp_path):
     """An entry's count of meanings follows its published text: a draft does not move it."""
-    store = Store(tmp_path / "s.sqlite")
+    store = Storage(tmp_path / "s.sqlite")
     many = Entry(id="bdq-aaaaaaaaaaaa", language="bdq", headword="hnam", provenance=Provenance(dataset="d"),
                  senses=[{"glosses": {"vie": ["nhà", "gia đình", "buồng"]}}, {"glosses": {"vie": ["chỗ ở"]}},
                          {"glosses": {"vie": ["nhà"]}}, {"glosses": {"vie": ["hộ"]}}])
-    store.replace_dataset(Dataset("d", "csv"), [many])
-    assert list(store.broad(5).values()) == [6] and store.broad(6) == {}
+    store.datasets.replace(Dataset("d", "csv"), [many])
+    assert list(store.entries.broad(5).values()) == [6] and store.entries.broad(6) == {}
     fewer = many.model_copy(update={"senses": many.senses[:1]})
-    store.write_revision(fewer, author="ed", comment=None, status=Status.draft, action="edit")
-    assert list(store.broad(0).values()) == [6]  # the public still reads six meanings
-    store.write_revision(fewer, author="ed", comment=None, status=Status.published, action="publish")
-    assert list(store.broad(0).values()) == [3]
-    store.write_revision(fewer, author="ed", comment=None, status=Status.retired, action="retire")
-    assert store.broad(0) == {}
+    store.entries.write_revision(fewer, author="ed", comment=None, status=Status.draft, action="edit")
+    assert list(store.entries.broad(0).values()) == [6]  # the public still reads six meanings
+    store.entries.write_revision(fewer, author="ed", comment=None, status=Status.published, action="publish")
+    assert list(store.entries.broad(0).values()) == [3]
+    store.entries.write_revision(fewer, author="ed", comment=None, status=Status.retired, action="retire")
+    assert store.entries.broad(0) == {}
 
 
 def test_removing_a_dataset_closes_the_suggestions_on_its_entries(tmp_path):
     """Open suggestions on removed entries are closed with the reason, kept, never left pointing
     at an entry that is gone (the editors' queue would fail on them)."""
-    store = Store(tmp_path / "s.sqlite")
+    store = Storage(tmp_path / "s.sqlite")
     entry = Entry(id="tyz-aaaaaaaaaaaa", language="tyz", headword="mạ", provenance=Provenance(dataset="d"),
                   senses=[{"glosses": {"vie": ["ngựa"]}}])
-    store.replace_dataset(Dataset("d", "tsv"), [entry])
-    number = store.add_suggestion(entry.id, "tyz", "Nghĩa khác: con ngựa", None, None)
-    assert store.remove_dataset("d", actor="quan.tri") == 1
-    closed = store.suggestion(number)
+    store.datasets.replace(Dataset("d", "tsv"), [entry])
+    number = store.suggestions.add(entry.id, "tyz", "Nghĩa khác: con ngựa", None, None)
+    assert store.datasets.remove("d", actor="quan.tri") == 1
+    closed = store.suggestions.get(number)
     assert closed["status"] == "dismissed" and closed["resolved_by"] == "quan.tri" and "xoá" in closed["comment"]
-    assert store.suggestions("open", None) == []
+    assert store.suggestions.select("open", None) == []

@@ -6,14 +6,16 @@ audit log, suggestions, the audio catalogue and the change feed."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from audio_support import espeak_wav
 from support import CheckedClient, Library
 
 from corpora.sample import load_sample
+from dictionary import languages
 from dictionary.errors import AccountExists, FeedExpired
-from dictionary.storage.store import Dataset
+from dictionary.storage.datasets import Dataset
 
 NEW = {"language": "tyz", "headword": "vài", "pos": "n", "senses": [{"glosses": {"vie": ["trâu"]}}],
        "comment": "ghi ở Cao Bằng"}  # a real Tày word of the sample, entered again as a new entry
@@ -22,7 +24,7 @@ NEW = {"language": "tyz", "headword": "vài", "pos": "n", "senses": [{"glosses":
 @pytest.fixture
 def lib(tmp_path, store_kind):
     library = Library(tmp_path / "data", database_url=store_kind, api_keys=("khoa-thu",))
-    load_sample(library.store)
+    load_sample(library.services.collection)
     library.index()
     yield library
     library.close()
@@ -40,19 +42,19 @@ def world(lib):
 
 def test_entries_and_datasets(lib):
     store = lib.store
-    assert store.kind == ("postgresql" if lib.settings.database_url else "sqlite")
-    assert store.count() == 40 and store.language_counts() == {"khm": 16, "mww": 16, "tyz": 8}
-    names = [d["name"] for d in store.datasets()]
+    assert store.entries.kind == ("postgresql" if lib.settings.database_url else "sqlite")
+    assert store.entries.count() == 40 and store.entries.language_counts() == {"khm": 16, "mww": 16, "tyz": 8}
+    names = [d["name"] for d in store.datasets.all()]
     assert names == sorted(names) and len(names) == 3
-    shown = store.dataset("sample-tyz")
+    shown = store.datasets.get("sample-tyz")
     assert shown["languages"] == {"tyz": 8} and shown["edited"] == 0 and shown["licence"] == "CC-BY-4.0"
-    bodies = store.bodies(sorted(store.authoritative() | {1, 2, 3}))
-    assert {b["id"] for b in bodies.values()} == {e["id"] for e in list(store.export_entries())[:3]}
-    again = store.replace_dataset(Dataset("sample-tyz", "tsv", licence="CC-BY-4.0"),
-                                  [store.get(i) for i, _ in store.dataset_entries("sample-tyz")][:5])
+    bodies = store.entries.bodies(sorted(store.entries.authoritative() | {1, 2, 3}))
+    assert {b["id"] for b in bodies.values()} == {e["id"] for e in list(store.entries.export_entries())[:3]}
+    again = store.datasets.replace(Dataset("sample-tyz", "tsv", licence="CC-BY-4.0"),
+                                  [store.entries.get(i) for i, _ in store.entries.dataset_entries("sample-tyz")][:5])
     assert (again.added, again.updated, again.removed) == (0, 0, 3)
-    assert store.language_counts()["tyz"] == 5
-    assert store.remove_dataset("sample-khm", actor="test") == 16 and "khm" not in store.language_counts()
+    assert store.entries.language_counts()["tyz"] == 5
+    assert store.datasets.remove("sample-khm", actor="test") == 16 and "khm" not in store.entries.language_counts()
     assert [h.entry["headword"] for h in lib.search("nước", "vie", "mww").hits][:1] == ["dej"]
 
 
@@ -105,7 +107,7 @@ def test_two_writers_at_once_one_gets_412(world):
     for t in threads:
         t.join()
     assert sorted(answers) == [200, 412]
-    assert lib.store.state(entry_id).revision == 2
+    assert lib.store.entries.state(entry_id).revision == 2
 
 
 def test_text_the_database_cannot_hold_is_a_clear_4xx(world):
@@ -136,6 +138,50 @@ def test_accounts_sessions_and_the_audit_log(world):
     assert [a["name"] for a in accounts.list()] == ["hoang.a", "le.b", "quan.tri"]
 
 
+def test_sign_in_pauses_a_name_from_one_address_and_keeps_no_unknown_name(world):
+    """Failures for a name wait by (name, address) with growing delays; the right password from
+    another address goes through; an unknown name is kept only as a keyed digest; the store's
+    secret key is made once."""
+    from dictionary.editorial.accounts import DELAYS, PAUSE
+    from dictionary.errors import InvalidAccount, TooManySignIns, WrongPassword
+
+    lib, client, who = world
+    accounts, store = lib.services.accounts, lib.store
+    accounts.set_password("le.b", "mật khẩu dài đủ dùng")
+    now = time.time()
+    for failures, delay in enumerate(DELAYS[:-1], start=1):
+        with pytest.raises(WrongPassword):
+            accounts.sign_in("le.b", "sai", "10.0.0.1", now=now)
+        assert store.accounts.sign_in_failures_from("le.b", "10.0.0.1", now - PAUSE)[0] == failures
+        if delay:  # the next try from there waits, growing
+            with pytest.raises(TooManySignIns) as waiting:
+                accounts.sign_in("le.b", "mật khẩu dài đủ dùng", "10.0.0.1", now=now + 1)
+            assert delay - 2 <= waiting.value.retry_after <= delay
+        now += delay + 1
+    with pytest.raises(WrongPassword):
+        accounts.sign_in("le.b", "sai", "10.0.0.1", now=now)
+    with pytest.raises(TooManySignIns) as paused:
+        accounts.sign_in("le.b", "mật khẩu dài đủ dùng", "10.0.0.1", now=now + 1)  # right, but paused
+    assert paused.value.retry_after > PAUSE - 5
+    account, session = accounts.sign_in("le.b", "mật khẩu dài đủ dùng", "10.0.0.2", now=now + 1)
+    assert account.name == "le.b"
+    second, newer = accounts.sign_in("le.b", "mật khẩu dài đủ dùng", "10.0.0.2", now=now + 2, replacing=session)
+    assert accounts.by_session(session) is None and accounts.by_session(newer).name == "le.b"
+    typed = "mật khẩu dài đủ dùng của ai đó"
+    with pytest.raises(WrongPassword):
+        accounts.sign_in(f"  {typed}  ", "x", "10.0.0.3", now=now)
+    for bad in ("le.b\nroot", "a\x1b[2J", "x" * 65, "le\u200bb"):
+        with pytest.raises(InvalidAccount):
+            accounts.sign_in(bad, "sai", "10.0.0.4", now=now)
+    assert store.accounts.sign_in_failures_from("x", "10.0.0.4", 0)[2] == 0  # a refused name records nothing
+    records = client.get("/v1/audit?limit=1000", headers=who["admin"]).json()["records"]
+    failed = [r for r in records if r["action"] == "session.failed"]
+    assert {r["actor"] for r in failed} == {"le.b", "?"} and not any(typed in repr(r) for r in records)
+    unknown = next(r for r in failed if r["actor"] == "?")
+    assert unknown["target"].startswith("?") and len(unknown["target"]) == 33
+    assert store.accounts.secret_key("accounts") == store.accounts.secret_key("accounts") and len(store.accounts.secret_key("accounts")) == 32
+
+
 def test_suggestions_reach_the_editors(world):
     lib, client, who = world
     entry = lib.search("nhà", "vie", "tyz").hits[0].entry
@@ -156,9 +202,9 @@ def test_the_audio_catalogue_and_the_change_feed(world):
     lib, client, who = world
     store = lib.store
     entry = lib.search("nặm", "tyz").hits[0].entry
-    head = store.feed_head()
-    everything = store.changes(0, None, 1000)
-    assert {c.id for c in everything.changes} == {e["id"] for e in store.export_entries()}
+    head = store.feed.head()
+    everything = store.feed.changes(0, None, 1000)
+    assert {c.id for c in everything.changes} == {e["id"] for e in store.entries.export_entries()}
     upload = client.post(f"/v1/entries/{entry['id']}/audio", headers=who["editor"],
                          files={"file": ("take.wav", espeak_wav("nặm"), "audio/wav")},
                          data={"speaker": "người đọc thử", "licence": "CC BY 4.0"})
@@ -166,17 +212,17 @@ def test_the_audio_catalogue_and_the_change_feed(world):
     clip = upload.json()["clip"]
     played = client.get(clip["url"])
     assert played.status_code == 200 and played.headers["content-type"] == "audio/mpeg"
-    page = store.changes(head, "tyz", 10)
+    page = store.feed.changes(head, "tyz", 10)
     assert [(c.id, len(c.recordings)) for c in page.changes] == [(entry["id"], 1)] and page.next == head + 1
     assert client.delete(clip["url"], headers=who["editor"]).status_code == 200
-    assert [len(c.recordings) for c in store.changes(head, "tyz", 10).changes] == [0]
-    store.remove_dataset("sample-khm", actor="test")
-    gone = store.changes(head + 2, None, 100)
+    assert [len(c.recordings) for c in store.feed.changes(head, "tyz", 10).changes] == [0]
+    store.datasets.remove("sample-khm", actor="test")
+    gone = store.feed.changes(head + 2, None, 100)
     assert len(gone.changes) == 16 and all(c.public is None for c in gone.changes)
-    store.compact_changes(keep_deleted_days=0)
+    store.feed.compact(keep_deleted_days=0)
     with pytest.raises(FeedExpired):
-        store.changes(head, None, 10)
-    assert store.changes(store.feed_head(), None, 10).changes == []
+        store.feed.changes(head, None, 10)
+    assert store.feed.changes(store.feed.head(), None, 10).changes == []
 
 
 @pytest.mark.postgres
@@ -187,14 +233,14 @@ def test_the_same_answers_on_both_stores(tmp_path, postgres):
         sqlite_lib = Library(tmp_path / "a")
         pg_lib = Library(tmp_path / "b", database_url=url)
         for lib in (sqlite_lib, pg_lib):
-            load_sample(lib.store)
+            load_sample(lib.services.collection)
             lib.index()
         for q, source, target in (("nước", "vie", None), ("nha", None, None), ("tieengs", None, None),
                                   ("dej", "mww", "vie"), ("tuk", None, None)):
             assert [h.entry["id"] for h in sqlite_lib.search(q, source, target).hits] == \
                    [h.entry["id"] for h in pg_lib.search(q, source, target).hits]
-        assert [c.id for c in sqlite_lib.store.changes(0, None, 100).changes] == \
-               [c.id for c in pg_lib.store.changes(0, None, 100).changes]
+        assert [c.id for c in sqlite_lib.store.feed.changes(0, None, 100).changes] == \
+               [c.id for c in pg_lib.store.feed.changes(0, None, 100).changes]
         pg_lib.close()
         sqlite_lib.close()
     finally:
@@ -213,15 +259,41 @@ def test_tudien_migrate_makes_the_schema_once_and_refuses_a_later_one(tmp_path, 
         env = {"TUDIEN_DATA_DIR": str(tmp_path / "data"), "TUDIEN_DATABASE_URL": url}
         assert main(["migrate"], env) == 0
         lib = Library(tmp_path / "data", database_url=url)
-        load_sample(lib.store)
-        before = lib.store.count(), lib.store.feed_head(), lib.store.store_id
+        load_sample(lib.services.collection)
+        before = lib.store.entries.count(), lib.store.feed.head(), lib.store.feed.store_id
         lib.close()
         assert main(["migrate"], env) == 0  # again: nothing to do, nothing lost
         lib = Library(tmp_path / "data", database_url=url)
-        assert (lib.store.count(), lib.store.feed_head(), lib.store.store_id) == before
+        assert (lib.store.entries.count(), lib.store.feed.head(), lib.store.feed.store_id) == before
         lib.close()
         with psycopg.connect(url, autocommit=True) as db:
             db.execute("UPDATE meta SET value = %s WHERE key = 'schema'", (str(VERSION + 1),))
         assert main(["migrate"], env) == 1  # a database of a later release is not written to
     finally:
         postgres.drop(url)
+
+
+def test_the_language_pages_read_the_same(world):
+    """The language catalogue's reads (headwords, recordings, datasets) on either store: an edit
+    waiting for review leaves the public headword in its letter; a recording counts once."""
+    lib, client, who = world
+    entry = lib.search("nặm", "tyz").hits[0].entry
+    body = {"language": "tyz", "headword": "zzz nặm mới", "senses": [{"glosses": {"vie": ["nước"]}}],
+            "comment": "chưa duyệt"}
+    assert client.put(f"/v1/entries/{entry['id']}", headers={**who["contributor"], "If-Match": '"r1"'},
+                      json=body).status_code == 200
+    detail = client.get("/v1/languages/tyz").json()
+    assert detail["entries"] == 8 and sum(x["entries"] for x in detail["letters"]) == 8
+    assert [d["name"] for d in detail["datasets"]] == ["sample-tyz"] and detail["datasets"][0]["entries"] == 8
+    letter = next(x["letter"] for x in detail["letters"] if x["letter"] == entry["headword"][0].upper())
+    words = client.get("/v1/languages/tyz/entries", params={"letter": letter}).json()["entries"]
+    assert entry["headword"] in [w["headword"] for w in words] and "zzz nặm mới" not in str(words)
+    upload = client.post(f"/v1/entries/{entry['id']}/audio", headers=who["editor"],
+                         files={"file": ("take.wav", espeak_wav("nặm"), "audio/wav")},
+                         data={"speaker": "người đọc thử", "licence": "CC BY 4.0"})
+    assert upload.status_code == 201
+    listed = {x["code"]: x for x in client.get("/v1/languages").json()["languages"]}
+    assert (listed["tyz"]["recorded"], listed["khm"]["recorded"], listed["tyz"]["has_entries"]) == (1, 0, True)
+    khmer = client.get("/v1/languages/khm/entries", params={"limit": 100}).json()
+    heads = [w["headword"] for w in khmer["entries"]]
+    assert khmer["total"] == len(heads) > 0 and heads == sorted(heads, key=languages.collator("khm").getSortKey)

@@ -33,7 +33,7 @@ def imported(tmp_path_factory, shared_data):
     lib = Library(tmp_path_factory.mktemp("toolbox") / "data")
     reports = {}
     for name, (language, options, _) in FILES.items():
-        reports[name] = import_file(lib.store, shared_data / "formats/toolbox" / name, "toolbox",
+        reports[name] = import_file(lib.services.collection, shared_data / "formats/toolbox" / name, "toolbox",
                                     language=language, **options)
     lib.shared = shared_data
     return lib, reports
@@ -42,7 +42,7 @@ def imported(tmp_path_factory, shared_data):
 def entries_of(lib, dataset):
     import orjson
 
-    return [orjson.loads(b) for (b,) in lib.store.db.execute("SELECT body FROM entries WHERE dataset = ?",
+    return [orjson.loads(b) for (b,) in lib.store.core.db.execute("SELECT body FROM entries WHERE dataset = ?",
                                                               (dataset,))]
 
 
@@ -98,14 +98,14 @@ def test_fieldworks_suffixes_subentries_and_the_national_language(imported):
 def test_a_legacy_8bit_file_is_refused_with_its_line(library, shared_data):
     path = shared_data / "formats/toolbox/solid-dict-l.db"
     with pytest.raises(ImportRejected) as refused:
-        import_file(library.store, path, "toolbox", language="lhu")
+        import_file(library.services.collection, path, "toolbox", language="lhu")
     assert str(refused.value).startswith("solid-dict-l.db:9: the file is not UTF-8 (byte 0xE4")
     with pytest.raises(ImportRejected) as refused:
-        import_file(library.store, path, "toolbox", language="lhu", encoding="cp1252")
+        import_file(library.services.collection, path, "toolbox", language="lhu", encoding="cp1252")
     assert "byte 0x81 is not a character of cp1252" in str(refused.value)
     with pytest.raises(ImportRejected):
-        import_file(library.store, path, "toolbox", language="lhu", markers=("gn",))
-    assert library.store.count() == 0
+        import_file(library.services.collection, path, "toolbox", language="lhu", markers=("gn",))
+    assert library.store.entries.count() == 0
 
 
 def test_a_part_of_speech_heads_the_senses_after_it(tmp_path, library):
@@ -113,7 +113,7 @@ def test_a_part_of_speech_heads_the_senses_after_it(tmp_path, library):
     path.write_text("\\lx ama\n\\ps n\n\\ge father\n\\ps v\n\\ge to feed\n\n"
                     "\\lx bo\n\\ps n\n\\sn 1\n\\ge cow\n\\sn 2\n\\ge ox\n\\ps v\n\\sn 1\n\\ge to herd\n",
                     encoding="utf-8")
-    import_file(library.store, path, "toolbox", language="bam")
+    import_file(library.services.collection, path, "toolbox", language="bam")
     senses = {e["headword"]: [(s["pos"], s["glosses"]["eng"]) for s in e["senses"]]
               for e in entries_of(library, "mdf")}
     assert senses == {"ama": [("n", ["father"]), ("v", ["to feed"])],
@@ -124,4 +124,4 @@ def test_an_encoding_named_for_a_utf8_file_is_refused(tmp_path, library):
     path = tmp_path / "utf8.db"
     path.write_text("\\lx đi\n\\ge go\n", encoding="utf-8")
     with pytest.raises(ImportRejected, match="already UTF-8"):
-        import_file(library.store, path, "toolbox", language="vie", encoding="cp1252")
+        import_file(library.services.collection, path, "toolbox", language="vie", encoding="cp1252")

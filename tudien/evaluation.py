@@ -60,18 +60,18 @@ def load_manifest(folder: Path) -> tuple[dict, list[dict], Path]:
 def import_manifest(manifest: dict, data_root: Path, settings: Settings) -> Services:
     """Import every file of the manifest into the store of ``settings`` (a new data directory);
     index it; return the services over it."""
-    from corpora.importer import import_file
+    from corpora.imports import Imports
     from corpora.tabular import Columns
-    from dictionary.search.indexing import rebuild
 
     services = open_services(settings)
+    files = []
     for item in manifest["imports"]:
         columns = None
         if item["format"] in ("csv", "tsv"):
             columns = Columns(item["headword_column"], item["gloss_column"], item.get("english_column"))
-        import_file(services.store, data_root / item["file"], item["format"], language=item.get("language"),
-                    columns=columns, dataset=item.get("dataset"))
-    rebuild(services.store, services.backend)
+        files.append((data_root / item["file"], item["format"],
+                      {"language": item.get("language"), "columns": columns, "dataset": item.get("dataset")}))
+    Imports.of(services).import_files(files)
     return services
 
 
@@ -127,12 +127,14 @@ def offline_agreement(services: Services, queries: list[dict], server: list[list
     import sqlite3
 
     from dictionary.packs.pack import prepare
+    from dictionary.packs.reader import PackReader
 
     from .offline import open_search, search
 
     folder.mkdir(parents=True, exist_ok=True)
     for language in services.packs.languages():
         info = services.packs.refresh(language)
+        assert info is not None, "a refresh that waits for its turn makes the pack"
         target = folder / f"{language}.sqlite"
         shutil.copyfile(services.packs.path(info.file), target)
         db = sqlite3.connect(target, isolation_level=None)
@@ -142,7 +144,9 @@ def offline_agreement(services: Services, queries: list[dict], server: list[list
     try:
         offline = [search(service, q["q"], q.get("from"), q.get("to"), limit)["results"] for q in queries]
     finally:
-        service.store.close()
+        reader = service.entries
+        assert isinstance(reader, PackReader)
+        reader.close()
     pairs = [([r["id"] for r in a], [r["id"] for r in b]) for a, b in zip(server, offline, strict=True)]
     same_top = sum(a[:1] == b[:1] for a, b in pairs)
     same_ten = sum(a == b for a, b in pairs)

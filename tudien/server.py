@@ -16,13 +16,14 @@ from __future__ import annotations
 import asyncio
 import os
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 try:  # uvicorn[standard] brings httptools, uvicorn's faster parser
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 except ImportError:  # pragma: no cover - without it, the pure-Python parser serves
-    HttpToolsProtocol = None
+    HttpToolsProtocol = None  # type: ignore[assignment,misc]  # None says the optional parser is absent
 
 
 @cache
@@ -32,7 +33,20 @@ def timeouts() -> tuple[float, float]:
             float(os.environ.get("TUDIEN_BODY_TIMEOUT", "15")))
 
 
-class _ReadDeadlines:
+if TYPE_CHECKING:
+    class _Protocol(asyncio.Protocol):
+        """What the mixin uses of the uvicorn protocols it is mixed into (both have it)."""
+
+        cycle: Any
+        loop: asyncio.AbstractEventLoop
+        transport: asyncio.Transport
+
+        def on_response_complete(self) -> None: ...
+else:
+    _Protocol = object
+
+
+class _ReadDeadlines(_Protocol):
     """Mixed into a uvicorn protocol: end a connection whose request stops arriving."""
 
     _deadline: asyncio.TimerHandle | None = None
@@ -80,6 +94,7 @@ class TimedH11Protocol(_ReadDeadlines, H11Protocol):
     pass
 
 
+PROTOCOL: type[asyncio.Protocol]
 if HttpToolsProtocol is not None:
     class TimedHttpToolsProtocol(_ReadDeadlines, HttpToolsProtocol):
         pass

@@ -10,8 +10,7 @@ from pathlib import Path
 from dictionary.audio.settings import SpeechSettings
 from dictionary.errors import ConfigurationError
 from indexer.config import ElasticSettings
-
-BACKENDS = ("embedded", "elasticsearch")
+from indexer.engines import BACKENDS
 
 
 def default_data_dir(env: Mapping[str, str] | None = None) -> Path:

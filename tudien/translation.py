@@ -18,8 +18,8 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
 from dictionary.errors import Busy
-from dictionary.search.translate import Glossary, Translator
-from dictionary.services import Services
+from dictionary.search.translate import Glossary
+from dictionary.services import Services, Translating
 
 from .settings import Settings
 
@@ -40,13 +40,14 @@ def _start_child(open_services: Callable[[Settings], Services], settings: Settin
 
 
 def _translate_in_child(text: str, targets: list[str]) -> Glossary:
+    assert _services is not None, "the child's initializer opens the services"
     return _services.translator.translate(text, targets)
 
 
 class IsolatedTranslator:
     """A :class:`~dictionary.search.translate.Translator` whose work runs in a child process."""
 
-    def __init__(self, settings: Settings, local: Translator, open_services: Callable[[Settings], Services],
+    def __init__(self, settings: Settings, local: Translating, open_services: Callable[[Settings], Services],
                  waiting: int = WAITING) -> None:
         self.settings = settings
         self.open_services = open_services  # how the child makes its services (a module-level function)
@@ -56,7 +57,7 @@ class IsolatedTranslator:
         self._pool: ProcessPoolExecutor | None = None
         self._pool_done = threading.Event()  # ends the thread that owns the pool's child
 
-    def validate(self, text, targets):
+    def validate(self, text: str | None, targets: list[str] | None) -> tuple[str, list[str]]:
         return self.local.validate(text, targets)
 
     def _executor(self) -> tuple[ProcessPoolExecutor, threading.Event]:

@@ -13,7 +13,8 @@ from dictionary.audio.synth import Synthesiser
 from dictionary.errors import ConfigurationError
 from dictionary.search.ports import Backend
 from dictionary.services import Services
-from dictionary.storage.store import Store
+from dictionary.storage.store import Storage
+from indexer.engines import BACKENDS
 
 from .settings import Settings
 
@@ -24,30 +25,38 @@ if TYPE_CHECKING:
 
 
 def open_backend(settings: Settings) -> Backend:
-    """The search backend the settings name; engines load only when chosen."""
-    if settings.backend == "embedded":
-        from indexer.embedded import EmbeddedBackend
-
-        return EmbeddedBackend(settings.index_dir)
-    if settings.backend == "elasticsearch":
-        from indexer.elastic import ElasticBackend
-
-        return ElasticBackend(settings.elastic)
-    raise ConfigurationError(f"backend {settings.backend!r} is not available in this build")
+    """The search backend the settings name (:data:`indexer.engines.BACKENDS`); engines load only
+    when chosen."""
+    opener = BACKENDS.get(settings.backend)
+    if opener is None:
+        raise ConfigurationError(f"backend {settings.backend!r} is not available in this build")
+    return opener(settings)
 
 
 def open_services(settings: Settings, *, readonly: bool = False, synthesiser: Synthesiser | None = None,
                   limits: Limits | None = None) -> Services:
     from dictionary.audio.library import Limits
 
-    store = Store(settings.store_path, readonly=readonly, url=settings.database_url)
+    storage = Storage(settings.store_path, readonly=readonly, url=settings.database_url)
     if synthesiser is None:
         synthesiser = Synthesiser.configured(settings.speech)
     if limits is None:
         limits = Limits(synthetic_bytes=settings.synthetic_budget)
-    return Services.compose(store, open_backend(settings), settings.audio_dir, synthesiser, limits,
+    return Services.compose(storage, open_backend(settings), settings.audio_dir, synthesiser, limits,
                             service_keys=settings.api_keys, packs_root=settings.packs_dir,
                             pack_interval=settings.pack_interval)
+
+
+def migrate(settings: Settings) -> tuple[int, int]:
+    """Open the store for writing, which applies the migrations it lacks; the schema version it is
+    at now and how many published entries it holds."""
+    from dictionary.storage.schema import VERSION
+
+    storage = Storage(settings.store_path, url=settings.database_url)
+    try:
+        return VERSION, storage.entries.count()
+    finally:
+        storage.close()
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:

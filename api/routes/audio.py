@@ -3,6 +3,8 @@ entry, synthetic speech for short text.  Reads are public; writes need an API ke
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
@@ -11,22 +13,22 @@ from dictionary.audio.library import RecordingInfo
 from dictionary.audio.synth import MAX_SPEAK_CHARS, SPEAKABLE
 from dictionary.editorial.accounts import Role
 from dictionary.errors import AudioNotFound, AudioTooLarge, EntryNotFound, InvalidRecording
+from dictionary.public import clip_public
 
 from ..deps import VARY, ActorDep, AudioDep, EditingDep, ReaderDep, client_of
 from ..errors import LENGTH_REQUIRED, HTTPProblem
 from ..files import file_answer
 from ..ratelimit import limited
 from ..responses import JSON
-from ..schemas import (
+from ..schemas.audio import (
     DeletedPublic,
     EntryAudioPublic,
     PronunciationPublic,
     SpeechPublic,
     UploadPublic,
-    clip_public,
     clips_public,
-    errors,
 )
+from ..schemas.common import errors
 
 router = APIRouter(tags=["âm thanh"], responses=errors(422))
 
@@ -87,10 +89,8 @@ async def upload(request: Request, entry_id: str, audio: AudioDep, editing: Edit
     finally:
         await form.close()
     info = RecordingInfo.checked(**fields)
-    clip, created = await run_in_threadpool(audio.add_recording, entry_id, data, info)
-    if created:
-        audio.store.audit(actor.name, "audio.upload", clip["id"], client=client_of(request),
-                          detail={"entry": entry_id, "speaker": info.speaker, "licence": info.licence})
+    clip, created = await run_in_threadpool(partial(audio.add_recording, entry_id, data, info, actor=actor.name,
+                                                    client=client_of(request)))
     return JSON({"clip": clip_public(clip), "created": created}, status_code=201 if created else 200)
 
 
@@ -106,8 +106,7 @@ async def delete_clip(request: Request, clip_id: str, audio: AudioDep, editing: 
     """Remove a clip and the files no other clip uses (an editor of the clip's language, or an API key)."""
     _visible_clip(audio, editing, clip_id, actor)
     actor.require(Role.editor, audio.get(clip_id)["language"])
-    deleted = await run_in_threadpool(audio.delete, clip_id)
-    audio.store.audit(actor.name, "audio.delete", clip_id, client=client_of(request))
+    deleted = await run_in_threadpool(partial(audio.delete, clip_id, actor=actor.name, client=client_of(request)))
     return JSON(deleted)
 
 

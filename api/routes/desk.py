@@ -13,11 +13,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from dictionary.editorial.accounts import Account, Role
-from dictionary.editorial.editing import STATUS_WORDS, compare
+from dictionary.editorial.diff import compare
+from dictionary.editorial.editing import STATUS_WORDS
 from dictionary.errors import (
     DictionaryError,
     EntryNotFound,
     Forbidden,
+    InvalidAccount,
     InvalidTransition,
     StaleRevision,
     SuggestionClosed,
@@ -27,7 +29,7 @@ from dictionary.errors import (
 
 from ..deps import EditingDep, SearchDep, client_of
 from ..ratelimit import refusal
-from ..session import SESSION, close_session, csrf_ok, open_session, reader_of
+from ..session import close_session, csrf_ok, open_session, reader_of, session_token
 from .pages import SPECIAL_LETTERS, _context, render
 
 router = APIRouter(include_in_schema=False)
@@ -74,11 +76,12 @@ def sign_in(request: Request, search: SearchDep, name: str = Form(""), password:
         return _refused(request, search, BAD_FORM, 403)
     accounts = request.app.state.services.accounts
     try:
-        _, token = accounts.sign_in(name.strip(), password, client_of(request) or "?")
-    except (WrongPassword, TooManySignIns) as exc:
+        _, token = accounts.sign_in(name, password, client_of(request) or "?", replacing=session_token(request))
+    except (WrongPassword, TooManySignIns, InvalidAccount) as exc:
         status, headers = (429, {"Retry-After": str(exc.retry_after)}) if isinstance(exc, TooManySignIns) \
-            else (401, None)
-        return render(request, "dang-nhap.html", _context(request, search, next=_local(next), name=name,
+            else (422, None) if isinstance(exc, InvalidAccount) else (401, None)
+        shown = "" if isinstance(exc, InvalidAccount) else name.strip()  # a name refused is not echoed
+        return render(request, "dang-nhap.html", _context(request, search, next=_local(next), name=shown,
                                                           error=str(exc)), status_code=status, headers=headers)
     response = RedirectResponse(_local(next), status_code=303)
     open_session(request, response, token)
@@ -89,7 +92,7 @@ def sign_in(request: Request, search: SearchDep, name: str = Form(""), password:
 def sign_out(request: Request, search: SearchDep, csrf: str = Form("")):
     if not csrf_ok(request, csrf):
         return _refused(request, search, BAD_FORM, 403)
-    request.app.state.services.accounts.sign_out(request.cookies.get(SESSION))
+    request.app.state.services.accounts.sign_out(session_token(request))
     response = RedirectResponse("/", status_code=303)
     close_session(request, response)
     return response
@@ -100,7 +103,7 @@ def sign_out(request: Request, search: SearchDep, csrf: str = Form("")):
 def _editor(request: Request, search, account: Account, entry: dict | None, revision: int | None,
             saved: int | None = None) -> Response:
     if account.role == Role.admin or "*" in account.languages:
-        choices = sorted(search.language_counts())
+        choices = sorted(search.languages())
     else:
         choices = list(account.languages)
     data = {"id": entry["id"] if entry else None, "entry": entry, "etag": f'"r{revision}"' if revision else None,
@@ -162,7 +165,7 @@ def review_page(request: Request, search: SearchDep, editing: EditingDep, done: 
     waiting = []
     if account.may(Role.editor):
         for row in editing.in_review(account):
-            state = editing.store.state(row["id"])
+            state = editing.state(row["id"])
             waiting.append({**row, "diff": compare(state.public, state.body), "new": state.public is None})
     return render(request, "duyet.html", _context(request, search, waiting=waiting, mine=editing.drafts_of(account),
                                                   done=done, status_words=STATUS_WORDS))
@@ -206,7 +209,7 @@ def suggestions_page(request: Request, search: SearchDep, editing: EditingDep):
     heads = {}
     for r in rows:
         try:
-            heads[r["entry_id"]] = editing.store.state(r["entry_id"]).body["headword"]
+            heads[r["entry_id"]] = editing.state(r["entry_id"]).body["headword"]
         except EntryNotFound:  # gone since (a store of before suggestions were closed with their entry)
             heads[r["entry_id"]] = r["entry_id"]
     return render(request, "gop-y.html", _context(request, search, suggestions=rows, heads=heads))
@@ -238,7 +241,7 @@ def history_page(request: Request, search: SearchDep, editing: EditingDep, entry
     diff = None
     numbers = [r["revision"] for r in revisions]
     if a in numbers and b in numbers:
-        bodies = {n: editing.store.revision(entry_id, n)["body"] for n in (a, b)}
+        bodies = {n: editing.revision_body(entry_id, n) for n in (a, b)}
         diff = compare(bodies[a], bodies[b])
     can_revert = account is not None and account.may(Role.editor, view.entry["language"])
     return render(request, "lich-su.html", _context(request, search, entry=view.entry, revisions=revisions,

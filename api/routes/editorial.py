@@ -7,10 +7,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
+from dictionary.public import entry_url
+
 from ..deps import ActorDep, EditingDep, ReaderDep, client_of
 from ..ratelimit import limited
 from ..responses import JSON
-from ..schemas import (
+from ..schemas.common import errors
+from ..schemas.editorial import (
     AuditPublic,
     ResolveWrite,
     ReviewPublic,
@@ -18,8 +21,6 @@ from ..schemas import (
     SuggestionReceived,
     SuggestionsPublic,
     SuggestionWrite,
-    entry_url,
-    errors,
     suggestion_public,
 )
 

@@ -14,20 +14,20 @@ from fastapi import APIRouter, Header, Path, Request
 
 from dictionary.editorial.editing import ETAG, EntryView, parse_etag
 from dictionary.errors import PreconditionRequired
+from dictionary.public import entry_url
 
 from ..deps import VARY, ActorDep, AudioDep, EditingDep, ReaderDep, client_of
 from ..responses import JSON
-from ..schemas import (
+from ..schemas.audio import clips_public
+from ..schemas.common import errors
+from ..schemas.entries import (
     EntryDetail,
     EntryWrite,
     HistoryPublic,
     RevertWrite,
     RevisionDetail,
     StatusWrite,
-    clips_public,
     entry_detail,
-    entry_url,
-    errors,
 )
 
 router = APIRouter(tags=["mục từ"], responses=errors(422))
@@ -54,8 +54,7 @@ async def entry(editing: EditingDep, audio: AudioDep, reader: ReaderDep, entry_i
 def create(editing: EditingDep, audio: AudioDep, actor: ActorDep, request: Request, body: EntryWrite):
     """A new entry, as a draft (contributors and above, in their languages).  201 with its
     ``Location`` and ``ETag``."""
-    data = body.model_dump(exclude={"comment"})
-    view = editing.create(actor, data, body.comment, client_of(request))
+    view = editing.create(actor, body, body.comment, client_of(request))
     return _answer(view, audio, 201, {"Location": entry_url(view.entry["id"])})
 
 
@@ -67,8 +66,7 @@ def replace(editing: EditingDep, audio: AudioDep, actor: ActorDep, request: Requ
     this one."""
     if if_match is None:
         raise PreconditionRequired()
-    view = editing.replace(actor, entry_id, body.model_dump(exclude={"comment"}), parse_etag(if_match),
-                           body.comment, client_of(request))
+    view = editing.replace(actor, entry_id, body, parse_etag(if_match), body.comment, client_of(request))
     return _answer(view, audio)
 
 

@@ -18,8 +18,8 @@ from corpora.export import export
 from dictionary.editorial.accounts import Role
 from dictionary.errors import DatasetNotFound
 
-from ..deps import ActorDep, SearchDep
-from ..schemas import errors
+from ..deps import ActorDep, CollectionDep, SearchDep
+from ..schemas.common import errors
 
 router = APIRouter(tags=["biên tập"], responses=errors(422))
 
@@ -31,7 +31,7 @@ _MEDIA = {"lift": ("application/xml", "lift"), "csv": ("text/csv; charset=utf-8"
 @router.get("/v1/export", response_class=FileResponse, responses={
     200: {"description": "the file (CLDF: a ZIP of the Wordlist folder)",
           "content": {media: {} for media, _ in _MEDIA.values()}}, **errors(401, 403, 404)})
-async def download(search: SearchDep, actor: ActorDep,
+async def download(search: SearchDep, collection: CollectionDep, actor: ActorDep,
                    format: Annotated[Literal["lift", "cldf", "csv", "xlsx"], Query(description="định dạng")],
                    language: Annotated[str | None, Query(description="mã ISO 639-3; bỏ trống: mọi ngôn ngữ (quản trị)")] = None,
                    dataset: Annotated[str | None, Query(description="chỉ bộ dữ liệu này")] = None,
@@ -41,8 +41,7 @@ async def download(search: SearchDep, actor: ActorDep,
     (editors of that language)."""
     language = search.language(language)
     actor.require(Role.editor if language else Role.admin, language)
-    store = search.store
-    if dataset and store.dataset(dataset) is None:
+    if dataset and collection.dataset(dataset) is None:
         raise DatasetNotFound(dataset)
     folder = Path(tempfile.mkdtemp(prefix="tudien-export-"))
     media, suffix = _MEDIA[format]
@@ -51,8 +50,8 @@ async def download(search: SearchDep, actor: ActorDep,
     name = "-".join(filter(None, ["tudien", language, label, status])) + f".{suffix}"
 
     def write() -> Path:
-        entries = store.export_entries(language=language, dataset=dataset, latest=status == "all")
-        sources = [d for d in store.datasets() if not dataset or d["name"] == dataset]
+        entries = collection.export_entries(language=language, dataset=dataset, latest=status == "all")
+        sources = [d for d in collection.datasets() if not dataset or d["name"] == dataset]
         if format != "cldf":
             out = folder / name
             export(format, entries, out, sources)

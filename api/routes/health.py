@@ -9,7 +9,7 @@ from fastapi import APIRouter
 
 from ..deps import SearchDep
 from ..responses import JSON
-from ..schemas import HealthPublic
+from ..schemas.service import HealthPublic
 
 router = APIRouter(tags=["vận hành"])
 

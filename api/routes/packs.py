@@ -18,7 +18,8 @@ from ..deps import SearchDep
 from ..errors import HTTPProblem
 from ..files import file_answer
 from ..responses import JSON
-from ..schemas import ChangesPublic, PacksPublic, errors
+from ..schemas.common import errors
+from ..schemas.packs import ChangesPublic, PacksPublic
 
 router = APIRouter(tags=["gói ngoại tuyến"], responses=errors(422))
 log = logging.getLogger("tudien.packs")
@@ -140,6 +141,7 @@ async def audio_pack(language: str, shelf: PacksDep, search: SearchDep, request:
 @router.get("/v1/changes", response_model=ChangesPublic, responses=errors(410, 429, 503))  # 429: api.ratelimit.Door
 async def changes(
     search: SearchDep,
+    shelf: PacksDep,
     since: Annotated[int, Query(ge=0, description="the version of the copy to bring up to date (a pack's "
                                                   "version, or the last answer's next); 0: everything")],
     language: Annotated[str | None, Query(description="only the changes its readers need (ISO 639-3)")] = None,
@@ -153,19 +155,18 @@ async def changes(
     ``next``); rate-limited per client.  410 when the feed no longer reaches back that far, or
     when more than 2,000 changes follow ``since`` (``use_pack``): download the pack."""
     language = search.language(language)
-    store = search.store
     indexed = include == "index"
 
     def read() -> dict:
-        waiting = store.changes_after(since, language)
+        waiting = shelf.waiting(since, language)
         if waiting > PACK_ADVICE:
             raise UsePack(since, waiting, language)
         if not _PAGES.acquire(timeout=PAGE_WAIT):
             raise Busy("Nhật ký thay đổi đang bận trả lời nhiều bản sao cùng lúc; xin thử lại sau vài giây.",
                        retry_after=2)
         try:
-            page = store.changes(since, language, min(limit, PAGE_CAP[indexed]))
-            return {**feed_page(page, language, index=indexed), "store": store.store_id}
+            page = shelf.feed(since, language, min(limit, PAGE_CAP[indexed]))
+            return {**feed_page(page, language, index=indexed), "store": shelf.store_id}
         finally:
             _PAGES.release()
 

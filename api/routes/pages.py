@@ -20,14 +20,17 @@ from dictionary import languages
 from dictionary.editorial import editing
 from dictionary.errors import DatasetNotFound, DictionaryError
 from dictionary.search.indexing import texts_of
+from dictionary.search.queries import MAX_OFFSET
 from dictionary.search.ranking import Field
-from dictionary.search.service import MAX_OFFSET
 from dictionary.text.normalize import fold
 
-from ..deps import AudioDep, GateDep, SearchDep, TranslatorDep, run
+from ..deps import AudioDep, CollectionDep, GateDep, SearchDep, TranslatorDep, run
 from ..export import ExportContext, glossary_csv, glossary_docx
 from ..ratelimit import refusal
-from ..schemas import clips_public, entry_detail, glossary_entries, glossary_public, hit_public
+from ..schemas.audio import clips_public
+from ..schemas.entries import entry_detail
+from ..schemas.search import hit_public
+from ..schemas.translate import glossary_entries, glossary_public
 from ..session import csrf_token, keep_csrf, reader_of
 
 HERE = Path(__file__).resolve().parent.parent
@@ -41,8 +44,8 @@ PAGE_SIZE = 20
 SPECIAL_LETTERS = {
     "vie": "ă â đ ê ô ơ ư",
     "bdq": "ă â ĕ ê ĭ ô ŏ ơ ơ̆ ŭ ư ư̆ đ",
-    "jra": "ă â ĕ ê ĭ ô ŏ ơ ơ̆ ŭ ư ư̆ đ",
-    "rad": "ă â ĕ ê ĭ ô ŏ ơ ơ̆ ŭ ư ư̆ đ",
+    "jra": "ă â ƀ č đ ĕ ê ê̆ ĭ ñ ŏ ô ô̆ ơ ơ̆ ŭ ư ư̆",  # the letters of its alphabet (dictionary/languages.py)
+    "rad": "ă â ƀ č đ ĕ ê ê̆ ĭ ñ ŏ ô ô̆ ơ ơ̆ ŭ ư ư̆",
     "kpm": "ă â ĕ ê ĭ ô ŏ ơ ơ̆ ŭ ư ư̆ đ",
     "mtq": "ă â đ ê ô ơ ư",
     "tyz": "ă â đ ê ô ơ ư",
@@ -62,6 +65,7 @@ SENSES_SHOWN = 3  # a result shows this many senses; the rest behind "xem thêm"
 LICENCES = {
     "cc-by-4.0": "https://creativecommons.org/licenses/by/4.0/",
     "cc-by-sa-4.0": "https://creativecommons.org/licenses/by-sa/4.0/",
+    "cc-by-sa-3.0": "https://creativecommons.org/licenses/by-sa/3.0/",
     "cc-by-3.0": "https://creativecommons.org/licenses/by/3.0/",
     "cc-by-nc-4.0": "https://creativecommons.org/licenses/by-nc/4.0/",
     "cc0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
@@ -130,18 +134,16 @@ def difference(match: dict, query: str) -> str:
     return f"khác {letters} chữ: «{text}»" if letters else f"gần giống: «{text}»"
 
 
-def _language_options(search) -> list[dict]:
-    """Vietnamese, then every language with entries, by Vietnamese name (made once per generation
-    of the public text: every page shows them, the 404 page too)."""
-    def make() -> list[dict]:
-        others = languages.by_name(code for code in search.language_counts() if code != "vie")
-        return [{"code": code, "name": languages.name(code)} for code in ("vie", *others)]
-
-    return search.per_generation("language_options", make)
+def _language_options(request: Request) -> list[dict]:
+    """Vietnamese, then the languages with entries, then those without (``empty``), each group
+    by Vietnamese name."""
+    full, empty = request.app.state.services.catalogue.menu()
+    return [{"code": code, "name": languages.name(code), "empty": code in empty}
+            for code in (languages.VIETNAMESE, *full, *empty)]
 
 
 def _context(request: Request, search, **values) -> dict:
-    return {"request": request, "languages": _language_options(search), "letters": SPECIAL_LETTERS,
+    return {"request": request, "languages": _language_options(request), "letters": SPECIAL_LETTERS,
             "status_words": STATUS_WORDS, "status_meaning": STATUS_MEANING, "name": languages.name,
             "reader": reader_of(request), "csrf": csrf_token(request), **values}
 
@@ -205,9 +207,9 @@ async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate
 
 
 @router.get("/e/{entry_id}", response_class=HTMLResponse)
-async def entry_page(request: Request, search: SearchDep, audio: AudioDep, entry_id: str,
-                     thanks: bool = Query(False, alias="da-gop-y")):
-    raw = search.store.get(entry_id).model_dump(mode="json")
+async def entry_page(request: Request, search: SearchDep, collection: CollectionDep, audio: AudioDep,
+                     entry_id: str, thanks: bool = Query(False, alias="da-gop-y")):
+    raw = collection.entry(entry_id).model_dump(mode="json")
     entry = entry_detail(raw, clips_public(audio.clips_for([raw]))[entry_id])
     address = public_address(request, f"/e/{quote(entry_id)}")
     return render(request, "entry.html", _context(
@@ -233,11 +235,11 @@ def citation(entry: dict, address: str, today: date | None = None) -> str:
 
 
 @router.get("/nguon/{name}", response_class=HTMLResponse)
-async def dataset_page(request: Request, search: SearchDep, name: str):
+async def dataset_page(request: Request, search: SearchDep, collection: CollectionDep, name: str):
     """Where a dataset comes from: its citation, licence, what it is, what it holds."""
     if name == editing.EDITORS_DATASET:  # entries made in the editor: who edits, and how
         return render(request, "nguon-bien-tap.html", _context(request, search, editors=_editors(request)))
-    found = search.store.dataset(name)
+    found = collection.dataset(name)
     if found is None or not found["languages"]:  # nothing of it is public (yet, or any more)
         raise DatasetNotFound(name)
     return render(request, "nguon.html", _context(request, search, dataset=found))
@@ -261,7 +263,7 @@ async def workbench(request: Request, search: SearchDep):
 
 @router.post("/dich", response_class=HTMLResponse)
 async def workbench_post(request: Request, search: SearchDep, translator: TranslatorDep, audio: AudioDep,
-                         text: str = Form(""), to: list[str] = Form([]), export: str | None = Form(None)):
+                         collection: CollectionDep, text: str = Form(""), to: list[str] = Form([]), export: str | None = Form(None)):
     terms, error = None, None
     # said in the page's words, before the service's checks (which name the API's fields)
     if not text.strip():
@@ -279,7 +281,7 @@ async def workbench_post(request: Request, search: SearchDep, translator: Transl
     try:
         glossary = await run_in_threadpool(translator.translate, text, to)
         context = ExportContext(text, public_address(request, ""),
-                                {row["name"]: row for row in search.store.datasets()})
+                                {row["name"]: row for row in collection.datasets()})
         if export == "csv":
             return Response(glossary_csv(glossary, context), media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": 'attachment; filename="bang-thuat-ngu.csv"'})

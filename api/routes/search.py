@@ -5,13 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 
 from dictionary import languages
-from dictionary.search.service import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_LENGTH
+from dictionary.search.queries import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_LENGTH
 from dictionary.text.normalize import VISIBLE
 
 from ..deps import AudioDep, GateDep, SearchDep, run
 from ..ratelimit import limited
 from ..responses import JSON
-from ..schemas import SearchPublic, SuggestPublic, clips_public, errors, hit_public
+from ..schemas.audio import clips_public
+from ..schemas.common import errors
+from ..schemas.search import SearchPublic, SuggestPublic, hit_public
 
 router = APIRouter(tags=["tra cứu"], responses=errors(422))
 

@@ -8,14 +8,9 @@ from starlette.concurrency import run_in_threadpool
 from ..deps import AudioDep, TranslatorDep
 from ..ratelimit import limited
 from ..responses import JSON
-from ..schemas import (
-    GlossaryPublic,
-    TranslateRequest,
-    clips_public,
-    errors,
-    glossary_entries,
-    glossary_public,
-)
+from ..schemas.audio import clips_public
+from ..schemas.common import errors
+from ..schemas.translate import GlossaryPublic, TranslateRequest, glossary_entries, glossary_public
 
 router = APIRouter(tags=["dịch"], responses=errors(422))
 

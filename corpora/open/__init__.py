@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dictionary.collection import Collection
 from dictionary.files import file_sha256 as sha256
-from dictionary.storage.store import Store
 
 from ..importer import ImportReport, import_file
 from ..tabular import Columns
@@ -31,6 +31,29 @@ PEIROS = ("Peiros, Ilia. Austroasiatic lexical data, published as the CLDF datas
           "lexibank/peirosaustroasiatic, https://github.com/lexibank/peirosaustroasiatic; Vietnamese "
           "counterparts joined on Concepticon concepts from the World Loanword Database "
           "(Vietnamese vocabulary by Mark Alves), https://wold.clld.org/")
+ABVD = ("Greenhill, S.J., Blust, R., & Gray, R.D. (2008). The Austronesian Basic Vocabulary Database: From "
+        "Bioinformatics to Lexomics. Evolutionary Bioinformatics, 4:271-283, https://abvd.eva.mpg.de/ "
+        "(CLDF dataset lexibank/abvd); Vietnamese counterparts from ABVD's Vietnamese list (666) on the same "
+        "meaning. This list: ")
+# each ABVD list's own source, as the ABVD names it
+ABVD_LISTS = {
+    "rad": "Tharp, James A. and Y-Bhăm Đuôn-yă. 1980. A Rhade-English dictionary with English-Rhade finderlist. "
+           "Canberra: Pacific Linguistics (ANU). ABVD list 741, typed by Andrew C. Hsiu",
+    "jra": "Lafont, Pierre-Bernard & Nguyễn Văn Trọng. 1968. Lexique jarai, français, viêtnamien, parler de la "
+           "province de Plei Ku. Paris: EFEO. ABVD list 744, typed by Andrew C. Hsiu",
+    "rog": "Cobbey, Maxwell and Vurnell Cobbey. 1977. Northern Roglai vocabulary. Huntington Beach, CA: SIL. "
+           "ABVD list 745, typed by Andrew C. Hsiu",
+    "cja": "Kvoeu-Hor and Timothy Friberg. 1978. Western Chàm vocabulary. Huntington Beach, CA: SIL. "
+           "ABVD list 830, typed by Andrew C. Hsiu",
+}
+ABVD_MEANINGS = ("Tương đương với tiếng Việt ở mức khái niệm: mỗi từ được nối với từ tiếng Việt của cùng một nghĩa "
+                 "trong danh sách 210 từ vựng cơ bản của ABVD, không phải bản dịch đã được người biên soạn kiểm tra.")
+OMW_WIKT = ("Bond, Francis & Ryan Foster. 2013. Linking and Extending an Open Multilingual Wordnet. ACL 2013; "
+            "Khmer and Vietnamese lemmas of the same synset in the Wiktionary data of the Open Multilingual "
+            "Wordnet (omwn/omw-data, wns/wikt), https://github.com/omwn/omw-data — text from Wiktionary, "
+            "https://www.wiktionary.org/")
+SYNSETS = ("Tương đương ở mức nghĩa của WordNet: từ Khmer và từ tiếng Việt được nối qua cùng một nghĩa (synset) "
+           "trong bảng dịch của Wiktionary, không phải bản dịch đã được người biên soạn kiểm tra.")
 
 
 @dataclass(frozen=True)
@@ -88,6 +111,14 @@ CATALOGUE: tuple[OpenDataset, ...] = (
         description=RESEARCH + "116 khái niệm cơ bản ở 33 phương ngữ và ngôn ngữ Việt–Mường; phiên âm IPA."),
     *_pairs("sidwellbahnaric", "sidwellbahnaric", SIDWELL_BAHNARIC, "src_value_ipa", "vie_forms"),
     *_pairs("peiros", "peiros", PEIROS, "src_value", "vie_wold_by_concepticon"),
+    *(OpenDataset(
+        name=f"abvd-{code}", path=f"abvd/{code}-vie.abvd.tsv", format="tsv", language=code,
+        columns=Columns("src_form", "vie_form", english="english"), citation=ABVD + source,
+        licence="CC-BY-4.0", description=RESEARCH + ABVD_MEANINGS) for code, source in ABVD_LISTS.items()),
+    OpenDataset(
+        name="omw-wikt-khm", path="omw-wikt/khm-vie.omw-wikt.tsv", format="tsv", language="khm",
+        columns=Columns("khm_form", "vie_form"), citation=OMW_WIKT, licence="CC-BY-SA-3.0",
+        description=RESEARCH + SYNSETS),
 )
 
 
@@ -106,14 +137,14 @@ LOADED = "already loaded from the same file"
 NOT_OURS = "a dataset of this name was imported from elsewhere; left as it is (--force replaces it)"
 
 
-def load_open(store: Store, names: list[str] | None = None, *, force: bool = False,
+def load_open(collection: Collection, names: list[str] | None = None, *, force: bool = False,
               progress: Callable | None = None) -> list[tuple[OpenDataset, ImportReport | str]]:
     """Import the named open datasets (all by default), published, with their citation, licence
     and description.  Unless ``force``, one already loaded from the same file is skipped, and so
     is a dataset of the same name that someone imported from elsewhere (an admin's own copy is
     never replaced by the shipped one).  The answer pairs each dataset with its import report, or
     the reason it was skipped."""
-    present = {d["name"]: d for d in store.datasets()}
+    present = {d["name"]: d for d in collection.datasets()}
     out: list[tuple[OpenDataset, ImportReport | str]] = []
     for item in find(names):
         held = present.get(item.name)
@@ -124,7 +155,7 @@ def load_open(store: Store, names: list[str] | None = None, *, force: bool = Fal
             if item.file.is_dir() or held["sha256"] == sha256(item.file):
                 out.append((item, LOADED))
                 continue
-        report = import_file(store, item.file, item.format, language=item.language, columns=item.columns,
+        report = import_file(collection, item.file, item.format, language=item.language, columns=item.columns,
                              dataset=item.name, citation=item.citation, licence=item.licence,
                              variety=item.variety, description=item.description, progress=progress,
                              actor="import:corpora")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dictionary.storage.store import Store
+from dictionary.collection import Collection
 
 from ..importer import import_file
 from ..tabular import Columns
@@ -19,17 +19,17 @@ CITATIONS = {
 COLUMNS = Columns(headword="headword", gloss="vie", english="eng")
 
 
-def load_sample(store: Store, *, force: bool = False) -> bool:
-    """Import every sample file not yet in ``store`` (all of them with ``force``).  Returns
+def load_sample(collection: Collection, *, force: bool = False) -> bool:
+    """Import every sample file not yet in ``collection`` (all of them with ``force``).  Returns
     whether anything was imported."""
-    present = {d["name"] for d in store.datasets()}
+    present = {d["name"] for d in collection.datasets()}
     loaded = False
     for path in sorted(FOLDER.glob("*.tsv")):
         language = path.stem
         dataset = f"sample-{language}"
         if dataset in present and not force:
             continue
-        import_file(store, path, "tsv", language=language, columns=COLUMNS, dataset=dataset,
+        import_file(collection, path, "tsv", language=language, columns=COLUMNS, dataset=dataset,
                     citation=f"Sample data. Forms from {CITATIONS[language]}", licence="CC-BY-4.0")
         loaded = True
     return loaded

@@ -10,28 +10,29 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dictionary import languages
+from dictionary.audio import matching
 from dictionary.audio.blobs import BlobStore
+from dictionary.audio.offline import write_pack
+from dictionary.audio.recording import ImportReport, Limits, RecordingInfo
 from dictionary.errors import (
     AudioNotFound,
     AudioRejected,
     AudioTooLarge,
     InvalidQuery,
-    InvalidRecording,
     NoAudio,
     SpeechUnavailable,
 )
-from dictionary.files import file_sha256
 from dictionary.public import clip_view
-from dictionary.storage.store import Store
+from dictionary.storage.audit import Record
+from dictionary.storage.clips import Clips
+from dictionary.storage.entries import Entries
+from dictionary.storage.feed import Feed
 from dictionary.text.normalize import canonical
 
 if TYPE_CHECKING:
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 from dictionary.audio.synth import MAX_SPEAK_CHARS, SPEAKABLE, Synthesiser, SynthesisFailed, Voice
 
 PLAYBACK_TYPE = "audio/mpeg"  # media.PLAYBACK_TYPE, without loading FFmpeg to know it
-OFFLINE_TYPE = "audio/ogg; codecs=opus"  # media.OFFLINE_TYPE
 
 
 
@@ -50,69 +50,6 @@ def _media():
 
     return media
 
-
-SEXES = {"nam": "male", "nữ": "female", "male": "male", "female": "female", "m": "male", "f": "female",
-         "khác": "other", "other": "other"}
-
-@dataclass(frozen=True)
-class Limits:
-    max_bytes: int = 20_000_000  # 20 MB, as the README and every message say
-    max_seconds: float = 30.0
-    synthetic_bytes: int = 200_000_000  # synthetic clips kept (a cache: the oldest go first)
-
-
-@dataclass(frozen=True)
-class RecordingInfo:
-    speaker: str
-    licence: str
-    sex: str | None = None
-    dialect: str | None = None
-    attribution: str | None = None
-    recorded_on: str | None = None
-
-    @classmethod
-    def checked(cls, *, speaker: str | None, licence: str | None, sex: str | None = None,
-                dialect: str | None = None, attribution: str | None = None,
-                recorded_on: str | None = None) -> RecordingInfo:
-        def clean(value: str | None, name: str, limit: int = 200) -> str | None:
-            if value is None:
-                return None
-            value = canonical(value)
-            if len(value) > limit:
-                raise InvalidRecording(f"Trường {name} dài quá {limit} ký tự.")
-            return value or None
-
-        speaker, licence = clean(speaker, "speaker"), clean(licence, "licence")
-        if not speaker:
-            raise InvalidRecording("Thiếu trường speaker: tên hoặc mã người đọc.")
-        if not licence:
-            raise InvalidRecording("Thiếu trường licence: giấy phép của bản ghi, ví dụ CC BY 4.0.")
-        sex_value = None
-        if sex and sex.strip():
-            sex_value = SEXES.get(canonical(sex).lower())
-            if sex_value is None:
-                raise InvalidRecording(f"Trường sex không hợp lệ: {sex!r}; dùng nam, nữ hoặc khác.")
-        day = clean(recorded_on, "recorded_on", 10)
-        if day:
-            try:
-                when = date.fromisoformat(day)
-            except ValueError:
-                raise InvalidRecording(
-                    f"Trường recorded_on không hợp lệ: {day!r}; viết theo dạng năm-tháng-ngày, ví dụ 2024-05-31."
-                ) from None
-            # today somewhere on Earth (UTC+14) is the latest day a recording can have been made
-            latest = (datetime.now(UTC) + timedelta(hours=14)).date()
-            if when > latest:
-                raise InvalidRecording(f"Trường recorded_on là ngày {when.strftime('%d/%m/%Y')}, còn ở tương lai: "
-                                       "hãy ghi ngày đã thu âm.")
-        return cls(speaker, licence, sex_value, clean(dialect, "dialect"), clean(attribution, "attribution", 500), day)
-
-
-@dataclass
-class ImportReport:
-    added: int = 0
-    unchanged: int = 0
-    problems: list[str] = field(default_factory=list)
 
 
 def _digest(*parts: str) -> str:
@@ -130,9 +67,12 @@ def _pending_view(voice: Voice, approximate: bool) -> dict:
 
 
 class AudioLibrary:
-    def __init__(self, store: Store, root: Path, synthesiser: Synthesiser,
+    """Recordings and synthetic clips.  A change of the catalogue is audited in its transaction
+    when it names an ``actor``."""
+
+    def __init__(self, clips: Clips, entries: Entries, feed: Feed, root: Path, synthesiser: Synthesiser,
                  limits: Limits | None = None, public_changed: Callable[[], None] | None = None) -> None:
-        self.store = store
+        self.clips, self.entries, self.feed = clips, entries, feed
         # called when a recording of a published entry came or went (the index follows the feed)
         self.public_changed = public_changed or (lambda: None)
         self.blobs = BlobStore(Path(root) / "blobs")
@@ -144,7 +84,7 @@ class AudioLibrary:
 
     # -- reading ---------------------------------------------------------------------------------
     def get(self, clip_id: str) -> dict:
-        row = self.store.clips([clip_id]).get(clip_id)
+        row = self.clips.clips([clip_id]).get(clip_id)
         if row is None:
             raise AudioNotFound(clip_id)
         return row
@@ -160,36 +100,21 @@ class AudioLibrary:
         return path, kind, sha
 
     def recordings(self, entry_ids: list[str]) -> dict[str, list[dict]]:
-        return self.store.recordings(entry_ids)
+        return self.clips.recordings(entry_ids)
+
+    def recording_ids(self, language: str) -> list[str]:
+        """The ids of the recordings of ``language``'s published entries, sorted (what its pack holds)."""
+        return self.clips.recording_ids(language)
 
     def offline_pack(self, language: str, path: Path) -> dict | None:
         """Write the recordings of ``language``'s published entries to ``path``, a SQLite file
         for offline use, each as compact mono Opus (synthetic speech is never in it: it is made
         on demand); None, and no file, when the language has no recording.  Each clip's Opus
         copy is made once and kept beside its playback copy."""
-        version, rows = self.store.public_recordings(language)
+        version, rows = self.clips.public_recordings(language)
         if not rows:
             return None
-        db = sqlite3.connect(path, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=OFF")
-            db.execute("BEGIN")
-            db.execute("CREATE TABLE pack (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
-            db.execute("CREATE TABLE recordings (id TEXT PRIMARY KEY, entry TEXT NOT NULL, content_type TEXT NOT NULL, "
-                       "duration_ms INTEGER NOT NULL, data BLOB NOT NULL)")
-            db.execute("CREATE INDEX recordings_entry ON recordings(entry)")
-            for row in rows:
-                db.execute("INSERT INTO recordings VALUES (?, ?, ?, ?, ?)",
-                           (row["id"], row["entry_id"], OFFLINE_TYPE, row["duration_ms"],
-                            self._offline_copy(row["playback_sha"])))
-            db.executemany("INSERT INTO pack VALUES (?, ?)", [
-                ("schema", "1"), ("kind", "audio"), ("language", language), ("version", str(version)),
-                ("store", self.store.store_id), ("recordings", str(len(rows)))])
-            db.execute("COMMIT")
-        finally:
-            db.close()
-        return {"file": path.name, "bytes": path.stat().st_size, "sha256": file_sha256(path),
-                "recordings": len(rows), "version": version}
+        return write_pack(path, language, version, self.feed.store_id, rows, self._offline_copy)
 
     def _offline_copy(self, playback_sha: str) -> bytes:
         cached = self.blobs.root.parent / "offline" / f"{playback_sha}.opus"
@@ -218,7 +143,7 @@ class AudioLibrary:
                 plan = self.synth.plan(e["language"], e["headword"])
                 if plan.voices:
                     plans[e["id"]] = (plan, [self.synthetic_id(v, e["headword"]) for v in plan.voices])
-        cached = self.store.clips([cid for _, cids in plans.values() for cid in cids])
+        cached = self.clips.clips([cid for _, cids in plans.values() for cid in cids])
         for entry_id, (plan, cids) in plans.items():
             hit = next((cached[c] for c in cids if c in cached), None)
             if hit:
@@ -229,15 +154,19 @@ class AudioLibrary:
         return out
 
     # -- recordings ------------------------------------------------------------------------------
-    def add_recording(self, entry_id: str, data: bytes, info: RecordingInfo,
-                      source: str = "upload") -> tuple[dict, bool]:
+    def entry_language(self, entry_id: str) -> str:
+        """The language of an entry recordings may be added to (a draft too); EntryNotFound."""
+        return self.entries.state(entry_id).language
+
+    def add_recording(self, entry_id: str, data: bytes, info: RecordingInfo, source: str = "upload", *,
+                      actor: str | None = None, client: str | None = None) -> tuple[dict, bool]:
         """Store a recording for an entry; returns (clip, created).  The same file for the same
-        entry is stored once."""
-        entry = self.store.state(entry_id)  # EntryNotFound; a draft takes recordings too
+        entry is stored once.  With ``actor``, a new clip is audited (``audio.upload``)."""
+        entry = self.entries.state(entry_id)  # EntryNotFound; a draft takes recordings too
         decoded = self._check(data)
         original_sha = hashlib.sha256(data).hexdigest()
         clip_id = "r" + _digest(entry_id, original_sha)
-        existing = self.store.clips([clip_id])
+        existing = self.clips.clips([clip_id])
         if clip_id in existing:
             return clip_view(existing[clip_id]), False
         playback = _media().playback_copy(decoded)
@@ -253,7 +182,8 @@ class AudioLibrary:
             "playback_bytes": len(playback.data), "duration_ms": playback.duration_ms,
             "sample_rate": decoded.sample_rate, "channels": decoded.channels,
             "source_lufs": playback.source_lufs, "source": source,
-        })
+        }, None if actor is None else Record(actor, "audio.upload", clip_id, client, {
+            "entry": entry_id, "speaker": info.speaker, "licence": info.licence}))
         return clip_view(self.get(clip_id)), True
 
     def _check(self, data: bytes) -> media.Decoded:
@@ -261,19 +191,20 @@ class AudioLibrary:
             raise AudioTooLarge(len(data), self.limits.max_bytes)
         return _media().decode(data, max_seconds=self.limits.max_seconds)
 
-    def _insert(self, row: dict) -> None:
-        if self.store.add_clip(row):
+    def _insert(self, row: dict, audited: Record | None = None) -> None:
+        if self.clips.add_clip(row, audited=audited):
             self.public_changed()
 
-    def delete(self, clip_id: str) -> dict:
-        """Remove a clip and the files no other clip uses."""
+    def delete(self, clip_id: str, *, actor: str | None = None, client: str | None = None) -> dict:
+        """Remove a clip and the files no other clip uses; with ``actor``, audited (``audio.delete``)."""
         self.get(clip_id)  # AudioNotFound
-        return {"id": clip_id, "files_removed": self._remove([clip_id])}
+        audited = None if actor is None else Record(actor, "audio.delete", clip_id, client)
+        return {"id": clip_id, "files_removed": self._remove([clip_id], audited)}
 
-    def _remove(self, clip_ids: list[str]) -> int:
+    def _remove(self, clip_ids: list[str], audited: Record | None = None) -> int:
         """Remove clips and the files no other clip uses; returns how many files went."""
-        rows = self.store.clips(clip_ids)
-        if self.store.delete_clips(clip_ids):
+        rows = self.clips.clips(clip_ids)
+        if self.clips.delete_clips(clip_ids, audited=audited):
             self.public_changed()
         used = self._used_blobs()
         files = {sha for row in rows.values() for sha in (row["original_sha"], row["playback_sha"])} - used
@@ -282,7 +213,7 @@ class AudioLibrary:
     def _oldest_synthetic_beyond(self, budget: int) -> list[str]:
         """The synthetic clips that do not fit in ``budget`` bytes once every newer one is counted."""
         total, beyond = 0, []
-        for clip_id, size in self.store.synthetic_sizes():  # newest first
+        for clip_id, size in self.clips.synthetic_sizes():  # newest first
             total += size
             if total > budget:
                 beyond.append(clip_id)
@@ -290,7 +221,7 @@ class AudioLibrary:
 
     def _used_blobs(self) -> set[str]:
         used: set[str] = set()
-        for _, a, b in self.store.clip_files():
+        for _, a, b in self.clips.clip_files():
             used.update((a, b))
         return used
 
@@ -310,7 +241,7 @@ class AudioLibrary:
             raise NoAudio(f"Không có âm thanh cho “{text}” ({name}): {plan.reason}.")
         ids = [self.synthetic_id(v, text) for v in plan.voices]
         with self._lock(f"{language}\x1f{text}"):
-            cached = self.store.clips(ids)
+            cached = self.clips.clips(ids)
             hit = next((cached[c] for c in ids if c in cached), None)
             if hit:
                 return clip_view(hit)
@@ -351,7 +282,7 @@ class AudioLibrary:
     def _keep_synthetic_within_budget(self, keep: str) -> None:
         """Drop the oldest synthetic clips beyond the budget (they are made again on demand), so
         that /v1/speak with ever new text cannot fill the disk."""
-        if self.store.synthetic_total() <= self.limits.synthetic_bytes:
+        if self.clips.synthetic_total() <= self.limits.synthetic_bytes:
             return
         self._remove([c for c in self._oldest_synthetic_beyond(self.limits.synthetic_bytes) if c != keep])
 
@@ -411,47 +342,12 @@ class AudioLibrary:
         return report
 
     def match_folder(self, folder: Path, language: str) -> tuple[list[tuple[str, Path]], list[str]]:
-        """Files named by headword (``ntoo.wav``; ``ntoo__2.wav`` for a second take) → entries of
-        ``language`` with that headword (compared in canonical form)."""
-        by_headword: dict[str, list[str]] = {}
-        for entry_id, headword in self.store.headwords(language):
-            by_headword.setdefault(canonical(headword).casefold(), []).append(entry_id)
-        pairs, problems = [], []
-        files = sorted(p for p in Path(folder).iterdir() if p.is_file() and not p.name.startswith("."))
-        if not files:
-            problems.append(f"{folder}: thư mục không có tệp nào")
-        for path in files:
-            name = canonical(path.stem.split("__")[0]).casefold()
-            found = by_headword.get(name, [])
-            if not found:
-                problems.append(f"{path}: không có mục từ {language} nào viết là “{path.stem.split('__')[0]}”")
-            elif len(found) > 1:
-                problems.append(f"{path}: {len(found)} mục từ cùng viết là “{name}” ({', '.join(found[:5])}); "
-                                "hãy tải lên qua API theo mã mục từ")
-            else:
-                pairs.append((found[0], path))
-        return pairs, problems
+        """Files named by headword → entries of ``language`` (:func:`matching.match_folder`)."""
+        return matching.match_folder(self.entries, folder, language)
 
     def match_lift_media(self, folder: Path, dataset: str) -> tuple[list[tuple[str, Path]], list[str]]:
-        """Pronunciation media named in a LIFT file (kept on its entries at import) → files under
-        ``folder`` (FieldWorks keeps them in ``audio/`` beside the .lift file)."""
-        pairs, problems = [], []
-        rows = self.store.dataset_entries(dataset)
-        if not rows:
-            problems.append(f"không có bộ dữ liệu {dataset!r} trong kho; hãy nhập tệp LIFT trước")
-        folder = Path(folder).resolve()
-        for entry_id, body in rows:
-            for ref in body.get("pronunciations", ()):
-                href = ref.get("href", "")
-                candidates = [folder / href, folder / "audio" / href, folder / "AudioVisual" / href]
-                path = next((c for c in candidates if c.resolve().is_relative_to(folder) and c.is_file()), None)
-                if path is None:
-                    problems.append(f"{entry_id}: không tìm thấy tệp âm thanh {href!r} trong {folder}")
-                else:
-                    pairs.append((entry_id, path))
-        if rows and not pairs and not problems:
-            problems.append(f"bộ dữ liệu {dataset!r} không nêu tệp âm thanh nào (<media href> trong LIFT)")
-        return pairs, problems
+        """A LIFT file's pronunciation media → files (:func:`matching.match_lift_media`)."""
+        return matching.match_lift_media(self.entries, folder, dataset)
 
     # -- housekeeping ----------------------------------------------------------------------------
     def gc(self, *, dry_run: bool = False, synthetic_budget: int | None = None) -> dict:
@@ -459,12 +355,12 @@ class AudioLibrary:
         reported, and removed unless ``dry_run``.  With ``synthetic_budget`` (bytes), the oldest
         synthetic clips go too until the rest fit: they are a cache, made again on demand, and
         /v1/speak would otherwise let arbitrary text fill the disk."""
-        orphans = self.store.orphan_recordings()
+        orphans = self.clips.orphan_recordings()
         evicted = self._oldest_synthetic_beyond(synthetic_budget) if synthetic_budget is not None else []
         orphans |= set(evicted)
         used: set[str] = set()
         missing = []
-        for clip_id, original, playback in self.store.clip_files():
+        for clip_id, original, playback in self.clips.clip_files():
             if clip_id in orphans:
                 continue
             used.update((original, playback))
@@ -473,7 +369,7 @@ class AudioLibrary:
         unused = [sha for sha in self.blobs if sha not in used]
         strays = self.blobs.strays()
         if not dry_run:
-            self.store.delete_clips(orphans)
+            self.clips.delete_clips(orphans)
             for sha in unused:
                 self.blobs.delete(sha)
             for path in strays:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 import av
 import av.filter
@@ -119,7 +120,7 @@ def _why(exc: Exception) -> str:
 def _run_graph(samples: np.ndarray, rate: int, filters: list[tuple[str, str]]) -> tuple[np.ndarray, dict]:
     """Push mono float samples through a libavfilter chain; return its output and last metadata."""
     graph = av.filter.Graph()
-    node = graph.add_abuffer(format="flt", sample_rate=rate, layout="mono", time_base=f"1/{rate}")
+    node = graph.add_abuffer(format="flt", sample_rate=rate, layout="mono", time_base=Fraction(1, rate))
     first = node
     for name, args in filters:
         nxt = graph.add(name, args)

@@ -23,11 +23,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from dictionary.audio.settings import SpeechSettings
 from dictionary.errors import ConfigurationError
 from dictionary.text import vietnamese
 from dictionary.text.normalize import canonical
+
+T = TypeVar("T")  # what a voice's audio is made into by the caller
 
 log = logging.getLogger("tudien.audio")
 
@@ -217,7 +220,7 @@ class Synthesiser:
             return self._resting.get(engine, 0.0) > time.monotonic()
 
     def run(self, voices: tuple[Voice, ...], text: str,
-            accept: Callable[[Voice, bytes], object]) -> tuple[Voice, object]:
+            accept: Callable[[Voice, bytes], T]) -> tuple[Voice, T]:
         """Try each voice; ``accept`` validates and stores the audio (raising SynthesisFailed when
         it is unusable).  Returns the voice used and what ``accept`` returned.  An engine rests
         only after a failure of its own: when every voice failed because of the text, the

@@ -29,12 +29,10 @@ retired → draft     editor        takes a retired entry up again
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from dictionary import languages
 from dictionary.editorial.accounts import ALL_LANGUAGES, Account, Role
 from dictionary.errors import (
     EntryNotFound,
@@ -46,19 +44,27 @@ from dictionary.errors import (
     StaleRevision,
     SuggestionClosed,
     SuggestionNotFound,
-    UnknownLanguage,
     WeakETag,
 )
-from dictionary.model import Entry, Provenance, Status, entry_id
+from dictionary.model import (
+    Comment,
+    Contact,
+    Entry,
+    EntryContent,
+    Provenance,
+    Status,
+    SuggestionText,
+    checked,
+    entry_id,
+    language_code,
+)
 from dictionary.search.indexing import Follower
-from dictionary.storage.store import EntryState, RevisionConflict, Store, Written, changes
-from dictionary.text.normalize import PLAIN_TEXT, WRITTEN_TEXT
+from dictionary.storage.audit import AuditLog
+from dictionary.storage.entries import Entries, EntryState, RevisionConflict, Written, changes
+from dictionary.storage.suggestions import Suggestions
 
 EDITORS_DATASET = "editors"
 EDITORS_CITATION = "Biên soạn trực tiếp trên Từ điển DTTS"
-MAX_COMMENT = 2000
-MAX_SUGGESTION = 2000
-MAX_CONTACT = 200
 MAX_AUDIT = 1000
 
 # (from, to) → the role that may make the move
@@ -109,134 +115,18 @@ def parse_etag(value: str | None) -> int | None:
     return int(text)
 
 
-def _text(value: object, field: str, *, required: bool = False, limit: int = 500) -> str | None:
-    """A text field as it will be stored: NFC, trimmed, without control characters (the rules the
-    API's schema states as PLAIN_TEXT and WRITTEN_TEXT)."""
-    if value is None:
-        if required:
-            raise InvalidEntry(field, "không được để trống.")
-        return None
-    if not isinstance(value, str):
-        raise InvalidEntry(field, "phải là một chuỗi ký tự.")
-    if not re.search(PLAIN_TEXT, value):
-        raise InvalidEntry(field, "chứa ký tự điều khiển; hãy gõ lại hoặc dán dưới dạng văn bản thường.")
-    text = unicodedata.normalize("NFC", value).strip()
-    if not re.search(WRITTEN_TEXT, text):
-        if required:
-            raise InvalidEntry(field, "không được để trống (cần ít nhất một chữ nhìn thấy được).")
-        return None
-    if len(text) > limit:
-        raise InvalidEntry(field, f"dài {len(text)} ký tự; tối đa {limit}.")
-    return text
-
-
-def _code(value: object, field: str) -> str:
-    try:
-        return languages.get(value).code  # type: ignore[arg-type]
-    except UnknownLanguage:
-        raise InvalidEntry(field, f"{value!r} không phải mã ngôn ngữ ISO 639-3 (ba chữ cái thường, "
-                                  "ví dụ 'vie', 'bdq'); danh sách ở /v1/languages.") from None
-
-
-def content(data: dict) -> dict:
-    """The fields of an entry a writer sends (``language``, ``headword``, ``variants``, ``pos``,
-    ``ipa``, ``senses``, ``authority``), checked and made canonical (NFC).  InvalidEntry names the
-    first field that cannot be stored."""
-    out: dict = {
-        "language": _code(data.get("language"), "language"),
-        "headword": _text(data.get("headword"), "headword", required=True, limit=200),
-        "variants": [],
-        "pos": _text(data.get("pos"), "pos", limit=50),
-        "ipa": _text(data.get("ipa"), "ipa", limit=200),
-        "authority": _text(data.get("authority"), "authority", limit=300),
-        "senses": [],
-    }
-    for i, variant in enumerate(data.get("variants") or ()):
-        text = _text(variant, f"variants[{i}]", required=True, limit=200)
-        if text not in out["variants"] and text != out["headword"]:
-            out["variants"].append(text)
-    for i, sense in enumerate(data.get("senses") or ()):
-        where = f"senses[{i}]"
-        glosses: dict[str, list[str]] = {}
-        for code, items in (sense.get("glosses") or {}).items():
-            code = _code(code, f"{where}.glosses")
-            texts = [_text(g, f"{where}.glosses.{code}[{j}]", required=True) for j, g in enumerate(items)]
-            if texts:
-                glosses[code] = list(dict.fromkeys(texts))
-        definitions = {_code(code, f"{where}.definitions"): _text(text, f"{where}.definitions.{code}",
-                                                                     required=True, limit=4000)
-                       for code, text in (sense.get("definitions") or {}).items()}
-        examples = []
-        for j, example in enumerate(sense.get("examples") or ()):
-            translations = {_code(code, f"{where}.examples[{j}].translations"):
-                            _text(text, f"{where}.examples[{j}].translations.{code}", required=True, limit=1000)
-                            for code, text in (example.get("translations") or {}).items()}
-            examples.append({"text": _text(example.get("text"), f"{where}.examples[{j}].text", required=True,
-                                           limit=1000),
-                             "translations": translations,
-                             "source": _text(example.get("source"), f"{where}.examples[{j}].source")})
-        if not glosses and not definitions:
-            raise InvalidEntry(f"{where}.glosses", "mỗi nghĩa cần ít nhất một nghĩa dịch (glosses) hoặc một định nghĩa.")
-        out["senses"].append({
-            "glosses": glosses, "definitions": definitions, "examples": examples,
-            "domains": [t for k, d in enumerate(sense.get("domains") or ())
-                        if (t := _text(d, f"{where}.domains[{k}]", limit=100))],
-            "notes": [t for k, n in enumerate(sense.get("notes") or ())
-                      if (t := _text(n, f"{where}.notes[{k}]", limit=2000))],
-            "pos": _text(sense.get("pos"), f"{where}.pos", limit=50),
-        })
-    return out
-
-
-_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def _at(entry: dict, path: str):
-    """The value at a field path of :func:`dictionary.storage.store.changes` (``senses[0].glosses.vie``)."""
-    value = entry
-    for name, index in _STEP.findall(path):
-        if value is None:
-            return None
-        if name:
-            value = value.get(name) if isinstance(value, dict) else None
-        else:
-            value = value[int(index)] if isinstance(value, list) and int(index) < len(value) else None
-    return value
-
-
-def _shown(value) -> str:
-    if value is None or value == [] or value == {}:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(_shown(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_shown(v)}" for k, v in value.items() if _shown(v))
-    return str(value)
-
-
-def compare(before: dict | None, after: dict) -> list[dict]:
-    """What differs between two revisions' contents, field by field, as text a person reads:
-    ``[{"field", "before", "after"}]`` (the status and the source left out)."""
-    rows = []
-    for path in changes(before or {}, after):
-        if path in ("status", "provenance", "extra", "id"):
-            continue
-        old, new = _shown(_at(before or {}, path)), _shown(_at(after, path))
-        if old != new:
-            rows.append({"field": path, "before": old, "after": new})
-    return rows
-
-
 def _comment(value: str | None) -> str | None:
-    return _text(value, "comment", limit=MAX_COMMENT)
+    return checked(Comment, value, "comment")
 
 
 class Editing:
     """Entries written, reviewed and published by accounts; suggestions from anyone; the audit
     log.  After a write that changes the public text the search index follows at once."""
 
-    def __init__(self, store: Store, follower: Follower) -> None:
-        self.store = store
+    def __init__(self, entries: Entries, suggestions: Suggestions, audit_log: AuditLog, follower: Follower) -> None:
+        self.entries = entries
+        self.suggestion_box = suggestions
+        self.audit_log = audit_log
         self.follower = follower
 
     # -- reading -----------------------------------------------------------------------------
@@ -248,7 +138,7 @@ class Editing:
         """The entry's state, when ``reader`` may see it: it has public text, or the reader is an
         account of its language.  Else EntryNotFound, as for an id that names nothing, so a draft's
         id tells no one outside its language that it exists, nor in what language."""
-        state = self.store.state(entry_id)
+        state = self.entries.state(entry_id)
         if state.public is None and not self._sees_drafts(reader, state.language):
             raise EntryNotFound(entry_id)
         return state
@@ -256,7 +146,7 @@ class Editing:
     def view(self, entry_id: str, reader: Account | None = None) -> EntryView:
         """The entry as ``reader`` may see it: the latest revision for an account of its language,
         the published one for anyone else (EntryNotFound when there is none)."""
-        state = self.store.state(entry_id)
+        state = self.entries.state(entry_id)
         return self._view(state, reader)
 
     def _view(self, state: EntryState, reader: Account | None) -> EntryView:
@@ -272,14 +162,14 @@ class Editing:
         changed since the one before it and the publishing editor's comment: never a draft's
         content, comment or author."""
         view = self.view(entry_id, reader)
-        revisions = self.store.revisions(entry_id)
+        revisions = self.entries.revisions(entry_id)
         if self._sees_drafts(reader, view.entry["language"]):
             return revisions
         out, before = [], None
         for r in revisions:
             if r["status"] not in (Status.published, Status.retired) or r["revision"] > view.revision:
                 continue
-            body = self.store.revision(entry_id, r["revision"])["body"]
+            body = self.entries.revision(entry_id, r["revision"])["body"]
             out.append({**r, "changes": [c for c in changes(before, body) if c != "status"] or ["status"]})
             before = body
         return out
@@ -288,24 +178,36 @@ class Editing:
         """One revision with its content, for accounts of the entry's language."""
         state = self.visible(entry_id, reader)
         reader.require(Role.contributor, state.language)
-        found = self.store.revision(entry_id, number)
+        found = self.entries.revision(entry_id, number)
         if found is None:
             raise RevisionNotFound(entry_id, number)
         return found
 
+    def state(self, entry_id: str) -> EntryState:
+        """The entry whatever its status, with its latest and published revisions, for a caller
+        that checks the reader itself (the editor's page); EntryNotFound when there is none."""
+        return self.entries.state(entry_id)
+
+    def revision_body(self, entry_id: str, number: int) -> dict:
+        """The content of one of the revisions :meth:`history` listed to a reader (to compare two)."""
+        found = self.entries.revision(entry_id, number)
+        if found is None:
+            raise RevisionNotFound(entry_id, number)
+        return found["body"]
+
     def drafts_of(self, reader: Account) -> list[dict]:
         """The drafts a contributor worked on, with the latest revision's author and comment (an
         editor's reason when one came back)."""
-        return self.store.drafts_of(reader.name)
+        return self.entries.drafts_of(reader.name)
 
     def in_review(self, reader: Account, language: str | None = None) -> list[dict]:
         """What waits for an editor, in ``language`` or in every language the reader edits."""
         if language is not None:
-            reader.require(Role.editor, _code(language, "language"))
-            return self.store.in_review((language,))
+            reader.require(Role.editor, language_code(language, "language"))
+            return self.entries.in_review((language,))
         reader.require(Role.editor)
         everywhere = reader.role == Role.admin or ALL_LANGUAGES in reader.languages
-        return self.store.in_review(None if everywhere else reader.languages)
+        return self.entries.in_review(None if everywhere else reader.languages)
 
     # -- writing -----------------------------------------------------------------------------
     def _written(self, written: Written) -> EntryView:
@@ -314,23 +216,24 @@ class Editing:
         s = written.state
         return EntryView(s.body, s.revision, s.published_revision, s.pending)
 
-    def create(self, actor: Account, data: dict, comment: str | None = None, client: str | None = None) -> EntryView:
-        """A new entry, as a draft of ``actor``'s."""
-        fields = content(data)
-        actor.require(Role.contributor, fields["language"])
+    def create(self, actor: Account, data: EntryContent | dict, comment: str | None = None,
+               client: str | None = None) -> EntryView:
+        """A new entry, as a draft of ``actor``'s, with ``data``'s content (validated once: by the
+        request model that made it, or here)."""
+        fields = EntryContent.of(data)
+        actor.require(Role.contributor, fields.language)
         while True:
-            new_id = entry_id(fields["language"], EDITORS_DATASET, uuid.uuid4().hex)
-            entry = Entry(id=new_id, **fields,
-                          provenance=Provenance(dataset=EDITORS_DATASET, citation=EDITORS_CITATION))
+            new_id = entry_id(fields.language, EDITORS_DATASET, uuid.uuid4().hex)
+            entry = fields.entry(new_id, Provenance(dataset=EDITORS_DATASET, citation=EDITORS_CITATION))
             try:
-                written = self.store.write_revision(entry, author=actor.name, comment=_comment(comment),
+                written = self.entries.write_revision(entry, author=actor.name, comment=_comment(comment),
                                                     status=Status.draft, create=True, action="entry.create",
                                                     client=client)
             except RevisionConflict:  # the random id is taken (one chance in 2^48): draw another
                 continue
             return self._written(written)
 
-    def replace(self, actor: Account, entry_id: str, data: dict, expected: int | None,
+    def replace(self, actor: Account, entry_id: str, data: EntryContent | dict, expected: int | None,
                 comment: str | None = None, client: str | None = None) -> EntryView:
         """A new revision of the entry with ``data``'s content, made from revision ``expected``.
         It is a draft: a published entry keeps its published text until this one is published."""
@@ -338,17 +241,13 @@ class Editing:
         actor.require(Role.contributor, state.language)
         if state.status == Status.retired:  # editing takes it up again: an editor's move
             actor.require(MOVES[Status.retired, Status.draft], state.language)
-        fields = content(data)
-        if fields["language"] != state.language:
+        fields = EntryContent.of(data)
+        if fields.language != state.language:
             raise InvalidEntry("language", f"ngôn ngữ của một mục từ không đổi được (đang là {state.language!r}); "
                                            "hãy tạo mục từ mới cho ngôn ngữ kia.")
         # what an import held on a sense beyond the fields a writer sends (its source line, its
         # unmapped columns) stays with the sense at the same place
-        for old, new in zip(state.body.get("senses", ()), fields["senses"], strict=False):
-            for kept in ("location", "extra"):
-                if old.get(kept):
-                    new[kept] = old[kept]
-        entry = Entry.model_validate({**state.body, **fields})
+        entry = fields.replacing(Entry.model_validate(state.body))
         return self._write(entry, actor, Status.draft, expected, comment, "entry.update", client)
 
     def move(self, actor: Account, entry_id: str, status: str, comment: str | None = None,
@@ -386,7 +285,7 @@ class Editing:
         published entry is published again with that content at once (an editor's act)."""
         state = self.visible(entry_id, actor)
         actor.require(Role.editor, state.language)
-        old = self.store.revision(entry_id, revision)
+        old = self.entries.revision(entry_id, revision)
         if old is None:
             raise RevisionNotFound(entry_id, revision)
         entry = Entry.model_validate(old["body"])
@@ -396,7 +295,7 @@ class Editing:
     def _write(self, entry: Entry, actor: Account, status: Status, expected: int | None, comment: str | None,
                action: str, client: str | None, detail: dict | None = None) -> EntryView:
         try:
-            written = self.store.write_revision(entry, author=actor.name, comment=_comment(comment), status=status,
+            written = self.entries.write_revision(entry, author=actor.name, comment=_comment(comment), status=status,
                                                 expected=expected, action=action, client=client, detail=detail)
         except RevisionConflict as exc:
             raise StaleRevision(entry.id, exc.current, expected) from None
@@ -408,33 +307,33 @@ class Editing:
         """A reader's report on an entry they can read (the public: a published one; an account of
         its language: a draft too), into the editors' queue; its number."""
         view = self.view(entry_id, reader)  # EntryNotFound unless this reader can read it
-        body = _text(text, "text", required=True, limit=MAX_SUGGESTION)
-        return self.store.add_suggestion(entry_id, view.entry["language"], body,
-                                         _text(contact, "contact", limit=MAX_CONTACT), client,
+        body = checked(SuggestionText, text, "text")
+        return self.suggestion_box.add(entry_id, view.entry["language"], body,
+                                         checked(Contact, contact, "contact"), client,
                                          reader.name if reader is not None else "anonymous")
 
     def suggestions(self, reader: Account, status: str | None = "open", language: str | None = None) -> list[dict]:
         if status is not None and status not in ("open", "accepted", "dismissed"):
             raise InvalidEntry("status", "hãy dùng open, accepted hoặc dismissed.")
         if language is not None:
-            reader.require(Role.editor, _code(language, "language"))
-            return self.store.suggestions(status, (language,))
+            reader.require(Role.editor, language_code(language, "language"))
+            return self.suggestion_box.select(status, (language,))
         reader.require(Role.editor)
         everywhere = reader.role == Role.admin or ALL_LANGUAGES in reader.languages
-        return self.store.suggestions(status, None if everywhere else reader.languages)
+        return self.suggestion_box.select(status, None if everywhere else reader.languages)
 
     def resolve(self, actor: Account, number: int, status: str, comment: str | None = None,
                 client: str | None = None) -> dict:
         """Accept or dismiss an open suggestion."""
-        found = self.store.suggestion(number)
+        found = self.suggestion_box.get(number)
         if found is None:
             raise SuggestionNotFound(number)
         actor.require(Role.editor, found["language"])
         if status not in ("accepted", "dismissed"):
             raise InvalidEntry("status", "hãy dùng accepted (đã sửa theo góp ý) hoặc dismissed (bỏ qua).")
-        if not self.store.resolve_suggestion(number, status, actor.name, _comment(comment), client):
+        if not self.suggestion_box.resolve(number, status, actor.name, _comment(comment), client):
             raise SuggestionClosed(f"Góp ý số {number} đã được xử lý ({found['status']}).")
-        return self.store.suggestion(number)
+        return self.suggestion_box.get(number)
 
     # -- the audit log -----------------------------------------------------------------------
     def audit(self, reader: Account, since: str | None = None, limit: int = 100, after: int = 0) -> list[dict]:
@@ -450,4 +349,4 @@ class Editing:
                                    f"(đã nhận {since!r}).") from None
         if not 1 <= limit <= MAX_AUDIT:
             raise InvalidQuery(f"limit phải từ 1 đến {MAX_AUDIT} (đã nhận {limit}).")
-        return self.store.audit_log(since, limit, after)
+        return self.audit_log.records(since, limit, after)

@@ -8,28 +8,30 @@ Every change of an entry's public text is recorded in the store's change feed wi
 it made (in the same transaction as the change).  :func:`follow` reads the feed from the
 generation the index follows and updates only those entries; it is idempotent, so a write whose
 update was lost (a killed process, an engine that was down) is applied by the next one.  One
-process at a time updates an index: they take a lock file beside the store.
+process at a time updates an index: they take a lock file beside the store.  After a change of
+many entries, :func:`catch_up` does the same, or rebuilds when that is quicker; the
+:class:`Follower` is the one way a process's index follows the store.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from dictionary.bulk import paused_gc
 from dictionary.errors import DictionaryError
 from dictionary.search.ports import Backend, KeyDoc
 from dictionary.search.ranking import Field
-from dictionary.storage.store import Store
+from dictionary.storage.entries import Entries
+from dictionary.storage.feed import Feed
 from dictionary.text.normalize import search_keys_many
 from dictionary.text.transliterate import romanize
 
 log = logging.getLogger("tudien.index")
-INDEX_LOCK = 0x696E_6478  # the database lock of whoever updates the search index ("indx")
+# a change of more than one entry in this many is brought into the index by a full rebuild
+REBUILD_SHARE = 10
 
 
 def indexed_texts(entry: dict, field: Field | None = None) -> Iterator[tuple[Field, str | None, int, str]]:
@@ -97,79 +99,66 @@ def _documents(items: list[tuple]) -> Iterator[KeyDoc]:
         yield KeyDoc(rowid, language, field, gloss_language, position, exact, tone, fold)
 
 
-@contextlib.contextmanager
-def _index_lock(store: Store, wait: float | None, shared: bool = False) -> Iterator[bool]:
-    """Hold the index's lock: blocking when ``wait`` is None, else trying for ``wait`` seconds.
-    Yields whether it is held.  A lock file beside the store (an index of this node's); for an
-    index ``shared`` by nodes on several machines over one PostgreSQL database, a lock of the
-    database's."""
-    if store.url and shared:
-        with store.exclusive(INDEX_LOCK, wait) as held:
-            yield held
-        return
-    store.lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(store.lock_path, "a+b") as handle:
-        deadline = None if wait is None else time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    yield False
-                    return
-                time.sleep(0.02)
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+@dataclass(frozen=True, slots=True)
+class CaughtUp:
+    """What bringing the index up to the store did: a full rebuild (``count`` keys) or an update
+    by the change feed (``count`` entries)."""
+
+    rebuilt: bool
+    count: int
+
+    def __str__(self) -> str:
+        return f"rebuilt: {self.count} keys" if self.rebuilt else f"updated {self.count} entries"
 
 
-def rebuild(store: Store, backend: Backend, progress: Callable | None = None) -> int:
+def rebuild(entries: Entries, feed: Feed, backend: Backend, progress: Callable | None = None) -> int:
     """Rebuild ``backend``'s index from the store; returns the number of keys indexed."""
-    with _index_lock(store, None, backend.remote), paused_gc():
-        generation = store.generation
-        entries = store.iter_entries()
+    with feed.index_lock(None, backend.remote), paused_gc():
+        generation = feed.generation
+        rows = entries.iter_entries()
         if progress is not None:
-            entries = progress(entries, total=store.count())
-        return backend.rebuild(key_docs(entries), generation)
+            rows = progress(rows, total=entries.count())
+        return backend.rebuild(key_docs(rows), generation)
 
 
-def follow(store: Store, backend: Backend, wait: float | None = 1.0) -> int | None:
+def follow(entries: Entries, feed: Feed, backend: Backend, wait: float | None = 1.0,
+           most: int | None = None) -> int | None:
     """Update ``backend``'s index with the entries whose public text changed since the
     generation it follows.  Returns how many entries were updated (0: it was current, or another
     process holds the lock and will do it), or None when the change feed cannot bring it up to
-    date (no index, or one older than the feed): that needs :func:`rebuild`."""
-    if backend.generation() == store.generation:
+    date (no index, or one older than the feed) or, with ``most``, when more than ``most``
+    entries changed: that needs :func:`rebuild`."""
+    if backend.generation() == feed.generation:
         return 0
-    with _index_lock(store, wait, backend.remote) as held:
+    with feed.index_lock(wait, backend.remote) as held:
         if not held:
             return 0
         built = backend.generation(fresh=True)
-        current = store.generation  # read before the feed: a later change is applied next time
+        current = feed.generation  # read before the feed: a later change is applied next time
         if built is None or built > current:
             return None
         if built == current:
             return 0
-        rows = store.changed_since(built)
-        if rows is None:
+        rows = feed.changed_since(built)
+        if rows is None or (most is not None and len(rows) > most):
             return None
-        entries = store.public_entries(rows)
-        backend.update(rows, key_docs(sorted(entries.items())), current)
+        public = entries.public_entries(rows)
+        backend.update(rows, key_docs(sorted(public.items())), current)
         return len(rows)
 
 
-def catch_up(store: Store, backend: Backend, progress: Callable | None = None) -> str:
-    """Bring the index up to the store: by the change feed when it can, else a full rebuild.
-    Says which it did."""
+def catch_up(entries: Entries, feed: Feed, backend: Backend, progress: Callable | None = None) -> CaughtUp:
+    """Bring the index up to the store after any change (an import, a removal, edits): by the
+    change feed when it reaches back and the change is small, else by a full rebuild (faster for
+    a large change, and it restores the index's shortest-key-first order)."""
+    most = entries.count() // REBUILD_SHARE
     try:
-        updated = follow(store, backend, wait=None)
+        updated = follow(entries, feed, backend, wait=None, most=most)
     except DictionaryError:
         updated = None
     if updated is None:
-        count = rebuild(store, backend, progress)
-        return f"rebuilt: {count} keys"
-    return f"updated {updated} entries"
+        return CaughtUp(True, rebuild(entries, feed, backend, progress))
+    return CaughtUp(False, updated)
 
 
 class Follower:
@@ -178,8 +167,8 @@ class Follower:
     answered) and once a second in a thread of its own (for the writes of other processes whose
     update did not happen: a killed worker, an engine that was down)."""
 
-    def __init__(self, store: Store, backend: Backend, interval: float = 1.0) -> None:
-        self.store, self.backend, self.interval = store, backend, interval
+    def __init__(self, entries: Entries, feed: Feed, backend: Backend, interval: float = 1.0) -> None:
+        self.entries, self.feed, self.backend, self.interval = entries, feed, backend, interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._warned = False
@@ -190,9 +179,23 @@ class Follower:
         raised: the write is stored, and the next round applies it)."""
         self._follow(wait=1.0)
 
+    def catch_up(self, progress: Callable | None = None) -> CaughtUp:
+        """Bring the index up to the store after a change of many entries (an import, a dataset
+        removed), waiting for the lock: see :func:`catch_up`."""
+        return catch_up(self.entries, self.feed, self.backend, progress)
+
+    def behind(self) -> bool:
+        """Whether the index is missing or follows an older store than this one."""
+        status = self.backend.status()
+        return not status["ok"] or status["generation"] != self.feed.generation
+
+    def rebuild(self, progress: Callable | None = None) -> int:
+        """Rebuild the index from the store whatever it follows (``tudien index``); the number of keys."""
+        return rebuild(self.entries, self.feed, self.backend, progress)
+
     def _follow(self, wait: float) -> None:
         try:
-            if follow(self.store, self.backend, wait) is None and not self._warned:
+            if follow(self.entries, self.feed, self.backend, wait) is None and not self._warned:
                 self._warned = True
                 log.warning("the search index cannot follow the store by its change feed: run `tudien index`")
         except DictionaryError as exc:

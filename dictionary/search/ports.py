@@ -70,6 +70,8 @@ class EntryReader(Protocol):
 
     def count(self) -> int: ...
 
+    def language_counts(self) -> dict[str, int]: ...
+
 
 class Backend(Protocol):
     name: str

@@ -12,10 +12,12 @@ from typing import Any
 from rapidfuzz.distance import OSA
 
 from dictionary import languages
-from dictionary.errors import InvalidQuery, StoreUnavailable
+from dictionary.errors import StoreUnavailable
 from dictionary.languages import VIETNAMESE
+from dictionary.search import queries
 from dictionary.search.indexing import texts_of
 from dictionary.search.ports import Backend, EntryReader
+from dictionary.search.queries import ENGLISH
 from dictionary.search.ranking import (
     BREADTH,
     Candidate,
@@ -27,24 +29,16 @@ from dictionary.search.ranking import (
     fuzzy_distance_for,
     rank,
 )
-from dictionary.storage.store import Store
 from dictionary.text import legacy
 from dictionary.text.normalize import canonical, has_diacritics, search_keys
 from dictionary.text.transliterate import romanize
 from dictionary.text.vietnamese import decode_query
 
-MAX_QUERY_LENGTH = 200
-MAX_LIMIT = 100
-MAX_OFFSET = 1000
-ENGLISH = "eng"
 # Exact and tone-placement matches of one gloss across a glossary's languages: far more than any
 # gloss has (exact and tone hits outscore diacritic-blind ones, which are cut first).
 GLOSS_CAP = 1000
 DID_YOU_MEAN = 3  # words offered when nothing matched as typed
 DID_YOU_MEAN_POOL = 20  # the closest matches they are taken from (a page's worth: read once)
-MISSING_QUERY = "Thiếu tham số q: hãy cho biết từ cần tra, ví dụ ?q=cây."
-LIMIT_RULE = f"limit phải là số nguyên từ 1 đến {MAX_LIMIT}"
-OFFSET_RULE = f"offset phải là số nguyên từ 0 đến {MAX_OFFSET}"
 
 
 @dataclass(frozen=True)
@@ -77,6 +71,12 @@ class SearchResult:
 _NOT_WORDS = frozenset({"true", "false"})  # what a spreadsheet writes for a cell it took for a yes/no
 
 
+def has_word_character(text: str) -> bool:
+    """Whether a query holds a letter or a digit (of any script): one that holds none (``?``,
+    ``*?~^``, an emoji) has nothing to match loosely, and finds only texts equal to it."""
+    return any(ch.isalnum() for ch in text)
+
+
 def is_word(headword: str) -> bool:
     """Whether a headword can be offered as a word: it has a letter, and is not a spreadsheet's
     TRUE/FALSE (real lists hold both kinds of debris)."""
@@ -84,8 +84,8 @@ def is_word(headword: str) -> bool:
 
 
 class SearchService:
-    def __init__(self, store: Store | EntryReader, backend: Backend) -> None:
-        self.store = store
+    def __init__(self, entries: EntryReader, backend: Backend) -> None:
+        self.entries = entries
         self.backend = backend
         self._facts: tuple[int, frozenset[int], dict[int, int]] = (-1, frozenset(), {})
         self._kept: tuple[int, dict[str, Any]] = (-1, {})
@@ -94,7 +94,7 @@ class SearchService:
         """``make()``, computed once per generation of the public text (each page's language
         menus, /health's counts): reading the generation is one indexed row, counting the
         entries a scan of the store."""
-        generation = self.store.generation
+        generation = self.entries.generation
         known, values = self._kept
         if known != generation:
             values = {}
@@ -103,9 +103,10 @@ class SearchService:
             values[name] = make()
         return values[name]
 
-    def language_counts(self) -> dict[str, int]:
-        """Published entries per language (once per generation)."""
-        return self.per_generation("language_counts", self.store.language_counts)
+    def languages(self) -> dict[str, int]:
+        """The languages with published entries, and how many each has (the search form's
+        choices; counted once per generation)."""
+        return self.per_generation("languages", self.entries.language_counts)
 
     def _ranking_facts(self, generation: int) -> tuple[frozenset[int], dict[int, int]]:
         """What the ranking knows of entries beyond their keys: the rows that name an authority,
@@ -113,73 +114,18 @@ class SearchService:
         generation)."""
         known, rows, broad = self._facts
         if known != generation:
-            rows, broad = self.store.authoritative(), self.store.broad(BREADTH[0])
+            rows, broad = self.entries.authoritative(), self.entries.broad(BREADTH[0])
             self._facts = (generation, rows, broad)
         return rows, broad
 
     def rank(self, candidates: list[Candidate], generation: int) -> list[Ranked]:
         return rank(candidates, *self._ranking_facts(generation))
 
-    # -- validation --------------------------------------------------------------------------
-    @staticmethod
-    def language(code: str | None) -> str | None:
-        """A language code (an active ISO 639-3 code, as written: ``bdq``), checked; None when
-        omitted (absent or empty)."""
-        if code is None or code == "":
-            return None
-        languages.get(code)  # raises UnknownLanguage with an actionable message
-        return code
-
-    @staticmethod
-    def query_text(q: str | None) -> str:
-        """The text to look up, canonical; InvalidQuery saying what to change when there is none."""
-        if q is None:
-            raise InvalidQuery(MISSING_QUERY)
-        if len(q) > MAX_QUERY_LENGTH:
-            raise InvalidQuery(
-                f"Từ cần tra dài {len(q)} ký tự; tối đa là {MAX_QUERY_LENGTH}. "
-                "Hãy tra từng từ hoặc cụm từ ngắn hơn, hoặc dùng /v1/translate cho cả đoạn văn."
-            )
-        text = canonical(q)
-        if not text:
-            raise InvalidQuery("Tham số q trống: hãy nhập từ cần tra, ví dụ ?q=cây.")
-        return text
-
-    @staticmethod
-    def check_page(limit: object, offset: object) -> None:
-        if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-            raise InvalidQuery(f"{LIMIT_RULE} (đã nhận {limit!r}).")
-        if not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
-            raise InvalidQuery(f"{OFFSET_RULE} (đã nhận {offset!r}).")
-
-    # -- planning ----------------------------------------------------------------------------
-    @staticmethod
-    def scopes(source: str | None, target: str | None) -> tuple[Scope, ...]:
-        """Where a query written in ``source`` for results in ``target`` is looked up.
-
-        Results are entries; a query in Vietnamese (or English) is matched against glosses
-        (reverse lookup) and against Vietnamese headwords, a query in a minority language against
-        that language's headwords and variants.  An omitted side is inferred by looking in both.
-        """
-        if source is not None and target is not None and source == target:
-            target = None
-        gloss_languages = (VIETNAMESE, ENGLISH)
-        if source in gloss_languages:
-            wanted = None if target in (None, VIETNAMESE, ENGLISH) else (target,)
-            scopes = [Scope(source, wanted)]
-            if source == VIETNAMESE and target in (None, VIETNAMESE):
-                scopes.append(Scope(None, (VIETNAMESE,)))
-            return tuple(scopes)
-        if source is not None:
-            if target not in (None, VIETNAMESE, ENGLISH):
-                raise InvalidQuery(
-                    f"Chưa hỗ trợ tra thẳng từ '{source}' sang '{target}': hãy tra từ '{source}' "
-                    f"sang tiếng Việt (to=vie), rồi từ tiếng Việt sang '{target}'."
-                )
-            return (Scope(None, (source,)),)
-        if target in (None, VIETNAMESE, ENGLISH):
-            return (Scope(None, None), Scope(VIETNAMESE, None))
-        return (Scope(None, (target,)), Scope(VIETNAMESE, (target,)))
+    # -- validation and planning: dictionary.search.queries -------------------------------------
+    language = staticmethod(queries.language)
+    query_text = staticmethod(queries.query_text)
+    check_page = staticmethod(queries.check_page)
+    scopes = staticmethod(queries.scopes)
 
     # -- searching ---------------------------------------------------------------------------
     def search(
@@ -202,9 +148,12 @@ class SearchService:
         )
         candidates = self.backend.candidates(plan)
         readings: dict[int, str] = {}
-        for reading in self.readings(q, text):
-            candidates.extend(self._decoded_candidates(reading, scopes, wanted, readings))
-        generation = self.store.generation
+        if has_word_character(text):
+            for reading in self.readings(q, text):
+                candidates.extend(self._decoded_candidates(reading, scopes, wanted, readings))
+        else:  # no letter to compare: every folded key of symbols is empty, and "equal"
+            candidates = [c for c in candidates if c.tier == Tier.EXACT]
+        generation = self.entries.generation
         marked = has_diacritics(text)
         ranked = self.rank(candidates, generation)
         exact = [r for r in ranked if self.is_exact(r.candidate, marked)]
@@ -215,7 +164,7 @@ class SearchService:
         # when nothing matched as typed, the closest matches' texts are read once, for the page
         # and for what the query most likely meant
         pool = [] if exact else ranked[:DID_YOU_MEAN_POOL]
-        bodies = self.store.bodies(list({r.entry: None for r in (*page, *pool)}))
+        bodies = self.entries.bodies(list({r.entry: None for r in (*page, *pool)}))
         hits = []
         for r in page:
             if r.entry not in bodies:
@@ -236,11 +185,13 @@ class SearchService:
     def is_exact(cand: Candidate, marked: bool) -> bool:
         """Whether a candidate matches the query as typed: the same letters and diacritics, but
         for where tone marks sit; for a query typed without any diacritic (``marked`` False),
-        ignoring them; or as a Telex/VNI reading of the query spells it."""
-        if cand.tier <= Tier.TONE:
+        ignoring them; or as a Telex/VNI reading of the query spells it.  The letters agree
+        (distance 0, within every fuzzy bound): a text without letters, whose folded key is
+        empty, is no match but the very text (tier exact)."""
+        if cand.tier == Tier.EXACT:
             return True
-        if cand.tier == Tier.FOLD:
-            return not marked
+        if cand.tier <= Tier.FOLD:
+            return cand.length > 0 and (cand.tier == Tier.TONE or not marked)
         return cand.tier == Tier.DECODED and cand.distance == 0
 
     @staticmethod
@@ -350,7 +301,7 @@ class SearchService:
             c for c in self.backend.candidates(plan) if c.tier <= Tier.PREFIX
         ]
         candidates.sort(key=lambda c: (c.length, c.tier, c.entry))
-        bodies = self.store.bodies(list(dict.fromkeys(c.entry for c in candidates))[: limit * 3])
+        bodies = self.entries.bodies(list(dict.fromkeys(c.entry for c in candidates))[: limit * 3])
         out: dict[str, dict] = {}
         for cand in candidates:
             entry = bodies.get(cand.entry)
@@ -391,9 +342,9 @@ class SearchService:
         or a spreadsheet's TRUE) is never offered."""
         plan = QueryPlan(keys=search_keys(phrase), scopes=(Scope(VIETNAMESE, None),), fuzzy=0,
                          wanted=limit * max(len(languages), 1), cap=GLOSS_CAP, loose=False)
-        ranked = [r for r in self.rank(self.backend.candidates(plan), self.store.generation)
+        ranked = [r for r in self.rank(self.backend.candidates(plan), self.entries.generation)
                   if r.candidate.tier <= Tier.TONE and r.candidate.field == Field.GLOSS]
-        heads = self.store.heads([r.entry for r in ranked])
+        heads = self.entries.heads([r.entry for r in ranked])
         out: dict[str, list[int]] = {language: [] for language in languages}
         known = False
         for r in ranked:
@@ -404,7 +355,7 @@ class SearchService:
             found = out.get(head["language"])
             if found is not None and len(found) < limit and is_word(head["headword"]):
                 found.append(r.entry)
-        bodies = self.store.bodies([row for rows in out.values() for row in rows])
+        bodies = self.entries.bodies([row for rows in out.values() for row in rows])
         return {language: [self._gloss_head(bodies[row], phrase) for row in rows if row in bodies]
                 for language, rows in out.items()}, known
 
@@ -428,17 +379,17 @@ class SearchService:
         """(index generation, store generation) when the index follows an older store than the
         one it serves, else None."""
         built = self.backend.generation()
-        current = self.store.generation if current is None else current
+        current = self.entries.generation if current is None else current
         return None if built is None or built == current else (built, current)
 
     def health(self) -> dict:
         """The index's state against the store's: ``ok``, ``stale`` (behind the store) or
         ``unavailable``, with the engine's own report."""
         index = self.backend.status()
-        kind = getattr(self.store, "kind", "pack")
+        kind = getattr(self.entries, "kind", "pack")
         try:
-            generation = self.store.generation
-            store = {"ok": True, "kind": kind, "entries": self.per_generation("count", self.store.count),
+            generation = self.entries.generation
+            store = {"ok": True, "kind": kind, "entries": self.per_generation("count", self.entries.count),
                      "generation": generation}
         except StoreUnavailable as exc:  # the database is down: say so, and which part it is
             return {"status": "unavailable", "store": {"ok": False, "kind": kind, "error": str(exc)}, "index": index}

@@ -71,19 +71,21 @@ class Translator:
         return text
 
     @staticmethod
-    def check_target_count(targets: list | None) -> None:
+    def check_target_count(targets: list[str] | None) -> list[str]:
         if not targets:
             raise InvalidQuery("Hãy chọn ít nhất một ngôn ngữ đích (to), ví dụ [\"mww\", \"bdq\"].")
         if len(targets) > MAX_TARGETS:
             raise InvalidQuery(f"Tối đa {MAX_TARGETS} ngôn ngữ đích mỗi lần.")
+        return targets
 
     def validate(self, text: str | None, targets: list[str] | None) -> tuple[str, list[str]]:
         """The text and the target languages, checked (each code once, in the order given)."""
         text = self.check_text(text)
-        self.check_target_count(targets)
-        codes = []
-        for code in targets:
-            code = self.search.language(code)
+        codes: list[str] = []
+        for given in self.check_target_count(targets):
+            code = self.search.language(given)
+            if code is None:  # an empty code names no language
+                continue
             if code == VIETNAMESE:
                 raise InvalidQuery("Ngôn ngữ đích phải là một ngôn ngữ dân tộc thiểu số, không phải tiếng Việt.")
             if code not in codes:
@@ -107,6 +109,7 @@ class Translator:
             word = max(lengths[i], 1)
             found = self._term_at(lookup, text, syllables, i, word, ends, targets) or \
                 self._term_at(lookup, text, syllables, i, 1, ends | {i + 1}, targets)
+            assert found is not None, "one syllable is always a term"
             n = found.syllables
             found.function_word = n == 1 and is_function_word(found.text)
             if n > 1 and found.gaps:  # hints for the lexicographer: the syllables the dictionary knows

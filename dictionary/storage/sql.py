@@ -21,7 +21,7 @@ import itertools
 import re
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -73,7 +73,7 @@ def translate(sql: str, params: bool = True) -> str:
 
 STATEMENT_TIMEOUT = "120s"  # no statement of the store's takes long: one that does is stuck
 # a server that stops answering (a dropped network, a frozen host) is noticed within seconds
-KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2,
+KEEPALIVES: dict[str, Any] = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2,
               "tcp_user_timeout": 10_000}
 
 
@@ -92,6 +92,7 @@ class PgConnection:
 
     def __init__(self, url: str | None = None, *, readonly: bool = False, raw: psycopg.Connection | None = None) -> None:
         if raw is None:
+            assert url is not None, "a new connection needs the database's URL"
             try:
                 raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT, options=_options(readonly),
                                       **KEEPALIVES)
@@ -124,7 +125,7 @@ class PgConnection:
         except psycopg.Error as exc:
             self._failed(exc)
 
-    def _failed(self, exc: psycopg.Error):
+    def _failed(self, exc: psycopg.Error) -> NoReturn:
         if isinstance(exc, pg_errors.LockNotAvailable | pg_errors.QueryCanceled | pg_errors.TransactionRollback):
             raise Busy("Từ điển đang ghi một đợt thay đổi lớn (ví dụ một lần nhập dữ liệu); "
                        "xin thử lại sau ít giây.", retry_after=5) from None
@@ -172,10 +173,10 @@ class PgConnections:
         """A shared connection for one statement: an idle one when there is one."""
         with self._lock:
             slots = [(next(self._turn) + k) % self.READERS for k in range(self.READERS)]
-            idle = next((s for s in slots if self._readers[s] is not None and not self._readers[s].broken
-                         and not self._readers[s].raw.closed and not self._readers[s].busy()), None)
-            if idle is not None:
-                return self._readers[idle]
+            for s in slots:
+                reader = self._readers[s]
+                if reader is not None and not reader.broken and not reader.raw.closed and not reader.busy():
+                    return reader
             slot = slots[0]
             db = self._readers[slot]
             if db is not None and not db.broken and not db.raw.closed:

@@ -12,6 +12,12 @@ Three layers:
 * Folding touches Latin script only: Khmer, Cham and Tai Viet marks are part of the letters
   (stripping every nonspacing mark turns ខ្មែរ into ខមែរ).
 
+What a writer may send is a separate matter: :func:`unshowable` says why a text cannot be shown
+(nothing visible, a control character or noncharacter, a line break in a field of one line, an
+unpaired bidirectional control, too many combining marks on one letter), and ``PLAIN_TEXT``,
+``WRITTEN_TEXT``, ``PLAIN_LINE`` and ``WRITTEN_LINE`` are the character rules as patterns the
+API's document states.  :mod:`dictionary.model` applies them to an entry's content.
+
 ICU does the Unicode work (normalisation, case folding and the Latin fold, as one compiled
 transliterator).
 """
@@ -19,6 +25,7 @@ transliterator).
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -50,11 +57,72 @@ _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 # A text holds something to look up when it has one character that is neither white space nor
 # invisible: what ``canonical`` keeps.  A pattern the API's schema states as it is.
 VISIBLE = rf"[^\s{_INVISIBLE_CHARS}]"
-# Text an editor writes: no control characters (tab and line breaks aside), and, for a required
-# field, one visible character.  Patterns the API's schema states as they are.
-_CONTROL = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
-PLAIN_TEXT = rf"^[^{_CONTROL}]*$"
-WRITTEN_TEXT = rf"^[^{_CONTROL}]*[^\s{_INVISIBLE_CHARS}][^{_CONTROL}]*$"
+# Text an editor writes: no control characters (tab and line breaks aside) and no noncharacters
+# (U+FFFE, U+FDD0…, which are for no text); in a field of one line no line break either; and, for
+# a required field, one character that shows.  Patterns the API's schema states as they are
+# (characters of the Basic Multilingual Plane only: the document's patterns are ECMA-262 without
+# the ``u`` flag); :func:`unshowable` holds the rest of the rules.
+_UNUSABLE = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufdd0-\ufdef\ufffe\uffff"
+_LINE_BREAK = r"\n\r\u2028\u2029"
+# Characters that show nothing of their own: format characters (U+061C, U+200B, bidi controls,
+# word joiner, BOM…), variation selectors, fillers and the other default-ignorable code points.
+_UNSEEN = (r"\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+           r"\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8")
+PLAIN_TEXT = rf"^[^{_UNUSABLE}]*$"
+WRITTEN_TEXT = rf"^[^{_UNUSABLE}]*[^\s{_UNUSABLE}{_UNSEEN}][^{_UNUSABLE}]*$"
+PLAIN_LINE = rf"^[^{_UNUSABLE}{_LINE_BREAK}]*$"
+WRITTEN_LINE = rf"^[^{_UNUSABLE}{_LINE_BREAK}]*[^\s{_UNUSABLE}{_UNSEEN}][^{_UNUSABLE}{_LINE_BREAK}]*$"
+# Every noncharacter (U+FDD0…U+FDEF, U+FFFE, U+FFFF … U+10FFFF), and what shows, in every plane.
+_NONCHARACTER = re.compile("[\ufdd0-\ufdef" + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF)
+                                                    for plane in range(17)) + "]")
+_SHOWN = re.compile(rf"[^\s{_UNUSABLE}{_UNSEEN}\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
+# Bidirectional controls that open (embeddings and overrides; isolates) and what closes each.
+_BIDI_OPEN = {"\u202a": "\u202c", "\u202b": "\u202c", "\u202d": "\u202c", "\u202e": "\u202c",
+              "\u2066": "\u2069", "\u2067": "\u2069", "\u2068": "\u2069"}
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_PARAGRAPH = re.compile("[\n\r\u2029\u0085]")
+MAX_MARKS = 4  # combining marks on one letter: Vietnamese needs two (ệ), Bahnar three (ờ̆)
+_UNUSABLE_CHAR = re.compile(f"[{_UNUSABLE}]")
+_LINE_BREAK_CHAR = re.compile(f"[{_LINE_BREAK}]")
+
+
+def unshowable(text: str, *, line: bool = True, required: bool = True, controls: bool = True) -> str | None:
+    """Why ``text`` (as a writer sent it) cannot be shown as a text of the dictionary, or None.
+
+    The reasons, as keys: ``unusable`` (a control character or a noncharacter such as U+FFFE or
+    U+10FFFF), ``line_break`` (in a field of one line), ``unseen`` (a required text of nothing but
+    spaces and characters that show nothing: U+200B, U+061C, U+202E…), ``bidi`` (a bidirectional
+    embedding, override or isolate not closed in its paragraph, or a closing one never opened)
+    and ``marks`` (more than :data:`MAX_MARKS` combining marks on one letter).  ``controls=False``
+    lets control characters by: an importer keeps a source's bytes as they are (the keys leave
+    them out), and legacy-encoded lists hold C1 controls inside their words."""
+    if (controls and _UNUSABLE_CHAR.search(text)) or _NONCHARACTER.search(text):
+        return "unusable"
+    if line and _LINE_BREAK_CHAR.search(text):
+        return "line_break"
+    if required and not _SHOWN.search(text):
+        return "unseen"
+    if _BIDI.search(text) and not all(map(_bidi_balanced, _PARAGRAPH.split(text))):
+        return "bidi"
+    if not text.isascii():
+        run = 0
+        for ch in _NFD.normalize(text):
+            run = run + 1 if unicodedata.category(ch) in ("Mn", "Me") else 0
+            if run > MAX_MARKS:
+                return "marks"
+    return None
+
+
+def _bidi_balanced(paragraph: str) -> bool:
+    open_: list[str] = []
+    for ch in _BIDI.findall(paragraph):
+        if ch in _BIDI_OPEN:
+            open_.append(_BIDI_OPEN[ch])
+        elif not open_ or open_.pop() != ch:
+            return False
+    return not open_
+
+
 _SPACE = re.compile(r"\s+")
 _EDGES = re.compile(r"^[\s\u200b-\u200f\u2060\ufeff]+|[\s\u200b-\u200f\u2060\ufeff]+$")
 # Combining marks that belong to no script of their own (the Combining Diacritical Marks blocks).

@@ -209,7 +209,7 @@ def decode_telex(word: str) -> tuple[str, str] | None:
                 letters[0] = "đ"
                 used_key = True
                 continue
-            if ch in _CIRCUMFLEX and seen_vowel:
+            if ch in _CIRCUMFLEX and seen_vowel and nucleus_start is not None:  # set with seen_vowel
                 target = [i for i in range(nucleus_start, len(letters)) if letters[i] == ch]
                 if target:
                     letters[target[-1]] = _CIRCUMFLEX[ch]

@@ -1,0 +1,68 @@
+"""``tudien users``: accounts of contributors, editors and admins.  Tokens are printed once, alone
+on the last line; passwords are read from standard input and never printed."""
+
+from __future__ import annotations
+
+from ..settings import Settings
+from .shared import Commands, cli_actor, open_services, password_from_stdin, table
+
+
+def add_users(commands: Commands) -> None:
+    users = commands.add_parser("users", help="accounts of contributors, editors and admins").add_subparsers(
+        dest="users_command", required=True)
+    p = users.add_parser("add", help="add an account; prints its API token alone on the last line")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=["contributor", "editor", "admin"])
+    p.add_argument("--languages", required=True, help="ISO 639-3 codes, comma-separated (tyz,mtq), or '*'")
+    p.add_argument("--password-stdin", action="store_true", help="read a password for the web sign-in from stdin")
+    p.set_defaults(func=cmd_users_add)
+    p = users.add_parser("list", help="every account, its role, languages and state")
+    p.set_defaults(func=cmd_users_list)
+    p = users.add_parser("disable", help="disable an account (its token and password stop working)")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_users_disable)
+    p = users.add_parser("token", help="a new API token for an account (the old one stops working)")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_users_token)
+    p = users.add_parser("password", help="set an account's password, read from stdin")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_users_password)
+
+
+def cmd_users_add(args, settings: Settings) -> int:
+    accounts = open_services(settings).accounts
+    password = password_from_stdin() if args.password_stdin else None
+    token = accounts.add(args.name, args.role, args.languages, password, actor=cli_actor())
+    print(f"account {args.name!r} added ({args.role}; languages {args.languages}). Its API token, shown "
+          "once (send it as 'Authorization: Bearer <token>'):")
+    print(token)
+    return 0
+
+
+def cmd_users_list(args, settings: Settings) -> int:
+    accounts = open_services(settings).accounts
+    rows = [("name", "role", "languages", "password", "state")]
+    for a in accounts.list():
+        rows.append((a["name"], a["role"], ",".join(a["languages"]), "yes" if a["password"] else "no",
+                     "disabled" if a["disabled"] else "active"))
+    table(rows)
+    return 0
+
+
+def cmd_users_disable(args, settings: Settings) -> int:
+    open_services(settings).accounts.disable(args.name, actor=cli_actor())
+    print(f"account {args.name!r} disabled: its token and password no longer work")
+    return 0
+
+
+def cmd_users_token(args, settings: Settings) -> int:
+    token = open_services(settings).accounts.new_token(args.name, actor=cli_actor())
+    print(f"a new API token for {args.name!r} (the old one no longer works), shown once:")
+    print(token)
+    return 0
+
+
+def cmd_users_password(args, settings: Settings) -> int:
+    open_services(settings).accounts.set_password(args.name, password_from_stdin(), actor=cli_actor())
+    print(f"password of {args.name!r} set")
+    return 0
