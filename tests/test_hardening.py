@@ -28,7 +28,7 @@ FEED_ROWS = 2100  # more changes than the feed sends before it advises the pack
 def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hardening") / "data"
     lib = Library(folder)
-    load_sample(lib.store)
+    load_sample(lib.services.collection)
     words = folder.parent / "tu-ba-na.csv"  # enough entries for a feed from the start to be long
     words.write_text("Bahnaric,Vietnamese\n" + "".join(f"hơ̆m{n},số {n}\n" for n in range(FEED_ROWS)),
                      encoding="utf-8")
@@ -38,7 +38,7 @@ def site(tmp_path_factory):
     tokens = {name: lib.services.accounts.add(name, role, language, password=PASSWORDS[name])
               for name, role, language in (("hoang.a", "contributor", "tyz"), ("le.b", "editor", "tyz"),
                                            ("vang.c", "editor", "mww"))}
-    head = lib.store.feed_head()
+    head = lib.store.feed.head()
     lib.close()
     env = {**os.environ, "TUDIEN_DATA_DIR": str(folder), "TUDIEN_TTS_ENGINES": "espeak-ng",
            "TUDIEN_PUBLIC_URL": PUBLIC_URL, "TUDIEN_PACK_INTERVAL": "0"}
