@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -120,7 +121,7 @@ _HTTP_MESSAGES = {
 # A request the schema refuses is explained by the domain's own check of that field, so the
 # message is the one the service gives for the same mistake: (route, where, name) -> check, the
 # route None for a check that holds on every route.
-_DOMAIN_CHECKS = {
+_DOMAIN_CHECKS: dict[tuple[str | None, str, str], Callable[[Any], object]] = {
     (None, "query", "q"): SearchService.query_text,
     (None, "query", "limit"): lambda value: SearchService.check_page(value, 0),
     (None, "query", "offset"): lambda value: SearchService.check_page(1, value),
@@ -252,7 +253,7 @@ def install(app: FastAPI, page: Callable | None = None) -> None:
             name = _field_name(err.get("loc", ()))
             if name:
                 fields.append(name)
-            said = PATTERN_MESSAGES.get((err.get("ctx") or {}).get("pattern")) \
+            said = PATTERN_MESSAGES.get((err.get("ctx") or {}).get("pattern", "")) \
                 if err.get("type") == "string_pattern_mismatch" else None
             messages.append(f"Tham số {name or 'yêu cầu'} không hợp lệ: {said or err.get('msg')}.")
         message = " ".join(dict.fromkeys(messages)) or "Yêu cầu không hợp lệ."

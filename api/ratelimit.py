@@ -136,14 +136,14 @@ class Door:
             return await self.app(scope, receive, send)
         client = scope["client"][0] if scope.get("client") else "?"
         wait, kind = self.limiter.waiting("missing", client), "missing"
-        if not wait and (kind := self.PATHS.get(scope["path"])) is not None:
-            wait = self.limiter.take(kind, client)
+        if not wait and (path_kind := self.PATHS.get(scope["path"])) is not None:
+            wait, kind = self.limiter.take(path_kind, client), path_kind
         if wait > 0:
             # the 429 comes after a pause: a crowd that asks again as soon as it is answered then
             # asks once a second each, not as fast as the server can refuse (a sleeping request
             # costs no CPU)
             await asyncio.sleep(min(wait, MAX_PAUSE))
-            return await _refuse(send, kind or "missing", max(1, math.ceil(wait)))
+            return await _refuse(send, kind, max(1, math.ceil(wait)))
 
         async def watch(message):
             if message["type"] == "http.response.start" and message["status"] == 404:
