@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from dictionary import languages
+from dictionary.cache import PerGeneration
 from dictionary.errors import InvalidQuery, LanguageNotFound
 from dictionary.languages import Language
 from dictionary.storage.browse import Browse
@@ -50,18 +51,7 @@ class LanguageCatalogue:
         self.rows = browse
         self._sorted: dict[str, Letters] = {}
         self._lock = threading.Lock()
-        self._held: tuple[int, dict] = (-1, {})  # (generation, what was read at it)
-
-    def _read(self, key: str, read):
-        """``read()``, read once per store generation."""
-        generation = self.entry_rows.generation
-        held_at, held = self._held
-        if held_at != generation:
-            held = {}
-            self._held = (generation, held)
-        if key not in held:
-            held[key] = read()
-        return held[key]
+        self._read = PerGeneration(lambda: self.entry_rows.generation)  # what is read of the store
 
     def counts(self) -> dict[str, int]:
         """Published entries per language."""

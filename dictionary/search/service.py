@@ -12,6 +12,7 @@ from typing import Any
 from rapidfuzz.distance import OSA
 
 from dictionary import languages
+from dictionary.cache import PerGeneration
 from dictionary.errors import StoreUnavailable
 from dictionary.languages import VIETNAMESE
 from dictionary.search import queries
@@ -88,20 +89,8 @@ class SearchService:
         self.entries = entries
         self.backend = backend
         self._facts: tuple[int, frozenset[int], dict[int, int]] = (-1, frozenset(), {})
-        self._kept: tuple[int, dict[str, Any]] = (-1, {})
-
-    def per_generation(self, name: str, make):
-        """``make()``, computed once per generation of the public text (each page's language
-        menus, /health's counts): reading the generation is one indexed row, counting the
-        entries a scan of the store."""
-        generation = self.entries.generation
-        known, values = self._kept
-        if known != generation:
-            values = {}
-            self._kept = (generation, values)
-        if name not in values:
-            values[name] = make()
-        return values[name]
+        # each page's language menus, /health's counts (counting is a scan of the store)
+        self.per_generation = PerGeneration(lambda: self.entries.generation)
 
     def languages(self) -> dict[str, int]:
         """The languages with published entries, and how many each has (the search form's
