@@ -272,6 +272,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _change_feed,
     # 9: the change feed's head kept in meta (stores made before it was)
     _feed_head,
+    # 10: a dataset's title as a person writes it, for public pages ("sample-khm" is a file's name)
+    "ALTER TABLE datasets ADD COLUMN title TEXT",
 )
 VERSION = len(MIGRATIONS)
 
