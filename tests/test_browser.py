@@ -239,11 +239,11 @@ def test_recording_and_synthetic_speech_play_and_are_told_apart(site, browser):
     # a Tày word nobody has recorded: the Vietnamese voice, labelled as an approximation
     browser.get(site + "/?q=bản&from=tyz")
     synthetic = browser.find_element(By.CSS_SELECTOR, ".result .audio-synthetic")
-    assert "gần đúng, đọc bằng giọng tiếng Việt" in synthetic.text
+    assert "Giọng máy tiếng Việt, đọc gần đúng" in synthetic.text
     played = browser.execute_async_script(PLAY, synthetic.find_element(By.TAG_NAME, "audio"))
     assert isinstance(played, dict) and played["duration"] > 0.2, played
     # the label names the voice that spoke, once it has (before, it cannot know which will)
-    WebDriverWait(browser, 10).until(lambda d: "Giọng máy (espeak-ng) — gần đúng" in synthetic.text)
+    WebDriverWait(browser, 10).until(lambda d: "Giọng máy tiếng Việt, đọc gần đúng (espeak-ng)" in synthetic.text)
     shot(browser, "audio", 360)
 
     # the entry page lists it too; Hmong, which no voice reads, has no player at all
