@@ -455,7 +455,7 @@ def test_a_voice_that_fails_says_so(site, browser, width):
 @pytest.mark.parametrize("width", [360, 1280])
 def test_the_workbench_glossary_a_communicator_can_act_on(site, browser, downloads, width):
     """Administrative terms whole, function words folded away, at most three candidates shown per
-    cell each with what it means, gaps listed first, compact play buttons, no junk."""
+    cell each with what it means, gaps listed first, no voice for Ba Na, no junk."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -486,8 +486,9 @@ def test_the_workbench_glossary_a_communicator_can_act_on(site, browser, downloa
             if "chưa có" not in li.text:
                 assert li.find_element(By.CSS_SELECTOR, ".meaning").text
                 assert li.find_element(By.TAG_NAME, "a").text not in ("TRUE", "FALSE", "\u0306")
-    buttons = browser.find_elements(By.CSS_SELECTOR, "button.play")
-    assert buttons and all(b.size["height"] <= 40 and b.size["width"] <= 40 for b in buttons if b.is_displayed())
+    # no voice reads Ba Na right (the language registry says why): no play button, whatever the
+    # spelling; the compact buttons of a language a voice reads are in test_browser_reading.py
+    assert not browser.find_elements(By.CSS_SELECTOR, ".glossary button.play")
     assert not browser.find_elements(By.CSS_SELECTOR, ".glossary audio[controls]")
     shot(browser, "bang-thuat-ngu", width)
     if width == 1280:

@@ -81,6 +81,7 @@ def test_the_matched_sense_leads_and_the_entry_highlights_it(site, browser, widt
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_synthetic_voice_only_where_it_reads_right(site, browser, width):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     # a Ba Na word spelt like Vietnamese syllables: no voice, a way to record it instead
     _page(browser, site, width, "/", q="ba", **{"from": "bdq"})
@@ -99,6 +100,17 @@ def test_a_synthetic_voice_only_where_it_reads_right(site, browser, width):
     voice = browser.find_element(By.CSS_SELECTOR, ".result .audio-synthetic .voice")
     assert voice.text.startswith("Giọng máy tiếng Việt, đọc gần đúng")
     shot(browser, "giong-may", width)
+    # in the workbench, the same voice behind a compact play button
+    _page(browser, site, width, "/dich")
+    browser.execute_script("document.getElementById('text').value = arguments[0]", "Nước. Gà.")
+    browser.find_element(By.CSS_SELECTOR, "input[name=to][value=tyz]").click()
+    browser.find_element(By.ID, "run").click()
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".glossary, p.error"))
+    buttons = browser.find_elements(By.CSS_SELECTOR, ".glossary button.play")
+    assert buttons and all(b.size["height"] <= 40 and b.size["width"] <= 40 for b in buttons if b.is_displayed())
+    assert "Giọng máy tiếng Việt, đọc gần đúng" in buttons[0].get_attribute("title")
+    assert not browser.find_elements(By.CSS_SELECTOR, ".glossary audio[controls]")
+    shot(browser, "giong-may-dich", width)
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -17,7 +17,9 @@ from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
 from dictionary import languages
+from dictionary.collection import Collection
 from dictionary.editorial import editing
+from dictionary.editorial.accounts import Role
 from dictionary.errors import DatasetNotFound, DictionaryError
 from dictionary.search.indexing import texts_of
 from dictionary.search.queries import MAX_OFFSET
@@ -269,7 +271,7 @@ async def entry_page(request: Request, search: SearchDep, collection: Collection
         record_url=record_url(request, entry)))
 
 
-def dataset_titles(collection) -> dict[str, str]:
+def dataset_titles(collection: Collection) -> dict[str, str]:
     """Each dataset's title as public pages show it (its name where it has none)."""
     return {d["name"]: d.get("title") or d["name"] for d in collection.datasets()}
 
@@ -278,7 +280,7 @@ def record_url(request: Request, entry: dict) -> str:
     """Where a reader records an entry: the editor's recorder for a contributor of its language;
     for anyone else, signing in first, then that page."""
     reader, editor = reader_of(request), f"/e/{entry['id']}/sua"
-    if reader is not None and reader.may("contributor", entry["language"]):
+    if reader is not None and reader.may(Role.contributor, entry["language"]):
         return editor + "#record"
     return "/dang-nhap?next=" + quote(editor)
 
