@@ -255,16 +255,18 @@ async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate
 @router.get("/e/{entry_id}", response_class=HTMLResponse)
 async def entry_page(request: Request, search: SearchDep, collection: CollectionDep, audio: AudioDep, editing: EditingDep,
                      entry_id: str, thanks: bool = Query(False, alias="da-gop-y"),
-                     came_from: int | None = Query(None, alias="nghia", ge=1)):
+                     came_from: str | None = Query(None, alias="nghia", max_length=4)):
     """An entry, its senses in the source's order; ``nghia`` (from a result) highlights the sense
-    the reader's query matched."""
+    the reader's query matched (a number the entry has no sense for highlights none: a link from
+    before an edit still opens the entry)."""
     raw = collection.entry(entry_id).model_dump(mode="json")
     clips = clips_public(audio.clips_for([raw]))[entry_id]
     entry = entry_detail(raw, clips)
     entry["source"]["title"] = dataset_titles(collection).get(entry["source"]["dataset"], entry["source"]["dataset"])
     entry["reviewed"] = editing.state(entry_id).edited_at is not None  # an editor changed it since its import
     address = str(request.url_for("entry_page", entry_id=entry_id))
-    sense = came_from if came_from is not None and came_from <= len(entry["senses"]) else None
+    number = int(came_from) if came_from and came_from.isdecimal() and came_from.isascii() else 0
+    sense = number if 1 <= number <= len(entry["senses"]) else None
     return render(request, "entry.html", _context(
         request, search, entry=entry, thanks=thanks, address=address, citation=citation(entry, address),
         came_from=sense, voice_resting=not clips and bool(audio.resting_voices([raw])),
