@@ -86,6 +86,7 @@ def import_file(
     actor: str = "import",
     variety: str | None = None,
     description: str | None = None,
+    title: str | None = None,
     sheet: str | None = None,
     skip_empty: bool = False,
     markers: tuple[str, ...] = (),
@@ -132,6 +133,7 @@ def import_file(
         source_file=path.name,
         sha256=sha256(path) if path.is_file() else None,
         description=description,
+        title=title,
     )
     entries = parsed.entries if progress is None else progress(parsed.entries)
     report.stats = collection.replace_dataset(meta, entries, status=status, actor=actor)

@@ -99,7 +99,8 @@ class LanguageCatalogue:
         out = self._summary(lang, entries, self.recorded().get(code, 0))
         spelling = languages.orthography(code)
         return {**out, "other_names": list(lang.other_names), "alphabet_source": spelling.source or None,
-                "datasets": [{"name": d["name"], "entries": d["entries"], "citation": d.get("citation"),
+                "datasets": [{"name": d["name"], "title": d.get("title") or d["name"], "entries": d["entries"],
+                              "citation": d.get("citation"),
                               "licence": d.get("licence"), "description": d.get("description")}
                              for d in self._read(f"datasets:{code}", lambda: self.rows.datasets(code))],
                 "letters": [{"letter": letter, "entries": n} for letter, n in letters.letters]}

@@ -18,8 +18,8 @@ import iso639
 
 from dictionary.errors import UnknownLanguage
 
-__all__ = ["Language", "Orthography", "VIETNAMESE", "by_name", "collator", "get", "index", "is_known", "name",
-           "orthography", "registry"]
+__all__ = ["Language", "Orthography", "VIETNAMESE", "VietnameseVoice", "by_name", "collator", "get", "index",
+           "is_known", "name", "orthography", "registry", "vietnamese_voice", "vietnamese_voiced"]
 
 VIETNAMESE = "vie"
 
@@ -162,6 +162,59 @@ _ORTHOGRAPHIES: dict[str, Orthography] = {
         "Bảng chữ cái tiếng M'Nông), với những chữ cái tiếng Ba Na dùng"),
     "khm": Orthography("km"),
 }
+
+@dataclass(frozen=True, slots=True)
+class VietnameseVoice:
+    """Whether a Vietnamese synthetic voice reads a language's orthography as a fair approximation
+    (``approximates``), and why, in Vietnamese (``reason``, shown where no voice is offered)."""
+
+    approximates: bool
+    reason: str
+
+
+# A Vietnamese voice reads letters as Vietnamese sounds.  That approximates a language only where
+# the orthography gives its letters their Vietnamese values and marks tones as Vietnamese does;
+# elsewhere a word whose letters happen to form Vietnamese syllables is still read wrong, under
+# the service's name.  Languages not listed get no Vietnamese voice.
+_VIET_MUONG = VietnameseVoice(
+    True, "chữ Mường viết theo chữ Quốc ngữ, với cùng giá trị chữ cái và cùng dấu thanh như tiếng Việt "
+          "(hai ngôn ngữ cùng nhánh Việt–Mường): giọng tiếng Việt đọc gần đúng")
+_TAY_NUNG = VietnameseVoice(
+    True, "chữ Tày–Nùng La-tinh (phương án 1961) dựa trên chữ Quốc ngữ: chữ cái đọc như tiếng Việt, thanh "
+          "điệu ghi bằng dấu của tiếng Việt: giọng tiếng Việt đọc gần đúng")
+_BAHNARIC = VietnameseVoice(
+    False, "chữ viết này mượn chữ cái Quốc ngữ nhưng ghi những âm tiếng Việt không có: tổ hợp phụ âm đầu "
+           "(hn, pl, kr, 'b), nguyên âm ngắn có dấu ă (ĕ, ŏ, ŭ), âm tắc họng; ngôn ngữ không có thanh điệu "
+           "như tiếng Việt: giọng tiếng Việt đọc sai")
+_CHAMIC = VietnameseVoice(
+    False, "ngôn ngữ Nam Đảo (nhóm Chăm), không có thanh điệu; chữ viết ghi tổ hợp phụ âm đầu (kr, mn, "
+           "mb) và nguyên âm ngắn (ĕ, ŭ) mà giọng tiếng Việt không đọc được: giọng tiếng Việt đọc sai")
+_RPA = VietnameseVoice(
+    False, "chữ H'Mông La-tinh (RPA) ghi thanh điệu bằng phụ âm cuối (-b, -j, -v, -s, -g, -m, -d) và phụ âm "
+           "bằng những tổ hợp như ntx, hl, dl: giọng tiếng Việt sẽ đọc những chữ cái đó thành âm")
+_VIETNAMESE_VOICE: dict[str, VietnameseVoice] = {
+    "vie": VietnameseVoice(True, "tiếng Việt"),
+    "mtq": _VIET_MUONG,
+    "tyz": _TAY_NUNG,
+    "nut": _TAY_NUNG,
+    # the Bahnaric languages, and the Katuic ones written the same way (Bru, Cơ Tu, Tà Ôi)
+    **dict.fromkeys(("bdq", "ren", "sed", "hal", "hre", "kpm", "mng", "cmo", "mnn", "sti", "cua", "cma", "crw",
+                     "jeh", "tgr", "brb", "rmx", "bru", "ktv", "tth", "pac"), _BAHNARIC),
+    **dict.fromkeys(("jra", "rad", "rog", "cje", "cjm", "cja"), _CHAMIC),
+    **dict.fromkeys(("mww", "hnj", "hmv"), _RPA),
+}
+_UNWEIGHED = VietnameseVoice(False, "chưa ai xét giọng tiếng Việt có đọc đúng chữ viết của ngôn ngữ này hay không")
+
+
+def vietnamese_voice(code: str) -> VietnameseVoice:
+    """Does a Vietnamese voice approximate ``code``'s orthography, and why (see the table above)."""
+    return _VIETNAMESE_VOICE.get(code, _UNWEIGHED)
+
+
+def vietnamese_voiced() -> tuple[str, ...]:
+    """The languages a Vietnamese voice may read (Vietnamese first)."""
+    return tuple(code for code, voice in _VIETNAMESE_VOICE.items() if voice.approximates)
+
 
 # Vietnamese names of languages outside Vietnam that glosses and comparison data are written in.
 _ELSEWHERE = {"eng": "Tiếng Anh", "fra": "Tiếng Pháp", "cmn": "Tiếng Trung", "zho": "Tiếng Trung",

@@ -46,6 +46,23 @@ def test_telex_and_vni_queries_are_decoded_below_literal_matches(client):
     assert (top["headword"], top["match"]["tier"]) == ("dej", "exact")
 
 
+def test_a_query_found_as_typed_is_not_read_as_telex_too(client):
+    """Hmong "dej" is found as typed: it is not also read as Telex "dẹ" (whose glosses dê, đe…
+    would follow it as noise); "nuwowcs" finds nothing as typed and is read; a query said to be
+    Vietnamese that no Vietnamese spelling allows is read even beside a literal match."""
+    from dictionary.search.queries import possible_vietnamese, reread_typing
+
+    for params in ({"q": "dej"}, {"q": "dej", "from": "mww"}):
+        results = client.get("/v1/search", params={**params, "limit": 100}).json()["results"]
+        assert results and results[0]["headword"] == "dej"
+        assert not [r for r in results if r["match"]["tier"] == "decoded"]
+    assert possible_vietnamese("tiếng việt") and possible_vietnamese("nhà")
+    assert not possible_vietnamese("tieengs") and not possible_vietnamese("dej")
+    assert reread_typing("dej", "mww", False) and not reread_typing("dej", "mww", True)
+    assert not reread_typing("dej", None, True)
+    assert reread_typing("tieengs", "vie", True) and not reread_typing("nhà", "vie", True)
+
+
 def test_paging(client):
     every = client.get("/v1/search", params={"q": "ngày", "limit": 100}).json()
     page = client.get("/v1/search", params={"q": "ngày", "limit": 1, "offset": 1}).json()

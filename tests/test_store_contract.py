@@ -58,6 +58,20 @@ def test_entries_and_datasets(lib):
     assert [h.entry["headword"] for h in lib.search("nước", "vie", "mww").hits][:1] == ["dej"]
 
 
+def test_a_dataset_keeps_its_title_and_a_new_import_without_one_keeps_it(lib):
+    """The title public pages show a dataset by ("Dữ liệu mẫu tiếng Tày", not "sample-tyz")."""
+    store = lib.store
+    assert store.datasets.get("sample-tyz")["title"] == "Dữ liệu mẫu tiếng Tày"
+    entries = [store.entries.get(i) for i, _ in store.entries.dataset_entries("sample-tyz")]
+    store.datasets.replace(Dataset("sample-tyz", "tsv", title="Từ Tày cơ bản"), entries)
+    assert store.datasets.get("sample-tyz")["title"] == "Từ Tày cơ bản"
+    store.datasets.replace(Dataset("sample-tyz", "tsv"), entries)  # imported again, no title given
+    assert store.datasets.get("sample-tyz")["title"] == "Từ Tày cơ bản"
+    assert {d["name"]: d["title"] for d in store.datasets.all()}["sample-khm"] == "Dữ liệu mẫu tiếng Khmer"
+    tay = lib.services.catalogue.language("tyz")["datasets"]
+    assert [(d["name"], d["title"]) for d in tay] == [("sample-tyz", "Từ Tày cơ bản")]
+
+
 def test_revisions_review_and_history(world):
     lib, client, who = world
     made = client.post("/v1/entries", headers=who["contributor"], json=NEW)

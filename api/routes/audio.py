@@ -152,7 +152,8 @@ _REDIRECT = {307: {"description": "with play=1: to the audio file"}}
             responses={**_REDIRECT, **errors(401, 404, 429, 503)}, dependencies=[Depends(limited("pronounce"))])
 async def pronunciation(entry_id: str, audio: AudioDep, editing: EditingDep, reader: ReaderDep,
                         play: bool = Query(False, description="chuyển thẳng tới tệp âm thanh (307)")):
-    """The best clip of an entry: a recording, else synthetic speech made on first use."""
+    """The best clip of an entry: a recording, else synthetic speech made on first use (404
+    ``no_audio`` when no one has recorded it and no voice reads its language right)."""
     entry = editing.view(entry_id, reader).entry
     clip = clip_public(await run_in_threadpool(audio.pronunciation, entry))
     if play:
@@ -167,7 +168,12 @@ async def speak(audio: AudioDep,
                                   min_length=1, max_length=MAX_SPEAK_CHARS, pattern=SPEAKABLE),
                 lang: str | None = Query(None, description="ngôn ngữ (ISO 639-3), mặc định vie"),
                 play: bool = Query(False, description="chuyển thẳng tới tệp âm thanh (307)")):
-    """Synthetic speech for short text, labelled with its engine and voice."""
+    """Synthetic speech for short text, labelled with its engine and voice.
+
+    Only for a language a voice reads right: its own voice, or a Vietnamese one where the language
+    registry says it approximates the orthography (Vietnamese, Mường, Tày, Nùng). For any other
+    language (Ba Na, H'Mông, Ê Đê…) the answer is 404 ``no_audio``, its message saying why in
+    Vietnamese, whatever the text's spelling."""
     clip = clip_public(await run_in_threadpool(audio.speak, text, lang))
     if play:
         return RedirectResponse(clip["url"], status_code=307)

@@ -17,14 +17,17 @@ from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
 from dictionary import languages
+from dictionary.collection import Collection
 from dictionary.editorial import editing
+from dictionary.editorial.accounts import Role
 from dictionary.errors import DatasetNotFound, DictionaryError
 from dictionary.search.indexing import texts_of
 from dictionary.search.queries import MAX_OFFSET
 from dictionary.search.ranking import Field
+from dictionary.search.senses import lead_matched
 from dictionary.text.normalize import fold
 
-from ..deps import AudioDep, CollectionDep, GateDep, SearchDep, TranslatorDep, run
+from ..deps import AudioDep, CollectionDep, EditingDep, GateDep, SearchDep, TranslatorDep, run
 from ..export import ExportContext, glossary_csv, glossary_docx
 from ..ratelimit import refusal
 from ..schemas.audio import clips_public
@@ -56,6 +59,12 @@ STATUS_WORDS = {status.value: words for status, words in editing.STATUS_WORDS.it
 STATUS_MEANING = {
     "published": "Nội dung này đã được biên tập viên duyệt, hoặc được nhập nguyên văn từ bộ dữ liệu ghi ở mục "
                  "Nguồn; mọi thay đổi sau đó đều qua duyệt và được ghi trong lịch sử.",
+    # on an entry's page, which of the two applies
+    "published-reviewed": "Nội dung này đã được biên tập viên sửa và duyệt; mọi thay đổi sau đó đều qua duyệt và "
+                          "được ghi trong lịch sử.",
+    "published-imported": "Nội dung này được nhập nguyên văn từ bộ dữ liệu ghi ở mục Nguồn, đúng như nguồn đã công "
+                          "bố; chưa biên tập viên nào sửa hay duyệt lại. Mọi thay đổi về sau đều qua duyệt và được "
+                          "ghi trong lịch sử.",
     "review": "Bản sửa này chưa được biên tập viên chấp thuận; công chúng vẫn đọc bản đã công bố.",
     "draft": "Đang được soạn, chỉ người soạn thảo của ngôn ngữ này thấy; công chúng không thấy.",
     "retired": "Mục từ không còn được công bố; lịch sử của nó vẫn được giữ.",
@@ -105,6 +114,17 @@ def licence_link(licence: str | None) -> Markup:
 templates.env.trim_blocks = templates.env.lstrip_blocks = True
 templates.env.auto_reload = False  # compiled once: no look at the files' times on every page
 templates.env.globals.update(linked=linked, licence_link=licence_link)  # every page may cite a source
+
+
+def language_tag(code: str) -> str:
+    """The BCP 47 tag of a language for ``lang`` attributes (``km`` for Khmer, else its code)."""
+    try:
+        return languages.get(code).tag
+    except DictionaryError:
+        return code
+
+
+templates.env.globals.update(tag=language_tag)
 
 
 def _licence_name(url: str) -> str:
@@ -170,22 +190,42 @@ async def favicon():
 
 def _sections(results: list[dict], query: str) -> list[dict]:
     """The page's results as sections (exact matches, then approximate ones), each grouped by
-    language in the order the ranking first reaches it."""
-    sections = []
+    language in the order the ranking first reaches it; a language's first group is its anchor
+    (``nhom-{code}``).  Each result's senses are put in the order it shows them (``shown``: the
+    senses the query matched first)."""
+    sections, anchored = [], set()
     for exact, title in ((True, "Khớp đúng"), (False, "Kết quả gần đúng")):
         groups: dict[str, dict] = {}
         for r in results:
             if r["match"]["exact"] is exact:
                 r["why"] = difference(r["match"], query)
+                r["shown"] = lead_matched(r["senses"], r["match"])
                 groups.setdefault(r["language"], {"code": r["language"], "name": r["language_name"],
+                                                  "anchor": r["language"] not in anchored,
                                                   "results": []})["results"].append(r)
+                anchored.add(r["language"])
         if groups:
             sections.append({"exact": exact, "title": title, "groups": list(groups.values())})
     return sections
 
 
+def _overview(sections: list[dict]) -> list[dict]:
+    """A line per language for a phone's first screen: each language of the page once, in the
+    order the page reaches it, with its best result's headword (and its first meaning shown)."""
+    out: dict[str, dict] = {}
+    for section in sections:
+        for group in section["groups"]:
+            if group["code"] not in out:
+                best = group["results"][0]
+                shown = best["shown"][0]["glosses"].get(languages.VIETNAMESE) if best["shown"] else None
+                out[group["code"]] = {"code": group["code"], "name": group["name"], "headword": best["headword"],
+                                      "meaning": (shown or [None])[0], "exact": section["exact"]}
+    return list(out.values())
+
+
 @router.get("/", response_class=HTMLResponse)
-async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate: GateDep, q: str | None = None,
+async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate: GateDep,
+                      collection: CollectionDep, q: str | None = None,
                       source: str | None = Query(None, alias="from"),
                       target: str | None = Query(None, alias="to"),
                       page: int = Query(1, alias="trang", ge=1, le=MAX_OFFSET // PAGE_SIZE + 1)):
@@ -194,26 +234,58 @@ async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate
         try:
             found = await run(gate, search, search.search, q, source or None, target or None, PAGE_SIZE,
                               (page - 1) * PAGE_SIZE)
-            clips = clips_public(audio.clips_for([h.entry for h in found.hits]))
-            results = [hit_public(h, clips[h.entry["id"]]) for h in found.hits]
+            entries = [h.entry for h in found.hits]
+            clips = clips_public(audio.clips_for(entries))
+            resting = audio.resting_voices([e for e in entries if not clips[e["id"]]])
+            results = [hit_public(h, clips[h.entry["id"]]) | {"voice_resting": h.entry["id"] in resting}
+                       for h in found.hits]
+            titles = dataset_titles(collection)
+            for r in results:
+                r["source"]["title"] = titles.get(r["source"]["dataset"], r["source"]["dataset"])
         except DictionaryError as exc:
             error = str(exc)
     query = found.query["q"] if found else (q or "").strip()
     pages = 0 if found is None else -(-min(found.total, MAX_OFFSET + PAGE_SIZE) // PAGE_SIZE)
+    sections = _sections(results, query)
     return render(request, "search.html", _context(
         request, search, q=q or "", query=query, source=source or "", target=target or "",
-        found=found, sections=_sections(results, query), error=error, page=page, pages=pages,
+        found=found, sections=sections, overview=_overview(sections), error=error, page=page, pages=pages,
         page_size=PAGE_SIZE, senses_shown=SENSES_SHOWN, plain=fold(query) if query else ""))
 
 
 @router.get("/e/{entry_id}", response_class=HTMLResponse)
-async def entry_page(request: Request, search: SearchDep, collection: CollectionDep, audio: AudioDep,
-                     entry_id: str, thanks: bool = Query(False, alias="da-gop-y")):
+async def entry_page(request: Request, search: SearchDep, collection: CollectionDep, audio: AudioDep, editing: EditingDep,
+                     entry_id: str, thanks: bool = Query(False, alias="da-gop-y"),
+                     came_from: str | None = Query(None, alias="nghia", max_length=4)):
+    """An entry, its senses in the source's order; ``nghia`` (from a result) highlights the sense
+    the reader's query matched (a number the entry has no sense for highlights none: a link from
+    before an edit still opens the entry)."""
     raw = collection.entry(entry_id).model_dump(mode="json")
-    entry = entry_detail(raw, clips_public(audio.clips_for([raw]))[entry_id])
+    clips = clips_public(audio.clips_for([raw]))[entry_id]
+    entry = entry_detail(raw, clips)
+    entry["source"]["title"] = dataset_titles(collection).get(entry["source"]["dataset"], entry["source"]["dataset"])
+    entry["reviewed"] = editing.state(entry_id).edited_at is not None  # an editor changed it since its import
     address = public_address(request, f"/e/{quote(entry_id)}")
+    number = int(came_from) if came_from and came_from.isdecimal() and came_from.isascii() else 0
+    sense = number if 1 <= number <= len(entry["senses"]) else None
     return render(request, "entry.html", _context(
-        request, search, entry=entry, thanks=thanks, address=address, citation=citation(entry, address)))
+        request, search, entry=entry, thanks=thanks, address=address, citation=citation(entry, address),
+        came_from=sense, voice_resting=not clips and bool(audio.resting_voices([raw])),
+        record_url=record_url(request, entry)))
+
+
+def dataset_titles(collection: Collection) -> dict[str, str]:
+    """Each dataset's title as public pages show it (its name where it has none)."""
+    return {d["name"]: d.get("title") or d["name"] for d in collection.datasets()}
+
+
+def record_url(request: Request, entry: dict) -> str:
+    """Where a reader records an entry: the editor's recorder for a contributor of its language;
+    for anyone else, signing in first, then that page."""
+    reader, editor = reader_of(request), f"/e/{entry['id']}/sua"
+    if reader is not None and reader.may(Role.contributor, entry["language"]):
+        return editor + "#record"
+    return "/dang-nhap?next=" + quote(editor)
 
 
 def public_address(request: Request, path: str) -> str:
@@ -228,7 +300,7 @@ def citation(entry: dict, address: str, today: date | None = None) -> str:
     glosses = [g for g, language in texts_of(entry, Field.GLOSS) if language == languages.VIETNAMESE]
     meaning = f" «{'; '.join(dict.fromkeys(glosses[:3]))}»" if glosses else ""
     source = entry["source"]
-    origin = source["citation"] or f"bộ dữ liệu {source['dataset']}"
+    origin = source["citation"] or f"bộ dữ liệu {source.get('title') or source['dataset']}"
     day = (today or datetime.now(UTC).date()).strftime("%d/%m/%Y")
     return (f"{entry['headword']} ({entry['language_name']}){meaning}. Trong: Từ điển DTTS, mục từ "
             f"{entry['id']}; nguồn: {origin.rstrip('.')}. {address} (truy cập ngày {day}).")

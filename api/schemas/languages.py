@@ -25,6 +25,7 @@ class LanguagesPublic(_Public):
 
 class LanguageDatasetPublic(_Public):
     name: str
+    title: str = Field(description="the dataset's name as a person writes it (its name where it has none)")
     entries: int = Field(description="this language's published entries from the dataset")
     citation: str | None
     licence: str | None

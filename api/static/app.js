@@ -75,15 +75,55 @@
     const note = holder.querySelector(".audio-error");
     if (note) { note.textContent = text; note.hidden = false; }
     holder.classList.add("failed");
+    const retry = holder.querySelector("button.retry");
+    if (retry) retry.hidden = false;
   };
+  const voiceWords = (clip) => clip.approximate
+    ? "Giọng máy tiếng Việt, đọc gần đúng (" + clip.engine + ")"
+    : "Giọng máy (" + clip.engine + ")";
+  // a speech engine resting after a failure: the player says so and asks again on "Thử lại"
+  document.querySelectorAll(".audio-resting").forEach((holder) => {
+    const retry = holder.querySelector("button.retry");
+    retry.addEventListener("click", () => {
+      retry.disabled = true;
+      fetch(holder.dataset.pending, { credentials: "same-origin" })
+        .then(r => r.json().then(body => ({ ok: r.ok, body })))
+        .then(({ ok, body }) => {
+          retry.disabled = false;
+          if (!ok || !body.clip) {
+            say(holder, (body.error && body.error.message) || "Giọng máy vẫn chưa đọc được từ này. Hãy thử lại sau ít phút.");
+            return;
+          }
+          const audio = document.createElement("audio");
+          audio.controls = true; audio.src = body.clip.url;
+          holder.querySelector(".voice").textContent = voiceWords(body.clip);
+          holder.querySelector(".audio-error").hidden = true;
+          holder.classList.remove("failed", "audio-resting"); holder.classList.add("audio-synthetic");
+          retry.hidden = true;
+          holder.prepend(audio);
+          audio.play().catch(() => {});
+        }).catch(() => { retry.disabled = false; say(holder, "Không kết nối được tới máy chủ. Hãy thử lại sau."); });
+    });
+  });
   document.querySelectorAll(".audio").forEach((holder) => {
     const audio = holder.querySelector("audio");
     if (!audio) return;
     audio.addEventListener("error", () => {
       say(holder, holder.dataset.kind === "synthetic"
-        ? "Không phát được: giọng máy chưa đọc được từ này lúc này. Hãy thử lại sau."
+        ? "Không phát được: giọng máy đang tạm nghỉ hoặc chưa đọc được từ này lúc này."
         : "Không phát được bản ghi này. Hãy thử lại sau.");
     });
+    const again = holder.querySelector("button.retry");
+    if (again) {
+      again.addEventListener("click", () => {
+        again.hidden = true;
+        const note = holder.querySelector(".audio-error");
+        if (note) note.hidden = true;
+        holder.classList.remove("failed");
+        audio.load();
+        audio.play().catch(() => {});
+      });
+    }
     // synthetic speech made on first play: once it exists, name the voice that really spoke
     audio.addEventListener("playing", () => {
       const pending = holder.dataset.pending;
@@ -92,8 +132,7 @@
       fetch(pending, { credentials: "same-origin" }).then(r => r.ok ? r.json() : null).then(body => {
         const clip = body && body.clip;
         if (!clip || !clip.engine) return;
-        const words = "Giọng máy (" + clip.engine + ")" +
-          (clip.approximate ? " — gần đúng, đọc bằng giọng tiếng Việt" : "");
+        const words = voiceWords(clip);
         const label = holder.querySelector(".voice");
         if (label) label.textContent = words;
         const button = holder.querySelector("button.play");
@@ -112,6 +151,15 @@
       audio.addEventListener("ended", reset);
     }
   });
+
+  // -- print ---------------------------------------------------------------------------------
+  // folded senses and sources print unfolded; the page is as it was afterwards
+  let opened = [];
+  window.addEventListener("beforeprint", () => {
+    opened = Array.from(document.querySelectorAll("details.more:not([open]), details.source:not([open])"));
+    opened.forEach((d) => { d.open = true; });
+  });
+  window.addEventListener("afterprint", () => { opened.forEach((d) => { d.open = false; }); opened = []; });
 
   // -- copy ----------------------------------------------------------------------------------
   document.querySelectorAll("[data-copy]").forEach((button) => {

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dictionary import languages
 from dictionary.collection import Collection
 from dictionary.files import file_sha256 as sha256
 
@@ -64,6 +65,7 @@ class OpenDataset:
     citation: str | None  # None: the dataset's own metadata says it (CLDF)
     licence: str
     description: str
+    title: str  # as public pages name it
     language: str | None = None
     columns: Columns | None = None
     variety: str | None = None
@@ -73,14 +75,16 @@ class OpenDataset:
         return FOLDER / self.path
 
 
-def _pairs(folder: str, suffix: str, citation: str, headword: str, gloss: str) -> list[OpenDataset]:
+def _pairs(folder: str, suffix: str, citation: str, headword: str, gloss: str, author: str) -> list[OpenDataset]:
     """One dataset per file ``LANG[-VARIETY]-vie.SUFFIX.tsv`` of ``folder``."""
     out = []
     for path in sorted((FOLDER / folder).glob(f"*-vie.{suffix}.tsv")):
         code, *variety = path.name.removesuffix(f"-vie.{suffix}.tsv").split("-")
+        place = f" ({variety[0].capitalize()})" if variety else ""
         out.append(OpenDataset(
             name=f"{suffix}-{path.name.removesuffix(f'-vie.{suffix}.tsv')}", path=f"{folder}/{path.name}",
             format="tsv", citation=citation, licence="CC-BY-4.0", description=RESEARCH + CONCEPTS,
+            title=f"Từ vựng {languages.name(code)}{place} – Việt theo khái niệm ({author})",
             language=code, columns=Columns(headword, gloss, english="english"),
             variety=variety[0].capitalize() if variety else None))
     return out
@@ -93,7 +97,7 @@ CATALOGUE: tuple[OpenDataset, ...] = (
         citation=("BARTBahnar: Bahnar–Vietnamese dictionary pairs collected from field work, church texts "
                   "and radio transcripts. GitHub repository IAmSkyDra/BARTBahnar, "
                   "https://github.com/IAmSkyDra/BARTBahnar"),
-        licence="Apache-2.0",
+        licence="Apache-2.0", title="Cặp từ Ba Na – Việt của dự án BARTBahnar",
         description=RESEARCH + "Cặp từ Ba Na – Việt do một dự án dịch máy thu thập, còn lẫn lỗi chính tả "
                                "và dòng trùng của nguồn."),
     OpenDataset(
@@ -102,23 +106,24 @@ CATALOGUE: tuple[OpenDataset, ...] = (
         citation=("Haspelmath, Martin & Uri Tadmor (eds.). 2009. World Loanword Database. Leipzig: Max Planck "
                   "Institute for Evolutionary Anthropology, https://wold.clld.org/ — White Hmong vocabulary "
                   "by Martha Ratliff, Vietnamese vocabulary by Mark Alves, paired on WOLD meanings"),
-        licence="CC-BY-4.0",
+        licence="CC-BY-4.0", title="Từ vựng H'Mông Trắng – Việt của Cơ sở dữ liệu từ vay mượn thế giới (WOLD)",
         description=RESEARCH + "Từ H'Mông Trắng và từ tiếng Việt của cùng một nghĩa trong Cơ sở dữ liệu từ vay "
                                "mượn thế giới (WOLD)."),
     OpenDataset(
         name="sidwellvietic", path="sidwellvietic", format="cldf", citation=None,
-        licence="CC-BY-4.0",
+        licence="CC-BY-4.0", title="Từ vựng cơ bản các ngôn ngữ Việt–Mường (Sidwell và Alves)",
         description=RESEARCH + "116 khái niệm cơ bản ở 33 phương ngữ và ngôn ngữ Việt–Mường; phiên âm IPA."),
-    *_pairs("sidwellbahnaric", "sidwellbahnaric", SIDWELL_BAHNARIC, "src_value_ipa", "vie_forms"),
-    *_pairs("peiros", "peiros", PEIROS, "src_value", "vie_wold_by_concepticon"),
+    *_pairs("sidwellbahnaric", "sidwellbahnaric", SIDWELL_BAHNARIC, "src_value_ipa", "vie_forms", "Sidwell"),
+    *_pairs("peiros", "peiros", PEIROS, "src_value", "vie_wold_by_concepticon", "Peiros"),
     *(OpenDataset(
         name=f"abvd-{code}", path=f"abvd/{code}-vie.abvd.tsv", format="tsv", language=code,
         columns=Columns("src_form", "vie_form", english="english"), citation=ABVD + source,
-        licence="CC-BY-4.0", description=RESEARCH + ABVD_MEANINGS) for code, source in ABVD_LISTS.items()),
+        licence="CC-BY-4.0", description=RESEARCH + ABVD_MEANINGS,
+        title=f"Từ vựng cơ bản {languages.name(code)} – Việt (ABVD)") for code, source in ABVD_LISTS.items()),
     OpenDataset(
         name="omw-wikt-khm", path="omw-wikt/khm-vie.omw-wikt.tsv", format="tsv", language="khm",
         columns=Columns("khm_form", "vie_form"), citation=OMW_WIKT, licence="CC-BY-SA-3.0",
-        description=RESEARCH + SYNSETS),
+        description=RESEARCH + SYNSETS, title="Cặp từ Khmer – Việt theo nghĩa WordNet (Open Multilingual Wordnet)"),
 )
 
 
@@ -152,12 +157,13 @@ def load_open(collection: Collection, names: list[str] | None = None, *, force: 
             if held.get("description") != item.description:
                 out.append((item, NOT_OURS))
                 continue
-            if item.file.is_dir() or held["sha256"] == sha256(item.file):
+            if (item.file.is_dir() or held["sha256"] == sha256(item.file)) and held.get("title") == item.title:
                 out.append((item, LOADED))
                 continue
         report = import_file(collection, item.file, item.format, language=item.language, columns=item.columns,
                              dataset=item.name, citation=item.citation, licence=item.licence,
-                             variety=item.variety, description=item.description, progress=progress,
+                             variety=item.variety, description=item.description, title=item.title,
+                             progress=progress,
                              actor="import:corpora")
         out.append((item, report))
     return out

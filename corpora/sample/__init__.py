@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dictionary import languages
 from dictionary.collection import Collection
 
 from ..importer import import_file
@@ -17,6 +18,8 @@ CITATIONS = {
     "tyz": "Hoàng Văn Ma, Lục Văn Pảo, Hoàng Chí. 1974. Từ điển Tày–Nùng–Việt. Nxb Khoa học Xã hội.",
 }
 COLUMNS = Columns(headword="headword", gloss="vie", english="eng")
+DESCRIPTION = ("Dữ liệu mẫu do dự án soạn để minh hoạ và kiểm thử, không phải từ điển: vài từ cơ bản, dạng từ "
+               "lấy theo một từ điển đã xuất bản, nghĩa tiếng Việt và tiếng Anh do dự án ghi.")
 
 
 def load_sample(collection: Collection, *, force: bool = False) -> bool:
@@ -30,6 +33,7 @@ def load_sample(collection: Collection, *, force: bool = False) -> bool:
         if dataset in present and not force:
             continue
         import_file(collection, path, "tsv", language=language, columns=COLUMNS, dataset=dataset,
-                    citation=f"Sample data. Forms from {CITATIONS[language]}", licence="CC-BY-4.0")
+                    citation=f"Dữ liệu mẫu; dạng từ theo {CITATIONS[language]}", licence="CC-BY-4.0",
+                    title=f"Dữ liệu mẫu tiếng {languages.name(language)}", description=DESCRIPTION)
         loaded = True
     return loaded

@@ -153,6 +153,16 @@ class AudioLibrary:
                 out[entry_id] = [_pending_view(ready[0], plan.approximate)]
         return out
 
+    def resting_voices(self, entries: list[dict]) -> set[str]:
+        """The ids of ``entries`` that have a synthetic voice but whose every engine is resting
+        after a failure (:meth:`clips_for` offers them no clip until one is ready again)."""
+        out = set()
+        for e in entries:
+            plan = self.synth.plan(e["language"], e["headword"])
+            if plan.voices and all(self.synth.resting(v.engine) for v in plan.voices):
+                out.add(e["id"])
+        return out
+
     # -- recordings ------------------------------------------------------------------------------
     def entry_language(self, entry_id: str) -> str:
         """The language of an entry recordings may be added to (a draft too); EntryNotFound."""

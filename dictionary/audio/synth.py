@@ -3,9 +3,11 @@
 Each language has a chain of voices, tried in order: gTTS (Google's online service: Vietnamese,
 and Khmer) and espeak-ng (offline: northern, central and southern Vietnamese voices).  A voice of
 another language is only an approximation, so a minority word is read by a Vietnamese voice only
-where its language is written in a Vietnamese-based alphabet *and* every syllable of the word is a
-syllable Vietnamese spelling allows; otherwise the voice would read letter names (espeak-ng says
-"e breve" for ĕ) and no audio is better than that.
+where the language registry says a Vietnamese voice approximates the language's orthography
+(:func:`dictionary.languages.vietnamese_voice`: Mường, Tày and Nùng; never Ba Na, H'Mông or the
+Chamic languages, whatever a word's spelling) *and* every syllable of the word is a syllable
+Vietnamese spelling allows; otherwise the voice would read letter names (espeak-ng says "e breve"
+for ĕ) or teach a wrong pronunciation, and no audio is better than that.
 
 An engine that fails (no network, time-out, rate limit, an empty answer) is skipped for a cool-down
 period and the next voice is tried, each within its own time limit.
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 
+from dictionary import languages
 from dictionary.audio.settings import SpeechSettings
 from dictionary.errors import ConfigurationError
 from dictionary.text import vietnamese
@@ -121,17 +124,13 @@ class Gtts(Engine):
         return buffer.getvalue()
 
 
-# Voices per language, best first.  Vietnamese-based alphabets get the Vietnamese voices as an
-# approximation (checked word by word); Khmer has Google's voice only.  Hmong RPA and the Tai
-# Viet and Cham scripts have none: their letters mean something else to a Vietnamese voice.
+# Voices per language, best first.  The languages the registry says a Vietnamese voice
+# approximates get the Vietnamese voices (checked word by word); Khmer has Google's voice only.
+# The others have none: their letters mean something else to a Vietnamese voice.
 VI = (Voice("gtts", "vi", "vie"), Voice("espeak-ng", "vi", "vie"))
 DEFAULT_CHAINS: dict[str, tuple[Voice, ...]] = {
-    "vie": VI,
+    **{code: VI for code in languages.vietnamese_voiced()},
     "khm": (Voice("gtts", "km", "khm"),),
-    # alphabets built on Vietnamese quốc ngữ: Mường, Tày, Nùng and the Central Highlands languages
-    **{code: VI for code in ("mtq", "tyz", "nut", "bdq", "jra", "rad", "kpm", "sed", "hre", "mng",
-                             "cmo", "mnn", "rog", "sti", "bru", "ktv", "cua", "cje", "cma", "tth",
-                             "crw")},
 }
 ESPEAK_VIETNAMESE = {"vi": "miền Bắc", "vi-vn-x-central": "miền Trung", "vi-vn-x-south": "miền Nam"}
 
@@ -157,12 +156,14 @@ _SYLLABLE_SPLIT = re.compile(r"[\s\-‐]+")
 
 
 def readable_by(voice: Voice, language: str, text: str) -> bool:
-    """Can ``voice`` read ``text`` of ``language`` as a fair approximation?"""
+    """Can ``voice`` read ``text`` of ``language`` as a fair approximation?  A Vietnamese voice
+    reads only the languages the registry lets it (a chain configured otherwise does not
+    override that), and only words Vietnamese spelling allows."""
     if voice.language == language:
         return True
-    if voice.language != "vie":
+    if voice.language != languages.VIETNAMESE:
         return False
-    return vietnamese_spelling(text)
+    return languages.vietnamese_voice(language).approximates and vietnamese_spelling(text)
 
 
 @lru_cache(maxsize=65536)
@@ -208,6 +209,9 @@ class Synthesiser:
         of a resting engine is still good)."""
         chain = [v for v in self.chains.get(language, ()) if v.engine in self.engines
                  and self.engines[v.engine].available()]
+        fit = languages.vietnamese_voice(language)
+        if not fit.approximates and not any(v.language == language for v in chain):
+            return Plan((), False, f"không dùng giọng máy tiếng Việt cho ngôn ngữ này: {fit.reason}")
         if not chain:
             return Plan((), False, "không có giọng đọc máy nào cho ngôn ngữ này")
         fits = tuple(v for v in chain if readable_by(v, language, text))

@@ -3,10 +3,13 @@ page, and the scopes (which side of which entries) it is looked up in."""
 
 from __future__ import annotations
 
+import re
+
 from dictionary import languages
 from dictionary.errors import InvalidQuery
 from dictionary.languages import VIETNAMESE
 from dictionary.search.ranking import Scope
+from dictionary.text import vietnamese
 from dictionary.text.normalize import canonical
 
 MAX_QUERY_LENGTH = 200
@@ -40,6 +43,28 @@ def query_text(q: str | None) -> str:
     if not text:
         raise InvalidQuery("Tham số q trống: hãy nhập từ cần tra, ví dụ ?q=cây.")
     return text
+
+
+_WORDS = re.compile(r"[\s\-‐]+")
+
+
+def possible_vietnamese(text: str) -> bool:
+    """Is every word of ``text`` a syllable Vietnamese spelling allows (``tiếng`` is; ``tieengs``,
+    ``dej``, and ``nuoc`` with its marks left out, are not: a word typed without marks holds no
+    Telex or VNI keys, so reading it as such changes nothing)?"""
+    words = [w for w in _WORDS.split(text.lower()) if w]
+    return bool(words) and all(vietnamese.is_syllable(w) for w in words)
+
+
+def reread_typing(text: str, source: str | None, found_as_typed: bool) -> bool:
+    """Whether a query is also read as Telex or VNI typing: only when the query as typed found no
+    exact match in the chosen direction (``found_as_typed`` False), or when it is said to be
+    Vietnamese but is no possible Vietnamese word (``tieengs``, typed on a keyboard without a
+    Vietnamese input method).  A word found as typed stays among its own: Hmong ``dej`` is not
+    also read as Telex ``dẹ``, which would bring in every gloss ``dê``, ``đe``…"""
+    if not found_as_typed:
+        return True
+    return source == VIETNAMESE and not possible_vietnamese(text)
 
 
 def check_page(limit: object, offset: object) -> None:

@@ -137,13 +137,15 @@ class SearchService:
         )
         candidates = self.backend.candidates(plan)
         readings: dict[int, str] = {}
+        marked = has_diacritics(text)
         if has_word_character(text):
-            for reading in self.readings(q, text):
+            found = any(self.is_exact(c, marked) for c in candidates)
+            typing = queries.reread_typing(text, source, found)
+            for reading in self.readings(q, text, typing=typing):
                 candidates.extend(self._decoded_candidates(reading, scopes, wanted, readings))
         else:  # no letter to compare: every folded key of symbols is empty, and "equal"
             candidates = [c for c in candidates if c.tier == Tier.EXACT]
         generation = self.entries.generation
-        marked = has_diacritics(text)
         ranked = self.rank(candidates, generation)
         exact = [r for r in ranked if self.is_exact(r.candidate, marked)]
         held = {r.entry for r in exact}
@@ -215,12 +217,13 @@ class SearchService:
         return tuple(item[3] for item in best[:wanted])
 
     @staticmethod
-    def readings(raw: str, text: str) -> list[str]:
-        """Other readings of a query: as Telex or VNI typing, in Latin letters when it is
-        written in Khmer, Cham or Tai Viet script, or, for text pasted from an old
-        document, converted from TCVN3 or VNI-Windows (read from the raw query, before the
-        soft hyphen that is TCVN3's ư is removed as invisible)."""
-        out = decode_query(text)
+    def readings(raw: str, text: str, typing: bool = True) -> list[str]:
+        """Other readings of a query: as Telex or VNI typing (when ``typing``: see
+        :func:`queries.reread_typing`), in Latin letters when it is written in Khmer, Cham or
+        Tai Viet script, or, for text pasted from an old document, converted from TCVN3 or
+        VNI-Windows (read from the raw query, before the soft hyphen that is TCVN3's ư is
+        removed as invisible)."""
+        out = decode_query(text) if typing else []
         latin = romanize(text)
         if latin and latin != text:
             out.append(latin)

@@ -36,11 +36,12 @@ class Browse:
             "WHERE a.kind = 'recording' AND e.public IS NOT NULL GROUP BY e.language").fetchall())
 
     def datasets(self, language: str) -> list[dict]:
-        """The datasets ``language``'s published entries come from, each with its citation,
+        """The datasets ``language``'s published entries come from, each with its title, citation,
         licence and description and how many of those entries it gives, largest first."""
         cursor = self.core.db.execute(
-            "SELECT d.name, d.citation, d.licence, d.description, c.n FROM datasets d JOIN (SELECT dataset, "
+            "SELECT d.name, d.citation, d.licence, d.description, c.n, d.title FROM datasets d JOIN (SELECT dataset, "
             "COUNT(*) AS n FROM entries WHERE language = ? AND public IS NOT NULL GROUP BY dataset) c "
             "ON c.dataset = d.name ORDER BY c.n DESC, d.name", (language,))
-        return [{"name": name, "citation": citation, "licence": licence, "description": description, "entries": n}
-                for name, citation, licence, description, n in cursor.fetchall()]
+        return [{"name": name, "citation": citation, "licence": licence, "description": description, "entries": n,
+                 "title": title or name}
+                for name, citation, licence, description, n, title in cursor.fetchall()]

@@ -25,6 +25,7 @@ class Dataset:
     source_file: str | None = None
     sha256: str | None = None
     description: str | None = None  # what the dataset is, for its readers
+    title: str | None = None  # its name as a person writes it, for public pages (else its name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +132,9 @@ class Datasets:
             added, updated = len(inserts), len(updates)
             db.execute(
                 "INSERT OR REPLACE INTO datasets (name, format, citation, licence, source_file, sha256, "
-                "imported_at, entries, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-                "COALESCE(?, (SELECT description FROM datasets WHERE name = ?)))",
+                "imported_at, entries, description, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                "COALESCE(?, (SELECT description FROM datasets WHERE name = ?)), "
+                "COALESCE(?, (SELECT title FROM datasets WHERE name = ?)))",
                 (
                     dataset.name,
                     dataset.format,
@@ -143,6 +145,8 @@ class Datasets:
                     at,
                     len(seen),
                     dataset.description,
+                    dataset.name,
+                    dataset.title,
                     dataset.name,
                 ),
             )

@@ -161,6 +161,12 @@ def _feed_head(db: sqlite3.Connection) -> None:
     db.execute("INSERT OR REPLACE INTO meta VALUES ('feed_head', ?)", (str(max(given)),))
 
 
+def _dataset_title(db: sqlite3.Connection) -> None:
+    """10: a dataset's title, added once (SQLite's ALTER TABLE has no IF NOT EXISTS)."""
+    if "title" not in {row[1] for row in db.execute("PRAGMA table_info(datasets)")}:
+        db.execute("ALTER TABLE datasets ADD COLUMN title TEXT")
+
+
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 1: entries, datasets and the generation counter
     """
@@ -272,6 +278,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _change_feed,
     # 9: the change feed's head kept in meta (stores made before it was)
     _feed_head,
+    # 10: a dataset's title as a person writes it, for public pages ("sample-khm" is a file's name)
+    _dataset_title,
 )
 VERSION = len(MIGRATIONS)
 

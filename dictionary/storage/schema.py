@@ -81,6 +81,7 @@ PG_FIRST = 8  # the version PG_SCHEMA makes
 # the steps of later versions, on PostgreSQL
 PG_MIGRATIONS: dict[int, str | Callable] = {
     9: "SELECT 1",  # PG_SCHEMA keeps the feed's head in meta from the start
+    10: "ALTER TABLE datasets ADD COLUMN IF NOT EXISTS title TEXT",
 }
 
 

@@ -131,7 +131,7 @@ def cmd_datasets_show(args, settings: Settings) -> int:
     found = _dataset(services.collection, args.name)
     if found is None:
         return 2
-    for key in ("name", "format", "source_file", "sha256", "imported_at", "entries", "citation", "licence",
+    for key in ("name", "title", "format", "source_file", "sha256", "imported_at", "entries", "citation", "licence",
                 "description"):
         print(f"{key}: {found[key] if found[key] is not None else '—'}")
     print("public entries by language: " + ", ".join(

@@ -29,6 +29,7 @@ def add_import(commands: Commands) -> None:
     p.add_argument("--citation", help="how to cite the word list (shown with every entry; URLs become links)")
     p.add_argument("--licence", help="its licence: an SPDX identifier (CC-BY-4.0, Apache-2.0) or a URL")
     p.add_argument("--description", help="what the dataset is, for its readers (e.g. research data, not approved)")
+    p.add_argument("--title", help="the dataset's name as public pages show it (default: its name)")
     p.add_argument("--variety", help="the dialect or survey point the whole list records (CSV/TSV/XLSX)")
     p.add_argument("--sheet", help="XLSX: the sheet to read (default: the first)")
     p.add_argument("--marker", action="append", default=[], metavar="MARKER=LANG|ROLE[:LANG]",
@@ -70,6 +71,7 @@ def cmd_import(args, settings: Settings) -> int:
             dataset=args.dataset, citation=args.citation, licence=args.licence,
             dry_run=args.dry_run, progress=progress("storing"), legacy=args.legacy,
             status=Status(args.status), actor=cli_actor(), variety=args.variety, description=args.description,
+            title=args.title,
             sheet=args.sheet, skip_empty=args.skip_empty, markers=tuple(args.marker),
             record_marker=args.record_marker, encoding=args.encoding,
         )
