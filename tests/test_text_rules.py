@@ -108,7 +108,7 @@ def test_the_api_refuses_text_that_cannot_be_shown_and_names_the_field(tmp_path)
                              headers=auth).status_code == 200
         page = http.get(site + f"/e/{rtl['id']}")
         assert page.status_code == 200 and f'<h1 lang="tyz" dir="auto">{rtl["headword"]}</h1>' in page.text
-        assert "<li><bdi>trâu</bdi>" in page.text
+        assert "<li id=\"nghia-1\"><bdi>trâu</bdi>" in page.text
         found = http.get(site + "/", params={"q": "\u202bשלום\u202c"})
         assert "«<bdi>" in found.text
     finally:
