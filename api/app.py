@@ -23,7 +23,8 @@ from .routes import ROUTERS, pages
 from .security import SecurityHeaders
 
 
-def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None) -> FastAPI:
+def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None,
+               timezone: str = "Asia/Ho_Chi_Minh") -> FastAPI:
     """The ASGI app over ``services``; ``rate_limits`` override the per-client limits of
     :mod:`api.ratelimit`."""
     @asynccontextmanager
@@ -43,6 +44,7 @@ def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None
         default_response_class=JSON,
     )
     app.state.services = services
+    app.state.timezone = timezone  # the desk's times are shown in it (TUDIEN_TIMEZONE)
     app.state.gate = Gate()
     app.state.rate_limiter = RateLimiter(rate_limits)
     # audio is compressed already, and a gzipped range would not be the range asked for

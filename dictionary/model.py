@@ -174,7 +174,19 @@ Domain = Annotated[str, Field(max_length=100, pattern=PLAIN_LINE), _LINE_OR_NONE
 Note = Annotated[str, Field(max_length=2000, pattern=PLAIN_TEXT), _TEXT_OR_NONE]
 Pos = Annotated[str, Field(max_length=50, pattern=PLAIN_LINE), _LINE_OR_NONE]
 Ipa = Annotated[str, Field(max_length=200, pattern=PLAIN_LINE), _LINE_OR_NONE]
-Authority = Annotated[str, Field(max_length=300, pattern=PLAIN_LINE), _LINE_OR_NONE]
+
+
+def _reference(value: str | None) -> str | None:
+    """An authority names the decision or publication that fixed the term: its number or its
+    year with it (``Quyết định số 1234/QĐ-UBDT``, ``TCVN 5712:1993``), never a bare "có"."""
+    if value is not None and not (any(c.isdigit() for c in value) and sum(c.isalpha() for c in value) >= 2):
+        raise PydanticCustomError("authority_reference", AUTHORITY_MESSAGE, {})
+    return value
+
+
+AUTHORITY_MESSAGE = ("phải nêu văn bản đã xác định thuật ngữ, với số hiệu hoặc năm của nó (ví dụ "
+                     "“Quyết định số 1234/QĐ-UBDT”, “TCVN 5712:1993”)")
+Authority = Annotated[str, Field(max_length=300, pattern=PLAIN_LINE), _LINE_OR_NONE, AfterValidator(_reference)]
 Source = Annotated[str, Field(max_length=500, pattern=PLAIN_LINE), _LINE_OR_NONE]
 Comment = Annotated[str, Field(max_length=2000, pattern=PLAIN_TEXT), _TEXT_OR_NONE]
 SuggestionText = Annotated[str, Field(max_length=2000, pattern=WRITTEN_TEXT), _TEXT]

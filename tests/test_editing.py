@@ -453,7 +453,7 @@ def test_kill_9_during_writes_loses_no_acknowledged_write(kind, tmp_path, reques
         while not stop.is_set():
             k += 1
             try:
-                made = http.post(w.site + "/v1/entries", headers=w.headers("editor"),
+                made = http.post(w.site + "/v1/entries", headers=w.headers("contributor"),
                                  json={**NEW, "comment": f"luồng ghi {n}-{k}"})
                 if made.status_code != 201:
                     failures.append(f"{made.status_code} {made.text}")
@@ -461,7 +461,9 @@ def test_kill_9_during_writes_loses_no_acknowledged_write(kind, tmp_path, reques
                 entry_id = made.json()["id"]
                 acknowledged[entry_id] = 1
                 for status in ("review", "published"):
-                    moved = http.post(w.site + f"/v1/entries/{entry_id}/status", headers=w.headers("editor"),
+                    # four eyes: the contributor sends the draft, the editor publishes it
+                    who = "contributor" if status == "review" else "editor"
+                    moved = http.post(w.site + f"/v1/entries/{entry_id}/status", headers=w.headers(who),
                                       json={"status": status})
                     if moved.status_code != 200:
                         failures.append(f"{moved.status_code} {moved.text}")

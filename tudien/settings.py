@@ -32,6 +32,8 @@ class Settings:
     pack_interval: float = 10.0  # seconds between looks for offline packs to patch (0: on request only)
     database_url: str | None = None  # postgresql://… (TUDIEN_DATABASE_URL): the store several nodes share
     audio_root: Path | None = None  # TUDIEN_AUDIO_DIR: the audio files, in a folder every node mounts
+    four_eyes: bool = True  # TUDIEN_FOUR_EYES: an editor never publishes content they wrote last
+    timezone: str = "Asia/Ho_Chi_Minh"  # TUDIEN_TIMEZONE: the time zone the desk shows times in
 
     @property
     def store_path(self) -> Path:
@@ -70,7 +72,31 @@ class Settings:
             pack_interval=_number(env, "TUDIEN_PACK_INTERVAL", "10"),
             database_url=_database_url(env),
             audio_root=Path(env["TUDIEN_AUDIO_DIR"]).expanduser() if env.get("TUDIEN_AUDIO_DIR") else None,
+            four_eyes=_switch(env, "TUDIEN_FOUR_EYES", True),
+            timezone=_timezone(env),
         )
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name}={value!r} is neither 1 nor 0")
+
+
+def _timezone(env: Mapping[str, str]) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = env.get("TUDIEN_TIMEZONE", "").strip() or "Asia/Ho_Chi_Minh"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigurationError(f"TUDIEN_TIMEZONE={name!r} is not an IANA time zone (e.g. Asia/Ho_Chi_Minh)") from None
+    return name
 
 
 def _database_url(env: Mapping[str, str]) -> str | None:
