@@ -162,6 +162,8 @@ def test_workbench_translates_a_paragraph_into_two_languages_and_exports(site, b
 
     browser.set_window_size(1280, 900)
     browser.get(site + "/dich")
+    browser.execute_script("localStorage.clear()")  # a device that has chosen no language yet
+    browser.get(site + "/dich")
     box = browser.find_element(By.ID, "text")
     box.send_keys(PARAGRAPH)
     if box.get_attribute("value") != PARAGRAPH:
@@ -462,6 +464,8 @@ def test_the_workbench_glossary_a_communicator_can_act_on(site, browser, downloa
     text = ("Ủy ban nhân dân xã cấp thẻ căn cước công dân cho người dân. "
             "Mỗi gia đình cần nước sạch và nhà ở, để trẻ em đi học.")
     browser.set_window_size(width, 900)
+    browser.get(site + "/dich")
+    browser.execute_script("localStorage.clear()")  # a device that has chosen no language yet
     browser.get(site + "/dich")
     browser.execute_script("document.getElementById('text').value = arguments[0]", text)
     browser.find_element(By.CSS_SELECTOR, "input[name=to][value=bdq]").click()

@@ -176,14 +176,15 @@ def test_history_compares_two_revisions_and_an_editor_reverts(desk, editor):
 
     site, tokens = desk
     auth = {"Authorization": f"Bearer {tokens['le.b']}"}
-    entry_id = HTTP.post(f"{site}/v1/entries", headers=auth, json=NEW).json()["id"]
-    for status in ("review", "published"):
-        HTTP.post(f"{site}/v1/entries/{entry_id}/status", headers=auth, json={"status": status})
-    etag = HTTP.get(f"{site}/v1/entries/{entry_id}", headers=auth).headers["ETag"]
-    assert HTTP.put(f"{site}/v1/entries/{entry_id}", headers={**auth, "If-Match": etag},
+    author = {"Authorization": f"Bearer {tokens['hoang.a']}"}  # four eyes: one writes, the other publishes
+    entry_id = HTTP.post(f"{site}/v1/entries", headers=author, json=NEW).json()["id"]
+    for status, who in (("review", author), ("published", auth)):
+        HTTP.post(f"{site}/v1/entries/{entry_id}/status", headers=who, json={"status": status})
+    etag = HTTP.get(f"{site}/v1/entries/{entry_id}", headers=author).headers["ETag"]
+    assert HTTP.put(f"{site}/v1/entries/{entry_id}", headers={**author, "If-Match": etag},
                     json={**NEW, "senses": [{"glosses": {"vie": ["trâu", "trâu nước"]}}]}).status_code == 200
-    for status in ("review", "published"):
-        HTTP.post(f"{site}/v1/entries/{entry_id}/status", headers=auth, json={"status": status})
+    for status, who in (("review", author), ("published", auth)):
+        assert HTTP.post(f"{site}/v1/entries/{entry_id}/status", headers=who, json={"status": status}).status_code == 200
     editor.get(f"{site}/e/{entry_id}/lich-su?a=3&b=6")
     assert "trâu nước" in editor.find_element(By.CSS_SELECTOR, "table.diff").text
     shot(editor, "desk-history", 1280)
@@ -264,10 +265,11 @@ def test_the_entry_page_records_too_and_a_headword_with_markup_stays_text(desk, 
 
     site, tokens = desk
     auth = {"Authorization": f"Bearer {tokens['le.b']}"}
+    author = {"Authorization": f"Bearer {tokens['hoang.a']}"}  # four eyes: one writes, the other publishes
     marked = "vài<script>window.injected = 2</script>"
-    entry_id = HTTP.post(f"{site}/v1/entries", headers=auth, json={**NEW, "headword": marked}).json()["id"]
-    for status in ("review", "published"):
-        HTTP.post(f"{site}/v1/entries/{entry_id}/status", headers=auth, json={"status": status})
+    entry_id = HTTP.post(f"{site}/v1/entries", headers=author, json={**NEW, "headword": marked}).json()["id"]
+    for status, who in (("review", author), ("published", auth)):
+        HTTP.post(f"{site}/v1/entries/{entry_id}/status", headers=who, json={"status": status})
     c = contributor
     c.set_window_size(360, 800)
     c.get(f"{site}/e/{entry_id}")
