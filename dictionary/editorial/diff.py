@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from dictionary import languages
+from dictionary.editorial.editing import STATUS_WORDS
 from dictionary.storage.entries import changes
 
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -19,12 +20,12 @@ FIELD_WORDS = {
     "headword": "Mục từ", "variants": "Biến thể", "pos": "Từ loại", "ipa": "Phiên âm (IPA)",
     "authority": "Căn cứ thuật ngữ chuẩn", "pronunciations": "Bản ghi âm", "status": "Trạng thái",
     "provenance": "Nguồn", "extra": "Thông tin thêm của nguồn", "language": "Ngôn ngữ", "created": "Tạo mới",
+    "senses": "Các nghĩa",
 }
 SENSE_WORDS = {
     "glosses": "Nghĩa", "definitions": "Giải nghĩa", "examples": "Ví dụ", "domains": "Lĩnh vực",
     "notes": "Ghi chú", "pos": "Từ loại", "source": "Nguồn", "extra": "Thông tin thêm của nguồn",
 }
-STATUS_WORDS = {"draft": "bản nháp", "review": "chờ duyệt", "published": "đã công bố", "retired": "đã rút"}
 
 
 def label(path: str) -> str:
@@ -86,18 +87,25 @@ def _key(key: str) -> str:
 def compare(before: dict | None, after: dict) -> list[dict]:
     """What differs between two revisions' contents, as text a person reads, the entry's fields
     first, then sense by sense: ``[{"field", "label", "sense", "before", "after"}]``.  The
-    status, the source and the source's extra data are compared only when nothing else
-    differs, so two revisions that differ always give at least one row."""
+    status and the source are compared only when no content differs; two revisions that differ
+    in anything always give at least one row (as stored, when the words read the same)."""
     before = before or {}
     paths = [p for p in changes(before, after) if p not in ("id", "created")]
+    if not before:  # a new entry: its language is no change
+        paths = [p for p in paths if p != "language"]
+    if "senses" in paths:  # senses added to none, or all removed: compared one by one
+        at = paths.index("senses")
+        count = max(len(before.get("senses") or []), len(after.get("senses") or []))
+        paths[at:at + 1] = [f"senses[{i}]" for i in range(count)] or ["senses"]
     content = [p for p in paths if p not in ("status", "provenance", "extra")]
-    rows = [_row(before, after, p) for p in (content or paths)]
-    rows = [r for r in rows if r is not None]
-    rows.sort(key=lambda r: -1 if r["sense"] is None else r["sense"])
-    return rows
+    for group in (content, [p for p in paths if p not in content]):
+        rows = [r for r in (_row(before, after, p) for p in group) if r is not None]
+        if rows:
+            return sorted(rows, key=lambda r: -1 if r["sense"] is None else r["sense"])
+    return [r for r in (_row(before, after, p, raw=True) for p in paths) if r is not None]
 
 
-def _row(before: dict, after: dict, path: str) -> dict | None:
+def _row(before: dict, after: dict, path: str, raw: bool = False) -> dict | None:
     old_value, new_value = _at(before, path), _at(after, path)
     if old_value == new_value:
         return None
@@ -105,6 +113,8 @@ def _row(before: dict, after: dict, path: str) -> dict | None:
         old, new = STATUS_WORDS.get(str(old_value), _shown(old_value)), STATUS_WORDS.get(str(new_value), _shown(new_value))
     else:
         old, new = _shown(old_value), _shown(new_value)
-    if old == new:  # the same words, held differently (order, an empty field): show what is held
+    if old == new:  # the same words, held differently (order, an empty field)
+        if not raw:
+            return None
         old, new = orjson.dumps(old_value).decode(), orjson.dumps(new_value).decode()
     return {"field": path, "label": label(path), "sense": sense_of(path), "before": old, "after": new}
