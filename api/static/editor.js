@@ -192,8 +192,11 @@
     if (sense) return `Nghĩa ${Number(sense[1]) + 1}` + (sense[2] ? `, ${SENSE_PARTS[sense[2]] || sense[2]}` : "");
     return FIELD_NAMES[(field || "").split(/[.[]/)[0]] || field;
   }
-  const said = (field, message) => field && message.startsWith(`Trường ${field}: `)
-    ? `${fieldName(field)}: ${message.slice(`Trường ${field}: `.length)}` : message;
+  const said = (field, message) => {  // "Trường senses[0].glosses: …", "Tham số authority không hợp lệ: …"
+    const at = message.indexOf(": ");
+    return field && at > 0 && message.slice(0, at).includes(field)
+      ? `${fieldName(field)}: ${message.slice(at + 2)}` : message;
+  };
 
   // -- saving ------------------------------------------------------------------------------------
   async function save(body, then) {
