@@ -1,5 +1,6 @@
 """The translation workbench on the real word lists: a cell's first candidates are the words
-that surely mean the term, each word once."""
+that surely mean the term, each word once.  (The workbench in a browser, at 360 and 1280
+pixels, is in tests/test_browser.py, over its server.)"""
 
 from __future__ import annotations
 
