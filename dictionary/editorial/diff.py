@@ -9,9 +9,10 @@ from typing import Any
 import orjson
 
 from dictionary import languages
-from dictionary.editorial.editing import STATUS_WORDS
+from dictionary.editorial.editing import STATUS_WORDS as _STATUS_WORDS
 from dictionary.storage.entries import changes
 
+STATUS_WORDS = {status.value: words for status, words in _STATUS_WORDS.items()}
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 _SENSE = re.compile(r"^senses\[(\d+)\](?:\.(\w+)(?:\.(\w+))?)?$")
 

@@ -24,6 +24,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from dictionary.editorial.editing import EDITORS_DATASET
 from dictionary.errors import InvalidQuery
 from dictionary.languages import VIETNAMESE
 from dictionary.search.service import SearchService
@@ -180,7 +181,9 @@ def rank_equivalents(found: list[dict]) -> list[dict]:
     ``place``: the term's position among its Vietnamese meanings, and how many it has), the
     surest first, each headword once: first the words that ``AGREEING`` or more entries spelled
     alike give (independent rows agreeing; two may be one word's chance), then a word meaning only the term, then one meaning it first,
-    then by how early and among how few meanings it comes; ties keep the search's order."""
+    then by how early and among how few meanings it comes; of equals, the entry this
+    dictionary's editors wrote (and another editor published) before an imported one, then the
+    search's order."""
     support: dict[str, int] = {}
     for e in found:
         key = fold(e["headword"])
@@ -191,7 +194,8 @@ def rank_equivalents(found: list[dict]) -> list[dict]:
         position, count = e.get("place", (0, 1))
         kind = 0 if count <= 1 else 1 if position == 0 else 2
         agreeing = support[fold(e["headword"])]
-        return (-(agreeing if agreeing >= AGREEING else 1), kind, position, count, order)
+        written_here = e.get("dataset") == EDITORS_DATASET  # by this dictionary's editors, reviewed
+        return (-(agreeing if agreeing >= AGREEING else 1), kind, position, count, not written_here, order)
 
     out: list[dict] = []
     seen: set[str] = set()
