@@ -663,3 +663,23 @@ def test_editors_download_their_language_in_every_exchange_format(editors):
     cldf = client.get("/v1/export", params={"format": "cldf"}, headers=as_("admin"))
     names = zipfile.ZipFile(io.BytesIO(cldf.content)).namelist()
     assert "cldf/Wordlist-metadata.json" in names and "cldf/forms.csv" in names
+
+
+def test_the_desk_settings_four_eyes_and_time_zone(tmp_path):
+    """TUDIEN_FOUR_EYES (on unless 0) and TUDIEN_TIMEZONE (Vietnam's unless named) are read once;
+    the desk shows a stored UTC time in that zone, the Vietnamese way."""
+    from api.routes.desk import clock
+    from dictionary.errors import ConfigurationError
+    from tudien.settings import Settings
+
+    base = {"TUDIEN_DATA_DIR": str(tmp_path)}
+    default = Settings.from_env(base)
+    assert (default.four_eyes, default.timezone) == (True, "Asia/Ho_Chi_Minh")
+    chosen = Settings.from_env({**base, "TUDIEN_FOUR_EYES": "0", "TUDIEN_TIMEZONE": "Asia/Bangkok"})
+    assert (chosen.four_eyes, chosen.timezone) == (False, "Asia/Bangkok")
+    for name, value in (("TUDIEN_FOUR_EYES", "maybe"), ("TUDIEN_TIMEZONE", "Hà Nội")):
+        with pytest.raises(ConfigurationError, match=name):
+            Settings.from_env({**base, name: value})
+
+    assert clock("Asia/Ho_Chi_Minh")("2026-12-04T18:05:00+00:00") == "01:05 ngày 05/12/2026"
+    assert clock("UTC")("2026-12-04T18:05:00+00:00") == "18:05 ngày 04/12/2026"

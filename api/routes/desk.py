@@ -6,7 +6,8 @@ back."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -77,18 +78,13 @@ def _said(exc: DictionaryError) -> str:
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # Vietnam keeps no summer time
 
 
-def _zone(request: Request):
-    name = getattr(request.app.state, "timezone", "Asia/Ho_Chi_Minh")
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):  # a system without the time zone database
-        return VIETNAM
-
-
-def when(request: Request):
+def clock(zone_name: str) -> Callable[[str | None], str]:
     """The desk's clock: a stored UTC time as Vietnamese read it (``14:05 ngày 04/12/2026``) in
-    the time zone of ``TUDIEN_TIMEZONE``."""
-    zone = _zone(request)
+    the time zone ``zone_name`` (``TUDIEN_TIMEZONE``)."""
+    try:
+        zone: tzinfo = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):  # a system without the time zone database
+        zone = VIETNAM
 
     def shown(at: str | None) -> str:
         if not at:
@@ -101,6 +97,11 @@ def when(request: Request):
             moment = moment.replace(tzinfo=UTC)
         return moment.astimezone(zone).strftime("%H:%M ngày %d/%m/%Y")
     return shown
+
+
+def when(request: Request) -> Callable[[str | None], str]:
+    """The clock of the app serving ``request``."""
+    return clock(getattr(request.app.state, "timezone", "Asia/Ho_Chi_Minh"))
 
 
 def _versions(revisions: list[dict]) -> list[dict]:
@@ -319,7 +320,7 @@ def history_page(request: Request, search: SearchDep, editing: EditingDep, entry
     revisions = editing.history(entry_id, account)
     diff = None
     numbers = [r["revision"] for r in revisions]
-    if a in numbers and b in numbers:
+    if a is not None and b is not None and a in numbers and b in numbers:
         bodies = {n: editing.revision_body(entry_id, n) for n in (a, b)}
         diff = compare(bodies[a], bodies[b])
     can_revert = account is not None and account.may(Role.editor, view.entry["language"])
