@@ -105,15 +105,12 @@ def when(request: Request) -> Callable[[str | None], str]:
 
 
 def _versions(revisions: list[dict]) -> list[dict]:
-    """The revisions with the content version each shows (a status move shows the version it
-    moved, not a new one) and, for a move, the status it came from."""
-    out, version, before = [], 0, None
+    """The history's revisions with, for a move, the status it came from, and for an edit, its
+    changes in Vietnamese."""
+    out, before = [], None
     for r in revisions:
-        move = is_move(r)
-        if not move:
-            version += 1
-        out.append({**r, "version": version, "move": move, "from": before,
-                    "labels": [] if move else labels([c for c in r["changes"] if c != "status"])})
+        out.append({**r, "from": before,
+                    "labels": [] if r["move"] else labels([c for c in r["changes"] if c != "status"])})
         before = r["status"]
     return out
 

@@ -65,7 +65,7 @@ class ResolveWrite(_Public):
 
 class TeamRuleWrite(_Public):
     four_eyes: bool = Field(description="true: biên tập viên không công bố nội dung chính mình sửa lần cuối")
-    comment: Comment | None = Field(None, description="lý do (bắt buộc khi tắt)")
+    comment: Comment | None = Field(None, description="lý do, ghi vào nhật ký kiểm tra")
 
 
 class TeamRulePublic(_Public):

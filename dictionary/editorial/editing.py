@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from dictionary.editorial.accounts import ALL_LANGUAGES, Account, Role
-from dictionary.editorial.review import TeamRules
+from dictionary.editorial.review import TeamRules, versions
 from dictionary.errors import (
     EntryNotFound,
     InvalidEntry,
@@ -149,17 +149,21 @@ class Editing:
         """The entry's revisions, oldest first: every one for an account of its language.  The
         public sees the revisions that were its text (published, or retired), each with what
         changed since the one before it and the publishing editor's comment: never a draft's
-        content, comment or author."""
+        content, comment or author.  Each says the content ``version`` it shows and whether it was
+        a status ``move`` of the version before it (no new content)."""
         view = self.view(entry_id, reader)
         revisions = self.entries.revisions(entry_id)
+        shown = versions(revisions)
         if self._sees_drafts(reader, view.entry["language"]):
-            return revisions
+            return [{**r, "version": shown[r["revision"]][0], "move": shown[r["revision"]][1]} for r in revisions]
         out, before = [], None
         for r in revisions:
             if r["status"] not in (Status.published, Status.retired) or r["revision"] > view.revision:
                 continue
             body = self.entries.revision(entry_id, r["revision"])["body"]
-            out.append({**r, "changes": [c for c in changes(before, body) if c != "status"] or ["status"]})
+            content = [c for c in changes(before, body) if c != "status"]
+            out.append({**r, "changes": content or ["status"], "version": shown[r["revision"]][0],
+                        "move": not content})
             before = body
         return out
 

@@ -3,14 +3,14 @@
 An editor does not publish content they wrote last themselves (``TUDIEN_FOUR_EYES=1``, the
 default): another editor of the language does.  A status move (draft → review → published) is no
 new content: the author of the last revision that changed the content answers for it.  An admin
-may switch the rule off for one language's team (a one-person team), with a reason; the switch
-is kept in the store and audited.  Admins are not held to it: they answer for the switches.
+may switch the rule off for one language's team (a one-person team), saying why; the switch is
+kept in the store and audited, with its reason.  Admins are not held to it: they answer for the switches.
 """
 
 from __future__ import annotations
 
 from dictionary.editorial.accounts import Account, Role
-from dictionary.errors import Forbidden, InvalidEntry
+from dictionary.errors import Forbidden
 from dictionary.model import Comment, checked, language_code
 from dictionary.storage.teams import Teams
 
@@ -21,6 +21,18 @@ OWN_CONTENT = ("Nguyên tắc hai người duyệt: bạn là người sửa n�
 def is_move(revision: dict) -> bool:
     """Whether a revision only moved the status of the content before it (no new version)."""
     return bool(revision["changes"]) and set(revision["changes"]) <= {"status"}
+
+
+def versions(revisions: list[dict]) -> dict[int, tuple[int, bool]]:
+    """For each revision (of ``revisions``, every one of an entry, oldest first) the content
+    version it shows and whether it was a move: an edit makes a new version, a status move shows
+    the version it moved."""
+    out, version = {}, 0
+    for r in revisions:
+        move = is_move(r)
+        version += 0 if move else 1
+        out[r["revision"]] = (version, move)
+    return out
 
 
 def content_author(revisions: list[dict]) -> str | None:
@@ -54,8 +66,6 @@ class TeamRules:
         actor.require(Role.admin)
         code = language_code(language, "language")
         reason = checked(Comment, comment, "comment")
-        if not on and not reason:
-            raise InvalidEntry("comment", "khi tắt nguyên tắc hai người duyệt cho một ngôn ngữ, hãy ghi lý do.")
         self.teams.set_four_eyes(code, on, actor=actor.name, comment=reason, client=client)
         return {"language": code, "four_eyes": on}
 
