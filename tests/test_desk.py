@@ -70,6 +70,9 @@ def _sign_in(driver, site: str, name: str, then: str = "/duyet") -> None:
     driver.find_element(By.ID, "name").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(PASSWORDS[name])
     driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 10).until(lambda d: "/dang-nhap" not in d.current_url)  # the page after signing in
     assert driver.current_url == f"{site}{then}"
     assert name in driver.find_element(By.TAG_NAME, "nav").text
     session = next(c for c in driver.get_cookies() if c["name"] == "tudien_session")
