@@ -32,7 +32,7 @@ class App(FastAPI):
 
 
 def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None,
-               public_url: str | None = None) -> FastAPI:
+               public_url: str | None = None, timezone: str = "Asia/Ho_Chi_Minh") -> FastAPI:
     """The ASGI app over ``services``; ``rate_limits`` override the per-client limits of
     :mod:`api.ratelimit`; ``public_url`` is the address absolute links are made from (None: links
     are paths; never the request's Host)."""
@@ -53,6 +53,7 @@ def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None
         default_response_class=JSON,
     )
     app.state.services = services
+    app.state.timezone = timezone  # the desk's times are shown in it (TUDIEN_TIMEZONE)
     app.state.gate = Gate()
     app.state.rate_limiter = RateLimiter(rate_limits)
     app.state.public_url = public_url.rstrip("/") if public_url else ""

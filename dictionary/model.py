@@ -120,12 +120,17 @@ def meanings(body: dict[str, Any]) -> int:
 
 # What each text pattern, and each rule of :func:`~dictionary.text.normalize.unshowable`, means,
 # said to a person (the API says the same of its request's fields).
+# An authority names the decision or publication that fixed the term, with its number or its year
+# ("Quyết định số 1234/QĐ-UBDT", "TCVN 5712:1993"), never a bare "có": a plain line with a digit.
+REFERENCE_LINE = PLAIN_LINE[:-1] + "[0-9]" + PLAIN_LINE[1:]
 PATTERN_MESSAGES = {
     WRITTEN_TEXT: "cần ít nhất một chữ nhìn thấy được và không được chứa ký tự điều khiển",
     PLAIN_TEXT: "không được chứa ký tự điều khiển; hãy gõ lại hoặc dán dưới dạng văn bản thường",
     WRITTEN_LINE: "cần ít nhất một chữ nhìn thấy được và không được chứa ký tự điều khiển; phải nằm trên một dòng",
     PLAIN_LINE: "phải nằm trên một dòng và không được chứa ký tự điều khiển; hãy gõ lại hoặc dán dưới dạng "
                 "văn bản thường",
+    REFERENCE_LINE: "phải nêu văn bản đã xác định thuật ngữ, với số hiệu hoặc năm của nó (ví dụ “Quyết định số "
+                    "1234/QĐ-UBDT”, “TCVN 5712:1993”), trên một dòng, không có ký tự điều khiển",
 }
 RULE_MESSAGES = {
     "unusable": "chứa ký tự điều khiển hay ký tự không dùng cho văn bản (như U+FFFE, U+10FFFF); hãy gõ lại "
@@ -174,7 +179,8 @@ Domain = Annotated[str, Field(max_length=100, pattern=PLAIN_LINE), _LINE_OR_NONE
 Note = Annotated[str, Field(max_length=2000, pattern=PLAIN_TEXT), _TEXT_OR_NONE]
 Pos = Annotated[str, Field(max_length=50, pattern=PLAIN_LINE), _LINE_OR_NONE]
 Ipa = Annotated[str, Field(max_length=200, pattern=PLAIN_LINE), _LINE_OR_NONE]
-Authority = Annotated[str, Field(max_length=300, pattern=PLAIN_LINE), _LINE_OR_NONE]
+
+Authority = Annotated[str, Field(max_length=300, pattern=REFERENCE_LINE), _LINE_OR_NONE]
 Source = Annotated[str, Field(max_length=500, pattern=PLAIN_LINE), _LINE_OR_NONE]
 Comment = Annotated[str, Field(max_length=2000, pattern=PLAIN_TEXT), _TEXT_OR_NONE]
 SuggestionText = Annotated[str, Field(max_length=2000, pattern=WRITTEN_TEXT), _TEXT]

@@ -18,6 +18,7 @@ from dictionary.catalogue import LanguageCatalogue
 from dictionary.collection import Collection
 from dictionary.editorial.accounts import Accounts
 from dictionary.editorial.editing import Editing
+from dictionary.editorial.review import TeamRules
 from dictionary.packs.pack import PackShelf
 from dictionary.search.indexing import Follower
 from dictionary.search.ports import Backend
@@ -54,7 +55,7 @@ class Services:
     @classmethod
     def compose(cls, storage: Storage, backend: Backend, audio_root: Path, synthesiser: Synthesiser,
                 limits: Limits | None = None, service_keys: tuple[str, ...] = (),
-                packs_root: Path | None = None, pack_interval: float = 10.0) -> Services:
+                packs_root: Path | None = None, pack_interval: float = 10.0, four_eyes: bool = True) -> Services:
         entries, feed = storage.entries, storage.feed
         search = SearchService(entries, backend)
         follower = Follower(entries, feed, backend)
@@ -64,7 +65,8 @@ class Services:
                           interval=pack_interval)
         return cls(backend, search, Collection(entries, storage.datasets, follower), audio, Translator(search),
                    Accounts(storage.accounts, service_keys),
-                   Editing(entries, storage.suggestions, storage.audit, follower), follower, packs,
+                   Editing(entries, storage.suggestions, storage.audit, follower,
+                           TeamRules(storage.teams, four_eyes)), follower, packs,
                    LanguageCatalogue(entries, storage.browse), storage)
 
     def close(self) -> None:

@@ -162,6 +162,8 @@ def test_workbench_translates_a_paragraph_into_two_languages_and_exports(site, b
 
     browser.set_window_size(1280, 900)
     browser.get(site + "/dich")
+    browser.execute_script("localStorage.clear()")  # a device that has chosen no language yet
+    browser.get(site + "/dich")
     box = browser.find_element(By.ID, "text")
     box.send_keys(PARAGRAPH)
     if box.get_attribute("value") != PARAGRAPH:
@@ -463,6 +465,8 @@ def test_the_workbench_glossary_a_communicator_can_act_on(site, browser, downloa
             "Mỗi gia đình cần nước sạch và nhà ở, để trẻ em đi học.")
     browser.set_window_size(width, 900)
     browser.get(site + "/dich")
+    browser.execute_script("localStorage.clear()")  # a device that has chosen no language yet
+    browser.get(site + "/dich")
     browser.execute_script("document.getElementById('text').value = arguments[0]", text)
     browser.find_element(By.CSS_SELECTOR, "input[name=to][value=bdq]").click()
     browser.find_element(By.ID, "run").click()
@@ -537,3 +541,110 @@ def test_a_language_page_at_phone_width_browses_by_letter_without_script(site):
         shot(driver, "ngon-ngu-k", 360)
     finally:
         driver.quit()
+
+
+# -- the workbench as translators use it, at a phone's width and a desktop's -------------------------------------------
+
+WIDTHS = (360, 1280)
+
+
+def _run(browser, site: str, width: int, text: str, codes: tuple[str, ...] = ("bdq", "mww")):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.set_window_size(width, 800)
+    browser.get(site + "/dich")
+    browser.execute_script("localStorage.clear()")  # a device that has chosen no language yet
+    browser.get(site + "/dich")
+    browser.execute_script("document.getElementById('text').value = arguments[0]", text)
+    for code in codes:
+        browser.find_element(By.CSS_SELECTOR, f"input[name=to][value={code}]").click()
+    browser.find_element(By.ID, "run").click()
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "table.glossary, p.error"))
+    assert not browser.find_elements(By.CSS_SELECTOR, "p.error")
+    return {r.find_element(By.TAG_NAME, "td").text: r
+            for r in browser.find_elements(By.CSS_SELECTOR, "table.glossary > tbody > tr:not(.parts-row)")}
+
+
+@pytest.mark.server
+@pytest.mark.shared_data
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_missing_term_is_a_gap_whole_and_its_syllables_are_no_translation(site, browser, width):
+    from selenium.webdriver.common.by import By
+
+    rows = _run(browser, site, width, "Ủy ban nhân dân xã cấp giấy khai sinh.")
+    assert "Ủy ban nhân dân" in rows and "Ủy" not in rows and "ban" not in rows
+    whole = rows["Ủy ban nhân dân"]
+    cells = whole.find_elements(By.TAG_NAME, "td")[1:]
+    assert [c.text for c in cells] == ["chưa có", "chưa có"] and not whole.find_elements(By.CSS_SELECTOR, "td a")
+    parts = whole.find_element(By.XPATH, "following-sibling::tr[1]")
+    assert "parts-row" in parts.get_attribute("class")
+    folded = parts.find_element(By.CSS_SELECTOR, "details.parts")
+    assert folded.get_attribute("open") is None and folded.text == "xem từng tiếng"  # out of the way
+    folded.find_element(By.TAG_NAME, "summary").click()
+    assert "không phải bản dịch" in folded.find_element(By.CSS_SELECTOR, ".not-translation").text
+    lines = [dd.text for dd in folded.find_elements(By.TAG_NAME, "dd")]
+    assert lines and all(line.split(":")[0] in ("Ba Na", "H'Mông Trắng") for line in lines)  # one language a line
+    if width == 360:  # each language's cell is a labelled line
+        label = browser.execute_script("return getComputedStyle(arguments[0], '::before').content", cells[0])
+        assert "Ba Na" in label
+    shot(browser, "dich-khoang-trong", width)
+
+
+@pytest.mark.server
+@pytest.mark.shared_data
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_first_candidates_mean_the_term_and_each_word_comes_once(site, browser, width):
+    from selenium.webdriver.common.by import By
+
+    rows = _run(browser, site, width, "Ngày mùa, gạo và nước.")
+    day, rice = rows["Ngày"].find_elements(By.TAG_NAME, "td"), rows["gạo"].find_elements(By.TAG_NAME, "td")
+    first = lambda cell: cell.find_element(By.CSS_SELECTOR, "ul.candidates a").text  # noqa: E731
+    assert first(day[1]) in {"'nar", "năr", "nar", "'năr"} and first(rice[1]) == "ƀa"
+    assert first(day[2]) == "hnub" and first(rice[2]) == "nplej"
+    for row in rows.values():
+        for cell in row.find_elements(By.CSS_SELECTOR, "td[data-label]"):
+            words = [a.get_attribute("textContent").casefold() for a in cell.find_elements(By.CSS_SELECTOR, "a")]
+            assert len(words) == len(set(words)), words
+    shot(browser, "dich-ung-vien", width)
+
+
+@pytest.mark.server
+@pytest.mark.shared_data
+@pytest.mark.parametrize("width", WIDTHS)
+def test_results_come_into_view_checkboxes_are_targets_and_the_choice_is_remembered(site, browser, width):
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(width, 800)
+    browser.get(site + "/dich")
+    for label in browser.find_elements(By.CSS_SELECTOR, "fieldset.targets label.check"):
+        size = label.size
+        assert size["height"] >= 44 and size["width"] >= 44, (label.text, size)
+    _run(browser, site, width, "Nước sạch cho mỗi nhà.", ("bdq",))
+    top, seen = browser.execute_script(
+        "const r = document.getElementById('ket-qua').getBoundingClientRect(); return [r.top, innerHeight]")
+    assert 0 <= top < seen / 2  # the results, not the form, fill the screen
+    if width == 360:
+        assert browser.execute_script("return scrollY") > 0
+    browser.get(site + "/dich")  # another day, the same device
+    checked = [b.get_attribute("value") for b in browser.find_elements(By.CSS_SELECTOR, "input[name=to]")
+               if b.is_selected()]
+    assert checked == ["bdq"]
+    shot(browser, "dich-nho-lua-chon", width)
+
+
+@pytest.mark.server
+@pytest.mark.shared_data
+def test_the_docx_glossary_is_a4_with_vietnamese_margins(site):
+    import io
+
+    from docx import Document
+    from docx.shared import Mm
+    answer = HTTP.post(site + "/dich", data={"text": "Nước sạch cho mỗi nhà.", "to": ["bdq"],
+                                                                  "export": "docx"})
+    assert answer.status_code == 200
+    section = Document(io.BytesIO(answer.content)).sections[0]
+    mm = lambda length: round(length / Mm(1))  # noqa: E731
+    assert (mm(section.page_width), mm(section.page_height)) == (210, 297)
+    assert (mm(section.top_margin), mm(section.bottom_margin), mm(section.left_margin), mm(section.right_margin)) == \
+        (20, 20, 30, 15)

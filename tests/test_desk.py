@@ -70,6 +70,9 @@ def _sign_in(driver, site: str, name: str, then: str = "/duyet") -> None:
     driver.find_element(By.ID, "name").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(PASSWORDS[name])
     driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 10).until(lambda d: "/dang-nhap" not in d.current_url)  # the page after signing in
     assert driver.current_url == f"{site}{then}"
     assert name in driver.find_element(By.TAG_NAME, "nav").text
     session = next(c for c in driver.get_cookies() if c["name"] == "tudien_session")
@@ -176,14 +179,15 @@ def test_history_compares_two_revisions_and_an_editor_reverts(desk, editor):
 
     site, tokens = desk
     auth = {"Authorization": f"Bearer {tokens['le.b']}"}
-    entry_id = HTTP.post(f"{site}/v1/entries", headers=auth, json=NEW).json()["id"]
-    for status in ("review", "published"):
-        HTTP.post(f"{site}/v1/entries/{entry_id}/status", headers=auth, json={"status": status})
-    etag = HTTP.get(f"{site}/v1/entries/{entry_id}", headers=auth).headers["ETag"]
-    assert HTTP.put(f"{site}/v1/entries/{entry_id}", headers={**auth, "If-Match": etag},
+    author = {"Authorization": f"Bearer {tokens['hoang.a']}"}  # four eyes: one writes, the other publishes
+    entry_id = HTTP.post(f"{site}/v1/entries", headers=author, json=NEW).json()["id"]
+    for status, who in (("review", author), ("published", auth)):
+        HTTP.post(f"{site}/v1/entries/{entry_id}/status", headers=who, json={"status": status})
+    etag = HTTP.get(f"{site}/v1/entries/{entry_id}", headers=author).headers["ETag"]
+    assert HTTP.put(f"{site}/v1/entries/{entry_id}", headers={**author, "If-Match": etag},
                     json={**NEW, "senses": [{"glosses": {"vie": ["trâu", "trâu nước"]}}]}).status_code == 200
-    for status in ("review", "published"):
-        HTTP.post(f"{site}/v1/entries/{entry_id}/status", headers=auth, json={"status": status})
+    for status, who in (("review", author), ("published", auth)):
+        assert HTTP.post(f"{site}/v1/entries/{entry_id}/status", headers=who, json={"status": status}).status_code == 200
     editor.get(f"{site}/e/{entry_id}/lich-su?a=3&b=6")
     assert "trâu nước" in editor.find_element(By.CSS_SELECTOR, "table.diff").text
     shot(editor, "desk-history", 1280)
@@ -264,10 +268,11 @@ def test_the_entry_page_records_too_and_a_headword_with_markup_stays_text(desk, 
 
     site, tokens = desk
     auth = {"Authorization": f"Bearer {tokens['le.b']}"}
+    author = {"Authorization": f"Bearer {tokens['hoang.a']}"}  # four eyes: one writes, the other publishes
     marked = "vài<script>window.injected = 2</script>"
-    entry_id = HTTP.post(f"{site}/v1/entries", headers=auth, json={**NEW, "headword": marked}).json()["id"]
-    for status in ("review", "published"):
-        HTTP.post(f"{site}/v1/entries/{entry_id}/status", headers=auth, json={"status": status})
+    entry_id = HTTP.post(f"{site}/v1/entries", headers=author, json={**NEW, "headword": marked}).json()["id"]
+    for status, who in (("review", author), ("published", auth)):
+        HTTP.post(f"{site}/v1/entries/{entry_id}/status", headers=who, json={"status": status})
     c = contributor
     c.set_window_size(360, 800)
     c.get(f"{site}/e/{entry_id}")

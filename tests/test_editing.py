@@ -257,6 +257,13 @@ REFUSALS = [
     ("GET", "/v1/suggestions?status=all", "editor", None, {}, 422, "invalid_parameter", "status"),
     ("POST", "/v1/suggestions/999", "editor", {"status": "accepted"}, {}, 404, "suggestion_not_found", None),
     ("POST", "/v1/suggestions/999", "editor", {"status": "maybe"}, {}, 422, "invalid_parameter", "status"),
+    ("POST", "/v1/suggestions/999", "editor", {"status": "accepted", "revision": 0}, {}, 422, "invalid_parameter",
+     "revision"),
+    ("GET", "/v1/review/rules", None, None, {}, 401, "unauthenticated", None),
+    ("GET", "/v1/review/rules", "contributor", None, {}, 403, "forbidden", None),
+    ("PUT", "/v1/review/rules/tyz", "editor", {"four_eyes": False, "comment": "một người"}, {}, 403, "forbidden", None),
+    ("PUT", "/v1/review/rules/xyz", "admin", {"four_eyes": True}, {}, 422, "invalid_entry", "language"),
+    ("PUT", "/v1/review/rules/tyz", "admin", {"four_eyes": "có"}, {}, 422, "invalid_parameter", "four_eyes"),
     ("GET", "/v1/audit", "editor", None, {}, 403, "forbidden", None),
     ("GET", "/v1/audit?since=hôm-qua", "admin", None, {}, 422, "invalid_query", None),
     ("GET", "/v1/export?format=lift&language=tyz", None, None, {}, 401, "unauthenticated", None),
@@ -454,7 +461,7 @@ def test_kill_9_during_writes_loses_no_acknowledged_write(kind, tmp_path, reques
         while not stop.is_set():
             k += 1
             try:
-                made = http.post(w.site + "/v1/entries", headers=w.headers("editor"),
+                made = http.post(w.site + "/v1/entries", headers=w.headers("contributor"),
                                  json={**NEW, "comment": f"luồng ghi {n}-{k}"})
                 if made.status_code != 201:
                     failures.append(f"{made.status_code} {made.text}")
@@ -462,7 +469,9 @@ def test_kill_9_during_writes_loses_no_acknowledged_write(kind, tmp_path, reques
                 entry_id = made.json()["id"]
                 acknowledged[entry_id] = 1
                 for status in ("review", "published"):
-                    moved = http.post(w.site + f"/v1/entries/{entry_id}/status", headers=w.headers("editor"),
+                    # four eyes: the contributor sends the draft, the editor publishes it
+                    who = "contributor" if status == "review" else "editor"
+                    moved = http.post(w.site + f"/v1/entries/{entry_id}/status", headers=w.headers(who),
                                       json={"status": status})
                     if moved.status_code != 200:
                         failures.append(f"{moved.status_code} {moved.text}")
@@ -654,3 +663,23 @@ def test_editors_download_their_language_in_every_exchange_format(editors):
     cldf = client.get("/v1/export", params={"format": "cldf"}, headers=as_("admin"))
     names = zipfile.ZipFile(io.BytesIO(cldf.content)).namelist()
     assert "cldf/Wordlist-metadata.json" in names and "cldf/forms.csv" in names
+
+
+def test_the_desk_settings_four_eyes_and_time_zone(tmp_path):
+    """TUDIEN_FOUR_EYES (on unless 0) and TUDIEN_TIMEZONE (Vietnam's unless named) are read once;
+    the desk shows a stored UTC time in that zone, the Vietnamese way."""
+    from api.routes.desk import clock
+    from dictionary.errors import ConfigurationError
+    from tudien.settings import Settings
+
+    base = {"TUDIEN_DATA_DIR": str(tmp_path)}
+    default = Settings.from_env(base)
+    assert (default.four_eyes, default.timezone) == (True, "Asia/Ho_Chi_Minh")
+    chosen = Settings.from_env({**base, "TUDIEN_FOUR_EYES": "0", "TUDIEN_TIMEZONE": "Asia/Bangkok"})
+    assert (chosen.four_eyes, chosen.timezone) == (False, "Asia/Bangkok")
+    for name, value in (("TUDIEN_FOUR_EYES", "maybe"), ("TUDIEN_TIMEZONE", "Hà Nội")):
+        with pytest.raises(ConfigurationError, match=name):
+            Settings.from_env({**base, name: value})
+
+    assert clock("Asia/Ho_Chi_Minh")("2026-12-04T18:05:00+00:00") == "01:05 ngày 05/12/2026"
+    assert clock("UTC")("2026-12-04T18:05:00+00:00") == "18:05 ngày 04/12/2026"

@@ -133,7 +133,7 @@ def test_the_documented_lookup_finds_a_word_with_plain_sql(real_library, tmp_pat
 # -- syncing through a real server ------------------------------------------------------------------
 
 class Site:
-    """A real ``tudien serve`` over the White Hmong list, with an editor of mww."""
+    """A real ``tudien serve`` over the White Hmong list, with the one editor of mww."""
 
     def __init__(self, folder, request) -> None:
         self.lib = Library(folder)
@@ -141,8 +141,9 @@ class Site:
         self.lib.add(DATA / "pairs/mww-vie.tsv", "tsv", "mww", "mww_form", "vie_form", "english_meaning")
         self.lib.index()
         self.token = self.lib.services.accounts.add("vang.b", "editor", "mww")
+        # one editor, who publishes their own edits: a one-person team, without four eyes
         env = {**os.environ, "TUDIEN_DATA_DIR": str(folder), "TUDIEN_TTS_ENGINES": "espeak-ng",
-               "TUDIEN_PACK_INTERVAL": "0.5"}
+               "TUDIEN_PACK_INTERVAL": "0.5", "TUDIEN_FOUR_EYES": "0"}
         self.server, port = start_server(env, workers=1, start_new_session=True)
         request.addfinalizer(self.stop)
         self.url = f"http://127.0.0.1:{port}"

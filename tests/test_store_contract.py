@@ -103,6 +103,59 @@ def test_revisions_review_and_history(world):
     assert queue == []
 
 
+def test_four_eyes_and_the_authority_reference(world):
+    """An editor does not publish content they wrote last (a status move is no content of
+    theirs); an admin switches the rule off for a one-person team, audited with its reason, and on
+    again; a "Thuật ngữ chuẩn" needs the reference of the decision that fixed the term."""
+    lib, client, who = world
+    second = {"Authorization": "Bearer " + lib.services.accounts.add("pham.d", "editor", "tyz")}
+    made = client.post("/v1/entries", headers=who["editor"], json=NEW).json()["id"]
+    assert client.post(f"/v1/entries/{made}/status", headers=who["editor"], json={"status": "review"}).status_code == 200
+    own = client.post(f"/v1/entries/{made}/status", headers=who["editor"], json={"status": "published"})
+    assert own.status_code == 403 and own.json()["error"]["code"] == "forbidden"
+    assert "hai người duyệt" in own.json()["error"]["message"]
+    assert client.get(f"/v1/entries/{made}").status_code == 404
+    assert client.post(f"/v1/entries/{made}/status", headers=second, json={"status": "published"}).status_code == 200
+    history = client.get(f"/v1/entries/{made}/history", headers=who["editor"]).json()["revisions"]
+    assert [(r["revision"], r["author"], r["version"], r["move"]) for r in history] == [
+        (1, "le.b", 1, False), (2, "le.b", 1, True), (3, "pham.d", 1, True)]  # sent and published: one version
+    # a contributor's content, sent by them: the editor publishes it
+    theirs = client.post("/v1/entries", headers=who["contributor"], json=NEW).json()["id"]
+    client.post(f"/v1/entries/{theirs}/status", headers=who["contributor"], json={"status": "review"})
+    assert client.post(f"/v1/entries/{theirs}/status", headers=who["editor"],
+                       json={"status": "published"}).status_code == 200
+
+    # the switch is an admin's, and is audited with its reason
+    assert client.put("/v1/review/rules/tyz", headers=who["editor"], json={"four_eyes": False,
+                                                                        "comment": "một người"}).status_code == 403
+    off = client.put("/v1/review/rules/tyz", headers=who["admin"],
+                     json={"four_eyes": False, "comment": "nhóm tiếng Tày chỉ có một biên tập viên"})
+    assert off.status_code == 200 and off.json() == {"language": "tyz", "four_eyes": False}
+    assert client.get("/v1/review/rules", headers=who["editor"]).json() == {"default": True,
+                                                                          "languages": {"tyz": False}}
+    alone = client.post("/v1/entries", headers=who["editor"], json=NEW).json()["id"]
+    client.post(f"/v1/entries/{alone}/status", headers=who["editor"], json={"status": "review"})
+    assert client.post(f"/v1/entries/{alone}/status", headers=who["editor"],
+                       json={"status": "published"}).status_code == 200
+    records = client.get("/v1/audit", headers=who["admin"], params={"limit": 1000}).json()["records"]
+    switch = [r for r in records if r["action"] == "team.four_eyes"]
+    assert [(r["actor"], r["target"], r["detail"]["four_eyes"], r["detail"]["before"], r["detail"]["comment"])
+            for r in switch] == [("quan.tri", "tyz", False, None, "nhóm tiếng Tày chỉ có một biên tập viên")]
+    assert client.put("/v1/review/rules/tyz", headers=who["admin"], json={"four_eyes": True}).status_code == 200
+    again = client.post("/v1/entries", headers=who["editor"], json=NEW).json()["id"]
+    client.post(f"/v1/entries/{again}/status", headers=who["editor"], json={"status": "review"})
+    assert client.post(f"/v1/entries/{again}/status", headers=who["editor"],
+                       json={"status": "published"}).status_code == 403
+
+    # the authority names its decision or publication: a bare word is refused, naming the field
+    bare = client.post("/v1/entries", headers=who["contributor"], json={**NEW, "authority": "chuẩn"})
+    assert bare.status_code == 422 and bare.json()["error"]["field"] == "authority"
+    assert "Quyết định số" in bare.json()["error"]["message"]
+    decision = "Quyết định số 1234/QĐ-UBDT"
+    kept = client.post("/v1/entries", headers=who["contributor"], json={**NEW, "authority": decision})
+    assert kept.status_code == 201 and kept.json()["authority"] == decision
+
+
 def test_two_writers_at_once_one_gets_412(world):
     lib, client, who = world
     entry_id = client.post("/v1/entries", headers=who["contributor"], json=NEW).json()["id"]

@@ -35,6 +35,8 @@ class Settings:
     # TUDIEN_PUBLIC_URL: the address readers reach the service at, for the absolute links of
     # citations and downloads (never the request's Host); None: links are paths
     public_url: str | None = None
+    four_eyes: bool = True  # TUDIEN_FOUR_EYES: an editor never publishes content they wrote last
+    timezone: str = "Asia/Ho_Chi_Minh"  # TUDIEN_TIMEZONE: the time zone the desk shows times in
 
     @property
     def store_path(self) -> Path:
@@ -74,6 +76,8 @@ class Settings:
             database_url=_database_url(env),
             audio_root=Path(env["TUDIEN_AUDIO_DIR"]).expanduser() if env.get("TUDIEN_AUDIO_DIR") else None,
             public_url=_public_url(env),
+            four_eyes=_switch(env, "TUDIEN_FOUR_EYES", True),
+            timezone=_timezone(env),
         )
 
 
@@ -86,6 +90,28 @@ def _public_url(env: Mapping[str, str]) -> str | None:
         raise ConfigurationError(f"TUDIEN_PUBLIC_URL={url!r} is not an http(s):// address such as "
                                  "https://tudien.example.vn (a path after the host is allowed)")
     return url
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name}={value!r} is neither 1 nor 0")
+
+
+def _timezone(env: Mapping[str, str]) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = env.get("TUDIEN_TIMEZONE", "").strip() or "Asia/Ho_Chi_Minh"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigurationError(f"TUDIEN_TIMEZONE={name!r} is not an IANA time zone (e.g. Asia/Ho_Chi_Minh)") from None
+    return name
 
 
 def _database_url(env: Mapping[str, str]) -> str | None:

@@ -44,7 +44,7 @@ def open_services(settings: Settings, *, readonly: bool = False, synthesiser: Sy
         limits = Limits(synthetic_bytes=settings.synthetic_budget)
     return Services.compose(storage, open_backend(settings), settings.audio_dir, synthesiser, limits,
                             service_keys=settings.api_keys, packs_root=settings.packs_dir,
-                            pack_interval=settings.pack_interval)
+                            pack_interval=settings.pack_interval, four_eyes=settings.four_eyes)
 
 
 def migrate(settings: Settings) -> tuple[int, int]:
@@ -64,7 +64,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from api.ratelimit import Rule
 
     rules = {kind: Rule(per_minute, burst) for kind, (per_minute, burst) in settings.rate_limits.items()}
-    return make(services or open_services(settings), rate_limits=rules, public_url=settings.public_url)
+    return make(services or open_services(settings), rate_limits=rules, public_url=settings.public_url,
+                timezone=settings.timezone)
 
 
 def serving_services(settings: Settings) -> Services:

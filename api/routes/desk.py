@@ -6,20 +6,26 @@ back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from dictionary.editorial.accounts import Account, Role
-from dictionary.editorial.diff import compare
+from dictionary.editorial.diff import compare, labels
+from dictionary.editorial.diff import label as field_label
 from dictionary.editorial.editing import STATUS_WORDS
+from dictionary.editorial.review import is_move
 from dictionary.errors import (
     DictionaryError,
     EntryNotFound,
     Forbidden,
     InvalidAccount,
+    InvalidEntry,
     InvalidTransition,
     StaleRevision,
     SuggestionClosed,
@@ -62,6 +68,53 @@ def _refused(request: Request, search, message: str, status: int) -> Response:
     return render(request, "thong-bao.html", _context(request, search, message=message), status_code=status)
 
 
+def _said(exc: DictionaryError) -> str:
+    """A refusal as the desk says it: a field named by its Vietnamese name."""
+    if isinstance(exc, InvalidEntry):
+        return f"{field_label(exc.field)}: {str(exc).split(': ', 1)[-1]}"
+    return str(exc)
+
+
+VIETNAM = timezone(timedelta(hours=7), "ICT")  # Vietnam keeps no summer time
+
+
+def clock(zone_name: str) -> Callable[[str | None], str]:
+    """The desk's clock: a stored UTC time as Vietnamese read it (``14:05 ngày 04/12/2026``) in
+    the time zone ``zone_name`` (``TUDIEN_TIMEZONE``)."""
+    try:
+        zone: tzinfo = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):  # a system without the time zone database
+        zone = VIETNAM
+
+    def shown(at: str | None) -> str:
+        if not at:
+            return ""
+        try:
+            moment = datetime.fromisoformat(at)
+        except ValueError:
+            return at
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(zone).strftime("%H:%M ngày %d/%m/%Y")
+    return shown
+
+
+def when(request: Request) -> Callable[[str | None], str]:
+    """The clock of the app serving ``request``."""
+    return clock(getattr(request.app.state, "timezone", "Asia/Ho_Chi_Minh"))
+
+
+def _versions(revisions: list[dict]) -> list[dict]:
+    """The history's revisions with, for a move, the status it came from, and for an edit, its
+    changes in Vietnamese."""
+    out, before = [], None
+    for r in revisions:
+        out.append({**r, "from": before,
+                    "labels": [] if r["move"] else labels([c for c in r["changes"] if c != "status"])})
+        before = r["status"]
+    return out
+
+
 # -- signing in -----------------------------------------------------------------------------------
 
 @router.get("/dang-nhap", response_class=HTMLResponse)
@@ -101,15 +154,16 @@ def sign_out(request: Request, search: SearchDep, csrf: str = Form("")):
 # -- the entry editor -------------------------------------------------------------------------------
 
 def _editor(request: Request, search, account: Account, entry: dict | None, revision: int | None,
-            saved: int | None = None) -> Response:
+            saved: int | None = None, suggestion: dict | None = None) -> Response:
     if account.role == Role.admin or "*" in account.languages:
         choices = sorted(search.languages())
     else:
         choices = list(account.languages)
     data = {"id": entry["id"] if entry else None, "entry": entry, "etag": f'"r{revision}"' if revision else None,
-            "letters": SPECIAL_LETTERS}
+            "letters": SPECIAL_LETTERS, "suggestion": suggestion["id"] if suggestion else None}
     return render(request, "sua.html", _context(request, search, entry=entry, revision=revision, data=data,
-                                                choices=choices, saved=saved, status_words=STATUS_WORDS))
+                                                choices=choices, saved=saved, status_words=STATUS_WORDS,
+                                                suggestion=suggestion))
 
 
 @router.get("/moi", response_class=HTMLResponse)
@@ -122,7 +176,7 @@ def new_entry(request: Request, search: SearchDep):
 
 @router.get("/e/{entry_id}/sua", response_class=HTMLResponse)
 def edit_entry(request: Request, search: SearchDep, editing: EditingDep, entry_id: str,
-               saved: int | None = Query(None, alias="luu")):
+               saved: int | None = Query(None, alias="luu"), suggested: int | None = Query(None, alias="gop-y")):
     account = _reader(request, search, Role.contributor)
     if not isinstance(account, Account):
         return account
@@ -131,7 +185,12 @@ def edit_entry(request: Request, search: SearchDep, editing: EditingDep, entry_i
         account.require(Role.contributor, state.language)
     except Forbidden as exc:
         return _refused(request, search, str(exc), 403)
-    return _editor(request, search, account, state.body, state.revision, saved)
+    suggestion = None
+    if suggested is not None and account.may(Role.editor, state.language):
+        found = editing.suggestion(account, suggested)
+        if found is not None and found["entry_id"] == entry_id:
+            suggestion = found
+    return _editor(request, search, account, state.body, state.revision, saved, suggestion)
 
 
 # -- the review queue -------------------------------------------------------------------------------
@@ -158,7 +217,8 @@ def _reader(request: Request, search, role: Role) -> Account | Response:
 
 
 @router.get("/duyet", response_class=HTMLResponse)
-def review_page(request: Request, search: SearchDep, editing: EditingDep, done: str | None = None):
+def review_page(request: Request, search: SearchDep, editing: EditingDep, done: str | None = None,
+                sent: str | None = Query(None, alias="gui")):
     account = _reader(request, search, Role.contributor)
     if not isinstance(account, Account):
         return account
@@ -166,9 +226,21 @@ def review_page(request: Request, search: SearchDep, editing: EditingDep, done: 
     if account.may(Role.editor):
         for row in editing.in_review(account):
             state = editing.state(row["id"])
-            waiting.append({**row, "diff": compare(state.public, state.body), "new": state.public is None})
+            revisions = editing.history(row["id"], account)
+            written = next((r for r in reversed(revisions) if not is_move(r)), None)
+            own = editing.teams.blocks(account, row["language"], revisions)
+            waiting.append({**row, "diff": compare(state.public, state.body), "new": state.public is None,
+                            "written": written, "own": own})
+    heads = {}
+    for key in (done, sent):
+        if key:
+            try:
+                heads[key] = editing.state(key).body["headword"]
+            except EntryNotFound:
+                heads[key] = key
     return render(request, "duyet.html", _context(request, search, waiting=waiting, mine=editing.drafts_of(account),
-                                                  done=done, status_words=STATUS_WORDS))
+                                                  done=done, sent=sent, heads=heads, status_words=STATUS_WORDS,
+                                                  when=when(request)))
 
 
 @router.post("/duyet/{entry_id}")
@@ -180,7 +252,9 @@ def review_decision(request: Request, search: SearchDep, editing: EditingDep, en
     try:
         editing.move(account, entry_id, status, comment or None, revision, client_of(request))
     except DictionaryError as exc:
-        return _refused(request, search, str(exc), _status_of(exc))
+        return _refused(request, search, _said(exc), _status_of(exc))
+    if status == "review":  # the author's own sending: said as such
+        return RedirectResponse(f"/duyet?gui={quote(entry_id)}", status_code=303)
     return RedirectResponse(f"/duyet?done={quote(entry_id)}", status_code=303)
 
 
@@ -196,7 +270,7 @@ def suggest(request: Request, search: SearchDep, editing: EditingDep, entry_id: 
     try:
         editing.suggest(entry_id, text, contact or None, client_of(request), reader_of(request))
     except DictionaryError as exc:
-        return _refused(request, search, str(exc), _status_of(exc))
+        return _refused(request, search, _said(exc), _status_of(exc))
     return RedirectResponse(f"/e/{quote(entry_id)}?da-gop-y=1#gop-y", status_code=303)
 
 
@@ -212,7 +286,7 @@ def suggestions_page(request: Request, search: SearchDep, editing: EditingDep):
             heads[r["entry_id"]] = editing.state(r["entry_id"]).body["headword"]
         except EntryNotFound:  # gone since (a store of before suggestions were closed with their entry)
             heads[r["entry_id"]] = r["entry_id"]
-    return render(request, "gop-y.html", _context(request, search, suggestions=rows, heads=heads))
+    return render(request, "gop-y.html", _context(request, search, suggestions=rows, heads=heads, when=when(request)))
 
 
 @router.post("/gop-y/{number}")
@@ -221,12 +295,15 @@ def resolve(request: Request, search: SearchDep, editing: EditingDep, number: in
     account = _signed_form(request, search, csrf, Role.editor)
     if not isinstance(account, Account):
         return account
+    if status == "accepted":  # to the editor, the suggestion beside the form; closed when the edit is saved
+        found = editing.suggestion(account, number)
+        if found is None:
+            return _refused(request, search, f"Không có góp ý số {number}.", 404)
+        return RedirectResponse(f"/e/{quote(found['entry_id'])}/sua?gop-y={number}", status_code=303)
     try:
-        done = editing.resolve(account, number, status, comment or None, client_of(request))
+        editing.resolve(account, number, status, comment or None, client_of(request))
     except DictionaryError as exc:
-        return _refused(request, search, str(exc), _status_of(exc))
-    if status == "accepted":  # to the editor, to correct the entry
-        return RedirectResponse(f"/e/{quote(done['entry_id'])}/sua", status_code=303)
+        return _refused(request, search, _said(exc), _status_of(exc))
     return RedirectResponse("/gop-y", status_code=303)
 
 
@@ -240,13 +317,14 @@ def history_page(request: Request, search: SearchDep, editing: EditingDep, entry
     revisions = editing.history(entry_id, account)
     diff = None
     numbers = [r["revision"] for r in revisions]
-    if a in numbers and b in numbers:
+    if a is not None and b is not None and a in numbers and b in numbers:
         bodies = {n: editing.revision_body(entry_id, n) for n in (a, b)}
         diff = compare(bodies[a], bodies[b])
     can_revert = account is not None and account.may(Role.editor, view.entry["language"])
-    return render(request, "lich-su.html", _context(request, search, entry=view.entry, revisions=revisions,
+    return render(request, "lich-su.html", _context(request, search, entry=view.entry, revisions=_versions(revisions),
                                                     a=a, b=b, diff=diff, can_revert=can_revert,
-                                                    current=view.revision, status_words=STATUS_WORDS))
+                                                    current=view.revision, status_words=STATUS_WORDS,
+                                                    when=when(request)))
 
 
 @router.post("/e/{entry_id}/lich-su")
@@ -259,5 +337,5 @@ async def revert(request: Request, search: SearchDep, editing: EditingDep, entry
         await run_in_threadpool(editing.revert, account, entry_id, revision, comment or None, current,
                                 client_of(request))
     except DictionaryError as exc:
-        return _refused(request, search, str(exc), _status_of(exc))
+        return _refused(request, search, _said(exc), _status_of(exc))
     return RedirectResponse(f"/e/{quote(entry_id)}/lich-su", status_code=303)

@@ -21,6 +21,9 @@ from ..schemas.editorial import (
     SuggestionReceived,
     SuggestionsPublic,
     SuggestionWrite,
+    TeamRulePublic,
+    TeamRulesPublic,
+    TeamRuleWrite,
     suggestion_public,
 )
 
@@ -60,7 +63,22 @@ def suggestions(editing: EditingDep, actor: ActorDep,
 def resolve(editing: EditingDep, actor: ActorDep, request: Request, number: Annotated[int, Path(ge=1, le=2**62)],
             body: ResolveWrite):
     """Accept (the entry was corrected) or dismiss a suggestion, with a comment."""
-    return JSON(suggestion_public(editing.resolve(actor, number, body.status, body.comment, client_of(request))))
+    return JSON(suggestion_public(editing.resolve(actor, number, body.status, body.comment, client_of(request),
+                                                  body.revision)))
+
+
+@router.get("/v1/review/rules", response_model=TeamRulesPublic, responses=errors(401, 403, 503))
+def team_rules(editing: EditingDep, actor: ActorDep):
+    """The four-eyes rule of each language team an admin set, and the deployment's (editors)."""
+    return JSON({"default": editing.teams.default, "languages": editing.teams.rules(actor)})
+
+
+@router.put("/v1/review/rules/{language}", response_model=TeamRulePublic, responses=errors(400, 401, 403, 503))
+def set_team_rule(editing: EditingDep, actor: ActorDep, request: Request, body: TeamRuleWrite,
+                  language: Annotated[str, Path(min_length=2, max_length=3, pattern="^[A-Za-z]{2,3}$")]):
+    """Switch the four-eyes rule of one language's team (admins): off for a one-person team, with
+    the reason; audited."""
+    return JSON(editing.teams.set_four_eyes(actor, language, body.four_eyes, body.comment, client_of(request)))
 
 
 @router.get("/v1/audit", response_model=AuditPublic, responses=errors(401, 403, 503))

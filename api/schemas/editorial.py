@@ -59,6 +59,23 @@ class SuggestionsPublic(_Public):
 class ResolveWrite(_Public):
     status: Literal["accepted", "dismissed"]
     comment: Comment | None = None
+    revision: int | None = Field(None, ge=1, le=2**31,
+                                 description="phiên bản đã sửa theo góp ý (khi nhận): góp ý ghi lại phiên bản ấy")
+
+
+class TeamRuleWrite(_Public):
+    four_eyes: bool = Field(description="true: biên tập viên không công bố nội dung chính mình sửa lần cuối")
+    comment: Comment | None = Field(None, description="lý do, ghi vào nhật ký kiểm tra")
+
+
+class TeamRulePublic(_Public):
+    language: str
+    four_eyes: bool
+
+
+class TeamRulesPublic(_Public):
+    default: bool = Field(description="quy tắc của hệ thống (TUDIEN_FOUR_EYES) cho ngôn ngữ chưa đặt riêng")
+    languages: dict[str, bool]
 
 
 class AuditRecord(_Public):

@@ -121,9 +121,14 @@ class RevisionPublic(_Public):
     changes: list[str] = Field(description="what changed: field paths, or [\"created\"]")
 
 
+class HistoryRevision(RevisionPublic):
+    version: int = Field(description="the content version this revision shows: an edit makes a new one")
+    move: bool = Field(description="a status move of the version before it (sent, published, retired): no new content")
+
+
 class HistoryPublic(_Public):
     entry: str
-    revisions: list[RevisionPublic]
+    revisions: list[HistoryRevision]
 
 
 class RevisionDetail(RevisionPublic):

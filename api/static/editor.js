@@ -144,8 +144,62 @@
     return null;
   }
 
+  // -- what is typed is never lost: unsaved changes are kept, saved before sending -----------------
+  let saved = null;  // the form as last loaded or saved
+  let leaving = false;
+  const dirty = () => saved !== null && JSON.stringify(collect()) !== saved;
+  const markDirty = () => { $("unsaved").hidden = !dirty(); };
+  form.addEventListener("input", markDirty);
+  form.addEventListener("click", () => setTimeout(markDirty, 0));
+  window.addEventListener("beforeunload", (event) => {
+    if (!leaving && dirty()) { event.preventDefault(); event.returnValue = ""; }
+  });
+  const sendForm = $("send-form");
+  if (sendForm) {
+    sendForm.addEventListener("submit", (event) => {
+      leaving = true;
+      if (!dirty()) return;  // nothing unsaved: sent as it is
+      event.preventDefault();
+      save(collect(), { review: true });
+    });
+  }
+
+  async function sendForReview(id) {  // after saving the unsaved changes: the draft to the editors
+    const answer = await fetch(`/v1/entries/${encodeURIComponent(id)}/status`, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify({ status: "review" }) });
+    if (answer.ok) { leaving = true; location.assign(`/duyet?gui=${encodeURIComponent(id)}`); return; }
+    const reply = await answer.json().catch(() => ({}));
+    showError(null, "Đã lưu bản sửa nhưng chưa gửi duyệt được: " + ((reply.error || {}).message || `lỗi ${answer.status}`));
+  }
+
+  async function closeSuggestion(revision) {  // the suggestion this edit answers, closed with it
+    if (!data.suggestion) return;
+    await fetch(`/v1/suggestions/${data.suggestion}`, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify({ status: "accepted", revision }) });
+  }
+
+  // the API's field paths, as the form calls them (a refusal names the field in Vietnamese)
+  const SENSE_PARTS = { glosses: "nghĩa", definitions: "giải nghĩa", examples: "ví dụ", domains: "lĩnh vực",
+                        notes: "ghi chú", pos: "từ loại" };
+  const FIELD_NAMES = { headword: "Mục từ", variants: "Biến thể", pos: "Từ loại", ipa: "IPA",
+                        authority: "Căn cứ", comment: "Ghi chú cho người duyệt", language: "Ngôn ngữ" };
+  function fieldName(field) {
+    const sense = /^senses\[(\d+)\](?:\.(\w+))?/.exec(field || "");
+    if (sense) return `Nghĩa ${Number(sense[1]) + 1}` + (sense[2] ? `, ${SENSE_PARTS[sense[2]] || sense[2]}` : "");
+    return FIELD_NAMES[(field || "").split(/[.[]/)[0]] || field;
+  }
+  const said = (field, message) => {  // "Trường senses[0].glosses: …", "Tham số authority không hợp lệ: …"
+    const at = message.indexOf(": ");
+    return field && at > 0 && message.slice(0, at).includes(field)
+      ? `${fieldName(field)}: ${message.slice(at + 2)}` : message;
+  };
+
   // -- saving ------------------------------------------------------------------------------------
-  async function save(body) {
+  async function save(body, then) {
     clearErrors();
     const problem = check(body);
     if (problem) { showError(...problem); return; }
@@ -157,13 +211,19 @@
       const answer = await fetch(url, { method, headers, body: JSON.stringify(body), credentials: "same-origin" });
       const reply = await answer.json().catch(() => ({}));
       if (answer.ok) {
+        saved = JSON.stringify(body);
+        leaving = true;
+        await closeSuggestion(reply.revision);
+        if (then && then.review) { await sendForReview(reply.id); return; }
         location.assign(`/e/${encodeURIComponent(reply.id)}/sua?luu=${reply.revision}`);
         return;
       }
+      leaving = false;
       if (answer.status === 412) { await conflict(body); return; }
       const error = reply.error || {};
-      showError(error.field, error.message || `Lỗi ${answer.status}`);
+      showError(error.field, said(error.field, error.message || `Lỗi ${answer.status}`));
     } catch (e) {
+      leaving = false;
       showError(null, "Không gửi được (mất kết nối?). Bản của bạn vẫn còn trên trang; hãy thử lại.");
     } finally {
       $("save").disabled = false;
@@ -243,4 +303,5 @@
 
   fill(data.entry || { language: $("f-language").value, senses: [] });
   drawLetters();
+  saved = JSON.stringify(collect());
 })();

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from dictionary.editorial.accounts import ALL_LANGUAGES, Account, Role
+from dictionary.editorial.review import TeamRules, versions
 from dictionary.errors import (
     EntryNotFound,
     InvalidEntry,
@@ -123,11 +124,13 @@ class Editing:
     """Entries written, reviewed and published by accounts; suggestions from anyone; the audit
     log.  After a write that changes the public text the search index follows at once."""
 
-    def __init__(self, entries: Entries, suggestions: Suggestions, audit_log: AuditLog, follower: Follower) -> None:
+    def __init__(self, entries: Entries, suggestions: Suggestions, audit_log: AuditLog, follower: Follower,
+                 teams: TeamRules) -> None:
         self.entries = entries
         self.suggestion_box = suggestions
         self.audit_log = audit_log
         self.follower = follower
+        self.teams = teams  # who may publish what: four eyes, per language team
 
     # -- reading -----------------------------------------------------------------------------
     @staticmethod
@@ -160,17 +163,21 @@ class Editing:
         """The entry's revisions, oldest first: every one for an account of its language.  The
         public sees the revisions that were its text (published, or retired), each with what
         changed since the one before it and the publishing editor's comment: never a draft's
-        content, comment or author."""
+        content, comment or author.  Each says the content ``version`` it shows and whether it was
+        a status ``move`` of the version before it (no new content)."""
         view = self.view(entry_id, reader)
         revisions = self.entries.revisions(entry_id)
+        shown = versions(revisions)
         if self._sees_drafts(reader, view.entry["language"]):
-            return revisions
+            return [{**r, "version": shown[r["revision"]][0], "move": shown[r["revision"]][1]} for r in revisions]
         out, before = [], None
         for r in revisions:
             if r["status"] not in (Status.published, Status.retired) or r["revision"] > view.revision:
                 continue
             body = self.entries.revision(entry_id, r["revision"])["body"]
-            out.append({**r, "changes": [c for c in changes(before, body) if c != "status"] or ["status"]})
+            content = [c for c in changes(before, body) if c != "status"]
+            out.append({**r, "changes": content or ["status"], "version": shown[r["revision"]][0],
+                        "move": not content})
             before = body
         return out
 
@@ -271,6 +278,8 @@ class Editing:
                 + (f"Từ trạng thái này có thể chuyển sang: {', '.join(allowed)}." if allowed else "")
             )
         actor.require(role, state.language)
+        if target == Status.published:
+            self.teams.check_publisher(actor, state.language, self.entries.revisions(entry_id))
         comment = _comment(comment)
         if (state.status, target) == (Status.review, Status.draft) and not comment:
             raise InvalidEntry("comment", "khi trả bản nháp về cho người soạn, hãy ghi lý do.")
@@ -322,15 +331,28 @@ class Editing:
         everywhere = reader.role == Role.admin or ALL_LANGUAGES in reader.languages
         return self.suggestion_box.select(status, None if everywhere else reader.languages)
 
+    def suggestion(self, reader: Account, number: int) -> dict | None:
+        """One suggestion, for an editor of its language; None when there is no such one."""
+        found = self.suggestion_box.get(number)
+        if found is None:
+            return None
+        reader.require(Role.editor, found["language"])
+        return found
+
     def resolve(self, actor: Account, number: int, status: str, comment: str | None = None,
-                client: str | None = None) -> dict:
-        """Accept or dismiss an open suggestion."""
+                client: str | None = None, revision: int | None = None) -> dict:
+        """Accept or dismiss an open suggestion; an acceptance may name the revision that made
+        the change it asked for (its comment then says so)."""
         found = self.suggestion_box.get(number)
         if found is None:
             raise SuggestionNotFound(number)
         actor.require(Role.editor, found["language"])
         if status not in ("accepted", "dismissed"):
             raise InvalidEntry("status", "hãy dùng accepted (đã sửa theo góp ý) hoặc dismissed (bỏ qua).")
+        if revision is not None:
+            if self.entries.revision(found["entry_id"], revision) is None:
+                raise RevisionNotFound(found["entry_id"], revision)
+            comment = f"Đã sửa mục từ theo góp ý: phiên bản {revision}." + (f" {comment}" if comment else "")
         if not self.suggestion_box.resolve(number, status, actor.name, _comment(comment), client):
             raise SuggestionClosed(f"Góp ý số {number} đã được xử lý ({found['status']}).")
         return self.suggestion_box.get(number)

@@ -356,6 +356,8 @@ class SearchService:
         """An entry as a glossary offers it; its ``meaning`` says what else the word means (a word
         meaning only the phrase is the surest equivalent)."""
         wanted = search_keys(phrase).tone
+        glosses = list(dict.fromkeys(search_keys(g).tone for g, language in texts_of(entry, Field.GLOSS)
+                                     if language == VIETNAMESE))  # in the entry's order, for the workbench
         others = list(dict.fromkeys(
             g for g, language in texts_of(entry, Field.GLOSS)
             if language == VIETNAMESE and search_keys(g).tone != wanted))
@@ -365,7 +367,8 @@ class SearchService:
             meaning = "cũng nghĩa: " + "; ".join(others[:3]) + (f" (và {len(others) - 3} nghĩa khác)"
                                                                 if len(others) > 3 else "")
         return {"id": entry["id"], "language": entry["language"], "headword": entry["headword"],
-                "meaning": meaning, "dataset": (entry.get("provenance") or {}).get("dataset")}
+                "meaning": meaning, "dataset": (entry.get("provenance") or {}).get("dataset"),
+                "place": (glosses.index(wanted) if wanted in glosses else len(glosses), len(glosses))}
 
     def index_behind(self, current: int | None = None) -> tuple[int, int] | None:
         """(index generation, store generation) when the index follows an older store than the

@@ -10,6 +10,12 @@ know as hints.  Each term is looked up in every wanted language (exact or tone-p
 on a gloss only: a glossary must not offer a guess), best first, each equivalent with its own
 Vietnamese meanings; a term with no equivalent in a language is a gap for the lexicographers.
 Function words (và, là, của…) are marked, so a glossary can set them apart, and are never gaps.
+
+A cell's equivalents are ranked by how surely they mean the term (:func:`rank_equivalents`): a
+word that three or more entries of the language, spelled alike but for diacritics and apostrophes
+('năr, năr, nar), give for the term first; then a word whose only meaning is the term, then one
+whose first meaning it is, then by how early and among how few meanings it comes (the term as a
+word's second of three before its fifth of eleven).  A headword is offered once per language.
 """
 
 from __future__ import annotations
@@ -18,10 +24,11 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from dictionary.editorial.editing import EDITORS_DATASET
 from dictionary.errors import InvalidQuery
 from dictionary.languages import VIETNAMESE
 from dictionary.search.service import SearchService
-from dictionary.text.normalize import canonical, search_keys
+from dictionary.text.normalize import canonical, fold, search_keys
 from dictionary.text.phrases import administrative, is_function_word
 from dictionary.text.segment import SYLLABLE, word_lengths
 
@@ -29,6 +36,9 @@ MAX_TEXT = 5000
 MAX_TARGETS = 5
 MAX_TERM = 5  # syllables
 MAX_SECONDS = 10.0  # of look-ups for one text
+SHOWN = 10  # equivalents per language and term
+LOOKED_AT = 30  # entries per language ranked to choose them from
+AGREEING = 3  # entries spelled alike that give a term: from this many, their word leads
 
 
 @dataclass
@@ -160,8 +170,42 @@ class _Lookups:
                     f"Văn bản này cần tra quá {MAX_SECONDS:g} giây; hãy chia thành nhiều đoạn ngắn hơn "
                     "hoặc chọn ít ngôn ngữ đích hơn."
                 )
-            found = self.seen[phrase] = self.search.gloss_entries(phrase, tuple(targets))
+            equivalents, known = self.search.gloss_entries(phrase, tuple(targets), limit=LOOKED_AT)
+            found = self.seen[phrase] = ({code: rank_equivalents(rows)[:SHOWN] for code, rows in equivalents.items()},
+                                         known)
         return found
+
+
+def rank_equivalents(found: list[dict]) -> list[dict]:
+    """Entries that give a term (as :meth:`SearchService.gloss_entries` lists them, each with its
+    ``place``: the term's position among its Vietnamese meanings, and how many it has), the
+    surest first, each headword once: first the words that ``AGREEING`` or more entries spelled
+    alike give (independent rows agreeing; two may be one word's chance), then a word meaning only the term, then one meaning it first,
+    then by how early and among how few meanings it comes; of equals, the entry this
+    dictionary's editors wrote (and another editor published) before an imported one, then the
+    search's order."""
+    support: dict[str, int] = {}
+    for e in found:
+        key = fold(e["headword"])
+        support[key] = support.get(key, 0) + 1
+
+    def sureness(item: tuple[int, dict]) -> tuple:
+        order, e = item
+        position, count = e.get("place", (0, 1))
+        kind = 0 if count <= 1 else 1 if position == 0 else 2
+        agreeing = support[fold(e["headword"])]
+        written_here = e.get("dataset") == EDITORS_DATASET  # by this dictionary's editors, reviewed
+        return (-(agreeing if agreeing >= AGREEING else 1), kind, position, count, not written_here, order)
+
+    out: list[dict] = []
+    seen: set[str] = set()
+    for _, e in sorted(enumerate(found), key=sureness):
+        same = canonical(e["headword"]).casefold()
+        if same in seen:  # the same word from another entry or dataset: offered once
+            continue
+        seen.add(same)
+        out.append(e)
+    return out
 
 
 def keep_phrases_whole(text: str, syllables: list[tuple[str, int, int]], lengths: list[int]) -> list[int]:

@@ -23,6 +23,7 @@ from dictionary.storage.datasets import Datasets
 from dictionary.storage.entries import Entries
 from dictionary.storage.feed import Feed
 from dictionary.storage.suggestions import Suggestions
+from dictionary.storage.teams import Teams
 
 
 class Storage:
@@ -38,6 +39,7 @@ class Storage:
         self.clips = Clips(self.core)
         self.feed = Feed(self.core)
         self.browse = Browse(self.core)
+        self.teams = Teams(self.core)
 
     def close(self) -> None:
         """Close every thread's connection (the store is done with: the threads that used it too)."""
