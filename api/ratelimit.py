@@ -35,9 +35,10 @@ DEFAULT_RULES = {
     "speak": Rule(per_minute=30, burst=10),
     "suggest": Rule(per_minute=600, burst=60),
     "report": Rule(per_minute=6, burst=5),
+    "request": Rule(per_minute=6, burst=5),
 }
 WORDS = {"translate": "tra cả văn bản", "speak": "đọc bằng giọng máy", "suggest": "gợi ý khi gõ",
-         "report": "góp ý sửa mục từ"}
+         "report": "góp ý sửa mục từ", "request": "đề nghị bổ sung từ"}
 
 
 class RateLimiter:

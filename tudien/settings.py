@@ -32,6 +32,8 @@ class Settings:
     pack_interval: float = 10.0  # seconds between looks for offline packs to patch (0: on request only)
     database_url: str | None = None  # postgresql://… (TUDIEN_DATABASE_URL): the store several nodes share
     audio_root: Path | None = None  # TUDIEN_AUDIO_DIR: the audio files, in a folder every node mounts
+    record_misses: bool = True  # TUDIEN_RECORD_MISSES=0: no missed search or look-up is counted
+    misses_days: int = 180  # TUDIEN_MISSES_DAYS: days of counts kept
 
     @property
     def store_path(self) -> Path:
@@ -70,6 +72,8 @@ class Settings:
             pack_interval=_number(env, "TUDIEN_PACK_INTERVAL", "10"),
             database_url=_database_url(env),
             audio_root=Path(env["TUDIEN_AUDIO_DIR"]).expanduser() if env.get("TUDIEN_AUDIO_DIR") else None,
+            record_misses=env.get("TUDIEN_RECORD_MISSES", "1").strip().lower() not in ("0", "false", "no", "off"),
+            misses_days=_number(env, "TUDIEN_MISSES_DAYS", "180", int),
         )
 
 

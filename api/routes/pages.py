@@ -23,7 +23,7 @@ from dictionary.search.queries import MAX_OFFSET
 from dictionary.search.ranking import Field
 from dictionary.text.normalize import fold
 
-from ..deps import AudioDep, CollectionDep, GateDep, SearchDep, TranslatorDep, run
+from ..deps import AudioDep, CollectionDep, DemandDep, GateDep, SearchDep, TranslatorDep, client_of, run
 from ..export import ExportContext, glossary_csv, glossary_docx
 from ..ratelimit import refusal
 from ..schemas.audio import clips_public
@@ -183,7 +183,8 @@ def _sections(results: list[dict], query: str) -> list[dict]:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate: GateDep, q: str | None = None,
+async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate: GateDep, demand: DemandDep,
+                      q: str | None = None,
                       source: str | None = Query(None, alias="from"),
                       target: str | None = Query(None, alias="to"),
                       page: int = Query(1, alias="trang", ge=1, le=MAX_OFFSET // PAGE_SIZE + 1)):
@@ -194,6 +195,8 @@ async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate
                               (page - 1) * PAGE_SIZE)
             clips = clips_public(audio.clips_for([h.entry for h in found.hits]))
             results = [hit_public(h, clips[h.entry["id"]]) for h in found.hits]
+            if not found.exact_matches and page == 1:  # in memory; written later, off this path
+                demand.miss(q, found.query["from"], found.query["to"], client_of(request))
         except DictionaryError as exc:
             error = str(exc)
     query = found.query["q"] if found else (q or "").strip()
@@ -206,8 +209,9 @@ async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate
 
 @router.get("/e/{entry_id}", response_class=HTMLResponse)
 async def entry_page(request: Request, search: SearchDep, collection: CollectionDep, audio: AudioDep,
-                     entry_id: str, thanks: bool = Query(False, alias="da-gop-y")):
+                     demand: DemandDep, entry_id: str, thanks: bool = Query(False, alias="da-gop-y")):
     raw = collection.entry(entry_id).model_dump(mode="json")
+    demand.lookup(entry_id, client_of(request))
     entry = entry_detail(raw, clips_public(audio.clips_for([raw]))[entry_id])
     address = str(request.url_for("entry_page", entry_id=entry_id))
     return render(request, "entry.html", _context(
@@ -242,7 +246,7 @@ async def workbench(request: Request, search: SearchDep):
 
 @router.post("/dich", response_class=HTMLResponse)
 async def workbench_post(request: Request, search: SearchDep, translator: TranslatorDep, audio: AudioDep,
-                         collection: CollectionDep, text: str = Form(""), to: list[str] = Form([]), export: str | None = Form(None)):
+                         collection: CollectionDep, demand: DemandDep, text: str = Form(""), to: list[str] = Form([]), export: str | None = Form(None)):
     terms, error = None, None
     # said in the page's words, before the service's checks (which name the API's fields)
     if not text.strip():
@@ -259,6 +263,7 @@ async def workbench_post(request: Request, search: SearchDep, translator: Transl
             status_code=refused.status, headers=refused.headers)
     try:
         glossary = await run_in_threadpool(translator.translate, text, to)
+        demand.gaps([(t.text, lang) for t in glossary.terms for lang in t.gaps], client_of(request))
         context = ExportContext(text, str(request.base_url).rstrip("/"),
                                 {row["name"]: row for row in collection.datasets()})
         if export == "csv":

@@ -161,6 +161,97 @@ def _feed_head(db: sqlite3.Connection) -> None:
     db.execute("INSERT OR REPLACE INTO meta VALUES ('feed_head', ?)", (str(max(given)),))
 
 
+GROWTH = """
+CREATE TABLE IF NOT EXISTS misses (
+    day    TEXT NOT NULL,
+    term   TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    origin TEXT NOT NULL CHECK (origin IN ('search', 'translate')),
+    text   TEXT NOT NULL,
+    count  INTEGER NOT NULL,
+    PRIMARY KEY (day, term, source, target, origin)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS misses_term ON misses(term);
+CREATE TABLE IF NOT EXISTS lookups (
+    day      TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    count    INTEGER NOT NULL,
+    PRIMARY KEY (day, entry_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS lookups_entry ON lookups(entry_id);
+CREATE TABLE IF NOT EXISTS term_requests (
+    id        INTEGER PRIMARY KEY,
+    term      TEXT NOT NULL,
+    language  TEXT NOT NULL,
+    text      TEXT NOT NULL,
+    context   TEXT,
+    contact   TEXT,
+    count     INTEGER NOT NULL,
+    at        TEXT NOT NULL,
+    last_at   TEXT NOT NULL,
+    UNIQUE (term, language)
+);
+CREATE TABLE IF NOT EXISTS worklist (
+    language TEXT NOT NULL,
+    term     TEXT NOT NULL,
+    status   TEXT NOT NULL CHECK (status IN ('done', 'dismissed')),
+    entry_id TEXT,
+    reason   TEXT,
+    actor    TEXT NOT NULL,
+    at       TEXT NOT NULL,
+    PRIMARY KEY (language, term)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS speakers (
+    id           INTEGER PRIMARY KEY,
+    language     TEXT NOT NULL,
+    account      TEXT,
+    name         TEXT NOT NULL,
+    sex          TEXT,
+    decade       INTEGER,
+    commune      TEXT,
+    district     TEXT,
+    province     TEXT,
+    variety      TEXT,
+    licence      TEXT NOT NULL,
+    consent      TEXT NOT NULL,
+    consented_on TEXT NOT NULL,
+    created_by   TEXT NOT NULL,
+    withdrawn_at TEXT,
+    withdrawn_by TEXT
+);
+CREATE INDEX IF NOT EXISTS speakers_account ON speakers(account);
+CREATE TABLE IF NOT EXISTS campaigns (
+    id         INTEGER PRIMARY KEY,
+    language   TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    dataset    TEXT,
+    ordering   TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS campaign_items (
+    campaign INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    entry_id TEXT NOT NULL,
+    PRIMARY KEY (campaign, position)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS campaign_takes (
+    take     TEXT PRIMARY KEY,
+    campaign INTEGER NOT NULL,
+    entry_id TEXT NOT NULL,
+    speaker  INTEGER NOT NULL,
+    clip_id  TEXT NOT NULL,
+    at       TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS campaign_takes_campaign ON campaign_takes(campaign);
+ALTER TABLE audio_clips ADD COLUMN review TEXT NOT NULL DEFAULT 'accepted';
+ALTER TABLE audio_clips ADD COLUMN speaker_id INTEGER;
+ALTER TABLE audio_clips ADD COLUMN reviewed_by TEXT;
+ALTER TABLE audio_clips ADD COLUMN review_reason TEXT;
+CREATE INDEX IF NOT EXISTS audio_clips_review ON audio_clips(review)
+"""
+
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 1: entries, datasets and the generation counter
     """
@@ -272,6 +363,9 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _change_feed,
     # 9: the change feed's head kept in meta (stores made before it was)
     _feed_head,
+    # 10: demand and growth: missed searches and entry lookups counted per day (no client kept),
+    # term requests, the worklist's decisions, speakers, recording campaigns, recordings' review
+    GROWTH,
 )
 VERSION = len(MIGRATIONS)
 

@@ -16,7 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dictionary.storage.migrations import MIGRATIONS, VERSION, SchemaTooNew, migrate_sqlite, statements
+from dictionary.storage.migrations import (
+    GROWTH,
+    MIGRATIONS,
+    VERSION,
+    SchemaTooNew,
+    migrate_sqlite,
+    statements,
+)
 
 __all__ = ["MIGRATIONS", "VERSION", "SchemaTooNew", "StoreState", "migrate", "peek"]
 
@@ -81,6 +88,8 @@ PG_FIRST = 8  # the version PG_SCHEMA makes
 # the steps of later versions, on PostgreSQL
 PG_MIGRATIONS: dict[int, str | Callable] = {
     9: "SELECT 1",  # PG_SCHEMA keeps the feed's head in meta from the start
+    # the SQLite step's tables, with PostgreSQL's numbered keys
+    10: GROWTH.replace("INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY").replace(") WITHOUT ROWID", ")"),
 }
 
 
