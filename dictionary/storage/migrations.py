@@ -245,12 +245,23 @@ CREATE TABLE IF NOT EXISTS campaign_takes (
     at       TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS campaign_takes_campaign ON campaign_takes(campaign);
-ALTER TABLE audio_clips ADD COLUMN review TEXT NOT NULL DEFAULT 'accepted';
-ALTER TABLE audio_clips ADD COLUMN speaker_id INTEGER;
-ALTER TABLE audio_clips ADD COLUMN reviewed_by TEXT;
-ALTER TABLE audio_clips ADD COLUMN review_reason TEXT;
-CREATE INDEX IF NOT EXISTS audio_clips_review ON audio_clips(review)
 """
+# a recording's review: accepted unless it came from a campaign (pending until accepted or rejected)
+# or its speaker withdrew (withdrawn); the speaker's profile and consent; who reviewed it and why
+CLIP_REVIEW = (("review", "TEXT NOT NULL DEFAULT 'accepted'"), ("speaker_id", "INTEGER"), ("reviewed_by", "TEXT"),
+               ("review_reason", "TEXT"))
+
+
+def _growth(db: sqlite3.Connection) -> None:
+    """10: the tables of :data:`GROWTH` and the review columns of recordings (a store whose version
+    was set back has them already)."""
+    for statement in statements(GROWTH):
+        db.execute(statement)
+    have = {row[1] for row in db.execute("PRAGMA table_info(audio_clips)")}
+    for name, kind in CLIP_REVIEW:
+        if name not in have:
+            db.execute(f"ALTER TABLE audio_clips ADD COLUMN {name} {kind}")
+    db.execute("CREATE INDEX IF NOT EXISTS audio_clips_review ON audio_clips(review)")
 
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 1: entries, datasets and the generation counter
@@ -365,7 +376,7 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _feed_head,
     # 10: demand and growth: missed searches and entry lookups counted per day (no client kept),
     # term requests, the worklist's decisions, speakers, recording campaigns, recordings' review
-    GROWTH,
+    _growth,
 )
 VERSION = len(MIGRATIONS)
 

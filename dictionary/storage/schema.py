@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dictionary.storage.migrations import (
+    CLIP_REVIEW,
     GROWTH,
     MIGRATIONS,
     VERSION,
@@ -89,7 +90,9 @@ PG_FIRST = 8  # the version PG_SCHEMA makes
 PG_MIGRATIONS: dict[int, str | Callable] = {
     9: "SELECT 1",  # PG_SCHEMA keeps the feed's head in meta from the start
     # the SQLite step's tables, with PostgreSQL's numbered keys
-    10: GROWTH.replace("INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY").replace(") WITHOUT ROWID", ")"),
+    10: GROWTH.replace("INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY").replace(") WITHOUT ROWID", ")")
+    + "".join(f";ALTER TABLE audio_clips ADD COLUMN IF NOT EXISTS {name} {kind}" for name, kind in CLIP_REVIEW)
+    + ";CREATE INDEX IF NOT EXISTS audio_clips_review ON audio_clips(review)",
 }
 
 
