@@ -88,12 +88,14 @@ async def upload(request: Request, entry_id: str, audio: AudioDep, campaigns: Ca
         if upload is None or isinstance(upload, str):
             raise InvalidRecording("Thiếu trường file: tệp âm thanh cần tải lên.")
         data = await upload.read(audio.limits.max_bytes + 1)
-        fields = {name: (form.get(name) if isinstance(form.get(name), str) else None)
-                  for name in (*_FIELDS, *_CAMPAIGN_FIELDS)}
+        fields: dict[str, str | None] = {}
+        for name in (*_FIELDS, *_CAMPAIGN_FIELDS):
+            value = form.get(name)
+            fields[name] = value if isinstance(value, str) else None
     finally:
         await form.close()
-    if fields["campaign"]:
-        number, speaker_id = _number(fields["campaign"], "campaign"), fields["speaker_id"]
+    if campaign := fields["campaign"]:
+        number, speaker_id = _number(campaign, "campaign"), fields["speaker_id"]
         clip, created = await run_in_threadpool(partial(
             campaigns.record, actor, number, entry_id, data, fields["take"] or "",
             None if not speaker_id else _number(speaker_id, "speaker_id"), client_of(request)))

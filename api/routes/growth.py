@@ -92,7 +92,8 @@ def worklist_xlsx(worklist: WorklistDep, actor: ActorDep,
 
     rows = worklist.rows_for_export(actor, language or None)
     book = Workbook()
-    sheet = book.active
+    sheet = book.create_sheet(index=0)
+    book.remove(book.worksheets[1])
     sheet.title = "Việc cần làm"
     columns = [c for c in EXPORT_COLUMNS if not rows or c in rows[0]]
     sheet.append(columns)
