@@ -187,6 +187,6 @@ def test_three_words_recorded_on_a_phone_through_a_lost_connection_then_validate
 
     page = HTTP.get(f"{site}/tien-do").text
     store = lib.store.core.rows("SELECT COUNT(*) AS n FROM entries WHERE language = 'tyz' AND public IS NOT NULL")[0]
-    assert f'<tr data-language="tyz"><th scope="row"><a href="/ngon-ngu/tyz">' in page
+    assert '<tr data-language="tyz"><th scope="row"><a href="/ngon-ngu/tyz">' in page
     row = page.split('<tr data-language="tyz">')[1].split("</tr>")[0]
     assert f'class="published">{store["n"]}<' in row and 'class="recorded">2<' in row and 'class="pending">0<' in row

@@ -16,9 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dictionary.storage.growth_tables import CLIP_REVIEW, GROWTH
 from dictionary.storage.migrations import (
-    CLIP_REVIEW,
-    GROWTH,
     MIGRATIONS,
     VERSION,
     SchemaTooNew,
