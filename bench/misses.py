@@ -7,9 +7,11 @@ IAmSkyDra/BARTBahnar), read in place.  Half the queries are real words (with and
 diacritics, a typo), half are texts the dictionary does not hold, so half the searches are
 misses to count.  Each request comes from one of 5,000 client addresses (``X-Forwarded-For``,
 which uvicorn trusts from loopback), so the once-a-day digest and the per-client bucket see many
-clients, as in service.  The server (2 workers) runs with TUDIEN_RECORD_MISSES=1 and =0 in turn,
-``--rounds`` times each, interleaved, so both see the same machine; the load comes from a Python
-client in a second process.  The floor: the in-process cost of one counted miss, and of a search.
+clients, as in service.  Two measures: the app in process, one request at a time, counting
+switched on and off every 50 requests (the route's own cost, the machine's noise spread over
+both); and two servers (2 workers each) at once, TUDIEN_RECORD_MISSES=1 and =0, each loaded by a
+Python client of its own for the same seconds, ``--rounds`` times, so whatever else the machine
+does falls on both alike.  The floor: the in-process cost of one counted miss, and of a search.
 """
 
 from __future__ import annotations
@@ -84,30 +86,73 @@ def _load(port: int, paths: list[str], seconds: float) -> tuple[int, int, float,
     return result
 
 
-def serve_and_load(data_dir: Path, record: bool, paths: list[str], seconds: float) -> tuple[int, int, float, float]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+def _serve(data_dir: Path, record: bool) -> tuple[subprocess.Popen, int]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
     env = {**os.environ, "TUDIEN_DATA_DIR": str(data_dir), "TUDIEN_RECORD_MISSES": "1" if record else "0"}
     server = subprocess.Popen([sys.executable, "-m", "tudien", "serve", "--port", str(port), "--workers", "2",
                                "--log-level", "warning"], env=env, cwd=REPO)
+    started = time.monotonic()
+    while True:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            c.request("GET", "/health")
+            if c.getresponse().status == 200:
+                return server, port
+        except OSError:
+            time.sleep(0.05)
+        if time.monotonic() - started > 60:
+            server.kill()
+            raise RuntimeError("server did not start")
+
+
+def side_by_side(data_dir: Path, paths: list[str], seconds: float) -> dict[bool, tuple[int, int, float, float]]:
+    """Both servers at once (counting on, counting off), each loaded by a client of its own for the
+    same seconds: whatever else the machine does falls on both alike."""
+    servers = {record: _serve(data_dir, record) for record in (True, False)}
     try:
-        started = time.monotonic()
-        while True:
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-                c.request("GET", "/health")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
-            if time.monotonic() - started > 60:
-                raise RuntimeError("server did not start")
-        _load(port, paths, min(3.0, seconds))  # warm both workers
-        return _load(port, paths, seconds)
+        for _, port in servers.values():
+            _load(port, paths, min(3.0, seconds))  # warm both workers
+        outs: dict[bool, multiprocessing.Queue] = {r: multiprocessing.Queue() for r in servers}
+        clients = {r: multiprocessing.Process(target=_client, args=(port, paths, seconds, outs[r]))
+                   for r, (_, port) in servers.items()}
+        for client in clients.values():
+            client.start()
+        results = {r: outs[r].get(timeout=seconds + 60) for r in servers}
+        for client in clients.values():
+            client.join()
+        return results
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        for server, _ in servers.values():
+            server.terminate()
+            server.wait(timeout=20)
+
+
+def interleaved_in_process(services, queries: list[str], rounds: int = 40) -> dict[bool, list[float]]:
+    """The app in process, one request at a time, counting switched on and off every 50 requests:
+    the route's own cost, with the machine's noise spread over both."""
+    from dataclasses import replace
+
+    from fastapi.testclient import TestClient
+
+    from tudien.wiring import create_app
+
+    counter = services.demand
+    app = create_app(Settings(data_dir=Path(services.storage.core.path).parent), services)
+    lat: dict[bool, list[float]] = {True: [], False: []}
+    with TestClient(app):  # its lifespan runs the flusher, as in service
+        clients = [TestClient(app, client=(f"10.1.{k // 250}.{k % 250}", 5000)) for k in range(500)]
+        for n in range(rounds * 2):
+            record = n % 2 == 0
+            counter.settings = replace(counter.settings, enabled=record)
+            for i in range(50):
+                q = queries[(n * 50 + i) % len(queries)]
+                client = clients[(n * 50 + i * 7) % len(clients)]
+                t = time.perf_counter()
+                client.get("/v1/search", params={"q": q})
+                lat[record].append((time.perf_counter() - t) * 1e3)
+    return lat
 
 
 def main() -> None:
@@ -144,12 +189,13 @@ def main() -> None:
         t = time.perf_counter()
         flushed = counter.flush()
         flush_ms = (time.perf_counter() - t) * 1e3
+        lat = interleaved_in_process(services, queries)
         services.close()
         paths = ["/v1/search?" + urlencode({"q": q}) for q in queries]
         results: dict[bool, list[tuple[int, int, float, float]]] = {True: [], False: []}
         for _ in range(args.rounds):
-            for record in (True, False):
-                results[record].append(serve_and_load(Path(tmp), record, paths, args.seconds))
+            for record, result in side_by_side(Path(tmp), paths, args.seconds).items():
+                results[record].append(result)
         check = open_services(settings, readonly=True)
         rows = check.storage.core.rows("SELECT COUNT(*) AS n, COALESCE(SUM(count), 0) AS c FROM misses")[0]
         check.close()
@@ -157,6 +203,11 @@ def main() -> None:
           f"{CLIENTS} client addresses; {args.seconds:g} s x {args.rounds} rounds each, interleaved")
     print(f"in process: one search {search_us:,.0f} µs; one miss counted {miss_us:.2f} µs; "
           f"a flush of {flushed:,} rows {flush_ms:.0f} ms (off the request's path)")
+    for record in (True, False):
+        print(f"app in process, counting {'on ' if record else 'off'} ({len(lat[record])} requests, interleaved): "
+              f"p50 {percentile(lat[record], .5):.2f} ms, p99 {percentile(lat[record], .99):.2f} ms, "
+              f"mean {sum(lat[record]) / len(lat[record]):.2f} ms")
+    print("over HTTP, both servers (2 workers each) at once, each with its own client:")
     print(f"{'counting':<10} {'searches/s':>12} {'errors':>7} {'p50 ms':>8} {'p99 ms':>8}")
     for record in (True, False):
         for count, errors, p50, p99 in results[record]:

@@ -248,3 +248,18 @@ def test_a_campaign_of_the_words_people_look_up_recorded_reviewed_and_withdrawn(
     for done in (("le.b", "campaign.open"), ("y.nie", "speaker.consent"), ("le.b", "recording.accept"),
                  ("ma.van", "recording.accept"), ("le.b", "recording.reject"), ("le.b", "speaker.withdraw")):
         assert done in actions
+
+
+def test_a_new_day_counts_the_same_client_again_under_a_new_key(world):
+    lib, _, _ = world
+    day = ["2026-03-01"]
+    counter = Counter(lib.store.demand, today=lambda: day[0])
+    assert counter.miss("nhà văn hoá", "vie", "tyz", "192.0.2.9")
+    assert not counter.miss("Nhà văn hoá", "vie", "tyz", "192.0.2.9")  # the same client, the same day
+    first_key = counter._key
+    day[0] = "2026-03-02"
+    assert counter.miss("nhà văn hoá", "vie", "tyz", "192.0.2.9")  # a new day: counted again
+    assert counter._key != first_key and len(counter._seen) == 1  # yesterday's digests are gone
+    counter.flush()
+    rows = lib.store.core.rows("SELECT day, count FROM misses WHERE term = 'nhà văn hoá' ORDER BY day")
+    assert rows == [{"day": "2026-03-01", "count": 1}, {"day": "2026-03-02", "count": 1}]

@@ -6,12 +6,17 @@ from typing import Literal
 
 from pydantic import Field
 
+from dictionary.text.normalize import VISIBLE
+
 from .common import _Public
+
+LETTER = r"[^\W\d_]"  # a text worth counting holds a letter
 
 
 class RequestWrite(_Public):
-    text: str = Field(min_length=1, max_length=100, description="từ hay cụm từ cần bổ sung (tiếng Việt)")
-    language: str = Field(min_length=3, max_length=3, description="ngôn ngữ cần có từ này (ISO 639-3)")
+    text: str = Field(min_length=1, max_length=100, pattern=LETTER,
+                      description="từ hay cụm từ cần bổ sung (tiếng Việt), có ít nhất một chữ cái")
+    language: str = Field(min_length=3, max_length=3, description="ngôn ngữ cần có từ này (ISO 639-3, không phải vie)")
     context: str | None = Field(None, max_length=500, description="một câu cho thấy từ được dùng thế nào")
     contact: str | None = Field(None, max_length=200, description="cách liên lạc lại (chỉ quản trị viên thấy)")
 
@@ -64,7 +69,7 @@ class WorklistPublic(_Public):
 
 class DecisionWrite(_Public):
     language: str = Field(min_length=3, max_length=3)
-    text: str = Field(min_length=1, max_length=100)
+    text: str = Field(min_length=1, max_length=100, pattern=LETTER)
     status: Literal["dismissed", "open"]
     reason: str | None = Field(None, max_length=500)
 
@@ -77,16 +82,18 @@ class DecisionPublic(_Public):
 
 class SpeakerWrite(_Public):
     language: str = Field(min_length=3, max_length=3)
-    name: str = Field(min_length=1, max_length=200, description="tên hoặc bút danh, như người đọc muốn được ghi")
+    name: str = Field(min_length=1, max_length=200, pattern=VISIBLE,
+                      description="tên hoặc bút danh, như người đọc muốn được ghi")
     account: str | None = Field(None, max_length=200, description="tài khoản của người đọc, nếu có")
-    sex: str | None = Field(None, max_length=10, description="nam, nữ hoặc khác")
-    decade: int | None = Field(None, description="thập niên sinh, ví dụ 1970")
+    sex: Literal["nam", "nữ", "khác", "male", "female", "other"] | None = None
+    decade: int | None = Field(None, ge=1900, le=2020, multiple_of=10, description="thập niên sinh, ví dụ 1970")
     commune: str | None = Field(None, max_length=200)
     district: str | None = Field(None, max_length=200)
     province: str | None = Field(None, max_length=200)
     variety: str | None = Field(None, max_length=200, description="phương ngữ, biến thể")
-    licence: str | None = Field(None, max_length=40, description="CC BY 4.0 (mặc định) hoặc internal")
-    consent: bool = Field(description="người đọc đã nghe và đồng ý với lời đồng ý (GET /v1/speakers/consent)")
+    licence: Literal["CC BY 4.0", "internal"] = Field("CC BY 4.0", description="CC BY 4.0 (mặc định) hoặc internal: "
+                                                      "chỉ dùng nội bộ")
+    consent: Literal[True] = Field(description="người đọc đã nghe và đồng ý với lời đồng ý (GET /v1/speakers/consent)")
 
 
 class SpeakerPublic(_Public):
@@ -115,7 +122,7 @@ class ConsentPublic(_Public):
 
 class CampaignWrite(_Public):
     language: str = Field(min_length=3, max_length=3)
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=VISIBLE)
     entries: list[str] | None = Field(None, max_length=5000)
     dataset: str | None = None
     order: Literal["most_looked_up", "alphabetical"] = "most_looked_up"

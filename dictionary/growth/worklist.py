@@ -90,6 +90,8 @@ class Worklist:
         for row in self.demand.misses(since, scope):
             for lang in concerned(row["source"], row["target"]):
                 for target in ([lang] if lang != ANY else list(scope or [ANY])):
+                    if scope is not None and target not in scope:
+                        continue  # the other language of a miss between two minority languages
                     it = item(target, row["term"], row["text"])
                     it["searches"] += int(row["searches"])
                     it["translations"] += int(row["translations"])
