@@ -263,3 +263,42 @@ def test_a_new_day_counts_the_same_client_again_under_a_new_key(world):
     counter.flush()
     rows = lib.store.core.rows("SELECT day, count FROM misses WHERE term = 'nhà văn hoá' ORDER BY day")
     assert rows == [{"day": "2026-03-01", "count": 1}, {"day": "2026-03-02", "count": 1}]
+
+
+REFUSALS = [  # (method, path, who, body, status, code): each in the one error shape, in Vietnamese
+    ("POST", "/v1/requests", None, {"text": "123", "language": "tyz"}, 422, "invalid_parameter"),
+    ("POST", "/v1/requests", None, {"text": "nhà", "language": "vie"}, 422, "invalid_request"),
+    ("POST", "/v1/requests", None, {"text": "nhà", "language": "xyz"}, 422, "unknown_language"),
+    ("POST", "/v1/requests", None, {"text": "nhà", "language": "tyz", "contact": "x" * 201}, 422, "invalid_parameter"),
+    ("GET", "/v1/requests/999", None, None, 404, "not_found"),
+    ("GET", "/v1/worklist", None, None, 401, "unauthenticated"),
+    ("GET", "/v1/worklist.csv", None, None, 401, "unauthenticated"),
+    ("GET", "/v1/worklist.xlsx", None, None, 401, "unauthenticated"),
+    ("GET", "/v1/worklist?language=mww", "editor", None, 403, "forbidden"),
+    ("POST", "/v1/worklist/decisions", "speaker", {"language": "tyz", "text": "nhà", "status": "dismissed",
+                                                   "reason": "x"}, 403, "forbidden"),
+    ("POST", "/v1/speakers", "speaker", {"language": "tyz", "name": "A", "consent": False}, 422, "invalid_parameter"),
+    ("POST", "/v1/speakers", "speaker", {"language": "tyz", "name": "A", "consent": True, "account": "le.b"},
+     403, "forbidden"),
+    ("GET", "/v1/speakers/999", "editor", None, 404, "not_found"),
+    ("DELETE", "/v1/speakers/999", "editor", None, 404, "not_found"),
+    ("POST", "/v1/campaigns", "speaker", {"language": "tyz", "name": "x"}, 403, "forbidden"),
+    ("POST", "/v1/campaigns", "editor", {"language": "tyz", "name": "x", "entries": ["tyz-000000000000"]},
+     404, "not_found"),
+    ("GET", "/v1/campaigns/999", None, None, 404, "not_found"),
+    ("POST", "/v1/recordings/r0000000000000000/review", "editor", {"verdict": "accept"}, 404, "audio_not_found"),
+    ("POST", "/v1/coverage", None, None, 405, "http_error"),
+    ("POST", "/v1/speakers/consent", None, None, 405, "http_error"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "who", "body", "status", "code"), REFUSALS,
+                         ids=[f"{m} {p} {s}" for m, p, _, _, s, _ in REFUSALS])
+def test_refusals_share_the_one_error_shape(world, method, path, who, body, status, code):
+    lib, app, tokens = world
+    answer = client(app).request(method, path, json=body, headers=auth(tokens, who) if who else {})
+    assert answer.status_code == status, answer.text
+    error = answer.json()["error"]
+    assert set(answer.json()) == {"error"} and error["status"] == status and error["code"] == code
+    assert any(ch in error["message"] for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
+    assert lib.store.core.rows("SELECT COUNT(*) AS n FROM term_requests")[0]["n"] == 0
