@@ -133,8 +133,10 @@ def test_a_request_from_the_no_result_page_reaches_the_worklist_and_a_published_
     assert f'href="/e/{entry_id}"' in page.text and "0912" not in page.text
     items = client(app).get("/v1/worklist", params={"language": "tyz"}, headers=auth(tokens, "editor")).json()["items"]
     assert next(i for i in items if i["term"] == MISS)["entry"] == entry_id
-    actions = [r["action"] for r in lib.store.audit.records()]
+    records = lib.store.audit.records()
+    actions = [r["action"] for r in records]
     assert "request.create" in actions and "request.repeat" in actions and "worklist.done" in actions
+    assert all(r["client"] is None for r in records if r["action"].startswith("request."))  # no address kept
 
 
 def test_dismissing_an_item_needs_a_reason(world):
@@ -204,6 +206,8 @@ def test_a_campaign_of_the_words_people_look_up_recorded_reviewed_and_withdrawn(
                 if c["kind"] == "recording"]
 
     assert public_audio(words[0]) == []  # pending: not public
+    head = client(app).get("/v1/changes", params={"since": 0, "language": "tyz", "limit": 1000}).json()["next"]
+    assert client(app).get("/v1/packs/tyz/audio").status_code == 404  # no accepted recording to pack yet
     assert client(app).get(f"/v1/audio/{clips[0]}").status_code == 404
     assert client(app).get(f"/v1/audio/{clips[0]}", headers=auth(tokens, "editor")).status_code == 200
 
@@ -221,6 +225,12 @@ def test_a_campaign_of_the_words_people_look_up_recorded_reviewed_and_withdrawn(
     client(app).post(f"/v1/recordings/{clips[2]}/review", json={"verdict": "reject", "reason": "Có tiếng ồn."},
                      headers=auth(tokens, "editor"))
     assert public_audio(words[0]) == [clips[0]] and public_audio(words[2]) == []
+    changed = client(app).get("/v1/changes", params={"since": head, "language": "tyz"}).json()
+    fed = {c["id"]: [a["id"] for a in c["entry"]["audio"]] for c in changed["changes"] if c.get("entry")}
+    assert fed == {words[0]: [clips[0]], words[1]: [clips[1]]}  # the accepted ones only, in the feed
+    assert client(app).get("/v1/packs/tyz/audio").status_code == 200  # the offline pack holds them now
+    packs = client(app).get("/v1/packs").json()
+    assert next(p for p in packs["packs"] if p["language"] == "tyz")["audio"]["recordings"] == 2
     heard = client(app).get(f"/v1/entries/{words[0]}/audio").json()["audio"][0]
     assert (heard["speaker"], heard["dialect"], heard["licence"]) == ("Y Niê", "Tày Ngân Sơn", "CC BY 4.0")
     assert "Nà Phặc" in heard["attribution"] and heard["recorded_on"]

@@ -48,10 +48,10 @@ def request_public(view: dict) -> dict:
 
 @router.post("/v1/requests", status_code=202, response_model=RequestReceived,
              responses=errors(400, 413, 429, 503), dependencies=[Depends(limited("request"))])
-def ask(worklist: WorklistDep, request: Request, body: RequestWrite):
+def ask(worklist: WorklistDep, body: RequestWrite):
     """Ask for a term in a language (no account needed); the same term and language asked again
     adds to the first request's count.  The answer says where to follow it."""
-    number, count = worklist.ask(body.text, body.language, body.context, body.contact, client_of(request))
+    number, count = worklist.ask(body.text, body.language, body.context, body.contact)
     return JSON({"number": number, "count": count, "status_url": f"/de-nghi/{number}"}, status_code=202)
 
 

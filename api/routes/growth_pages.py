@@ -31,7 +31,7 @@ def ask(request: Request, search: SearchDep, worklist: WorklistDep, text: str = 
     if refused := refusal(request, "request"):
         return _refused(request, search, refused.message, refused.status)
     try:
-        number, _ = worklist.ask(text, language, context or None, contact or None, client_of(request))
+        number, _ = worklist.ask(text, language, context or None, contact or None)
     except DictionaryError as exc:
         return _refused(request, search, str(exc), _status_of(exc))
     return RedirectResponse(f"/de-nghi/{number}", status_code=303)

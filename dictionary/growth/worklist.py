@@ -29,8 +29,7 @@ class Worklist:
         self.demand, self.requests, self.search, self.days = demand, requests, search, days
 
     # -- requests -----------------------------------------------------------------------------
-    def ask(self, text: str, language: str, context: str | None, contact: str | None,
-            client: str | None) -> tuple[int, int]:
+    def ask(self, text: str, language: str, context: str | None, contact: str | None) -> tuple[int, int]:
         """A term request (or the same one again): (its number, how many times it was asked)."""
         found = Counter.countable(text)
         if found is None:
@@ -41,7 +40,8 @@ class Worklist:
         context = self._clean(context, "context", MAX_CONTEXT)
         contact = self._clean(contact, "contact", MAX_CONTACT)
         term, written = found
-        return self.requests.ask(term, code, written, context, contact, Record("anonymous", "", client=client))
+        # audited without the client's address: a request keeps only what its sender wrote
+        return self.requests.ask(term, code, written, context, contact, Record("anonymous", ""))
 
     @staticmethod
     def _clean(value: str | None, name: str, limit: int) -> str | None:
