@@ -312,3 +312,24 @@ def test_refusals_share_the_one_error_shape(world, method, path, who, body, stat
     assert set(answer.json()) == {"error"} and error["status"] == status and error["code"] == code
     assert any(ch in error["message"] for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
     assert lib.store.core.rows("SELECT COUNT(*) AS n FROM term_requests")[0]["n"] == 0
+
+
+def test_a_recording_for_internal_use_only_is_accepted_but_never_public(world):
+    lib, app, tokens = world
+    entry_id = lib.store.core.rows("SELECT id FROM entries WHERE language = 'tyz' AND public IS NOT NULL "
+                                   "ORDER BY id LIMIT 1")[0]["id"]
+    campaign = client(app).post("/v1/campaigns", json={"language": "tyz", "name": "nội bộ", "entries": [entry_id]},
+                                headers=auth(tokens, "editor")).json()
+    speaker = client(app).post("/v1/speakers", json={"language": "tyz", "name": "Người đọc B", "licence": "internal",
+                                                     "consent": True}, headers=auth(tokens, "speaker")).json()
+    assert speaker["licence"] == "chỉ dùng nội bộ" and "không công bố" in speaker["consent"]
+    sent = client(app).post(f"/v1/entries/{entry_id}/audio", data={"campaign": str(campaign["id"]), "take": "n1"},
+                            files={"file": ("t.wav", _wav("một"))}, headers=auth(tokens, "speaker")).json()
+    clip = sent["clip"]["id"]
+    reviewed = client(app).post(f"/v1/recordings/{clip}/review", json={"verdict": "accept"},
+                                headers=auth(tokens, "editor")).json()
+    assert reviewed["review"] == "internal"
+    assert [c for c in client(app).get(f"/v1/entries/{entry_id}/audio").json()["audio"] if c["kind"] == "recording"] == []
+    assert client(app).get(f"/v1/audio/{clip}").status_code == 404
+    assert client(app).get(f"/v1/audio/{clip}", headers=auth(tokens, "editor")).status_code == 200
+    assert client(app).get(f"/v1/campaigns/{campaign['id']}").json()["progress"]["accepted"] == 1

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from dictionary.editorial.accounts import Role
-from dictionary.growth.campaigns import CONSENT, LICENCES
+from dictionary.growth.campaigns import RecordingCampaigns
 from dictionary.public import entry_url
 
 from ..deps import ActorDep, CampaignsDep, CoverageDep, WorklistDep, client_of
@@ -118,7 +118,7 @@ def decide(worklist: WorklistDep, actor: ActorDep, request: Request, body: Decis
 @router.get("/v1/speakers/consent", response_model=ConsentPublic)
 def consent():
     """The consent a speaker hears before recording, and the licences they may choose."""
-    return JSON({"text": CONSENT.format(licence="CC BY 4.0"), "licences": sorted(set(LICENCES.values()))})
+    return JSON({"text": RecordingCampaigns.consent_text(), "licences": ["CC BY 4.0", "internal"]})
 
 
 @router.post("/v1/speakers", status_code=201, response_model=SpeakerPublic, responses=errors(400, 401, 403, 503))

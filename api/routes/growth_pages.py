@@ -92,7 +92,7 @@ def campaign_page(request: Request, search: SearchDep, campaigns: CampaignsDep, 
     progress = campaigns.progress(number)
     return render(request, "ghi-am.html", _context(
         request, search, campaign=progress, speaker=campaigns.speaker_of(account.name, progress["language"]),
-        consent=campaigns.consent_text()))
+        consent=campaigns.consent_text(), consent_internal=campaigns.consent_text("internal")))
 
 
 def chart(rows: list[dict]) -> dict:

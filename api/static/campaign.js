@@ -135,6 +135,10 @@
   // -- signing up as a speaker ----------------------------------------------------------------------
   const form = $("speaker-form");
   if (form) {
+    $("sp-licence").addEventListener("change", () => {  // the consent read is the one for the licence chosen
+      const text = $("sp-consent-text");
+      text.textContent = $("sp-licence").value === "internal" ? text.dataset.internal : text.dataset.open;
+    });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const decade = $("sp-decade").value.trim();

@@ -29,9 +29,10 @@ from dictionary.text.normalize import canonical
 LICENCES = {"CC BY 4.0": "CC BY 4.0", "cc-by-4.0": "CC BY 4.0",
             "internal": "chỉ dùng nội bộ", "chỉ dùng nội bộ": "chỉ dùng nội bộ"}
 CONSENT = ("Tôi đồng ý để Từ điển DTTS ghi âm giọng đọc của tôi cho các từ trong đợt ghi âm, lưu giữ bản ghi cùng "
-           "tên (hoặc bút danh), giới tính, thập niên sinh, nơi ở và phương ngữ mà tôi đã khai, và công bố bản ghi "
-           "theo giấy phép {licence}. Tôi có thể rút lại sự đồng ý bất cứ lúc nào; khi đó các bản ghi của tôi "
-           "không còn được công bố.")
+           "tên (hoặc bút danh), giới tính, thập niên sinh, nơi ở và phương ngữ mà tôi đã khai, và {use}. "
+           "Tôi có thể rút lại sự đồng ý bất cứ lúc nào; khi đó các bản ghi của tôi không còn được công bố.")
+USES = {"CC BY 4.0": "công bố bản ghi theo giấy phép CC BY 4.0 (ai cũng được dùng, miễn ghi tên người đọc)",
+        "chỉ dùng nội bộ": "chỉ dùng bản ghi trong nội bộ Từ điển DTTS, không công bố cho người khác tải về"}
 ORDERS = ("most_looked_up", "alphabetical")
 MAX_ITEMS = 5000
 MAX_TAKE_KEY = 100
@@ -62,7 +63,7 @@ class RecordingCampaigns:
     # -- speakers ---------------------------------------------------------------------------------
     @staticmethod
     def consent_text(licence: str = "CC BY 4.0") -> str:
-        return CONSENT.format(licence=licence)
+        return CONSENT.format(use=USES[LICENCES.get(licence, "CC BY 4.0")])
 
     def speaker_of(self, account: str, language: str) -> dict | None:
         """The account's speaker profile in ``language`` in force (the latest), if any."""
@@ -94,7 +95,7 @@ class RecordingCampaigns:
                                    or decade % 10 or not 1900 <= decade <= datetime.now(UTC).year):
             raise InvalidGrowth("Trường decade là thập niên sinh, ví dụ 1970.")
         fields = {"language": language, "account": account, "name": name, "sex": sex, "decade": decade,
-                  "licence": licence, "consent": CONSENT.format(licence=licence),
+                  "licence": licence, "consent": self.consent_text(licence),
                   "consented_on": datetime.now(UTC).date().isoformat(), "created_by": actor.name,
                   **{k: _clean(body.get(k), k) for k in ("commune", "district", "province", "variety")}}
         number = self.rooms.add_speaker(fields, Record(actor.name, "speaker.consent", None, client, {
@@ -164,8 +165,9 @@ class RecordingCampaigns:
             who = speakers.setdefault(take["speaker"], {"speaker": take["speaker"], "recorded": 0, "accepted": 0,
                                                          "rejected": 0, "pending": 0})
             who["recorded"] += 1
-            if take["review"] in ("accepted", "rejected", "pending"):
-                who[take["review"]] += 1
+            review = "accepted" if take["review"] == "internal" else take["review"]
+            if review in ("accepted", "rejected", "pending"):
+                who[review] += 1
         items = []
         for entry_id in ids:
             body = self._body(entry_id)
@@ -183,7 +185,7 @@ class RecordingCampaigns:
                 "order": row["ordering"], "created_by": row["created_by"], "created_at": row["created_at"],
                 "items": items, "progress": {
                     "items": len(ids), "recorded": len({t["entry_id"] for t in takes}),
-                    "accepted": len({t["entry_id"] for t in takes if t["review"] == "accepted"}),
+                    "accepted": len({t["entry_id"] for t in takes if t["review"] in ("accepted", "internal")}),
                     "rejected": reviews.count("rejected"), "pending": reviews.count("pending")},
                 "speakers": sorted(speakers.values(), key=lambda s: s["speaker"])}
 
@@ -247,7 +249,7 @@ class RecordingCampaigns:
 
     def review(self, actor: Account, clip_id: str, verdict: str, reason: str | None, client: str | None) -> dict:
         clip = self.audio.get(clip_id)  # AudioNotFound
-        if clip.get("review") not in ("pending", "rejected", "accepted") or clip.get("speaker_id") is None:
+        if clip.get("review") not in ("pending", "rejected", "accepted", "internal") or clip.get("speaker_id") is None:
             raise InvalidGrowth("Chỉ bản ghi của một đợt ghi âm mới cần duyệt ở đây.")
         if not self.may_review(actor, clip):
             raise Forbidden("Chỉ biên tập viên của ngôn ngữ, hoặc một người đọc khác của ngôn ngữ này, mới duyệt được.")
@@ -257,6 +259,9 @@ class RecordingCampaigns:
         if verdict == "reject" and not reason:
             raise InvalidGrowth("Hãy nêu lý do không nhận bản ghi (trường reason).")
         status = "accepted" if verdict == "accept" else "rejected"
+        speaker = self.rooms.speaker(clip["speaker_id"]) or {}
+        if status == "accepted" and speaker.get("licence") == LICENCES["internal"]:
+            status = "internal"  # accepted, for the editors only: its speaker did not agree to publish it
         done, changed = self.rooms.review(clip_id, status, reason, Record(
             actor.name, f"recording.{verdict}", clip_id, client, {"reason": reason} if reason else None))
         if changed:

@@ -79,8 +79,8 @@ class Campaigns:
 
     # -- campaigns --------------------------------------------------------------------------------
     def unrecorded(self, language: str, dataset: str | None, order: str, limit: int) -> list[str]:
-        """The published entries of ``language`` (of ``dataset``) with no accepted recording, most
-        looked up first or by headword."""
+        """The published entries of ``language`` (of ``dataset``) with no accepted recording (public,
+        or kept for internal use), most looked up first or by headword."""
         clauses, params = ["e.language = ?", "e.public IS NOT NULL"], [language]
         if dataset:
             clauses.append("e.dataset = ?")
@@ -89,7 +89,7 @@ class Campaigns:
         return [r for (r,) in self.core.db.execute(
             "SELECT e.id FROM entries e LEFT JOIN (SELECT entry_id, SUM(count) AS n FROM lookups GROUP BY entry_id) l "
             "ON l.entry_id = e.id WHERE " + " AND ".join(clauses) + " AND NOT EXISTS (SELECT 1 FROM audio_clips a "
-            "WHERE a.entry_id = e.id AND a.kind = 'recording' AND a.review = 'accepted') "
+            "WHERE a.entry_id = e.id AND a.kind = 'recording' AND a.review IN ('accepted', 'internal')) "
             f"ORDER BY {ordering} LIMIT ?", (*params, limit))]
 
     def open_campaign(self, language: str, name: str, dataset: str | None, order: str, entry_ids: list[str],
@@ -135,8 +135,9 @@ class Campaigns:
 
     # -- review -----------------------------------------------------------------------------------
     def review(self, clip_id: str, verdict: str, reason: str | None, audited: Record) -> tuple[bool, bool]:
-        """Accept or reject a pending recording (or one rejected before); (changed, whether the
-        public text of its entry changed)."""
+        """Accept (``accepted``: public; ``internal``: for the editors only, as its speaker chose) or
+        reject a pending recording (or one rejected before); (changed, whether the public text of
+        its entry changed)."""
         with self.core.transaction() as db:
             row = db.execute("SELECT entry_id, review FROM audio_clips WHERE id = ?", (clip_id,)).fetchone()
             if row is None or row[1] not in ("pending", "rejected") or row[1] == verdict:

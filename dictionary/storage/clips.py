@@ -1,8 +1,9 @@
 """The pronunciation catalogue: recordings and synthetic clips (the bytes are blobs on disk,
 :mod:`dictionary.audio.blobs`).  A recording of a published entry is part of its public text:
 adding or removing one enters the entry in the change feed.  Only accepted recordings are public
-(``review``: a campaign's recording is ``pending`` until it is accepted, a withdrawn speaker's are
-``withdrawn``; every other recording is accepted when it is added)."""
+(``review``: a campaign's recording is ``pending`` until it is accepted — ``internal`` when its
+speaker allowed internal use only, never public — a withdrawn speaker's are ``withdrawn``; every
+other recording is accepted when it is added)."""
 
 from __future__ import annotations
 
