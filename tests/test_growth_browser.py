@@ -14,7 +14,7 @@ import time
 import pytest
 from support import Library, checked_http, start_server
 from test_browser import chromium, shot
-from test_desk import PASSWORDS, _sign_in
+from test_desk import PASSWORDS
 
 from corpora.sample import load_sample
 
@@ -46,6 +46,21 @@ def microphone(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("mic") / "tu.wav"
     path.write_bytes(espeak_wav("rườn"))
     return str(path)
+
+
+def _sign_in(driver, site: str, name: str, then: str) -> None:
+    """Sign in from the page ``then`` sends to, and wait to be back there (a page that reads the
+    worklist takes a moment to answer)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(f"{site}{then}")
+    assert "/dang-nhap" in driver.current_url
+    driver.find_element(By.ID, "name").send_keys(name)
+    driver.find_element(By.ID, "password").send_keys(PASSWORDS[name])
+    driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    WebDriverWait(driver, 20).until(lambda d: d.current_url == f"{site}{then}")
+    assert name in driver.find_element(By.TAG_NAME, "nav").text
 
 
 def _until(check, timeout: float = 20.0, what: str = ""):
