@@ -40,7 +40,9 @@ def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None
     async def lifespan(app: FastAPI):
         services.follower.start()  # the index follows writes made by other workers too
         services.packs.start()  # offline packs follow the change feed
+        services.demand.start()  # missed searches and look-ups, written in batches off the request's path
         yield
+        services.demand.stop()
         services.packs.stop()
         services.follower.stop()
         services.translator.close()  # a translation process of its own ends with the server

@@ -18,6 +18,10 @@ from dictionary.collection import Collection
 from dictionary.editorial.accounts import Account
 from dictionary.editorial.editing import Editing
 from dictionary.errors import Busy, Forbidden
+from dictionary.growth.campaigns import RecordingCampaigns
+from dictionary.growth.coverage import Coverage
+from dictionary.growth.demand import Counter
+from dictionary.growth.worklist import Worklist
 from dictionary.search.service import SearchService
 from dictionary.search.translate import Translator
 
@@ -46,6 +50,26 @@ async def get_catalogue(request: Request) -> LanguageCatalogue:
     return request.app.state.services.catalogue
 
 
+async def get_demand(request: Request) -> Counter:
+    return request.app.state.services.demand
+
+
+async def get_worklist(request: Request) -> Worklist:
+    return request.app.state.services.worklist
+
+
+async def get_campaigns(request: Request) -> RecordingCampaigns:
+    return request.app.state.services.campaigns
+
+
+async def get_coverage(request: Request) -> Coverage:
+    return request.app.state.services.coverage
+
+
+DemandDep = Annotated[Counter, Depends(get_demand)]
+WorklistDep = Annotated[Worklist, Depends(get_worklist)]
+CampaignsDep = Annotated[RecordingCampaigns, Depends(get_campaigns)]
+CoverageDep = Annotated[Coverage, Depends(get_coverage)]
 SearchDep = Annotated[SearchService, Depends(get_search)]
 CatalogueDep = Annotated[LanguageCatalogue, Depends(get_catalogue)]
 EditingDep = Annotated[Editing, Depends(get_editing)]

@@ -53,6 +53,11 @@ def install(app: FastAPI) -> None:
             schemas["EntryWrite"]["properties"]["language"] = {**_CODE, "description": "mã ISO 639-3 của ngôn ngữ mục từ"}
             for name, prop in _KEYED_BY_LANGUAGE:
                 schemas[name]["properties"][prop]["propertyNames"] = _CODE
+        for name in ("RequestWrite", "DecisionWrite", "SpeakerWrite", "CampaignWrite"):  # a body's language
+            if name in schemas:
+                code = "TargetLanguageCode" if name == "RequestWrite" else "LanguageCode"
+                schemas[name]["properties"]["language"] = {"$ref": f"#/components/schemas/{code}",
+                                                           "description": "mã ISO 639-3"}
         translate = schemas.get("TranslateRequest")
         if translate is not None:
             translate["properties"]["to"]["items"] = {"$ref": "#/components/schemas/TargetLanguageCode"}

@@ -42,10 +42,11 @@ DEFAULT_RULES = {
     "pronounce": Rule(per_minute=30, burst=10),  # a pronunciation may be synthesised: as speak
     "changes": Rule(per_minute=30, burst=5),  # a copy catching up takes a few pages; a poll is one
     "missing": Rule(per_minute=120, burst=60),  # answers 404: a reader mistypes a few, a scanner thousands
+    "request": Rule(per_minute=6, burst=5),
 }
 WORDS = {"translate": "tra cả văn bản", "speak": "đọc bằng giọng máy", "suggest": "gợi ý khi gõ",
          "report": "góp ý sửa mục từ", "pronounce": "phát âm mục từ", "changes": "đọc nhật ký thay đổi",
-         "missing": "tới địa chỉ không tồn tại"}
+         "missing": "tới địa chỉ không tồn tại", "request": "đề nghị bổ sung từ"}
 
 
 class RateLimiter:

@@ -232,3 +232,15 @@ class SuggestionNotFound(DictionaryError):
 
 class SuggestionClosed(DictionaryError):
     """A suggestion accepted or dismissed already."""
+
+
+class NothingThere(DictionaryError):
+    """A term request, a campaign, a speaker or a recording to review that does not exist."""
+
+    def __init__(self, what: str, number: object) -> None:
+        super().__init__(f"Không có {what} nào mang số {number!r}.")
+
+
+class InvalidGrowth(DictionaryError):
+    """A term request, campaign, speaker or review that cannot be accepted as sent; the message
+    says what to change."""

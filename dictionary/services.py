@@ -19,6 +19,10 @@ from dictionary.collection import Collection
 from dictionary.editorial.accounts import Accounts
 from dictionary.editorial.editing import Editing
 from dictionary.editorial.review import TeamRules
+from dictionary.growth.campaigns import RecordingCampaigns
+from dictionary.growth.coverage import Coverage
+from dictionary.growth.demand import Counter, DemandSettings
+from dictionary.growth.worklist import Worklist
 from dictionary.packs.pack import PackShelf
 from dictionary.search.indexing import Follower
 from dictionary.search.ports import Backend
@@ -50,12 +54,17 @@ class Services:
     follower: Follower
     packs: PackShelf
     catalogue: LanguageCatalogue
+    demand: Counter  # misses and look-ups, counted in memory, written in batches
+    worklist: Worklist
+    campaigns: RecordingCampaigns
+    coverage: Coverage
     storage: Storage  # to close: the services hold its rooms
 
     @classmethod
     def compose(cls, storage: Storage, backend: Backend, audio_root: Path, synthesiser: Synthesiser,
                 limits: Limits | None = None, service_keys: tuple[str, ...] = (),
-                packs_root: Path | None = None, pack_interval: float = 10.0, four_eyes: bool = True) -> Services:
+                packs_root: Path | None = None, pack_interval: float = 10.0, four_eyes: bool = True,
+                demand: DemandSettings | None = None) -> Services:
         entries, feed = storage.entries, storage.feed
         search = SearchService(entries, backend)
         follower = Follower(entries, feed, backend)
@@ -63,13 +72,18 @@ class Services:
                              public_changed=follower.changed)
         packs = PackShelf(entries, feed, packs_root or Path(audio_root).parent / "packs", audio=audio,
                           interval=pack_interval)
+        demand = demand or DemandSettings()
+        worklist = Worklist(storage.demand, storage.requests, search, demand.days)
         return cls(backend, search, Collection(entries, storage.datasets, follower), audio, Translator(search),
                    Accounts(storage.accounts, service_keys),
                    Editing(entries, storage.suggestions, storage.audit, follower,
                            TeamRules(storage.teams, four_eyes)), follower, packs,
-                   LanguageCatalogue(entries, storage.browse), storage)
+                   LanguageCatalogue(entries, storage.browse), Counter(storage.demand, demand),
+                   worklist, RecordingCampaigns(storage.campaigns, entries, audio, public_changed=follower.changed),
+                   Coverage(storage.campaigns, worklist), storage)
 
     def close(self) -> None:
+        self.demand.stop()  # what is buffered is written
         self.packs.stop()
         self.follower.stop()
         self.backend.close()

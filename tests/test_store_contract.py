@@ -364,3 +364,51 @@ def test_the_language_pages_read_the_same(world):
     khmer = client.get("/v1/languages/khm/entries", params={"limit": 100}).json()
     heads = [w["headword"] for w in khmer["entries"]]
     assert khmer["total"] == len(heads) > 0 and heads == sorted(heads, key=languages.collator("khm").getSortKey)
+
+
+def test_demand_requests_campaigns_and_coverage(world):
+    """Counts from two processes add to the same rows; a request asked twice is one row; a
+    campaign's take waits for review, is public once accepted and leaves with its speaker."""
+    from dictionary.growth.demand import Counter
+
+    lib, client, auth = world
+    store = lib.store
+    workers = [Counter(store.demand), Counter(store.demand)]  # two processes of one server
+    for counter in workers:
+        assert counter.miss("căn cước", "vie", "tyz", "192.0.2.1")
+        counter.lookup("tyz-3c710a199ddb", "192.0.2.1")
+        counter.flush()
+    assert [(r["term"], r["searches"]) for r in store.demand.misses("2000-01-01", ["tyz"])] == [("căn cước", 2)]
+    assert store.demand.lookups(["tyz-3c710a199ddb"]) == {"tyz-3c710a199ddb": 2}
+
+    first = client.post("/v1/requests", json={"text": "Căn cước", "language": "tyz", "contact": "a@b.vn"}).json()
+    again = client.post("/v1/requests", json={"text": "căn cước", "language": "tyz"}).json()
+    assert again["number"] == first["number"] and again["count"] == 2
+    items = client.get("/v1/worklist", params={"language": "tyz"}, headers=auth["editor"]).json()["items"]
+    assert [(i["term"], i["searches"], i["requests"], i["status"]) for i in items] == [("căn cước", 2, 2, "open")]
+    assert client.post("/v1/worklist/decisions", headers=auth["editor"], json={
+        "language": "tyz", "text": "căn cước", "status": "dismissed", "reason": "chưa đủ tư liệu"}).status_code == 200
+    assert client.get(f"/v1/requests/{first['number']}").json()["status"] == "dismissed"
+
+    speaker = client.post("/v1/speakers", headers=auth["contributor"], json={
+        "language": "tyz", "name": "Hoàng A", "decade": 1980, "consent": True}).json()
+    campaign = client.post("/v1/campaigns", headers=auth["editor"], json={
+        "language": "tyz", "name": "Tày", "order": "most_looked_up", "limit": 2}).json()
+    assert campaign["items"][0]["entry"] == "tyz-3c710a199ddb"  # the most looked up first
+    entry_id = campaign["items"][0]["entry"]
+    sent = client.post(f"/v1/entries/{entry_id}/audio", headers=auth["contributor"],
+                       data={"campaign": str(campaign["id"]), "take": "k1"}, files={"file": ("a.wav", espeak_wav("rườn"))})
+    assert sent.status_code == 201
+    clip = sent.json()["clip"]["id"]
+    assert client.post(f"/v1/entries/{entry_id}/audio", headers=auth["contributor"], data={
+        "campaign": str(campaign["id"]), "take": "k1"}, files={"file": ("a.wav", espeak_wav("rườn"))}).status_code == 200
+    assert store.campaigns.pending("tyz")[0]["id"] == clip
+    assert [c["id"] for c in lib.audio.recordings([entry_id]).get(entry_id, [])] == []
+    assert client.post(f"/v1/recordings/{clip}/review", headers=auth["editor"],
+                       json={"verdict": "accept"}).json()["review"] == "accepted"
+    assert [c["id"] for c in lib.audio.recordings([entry_id])[entry_id]] == [clip]
+    tay = next(r for r in client.get("/v1/coverage").json()["languages"] if r["language"] == "tyz")
+    assert (tay["published"], tay["recorded"], tay["pending"], tay["open_requests"]) == (8, 1, 0, 0)
+    assert tay["missed_30_days"] == 2
+    client.delete(f"/v1/speakers/{speaker['id']}", headers=auth["editor"])
+    assert lib.audio.recordings([entry_id]).get(entry_id) is None

@@ -37,6 +37,8 @@ class Settings:
     public_url: str | None = None
     four_eyes: bool = True  # TUDIEN_FOUR_EYES: an editor never publishes content they wrote last
     timezone: str = "Asia/Ho_Chi_Minh"  # TUDIEN_TIMEZONE: the time zone the desk shows times in
+    record_misses: bool = True  # TUDIEN_RECORD_MISSES=0: no missed search or look-up is counted
+    misses_days: int = 180  # TUDIEN_MISSES_DAYS: days of counts kept
 
     @property
     def store_path(self) -> Path:
@@ -78,6 +80,8 @@ class Settings:
             public_url=_public_url(env),
             four_eyes=_switch(env, "TUDIEN_FOUR_EYES", True),
             timezone=_timezone(env),
+            record_misses=_switch(env, "TUDIEN_RECORD_MISSES", True),
+            misses_days=_number(env, "TUDIEN_MISSES_DAYS", "180", int),
         )
 
 

@@ -42,9 +42,12 @@ def open_services(settings: Settings, *, readonly: bool = False, synthesiser: Sy
         synthesiser = Synthesiser.configured(settings.speech)
     if limits is None:
         limits = Limits(synthetic_bytes=settings.synthetic_budget)
+    from dictionary.growth.demand import DemandSettings
+
     return Services.compose(storage, open_backend(settings), settings.audio_dir, synthesiser, limits,
                             service_keys=settings.api_keys, packs_root=settings.packs_dir,
-                            pack_interval=settings.pack_interval, four_eyes=settings.four_eyes)
+                            pack_interval=settings.pack_interval, four_eyes=settings.four_eyes,
+                            demand=DemandSettings(settings.record_misses and not readonly, settings.misses_days))
 
 
 def migrate(settings: Settings) -> tuple[int, int]:

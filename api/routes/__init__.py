@@ -6,6 +6,8 @@ from . import (
                editorial,
                entries,
                export,
+               growth,
+               growth_pages,
                health,
                language_pages,
                languages,
@@ -16,4 +18,4 @@ from . import (
 )
 
 # every router of the app, in the order it includes them
-ROUTERS = (pages, language_pages, desk, search, entries, editorial, export, languages, audio, packs, translate, health)
+ROUTERS = (pages, language_pages, desk, growth_pages, search, entries, editorial, export, languages, audio, packs, translate, growth, health)

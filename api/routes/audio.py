@@ -15,7 +15,7 @@ from dictionary.editorial.accounts import Role
 from dictionary.errors import AudioNotFound, AudioTooLarge, EntryNotFound, InvalidRecording
 from dictionary.public import clip_public
 
-from ..deps import VARY, ActorDep, AudioDep, EditingDep, ReaderDep, client_of
+from ..deps import VARY, ActorDep, AudioDep, CampaignsDep, EditingDep, ReaderDep, client_of
 from ..errors import LENGTH_REQUIRED, HTTPProblem
 from ..files import file_answer
 from ..ratelimit import limited
@@ -38,6 +38,7 @@ CACHE_CONTROL = "public, max-age=604800"  # synthetic speech: made again from it
 RECORDING_CACHE = "public, max-age=600"
 MULTIPART_OVERHEAD = 64 * 1024  # the form's other fields and boundaries, beyond the file itself
 _FIELDS = ("speaker", "licence", "sex", "dialect", "attribution", "recorded_on")
+_CAMPAIGN_FIELDS = ("campaign", "take", "speaker_id")  # a recording campaign's take
 
 _UPLOAD_DOC = {
     "requestBody": {
@@ -54,6 +55,11 @@ _UPLOAD_DOC = {
                 "dialect": {"type": "string", "description": "phương ngữ hoặc địa phương"},
                 "attribution": {"type": "string", "description": "ghi công"},
                 "recorded_on": {"type": "string", "format": "date", "description": "ngày ghi âm"},
+                "campaign": {"type": "integer", "description": "đợt ghi âm: người đọc, giấy phép… lấy từ hồ sơ "
+                             "người đọc; bản ghi chờ duyệt"},
+                "take": {"type": "string", "description": "với campaign: mã lần ghi do trình duyệt tạo; gửi lại "
+                         "cùng mã không tạo bản ghi thứ hai"},
+                "speaker_id": {"type": "integer", "description": "với campaign: người đọc mà biên tập viên ghi thay"},
             },
         }}},
     }
@@ -64,9 +70,12 @@ _UPLOAD_DOC = {
              response_model=UploadPublic,
              responses={200: {"model": UploadPublic, "description": "already stored"},
                         **errors(400, 401, 403, 404, 411, 413, 415, 422)})
-async def upload(request: Request, entry_id: str, audio: AudioDep, editing: EditingDep, actor: ActorDep):
+async def upload(request: Request, entry_id: str, audio: AudioDep, editing: EditingDep, campaigns: CampaignsDep,
+                 actor: ActorDep):
     """Upload a recording of an entry by a native speaker (a contributor of the entry's language,
-    or an API key)."""
+    or an API key).  With ``campaign`` and ``take``, a take of a recording campaign: its details
+    come from the speaker's profile and consent, it waits for review, and the same ``take`` sent
+    again answers the recording kept the first time (200)."""
     # 404 before reading a large body, also for a draft the actor may not see (drafts take
     # recordings too)
     entry = editing.visible(entry_id, actor)
@@ -77,7 +86,7 @@ async def upload(request: Request, entry_id: str, audio: AudioDep, editing: Edit
     if int(length) > audio.limits.max_bytes + MULTIPART_OVERHEAD:
         raise AudioTooLarge(int(length), audio.limits.max_bytes)
     try:
-        form = await request.form(max_files=1, max_fields=len(_FIELDS))
+        form = await request.form(max_files=1, max_fields=len(_FIELDS) + len(_CAMPAIGN_FIELDS))
     except Exception as exc:  # multipart parser: malformed body, too many parts
         raise HTTPProblem(400, "bad_form", f"Không đọc được biểu mẫu multipart: {exc}.") from None
     try:
@@ -85,13 +94,29 @@ async def upload(request: Request, entry_id: str, audio: AudioDep, editing: Edit
         if upload is None or isinstance(upload, str):
             raise InvalidRecording("Thiếu trường file: tệp âm thanh cần tải lên.")
         data = await upload.read(audio.limits.max_bytes + 1)
-        fields = {name: (form.get(name) if isinstance(form.get(name), str) else None) for name in _FIELDS}
+        fields: dict[str, str | None] = {}
+        for name in (*_FIELDS, *_CAMPAIGN_FIELDS):
+            value = form.get(name)
+            fields[name] = value if isinstance(value, str) else None
     finally:
         await form.close()
-    info = RecordingInfo.checked(**fields)
+    if campaign := fields["campaign"]:
+        number, speaker_id = _number(campaign, "campaign"), fields["speaker_id"]
+        clip, created = await run_in_threadpool(partial(
+            campaigns.record, actor, number, entry_id, data, fields["take"] or "",
+            None if not speaker_id else _number(speaker_id, "speaker_id"), client_of(request)))
+        return JSON({"clip": clip_public(clip), "created": created},
+                    status_code=201 if created else 200)
+    info = RecordingInfo.checked(**{name: fields[name] for name in _FIELDS})
     clip, created = await run_in_threadpool(partial(audio.add_recording, entry_id, data, info, actor=actor.name,
                                                     client=client_of(request)))
     return JSON({"clip": clip_public(clip), "created": created}, status_code=201 if created else 200)
+
+
+def _number(value: str, name: str) -> int:
+    if not value.strip().isdigit():
+        raise InvalidRecording(f"Trường {name} phải là một số.")
+    return int(value)
 
 
 @router.get("/v1/entries/{entry_id}/audio", response_model=EntryAudioPublic, responses=errors(401, 404))
@@ -130,11 +155,15 @@ _AUDIO_BODY = {"content": {"audio/mpeg": {"schema": {"type": "string", "format":
 @router.get("/v1/audio/{clip_id}", response_class=FileResponse,
             responses={200: _AUDIO_BODY, 206: _AUDIO_BODY, 304: {"description": "not modified"},
                        **errors(404, 416)})
-async def stream(clip_id: str, audio: AudioDep, editing: EditingDep, reader: ReaderDep, request: Request,
-                 original: bool = Query(False, description="tệp gốc thay vì bản phát")):
+async def stream(clip_id: str, audio: AudioDep, editing: EditingDep, campaigns: CampaignsDep, reader: ReaderDep,
+                 request: Request, original: bool = Query(False, description="tệp gốc thay vì bản phát")):
     """The clip's playback copy (or its original), with Range, ETag and caching headers.  A
-    recording of an entry the reader may not see (never published, or retired) is 404."""
+    recording of an entry the reader may not see (never published, or retired) is 404, and so is
+    a campaign's recording not accepted (yet) to anyone who may not review it."""
     row = _visible_clip(audio, editing, clip_id, reader)
+    if row.get("review", "accepted") != "accepted":
+        if not campaigns.may_review(reader, row) and not (reader and reader.may(Role.contributor, row["language"])):
+            raise AudioNotFound(clip_id)
     path, content_type, sha = audio.file(clip_id, original)
     extension = {"audio/mpeg": "mp3", "audio/wav": "wav", "audio/ogg": "ogg", "audio/mp4": "m4a",
                  "audio/webm": "webm"}.get(content_type, "bin")

@@ -154,12 +154,12 @@ def sign_out(request: Request, search: SearchDep, csrf: str = Form("")):
 # -- the entry editor -------------------------------------------------------------------------------
 
 def _editor(request: Request, search, account: Account, entry: dict | None, revision: int | None,
-            saved: int | None = None, suggestion: dict | None = None) -> Response:
+            saved: int | None = None, suggestion: dict | None = None, draft: dict | None = None) -> Response:
     if account.role == Role.admin or "*" in account.languages:
         choices = sorted(search.languages())
     else:
         choices = list(account.languages)
-    data = {"id": entry["id"] if entry else None, "entry": entry, "etag": f'"r{revision}"' if revision else None,
+    data = {"id": entry["id"] if entry else None, "entry": entry or draft, "etag": f'"r{revision}"' if revision else None,
             "letters": SPECIAL_LETTERS, "suggestion": suggestion["id"] if suggestion else None}
     return render(request, "sua.html", _context(request, search, entry=entry, revision=revision, data=data,
                                                 choices=choices, saved=saved, status_words=STATUS_WORDS,
@@ -167,11 +167,14 @@ def _editor(request: Request, search, account: Account, entry: dict | None, revi
 
 
 @router.get("/moi", response_class=HTMLResponse)
-def new_entry(request: Request, search: SearchDep):
+def new_entry(request: Request, search: SearchDep, vie: str | None = Query(None, max_length=100),
+              lang: str | None = Query(None, max_length=3)):
     account = _reader(request, search, Role.contributor)
     if not isinstance(account, Account):
         return account
-    return _editor(request, search, account, None, None)
+    # from the worklist: the Vietnamese term filled in, in the item's language
+    draft = {"language": lang or "", "senses": [{"glosses": {"vie": [vie]}}] if vie else []} if vie or lang else None
+    return _editor(request, search, account, None, None, draft=draft)
 
 
 @router.get("/e/{entry_id}/sua", response_class=HTMLResponse)

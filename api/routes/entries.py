@@ -16,7 +16,7 @@ from dictionary.editorial.editing import ETAG, EntryView, parse_etag
 from dictionary.errors import PreconditionRequired
 from dictionary.public import entry_url
 
-from ..deps import VARY, ActorDep, AudioDep, EditingDep, ReaderDep, client_of
+from ..deps import VARY, ActorDep, AudioDep, DemandDep, EditingDep, ReaderDep, client_of
 from ..responses import JSON
 from ..schemas.audio import clips_public
 from ..schemas.common import errors
@@ -43,11 +43,14 @@ def _answer(view: EntryView, audio, status: int = 200, headers: dict[str, str] |
 
 
 @router.get("/v1/entries/{entry_id}", response_model=EntryDetail, responses=errors(401, 404))
-async def entry(editing: EditingDep, audio: AudioDep, reader: ReaderDep, entry_id: str):
+async def entry(editing: EditingDep, audio: AudioDep, reader: ReaderDep, demand: DemandDep, request: Request,
+                entry_id: str):
     """One entry, whole: senses, variants, what the source held beyond them, where it came from.
     The public reads its published revision; an account of its language reads its latest
     revision, with ``pending`` true when that one waits for review."""
-    return _answer(editing.view(entry_id, reader), audio)
+    view = editing.view(entry_id, reader)
+    demand.lookup(entry_id, client_of(request))  # counted in memory, by entry and day only
+    return _answer(view, audio)
 
 
 @router.post("/v1/entries", status_code=201, response_model=EntryDetail, responses=errors(400, 401, 403, 413, 422, 503))

@@ -27,7 +27,17 @@ from dictionary.search.ranking import Field
 from dictionary.search.senses import lead_matched
 from dictionary.text.normalize import fold
 
-from ..deps import AudioDep, CollectionDep, EditingDep, GateDep, SearchDep, TranslatorDep, run
+from ..deps import (
+    AudioDep,
+    CollectionDep,
+    DemandDep,
+    EditingDep,
+    GateDep,
+    SearchDep,
+    TranslatorDep,
+    client_of,
+    run,
+)
 from ..export import ExportContext, glossary_csv, glossary_docx
 from ..ratelimit import refusal
 from ..schemas.audio import clips_public
@@ -225,7 +235,7 @@ def _overview(sections: list[dict]) -> list[dict]:
 
 @router.get("/", response_class=HTMLResponse)
 async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate: GateDep,
-                      collection: CollectionDep, q: str | None = None,
+                      collection: CollectionDep, demand: DemandDep, q: str | None = None,
                       source: str | None = Query(None, alias="from"),
                       target: str | None = Query(None, alias="to"),
                       page: int = Query(1, alias="trang", ge=1, le=MAX_OFFSET // PAGE_SIZE + 1)):
@@ -242,6 +252,8 @@ async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate
             titles = dataset_titles(collection)
             for r in results:
                 r["source"]["title"] = titles.get(r["source"]["dataset"], r["source"]["dataset"])
+            if not found.exact_matches and page == 1:  # in memory; written later, off this path
+                demand.miss(q, found.query["from"], found.query["to"], client_of(request))
         except DictionaryError as exc:
             error = str(exc)
     query = found.query["q"] if found else (q or "").strip()
@@ -255,12 +267,13 @@ async def search_page(request: Request, search: SearchDep, audio: AudioDep, gate
 
 @router.get("/e/{entry_id}", response_class=HTMLResponse)
 async def entry_page(request: Request, search: SearchDep, collection: CollectionDep, audio: AudioDep, editing: EditingDep,
-                     entry_id: str, thanks: bool = Query(False, alias="da-gop-y"),
+                     demand: DemandDep, entry_id: str, thanks: bool = Query(False, alias="da-gop-y"),
                      came_from: str | None = Query(None, alias="nghia", max_length=4)):
     """An entry, its senses in the source's order; ``nghia`` (from a result) highlights the sense
     the reader's query matched (a number the entry has no sense for highlights none: a link from
     before an edit still opens the entry)."""
     raw = collection.entry(entry_id).model_dump(mode="json")
+    demand.lookup(entry_id, client_of(request))
     clips = clips_public(audio.clips_for([raw]))[entry_id]
     entry = entry_detail(raw, clips)
     entry["source"]["title"] = dataset_titles(collection).get(entry["source"]["dataset"], entry["source"]["dataset"])
@@ -335,7 +348,7 @@ async def workbench(request: Request, search: SearchDep):
 
 @router.post("/dich", response_class=HTMLResponse)
 async def workbench_post(request: Request, search: SearchDep, translator: TranslatorDep, audio: AudioDep,
-                         collection: CollectionDep, text: str = Form(""), to: list[str] = Form([]), export: str | None = Form(None)):
+                         collection: CollectionDep, demand: DemandDep, text: str = Form(""), to: list[str] = Form([]), export: str | None = Form(None)):
     terms, error = None, None
     # said in the page's words, before the service's checks (which name the API's fields)
     if not text.strip():
@@ -352,6 +365,7 @@ async def workbench_post(request: Request, search: SearchDep, translator: Transl
             status_code=refused.status, headers=refused.headers)
     try:
         glossary = await run_in_threadpool(translator.translate, text, to)
+        demand.gaps([(t.text, lang) for t in glossary.terms for lang in t.gaps], client_of(request))
         context = ExportContext(text, public_address(request, ""),
                                 {row["name"]: row for row in collection.datasets()})
         if export == "csv":

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from dictionary import languages
 from dictionary.search.queries import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_LENGTH
 from dictionary.text.normalize import VISIBLE
 
-from ..deps import AudioDep, GateDep, SearchDep, run
+from ..deps import AudioDep, DemandDep, GateDep, SearchDep, client_of, run
 from ..ratelimit import limited
 from ..responses import JSON
 from ..schemas.audio import clips_public
@@ -20,9 +20,11 @@ router = APIRouter(tags=["tra cứu"], responses=errors(422))
 
 @router.get("/v1/search", response_model=SearchPublic, responses=errors(422, 503))
 async def search(
+    request: Request,
     search: SearchDep,
     audio: AudioDep,
     gate: GateDep,
+    demand: DemandDep,
     q: str = Query(description=f"từ cần tra (tối đa {MAX_QUERY_LENGTH} ký tự)", min_length=1,
                    max_length=MAX_QUERY_LENGTH, pattern=VISIBLE),
     source: str | None = Query(None, alias="from", description="ngôn ngữ của từ cần tra (ISO 639-3)"),
@@ -32,6 +34,8 @@ async def search(
 ):
     """Entries matching ``q``, best first, each saying which field matched and how."""
     result = await run(gate, search, search.search, q, source, target, limit, offset)
+    if not result.exact_matches and not offset:  # counted in memory; written later, off this path
+        demand.miss(q, result.query["from"], result.query["to"], client_of(request))
     clips = clips_public(audio.clips_for([h.entry for h in result.hits]))
     body = {"query": result.query, "total": result.total, "exact_matches": result.exact_matches,
             "did_you_mean": list(result.did_you_mean),

@@ -169,9 +169,12 @@ class AudioLibrary:
         return self.entries.state(entry_id).language
 
     def add_recording(self, entry_id: str, data: bytes, info: RecordingInfo, source: str = "upload", *,
-                      actor: str | None = None, client: str | None = None) -> tuple[dict, bool]:
+                      actor: str | None = None, client: str | None = None, review: str = "accepted",
+                      speaker_id: int | None = None) -> tuple[dict, bool]:
         """Store a recording for an entry; returns (clip, created).  The same file for the same
-        entry is stored once.  With ``actor``, a new clip is audited (``audio.upload``)."""
+        entry is stored once.  With ``actor``, a new clip is audited (``audio.upload``).  A
+        campaign's recording is added ``pending`` (not public until it is accepted), naming its
+        speaker's profile."""
         entry = self.entries.state(entry_id)  # EntryNotFound; a draft takes recordings too
         decoded = self._check(data)
         original_sha = hashlib.sha256(data).hexdigest()
@@ -191,9 +194,10 @@ class AudioLibrary:
             "playback_sha": playback_sha, "playback_type": playback.content_type,
             "playback_bytes": len(playback.data), "duration_ms": playback.duration_ms,
             "sample_rate": decoded.sample_rate, "channels": decoded.channels,
-            "source_lufs": playback.source_lufs, "source": source,
+            "source_lufs": playback.source_lufs, "source": source, "review": review, "speaker_id": speaker_id,
         }, None if actor is None else Record(actor, "audio.upload", clip_id, client, {
-            "entry": entry_id, "speaker": info.speaker, "licence": info.licence}))
+            "entry": entry_id, "speaker": info.speaker, "licence": info.licence,
+            **({"review": review, "speaker_id": speaker_id} if speaker_id is not None else {})}))
         return clip_view(self.get(clip_id)), True
 
     def _check(self, data: bytes) -> media.Decoded:

@@ -30,10 +30,10 @@ class Browse:
                 for rowid, entry_id, headword, pending in rows]
 
     def recorded(self) -> dict[str, int]:
-        """Published entries with at least one recording, per language."""
+        """Published entries with at least one accepted recording, per language."""
         return dict(self.core.db.execute(
             "SELECT e.language, COUNT(DISTINCT e.id) FROM entries e JOIN audio_clips a ON a.entry_id = e.id "
-            "WHERE a.kind = 'recording' AND e.public IS NOT NULL GROUP BY e.language").fetchall())
+            "WHERE a.kind = 'recording' AND a.review = 'accepted' AND e.public IS NOT NULL GROUP BY e.language").fetchall())
 
     def datasets(self, language: str) -> list[dict]:
         """The datasets ``language``'s published entries come from, each with its title, citation,

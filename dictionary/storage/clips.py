@@ -1,6 +1,9 @@
 """The pronunciation catalogue: recordings and synthetic clips (the bytes are blobs on disk,
 :mod:`dictionary.audio.blobs`).  A recording of a published entry is part of its public text:
-adding or removing one enters the entry in the change feed."""
+adding or removing one enters the entry in the change feed.  Only accepted recordings are public
+(``review``: a campaign's recording is ``pending`` until it is accepted — ``internal`` when its
+speaker allowed internal use only, never public — a withdrawn speaker's are ``withdrawn``; every
+other recording is accepted when it is added)."""
 
 from __future__ import annotations
 
@@ -13,11 +16,11 @@ from dictionary.storage.core import Connections, now
 
 
 def recordings_of(db: sqlite3.Connection, entry_ids: list[str]) -> dict[str, list[dict]]:
-    """Each entry's recordings, in the order they were added, read on ``db``."""
+    """Each entry's public (accepted) recordings, in the order they were added, read on ``db``."""
     out: dict[str, list[dict]] = {}
     for start in range(0, len(entry_ids), 500):
         chunk = entry_ids[start : start + 500]
-        cursor = db.execute(f"SELECT * FROM audio_clips WHERE kind = 'recording' AND entry_id IN "
+        cursor = db.execute(f"SELECT * FROM audio_clips WHERE kind = 'recording' AND review = 'accepted' AND entry_id IN "
                             f"({','.join('?' * len(chunk))}) ORDER BY rowid", chunk)
         names = [d[0] for d in cursor.description]
         for values in cursor:
@@ -47,7 +50,7 @@ class Clips:
         """The ids of the recordings of ``language``'s published entries, sorted."""
         return [r for (r,) in self.core.db.execute(
             "SELECT a.id FROM audio_clips a JOIN entries e ON e.id = a.entry_id WHERE a.kind = 'recording' "
-            "AND e.language = ? AND e.public IS NOT NULL ORDER BY a.id", (language,))]
+            "AND a.review = 'accepted' AND e.language = ? AND e.public IS NOT NULL ORDER BY a.id", (language,))]
 
     def public_recordings(self, language: str) -> tuple[int, list[dict]]:
         """The feed's head and the recordings of ``language``'s published entries (catalogue
@@ -56,8 +59,8 @@ class Clips:
             db.execute("BEGIN")
             head = head_of(db)
             cursor = db.execute("SELECT a.* FROM audio_clips a JOIN entries e ON e.id = a.entry_id "
-                                "WHERE a.kind = 'recording' AND e.language = ? AND e.public IS NOT NULL "
-                                "ORDER BY a.rowid", (language,))
+                                "WHERE a.kind = 'recording' AND a.review = 'accepted' AND e.language = ? "
+                                "AND e.public IS NOT NULL ORDER BY a.rowid", (language,))
             names = [d[0] for d in cursor.description]
             rows = [dict(zip(names, values, strict=True)) for values in cursor]
             db.execute("COMMIT")
@@ -75,7 +78,8 @@ class Clips:
                                tuple(row.values())).rowcount
             if added and audited is not None:
                 audited.write(db)
-            return bool(added) and row["kind"] == "recording" and self._recorded(db, [row["entry_id"]])
+            return (bool(added) and row["kind"] == "recording" and row.get("review", "accepted") == "accepted"
+                    and self._recorded(db, [row["entry_id"]]))
 
     def delete_clips(self, ids: Iterable[str], *, audited: Record | None = None) -> bool:
         """Remove clips from the catalogue (with ``audited``, in one transaction with that audit

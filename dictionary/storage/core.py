@@ -5,7 +5,8 @@ The canonical store is one SQLite file under the data directory (or one PostgreS
 (:mod:`~dictionary.storage.entries`, :mod:`~dictionary.storage.datasets`,
 :mod:`~dictionary.storage.accounts`, :mod:`~dictionary.storage.suggestions`,
 :mod:`~dictionary.storage.audit`, :mod:`~dictionary.storage.clips`,
-:mod:`~dictionary.storage.feed`); every room writes through the one :class:`Connections` it is
+:mod:`~dictionary.storage.feed`, :mod:`~dictionary.storage.demand`,
+:mod:`~dictionary.storage.requests`, :mod:`~dictionary.storage.campaigns`); every room writes through the one :class:`Connections` it is
 given, so a write that touches several rooms' tables is still one transaction.
 """
 

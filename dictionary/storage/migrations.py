@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import orjson
 
 from dictionary.errors import DictionaryError
+from dictionary.storage.growth_tables import growth as _growth
 
 
 class SchemaTooNew(DictionaryError):
@@ -280,6 +281,9 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _feed_head,
     # 10: a dataset's title as a person writes it, for public pages ("sample-khm" is a file's name)
     _dataset_title,
+    # 11: demand and growth: missed searches and entry lookups counted per day (no client kept),
+    # term requests, the worklist's decisions, speakers, recording campaigns, recordings' review
+    _growth,
 )
 VERSION = len(MIGRATIONS)
 

@@ -16,7 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dictionary.storage.migrations import MIGRATIONS, VERSION, SchemaTooNew, migrate_sqlite, statements
+from dictionary.storage.growth_tables import CLIP_REVIEW, GROWTH
+from dictionary.storage.migrations import (
+    MIGRATIONS,
+    VERSION,
+    SchemaTooNew,
+    migrate_sqlite,
+    statements,
+)
 
 __all__ = ["MIGRATIONS", "VERSION", "SchemaTooNew", "StoreState", "migrate", "peek"]
 
@@ -82,6 +89,10 @@ PG_FIRST = 8  # the version PG_SCHEMA makes
 PG_MIGRATIONS: dict[int, str | Callable] = {
     9: "SELECT 1",  # PG_SCHEMA keeps the feed's head in meta from the start
     10: "ALTER TABLE datasets ADD COLUMN IF NOT EXISTS title TEXT",
+    # the SQLite step's tables, with PostgreSQL's numbered keys
+    11: GROWTH.replace("INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY").replace(") WITHOUT ROWID", ")")
+    + "".join(f";ALTER TABLE audio_clips ADD COLUMN IF NOT EXISTS {name} {kind}" for name, kind in CLIP_REVIEW)
+    + ";CREATE INDEX IF NOT EXISTS audio_clips_review ON audio_clips(review)",
 }
 
 

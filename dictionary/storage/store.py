@@ -17,11 +17,14 @@ from pathlib import Path
 from dictionary.storage.accounts import AccountRows
 from dictionary.storage.audit import AuditLog
 from dictionary.storage.browse import Browse
+from dictionary.storage.campaigns import Campaigns
 from dictionary.storage.clips import Clips
 from dictionary.storage.core import Connections
 from dictionary.storage.datasets import Datasets
+from dictionary.storage.demand import Demand
 from dictionary.storage.entries import Entries
 from dictionary.storage.feed import Feed
+from dictionary.storage.requests import Requests
 from dictionary.storage.suggestions import Suggestions
 from dictionary.storage.teams import Teams
 
@@ -40,6 +43,9 @@ class Storage:
         self.feed = Feed(self.core)
         self.browse = Browse(self.core)
         self.teams = Teams(self.core)
+        self.demand = Demand(self.core)
+        self.requests = Requests(self.core)
+        self.campaigns = Campaigns(self.core)
 
     def close(self) -> None:
         """Close every thread's connection (the store is done with: the threads that used it too)."""
