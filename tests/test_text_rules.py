@@ -66,6 +66,7 @@ def test_the_api_refuses_text_that_cannot_be_shown_and_names_the_field(tmp_path)
     load_sample(lib.services.collection)
     lib.index()
     token = lib.services.accounts.add("le.b", "editor", "tyz")
+    second = lib.services.accounts.add("tran.c", "editor", "tyz")  # four eyes: another editor publishes
     lib.close()
     env = {**os.environ, "TUDIEN_DATA_DIR": str(folder), "TUDIEN_TTS_ENGINES": "espeak-ng"}
     server, port = start_server(env)
@@ -103,9 +104,9 @@ def test_the_api_refuses_text_that_cannot_be_shown_and_names_the_field(tmp_path)
             assert error["field"] == field, (body, error)
         # pages isolate what a user wrote from the text around it
         rtl = made["\u202bשלום\u202c"]
-        for status in ("review", "published"):
+        for status, who in (("review", auth), ("published", {"Authorization": f"Bearer {second}"})):
             assert http.post(site + f"/v1/entries/{rtl['id']}/status", json={"status": status},
-                             headers=auth).status_code == 200
+                             headers=who).status_code == 200
         page = http.get(site + f"/e/{rtl['id']}")
         assert page.status_code == 200 and f'<h1 lang="tyz" dir="auto">{rtl["headword"]}</h1>' in page.text
         assert "<li id=\"nghia-1\"><bdi>trâu</bdi>" in page.text
