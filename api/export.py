@@ -43,8 +43,8 @@ def _cell(found: list[dict], base: str) -> str:
 
 
 def _sources(glossary: Glossary, context: ExportContext) -> list[str]:
-    used = sorted({e.get("dataset") for t in _terms(glossary) for c in glossary.targets
-                   for e in t.equivalents[c] if e.get("dataset")})
+    used = sorted({name for t in _terms(glossary) for c in glossary.targets
+                   for e in t.equivalents[c] if (name := e.get("dataset"))})
     lines = []
     for name in used:
         row = context.datasets.get(name) or {}

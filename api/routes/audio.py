@@ -4,6 +4,7 @@ entry, synthetic speech for short text.  Reads are public; writes need an API ke
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse
@@ -174,7 +175,7 @@ async def stream(clip_id: str, audio: AudioDep, editing: EditingDep, campaigns: 
                        content_disposition_type="attachment" if original else "inline")
 
 
-_REDIRECT = {307: {"description": "with play=1: to the audio file"}}
+_REDIRECT: dict[int | str, dict[str, Any]] = {307: {"description": "with play=1: to the audio file"}}
 
 
 @router.get("/v1/entries/{entry_id}/pronunciation", response_model=PronunciationPublic,

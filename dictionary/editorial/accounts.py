@@ -213,7 +213,7 @@ class Accounts:
             _hasher().verify(stored or _dummy_hash(), password or "")
         except (VerificationError, InvalidHashError):
             raise NotSignedIn() from None
-        if stored is None:
+        if row is None or stored is None:
             raise NotSignedIn()
         return self._account(row)
 

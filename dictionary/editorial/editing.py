@@ -174,7 +174,9 @@ class Editing:
         for r in revisions:
             if r["status"] not in (Status.published, Status.retired) or r["revision"] > view.revision:
                 continue
-            body = self.entries.revision(entry_id, r["revision"])["body"]
+            found = self.entries.revision(entry_id, r["revision"])
+            assert found is not None, "a revision is kept for good"
+            body = found["body"]
             content = [c for c in changes(before, body) if c != "status"]
             out.append({**r, "changes": content or ["status"], "version": shown[r["revision"]][0],
                         "move": not content})
@@ -355,7 +357,9 @@ class Editing:
             comment = f"Đã sửa mục từ theo góp ý: phiên bản {revision}." + (f" {comment}" if comment else "")
         if not self.suggestion_box.resolve(number, status, actor.name, _comment(comment), client):
             raise SuggestionClosed(f"Góp ý số {number} đã được xử lý ({found['status']}).")
-        return self.suggestion_box.get(number)
+        resolved = self.suggestion_box.get(number)
+        assert resolved is not None, "a suggestion is kept when it is resolved"
+        return resolved
 
     # -- the audit log -----------------------------------------------------------------------
     def audit(self, reader: Account, since: str | None = None, limit: int = 100, after: int = 0) -> list[dict]:

@@ -141,7 +141,7 @@ class SearchService:
         if has_word_character(text):
             found = any(self.is_exact(c, marked) for c in candidates)
             typing = queries.reread_typing(text, source, found)
-            for reading in self.readings(q, text, typing=typing):
+            for reading in self.readings(q or text, text, typing=typing):  # q: checked, so given
                 candidates.extend(self._decoded_candidates(reading, scopes, wanted, readings))
         else:  # no letter to compare: every folded key of symbols is empty, and "equal"
             candidates = [c for c in candidates if c.tier == Tier.EXACT]
@@ -160,8 +160,8 @@ class SearchService:
         for r in page:
             if r.entry not in bodies:
                 continue
-            reading = readings.get(r.entry) if r.candidate.tier == Tier.DECODED else None
-            match = self._describe(r, bodies[r.entry], reading or text, reading, r.entry in held)
+            decoded = readings.get(r.entry) if r.candidate.tier == Tier.DECODED else None
+            match = self._describe(r, bodies[r.entry], decoded or text, decoded, r.entry in held)
             hits.append(Hit(bodies[r.entry], match))
         return SearchResult(
             query={"q": text, "from": source, "to": target, "limit": limit, "offset": offset},
@@ -281,6 +281,7 @@ class SearchService:
         headword's first Vietnamese glosses, or for a Vietnamese gloss the word it translates."""
         text = self.query_text(q)
         language = self.language(language)
+        scopes: tuple[Scope, ...]
         if language in (None, VIETNAMESE):
             scopes = (Scope(None, None if language is None else (VIETNAMESE,)), Scope(VIETNAMESE, None))
         elif language == ENGLISH:

@@ -88,7 +88,7 @@ class Connections:
         if self.url:
             from dictionary.storage.sql import PgConnection
 
-            return PgConnection(self.url, readonly=self.readonly)  # type: ignore[return-value]
+            return _as_sqlite(PgConnection(self.url, readonly=self.readonly))
         if self.readonly:
             db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
         else:

@@ -273,7 +273,7 @@ def search_keys_many(texts: list[str]) -> list[SearchKeys]:
         else:
             batch.append(n)
     if not batch:
-        return out  # type: ignore[return-value]
+        return out  # type: ignore[return-value]  # every text was made alone: none is None
     joined = _INVISIBLE.sub("", "\n".join([texts[n] for n in batch]))
     for ch in _APOSTROPHES:
         if ch in joined:
@@ -290,5 +290,5 @@ def search_keys_many(texts: list[str]) -> list[SearchKeys]:
     folds = [line.strip() for line in folded.split("\n")]
     for n, exact, tone, fold_key in zip(batch, exacts, tones, folds, strict=True):
         out[n] = SearchKeys(exact, tone, fold_key)
-    return out  # type: ignore[return-value]
+    return out  # type: ignore[return-value]  # alone or in the batch, every text has its keys
 
