@@ -1,11 +1,9 @@
 """Migration 11's tables: demand (missed look-ups and entry look-ups per day, no client kept),
 term requests and the worklist's decisions, speakers, recording campaigns and their takes, and
-the review columns of recordings.  :mod:`dictionary.storage.migrations` applies them on SQLite,
+the review columns of recordings, as data.  :mod:`dictionary.storage.migrations` applies them on SQLite,
 :mod:`dictionary.storage.schema` on PostgreSQL (the same text, with PostgreSQL's numbered keys)."""
 
 from __future__ import annotations
-
-import sqlite3
 
 GROWTH = """
 CREATE TABLE IF NOT EXISTS misses (
@@ -96,17 +94,3 @@ CREATE INDEX IF NOT EXISTS campaign_takes_campaign ON campaign_takes(campaign);
 # or its speaker withdrew (withdrawn); the speaker's profile and consent; who reviewed it and why
 CLIP_REVIEW = (("review", "TEXT NOT NULL DEFAULT 'accepted'"), ("speaker_id", "INTEGER"), ("reviewed_by", "TEXT"),
                ("review_reason", "TEXT"))
-
-
-def growth(db: sqlite3.Connection) -> None:
-    """11: the tables of :data:`GROWTH` and the review columns of recordings (a store whose version
-    was set back has them already)."""
-    from dictionary.storage.migrations import statements
-
-    for statement in statements(GROWTH):
-        db.execute(statement)
-    have = {row[1] for row in db.execute("PRAGMA table_info(audio_clips)")}
-    for name, kind in CLIP_REVIEW:
-        if name not in have:
-            db.execute(f"ALTER TABLE audio_clips ADD COLUMN {name} {kind}")
-    db.execute("CREATE INDEX IF NOT EXISTS audio_clips_review ON audio_clips(review)")

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import orjson
 
 from dictionary.errors import DictionaryError
-from dictionary.storage.growth_tables import growth as _growth
+from dictionary.storage.growth_tables import CLIP_REVIEW, GROWTH
 
 
 class SchemaTooNew(DictionaryError):
@@ -166,6 +166,17 @@ def _dataset_title(db: sqlite3.Connection) -> None:
     """10: a dataset's title, added once (SQLite's ALTER TABLE has no IF NOT EXISTS)."""
     if "title" not in {row[1] for row in db.execute("PRAGMA table_info(datasets)")}:
         db.execute("ALTER TABLE datasets ADD COLUMN title TEXT")
+
+def _growth(db: sqlite3.Connection) -> None:
+    """11: the tables of :data:`GROWTH` and the review columns of recordings (a store whose version
+    was set back has them already)."""
+    for statement in statements(GROWTH):
+        db.execute(statement)
+    have = {row[1] for row in db.execute("PRAGMA table_info(audio_clips)")}
+    for name, kind in CLIP_REVIEW:
+        if name not in have:
+            db.execute(f"ALTER TABLE audio_clips ADD COLUMN {name} {kind}")
+    db.execute("CREATE INDEX IF NOT EXISTS audio_clips_review ON audio_clips(review)")
 
 
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
