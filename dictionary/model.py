@@ -75,6 +75,11 @@ class MediaRef(_Strict):
     form: str | None = None
 
 
+# The dataset of entries written in the service's own editor (not imported from a source).
+EDITORS_DATASET = "editors"
+EDITORS_CITATION = "Biên soạn trực tiếp trên Từ điển DTTS"
+
+
 class Provenance(_Strict):
     dataset: str
     citation: str | None = None

@@ -21,6 +21,7 @@ from dictionary.collection import Collection
 from dictionary.editorial import editing
 from dictionary.editorial.accounts import Role
 from dictionary.errors import DatasetNotFound, DictionaryError
+from dictionary.model import EDITORS_DATASET
 from dictionary.search.indexing import texts_of
 from dictionary.search.queries import MAX_OFFSET
 from dictionary.search.ranking import Field
@@ -322,7 +323,7 @@ def citation(entry: dict, address: str, today: date | None = None) -> str:
 @router.get("/nguon/{name}", response_class=HTMLResponse)
 async def dataset_page(request: Request, search: SearchDep, collection: CollectionDep, name: str):
     """Where a dataset comes from: its citation, licence, what it is, what it holds."""
-    if name == editing.EDITORS_DATASET:  # entries made in the editor: who edits, and how
+    if name == EDITORS_DATASET:  # entries made in the editor: who edits, and how
         return render(request, "nguon-bien-tap.html", _context(request, search, editors=_editors(request)))
     found = collection.dataset(name)
     if found is None or not found["languages"]:  # nothing of it is public (yet, or any more)

@@ -48,6 +48,8 @@ from dictionary.errors import (
     WeakETag,
 )
 from dictionary.model import (
+    EDITORS_CITATION,
+    EDITORS_DATASET,
     Comment,
     Contact,
     Entry,
@@ -64,8 +66,6 @@ from dictionary.storage.audit import AuditLog
 from dictionary.storage.entries import Entries, EntryState, RevisionConflict, Written, changes
 from dictionary.storage.suggestions import Suggestions
 
-EDITORS_DATASET = "editors"
-EDITORS_CITATION = "Biên soạn trực tiếp trên Từ điển DTTS"
 MAX_AUDIT = 1000
 
 # (from, to) → the role that may make the move

@@ -24,9 +24,9 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from dictionary.editorial.editing import EDITORS_DATASET
 from dictionary.errors import InvalidQuery
 from dictionary.languages import VIETNAMESE
+from dictionary.model import EDITORS_DATASET
 from dictionary.search.service import SearchService
 from dictionary.text.normalize import canonical, fold, search_keys
 from dictionary.text.phrases import administrative, is_function_word
