@@ -136,7 +136,8 @@ def test_a_contributor_on_a_phone_writes_records_and_sends_an_entry_that_an_edit
     shot(editor, "desk-review", 360)
     editor.set_window_size(1280, 900)
     waiting.find_element(By.CSS_SELECTOR, "button[value=published]").click()
-    assert not editor.find_elements(By.ID, f"r-{entry_id}")
+    # the form posts and the queue comes back without it (waited for: the click only starts the post)
+    WebDriverWait(editor, 15).until(lambda d: not d.find_elements(By.ID, f"r-{entry_id}"))
 
     # the public page shows the entry with its recording
     reader = chromium()

@@ -38,6 +38,7 @@ class Cluster:
         load_sample(self.lib.services.collection)
         self.lib.index()
         self.token = self.lib.services.accounts.add("le.b", "editor", "tyz")
+        self.reviewer = self.lib.services.accounts.add("tran.c", "editor", "tyz")  # four eyes: publishes le.b's work
         es = self.lib.settings.elastic
         self.env = {**os.environ, "TUDIEN_DATABASE_URL": self.url, "TUDIEN_BACKEND": "elasticsearch",
                     "TUDIEN_ELASTICSEARCH_URL": es.hosts[0], "TUDIEN_ELASTICSEARCH_INDEX": es.index,
@@ -69,8 +70,8 @@ class Cluster:
         made = HTTP.post(f"{site}/v1/entries", headers=self.headers(), json=body)
         assert made.status_code == 201, made.text
         entry_id = made.json()["id"]
-        for status in ("review", "published"):
-            moved = HTTP.post(f"{site}/v1/entries/{entry_id}/status", headers=self.headers(),
+        for status, token in (("review", self.token), ("published", self.reviewer)):
+            moved = HTTP.post(f"{site}/v1/entries/{entry_id}/status", headers=self.headers(token),
                               json={"status": status, "comment": "được"})
             assert moved.status_code == 200, moved.text
         return entry_id
