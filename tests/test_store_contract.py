@@ -201,6 +201,7 @@ def test_accounts_sessions_and_the_audit_log(world):
     records = client.get("/v1/audit?limit=1000", headers=who["admin"]).json()["records"]
     actions = [(r["actor"], r["action"]) for r in records]
     assert [(r["actor"], r["client"]) for r in records if r["action"] == "session.open"] == [("le.b", "127.0.0.9")]
+    assert [(r["actor"], r["client"]) for r in records if r["action"] == "session.close"] == [("le.b", "127.0.0.9")]
     assert actions[0] == ("import", "import")
     assert [a["name"] for a in accounts.list()] == ["hoang.a", "le.b", "quan.tri"]
 

@@ -163,7 +163,7 @@ def restore(settings: Settings, source: Path) -> Manifest:
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         if wants_pg:
-            _run([postgres_tool("pg_restore"), "--no-owner", "--exit-on-error", "-d", settings.database_url or "",
+            _run([postgres_tool("pg_restore"), "--no-owner", "--exit-on-error", "--single-transaction", "-d", settings.database_url or "",
                   str(source / PG_FILE)], "pg_restore")
         else:
             shutil.copy2(source / SQLITE_FILE, settings.store_path)
