@@ -105,6 +105,10 @@ def test_export_as_json_lines_and_as_csv_with_no_formula(lib, tmp_path, capsys):
     assert lines[-1] == {**{k: rows[-1][k] for k in ("id", "at", "actor", "client", "action", "target",
                                                      "prev", "digest")}, "detail": None}
     assert err.strip() == f"{len(lines)} audit records exported"
+    assert main(["audit", "export", "--since", "2000-01-01T07:00+07:00"], env_of(lib)) == 0  # a zone is honoured
+    assert len(capsys.readouterr().out.splitlines()) == len(rows)
+    assert main(["audit", "export", "--since", "hôm qua"], env_of(lib)) == 1
+    assert "không phải thời điểm ISO 8601" in capsys.readouterr().err
     target = tmp_path / "audit.csv"
     assert main(["audit", "export", "--format", "csv", "--output", str(target)], env_of(lib)) == 0
     table = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+from datetime import UTC, datetime
 
 import orjson
 
 from corpora.formulas import neutral_row
 from dictionary.editorial.audit_trail import COLUMNS
+from dictionary.errors import DictionaryError
 
 from ..settings import Settings
 from .shared import Commands, open_services
@@ -27,8 +29,26 @@ def add_audit(commands: Commands) -> None:
     p.set_defaults(func=cmd_audit_verify)
 
 
+def utc_since(text: str | None) -> str | None:
+    """``--since`` as the audit log writes times (ISO, UTC): a time without a zone is UTC's."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidAuditQuery(f"--since {text!r}: không phải thời điểm ISO 8601 (ví dụ 2026-12-01 hoặc "
+                                "2026-12-01T08:00+07:00).") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+class InvalidAuditQuery(DictionaryError):
+    """An export asked for with a time that is none."""
+
+
 def cmd_audit_export(args: argparse.Namespace, settings: Settings) -> int:
-    records = open_services(settings).audit.records(args.since)
+    records = open_services(settings).audit.records(utc_since(args.since))
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     count = 0
     try:
