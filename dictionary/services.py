@@ -17,6 +17,7 @@ from dictionary.audio.synth import Synthesiser
 from dictionary.catalogue import LanguageCatalogue
 from dictionary.collection import Collection
 from dictionary.editorial.accounts import Accounts
+from dictionary.editorial.audit_trail import AuditTrail
 from dictionary.editorial.editing import Editing
 from dictionary.editorial.review import TeamRules
 from dictionary.growth.campaigns import RecordingCampaigns
@@ -58,6 +59,7 @@ class Services:
     worklist: Worklist
     campaigns: RecordingCampaigns
     coverage: Coverage
+    audit: AuditTrail  # the audit log exported and its chain verified
     storage: Storage  # to close: the services hold its rooms
 
     @classmethod
@@ -80,7 +82,7 @@ class Services:
                            TeamRules(storage.teams, four_eyes)), follower, packs,
                    LanguageCatalogue(entries, storage.browse), Counter(storage.demand, demand),
                    worklist, RecordingCampaigns(storage.campaigns, entries, audio, public_changed=follower.changed),
-                   Coverage(storage.campaigns, worklist), storage)
+                   Coverage(storage.campaigns, worklist), AuditTrail(storage.audit), storage)
 
     def close(self) -> None:
         self.demand.stop()  # what is buffered is written

@@ -201,8 +201,30 @@ def test_accounts_sessions_and_the_audit_log(world):
     records = client.get("/v1/audit?limit=1000", headers=who["admin"]).json()["records"]
     actions = [(r["actor"], r["action"]) for r in records]
     assert [(r["actor"], r["client"]) for r in records if r["action"] == "session.open"] == [("le.b", "127.0.0.9")]
+    assert [(r["actor"], r["client"]) for r in records if r["action"] == "session.close"] == [("le.b", "127.0.0.9")]
     assert actions[0] == ("import", "import")
     assert [a["name"] for a in accounts.list()] == ["hoang.a", "le.b", "quan.tri"]
+
+
+def test_the_audit_log_is_a_chain_of_digests_and_says_where_it_breaks(world):
+    """Every record carries the digest of the one before it, written with the change; a record
+    changed behind the service's back breaks the chain at that record."""
+    from dictionary.storage import chain
+
+    lib, client, who = world
+    lib.services.accounts.set_role("hoang.a", "editor", "tyz", actor="cli:test")
+    assert client.post("/v1/entries", headers=who["contributor"], json=NEW).status_code == 201
+    rows = list(lib.services.audit.records())
+    assert [r["action"] for r in rows][-2:] == ["account.role", "entry.create"]
+    assert rows[0]["prev"] == chain.ORIGIN and all(b["prev"] == a["digest"] for a, b in zip(rows, rows[1:], strict=False))
+    verdict = lib.services.audit.verify()
+    assert verdict.holds and verdict.held == len(rows)
+    since = list(lib.services.audit.records(rows[-1]["at"]))
+    assert since == [r for r in rows if r["at"] >= rows[-1]["at"]] and since[-1]["id"] == rows[-1]["id"]
+    with lib.store.core.transaction() as db:  # what an edit straight in the database looks like
+        db.execute("UPDATE audit_log SET target = 'khac' WHERE id = ?", (rows[2]["id"],))
+    verdict = lib.services.audit.verify()
+    assert (verdict.held, verdict.broken_at) == (2, rows[2]["id"]) and "bị sửa" in verdict.reason
 
 
 def test_sign_in_pauses_a_name_from_one_address_and_keeps_no_unknown_name(world):

@@ -173,6 +173,17 @@ class Accounts:
         self.rows.update_account(name, disabled=1, token_hash=None, audited=_audited(actor, "account.disable", name))
         self.rows.delete_sessions(name)
 
+    def set_role(self, name: str, role: str, language_list: str, *, actor: str | None = None) -> None:
+        """Give an account a new role and languages; audited (``account.role``) with the ones it
+        had, in the same transaction.  Its sessions and token go on, with the new rights."""
+        _, role_, codes = self.check(name, role, language_list)
+        row = self.rows.account(name)
+        if row is None:
+            raise AccountNotFound(name)
+        self.rows.update_account(name, role=role_.value, languages=",".join(codes), audited=_audited(
+            actor, "account.role", name, {"from": {"role": row["role"], "languages": row["languages"]},
+                                          "to": {"role": role_.value, "languages": ",".join(codes)}}))
+
     def list(self) -> list[dict]:
         return [{"name": r["name"], "role": r["role"], "languages": r["languages"].split(","),
                  "disabled": bool(r["disabled"]), "password": r["password_hash"] is not None,

@@ -70,8 +70,12 @@ class AccountRows:
         return rows[0] if rows else None
 
     def delete_session(self, digest: str) -> None:
+        """End the session with this digest (a sign-out), audited (``session.close``) when there was one."""
         with self.core.transaction() as db:
+            row = db.execute("SELECT account, client FROM sessions WHERE digest = ?", (digest,)).fetchone()
             db.execute("DELETE FROM sessions WHERE digest = ?", (digest,))
+            if row is not None:
+                audit.write(db, row[0], "session.close", row[0], client=row[1])
 
     def delete_sessions(self, account: str) -> None:
         with self.core.transaction() as db:

@@ -10,16 +10,23 @@ from dataclasses import dataclass
 
 import orjson
 
+from dictionary.storage import chain
 from dictionary.storage.core import Connections, now
 
 
 def write(db: sqlite3.Connection, actor: str, action: str, target: str | None, *,
           client: str | None = None, detail: dict | None = None) -> None:
-    """Append one record to the audit log, in the transaction ``db`` runs."""
+    """Append one record to the audit log, in the transaction ``db`` runs, chained to the last
+    one (:mod:`dictionary.storage.chain`): the write transaction holds the store's write lock, so
+    no other record comes between the read of the last digest and this insert."""
+    row = {"at": now("milliseconds"), "actor": actor, "client": client, "action": action, "target": target,
+           "detail": orjson.dumps(detail).decode() if detail is not None else None}
+    last = db.execute("SELECT digest FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    prev = last[0] if last and last[0] else chain.ORIGIN
     db.execute(
-        "INSERT INTO audit_log (at, actor, client, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)",
-        (now("milliseconds"), actor, client, action, target,
-         orjson.dumps(detail).decode() if detail is not None else None),
+        "INSERT INTO audit_log (at, actor, client, action, target, detail, prev, digest) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (*(row[name] for name in chain.FIELDS), prev, chain.digest(row, prev)),
     )
 
 
@@ -56,5 +63,17 @@ class AuditLog:
         )
         for row in rows:
             row["detail"] = orjson.loads(row["detail"]) if row["detail"] else None
+            del row["prev"], row["digest"]  # the chain's own columns: read by :meth:`chained`
         return rows
+
+    def chained(self, after: int = 0, limit: int = 1000) -> list[dict]:
+        """Records after number ``after`` as stored (``detail`` as its text, ``prev``, ``digest``),
+        oldest first: what the chain is checked over."""
+        return self.core.rows("SELECT * FROM audit_log WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
+
+    def digest_before(self, number: int) -> str:
+        """The digest of the last record before number ``number`` (the chain's origin when none)."""
+        row = self.core.db.execute("SELECT digest FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT 1",
+                                   (number,)).fetchone()
+        return row[0] if row and row[0] else chain.ORIGIN
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import orjson
 
 from dictionary.errors import DictionaryError
+from dictionary.storage.chain import chain_existing
 from dictionary.storage.growth_tables import CLIP_REVIEW, GROWTH
 
 
@@ -179,6 +180,17 @@ def _growth(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS audio_clips_review ON audio_clips(review)")
 
 
+def _audit_chain(db: sqlite3.Connection) -> None:
+    """12: the audit log's chain (:mod:`dictionary.storage.chain`): each record's digest and the
+    one before it, the records already kept chained in order (added once: a store whose version
+    was set back has the columns)."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(audit_log)")}
+    for name in ("prev", "digest"):
+        if name not in have:
+            db.execute(f"ALTER TABLE audit_log ADD COLUMN {name} TEXT")
+    chain_existing(db)
+
+
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 1: entries, datasets and the generation counter
     """
@@ -295,6 +307,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 11: demand and growth: missed searches and entry lookups counted per day (no client kept),
     # term requests, the worklist's decisions, speakers, recording campaigns, recordings' review
     _growth,
+    # 12: the audit log made tamper-evident: each record carries the digest of the one before it
+    _audit_chain,
 )
 VERSION = len(MIGRATIONS)
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dictionary.storage.chain import chain_existing
 from dictionary.storage.growth_tables import CLIP_REVIEW, GROWTH
 from dictionary.storage.migrations import (
     MIGRATIONS,
@@ -85,6 +86,15 @@ CREATE INDEX IF NOT EXISTS changes_entry ON changes(entry);
 CREATE INDEX IF NOT EXISTS changes_language ON changes(language, seq)
 """
 PG_FIRST = 8  # the version PG_SCHEMA makes
+
+
+def _audit_chain_pg(db) -> None:
+    """12: the audit log's chain, as on SQLite (:func:`dictionary.storage.migrations._audit_chain`)."""
+    for name in ("prev", "digest"):
+        db.execute(f"ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS {name} TEXT")
+    chain_existing(db)
+
+
 # the steps of later versions, on PostgreSQL
 PG_MIGRATIONS: dict[int, str | Callable] = {
     9: "SELECT 1",  # PG_SCHEMA keeps the feed's head in meta from the start
@@ -93,6 +103,7 @@ PG_MIGRATIONS: dict[int, str | Callable] = {
     11: GROWTH.replace("INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY").replace(") WITHOUT ROWID", ")")
     + "".join(f";ALTER TABLE audio_clips ADD COLUMN IF NOT EXISTS {name} {kind}" for name, kind in CLIP_REVIEW)
     + ";CREATE INDEX IF NOT EXISTS audio_clips_review ON audio_clips(review)",
+    12: _audit_chain_pg,
 }
 
 

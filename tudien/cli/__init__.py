@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dictionary.errors import ConfigurationError, DictionaryError
 
 from ..settings import Settings
-from . import audio, datasets, evaluate, index, offline, packs, search, serve, transfer, users
+from . import audio, audit, backup, datasets, evaluate, index, offline, packs, search, serve, transfer, users
 
 COMMANDS = (
     transfer.add_import,
@@ -25,6 +25,7 @@ COMMANDS = (
     datasets.add_sample,
     audio.add_audio,
     users.add_users,
+    audit.add_audit,
     datasets.add_corpora,
     datasets.add_datasets,
     transfer.add_export,
@@ -32,6 +33,8 @@ COMMANDS = (
     packs.add_packs,
     index.add_changes,
     index.add_migrate,
+    backup.add_backup,
+    backup.add_restore,
     evaluate.add_eval,
 )
 

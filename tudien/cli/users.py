@@ -24,6 +24,11 @@ def add_users(commands: Commands) -> None:
     p = users.add_parser("token", help="a new API token for an account (the old one stops working)")
     p.add_argument("name")
     p.set_defaults(func=cmd_users_token)
+    p = users.add_parser("role", help="give an account a new role and languages (audited with the old ones)")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=["contributor", "editor", "admin"])
+    p.add_argument("--languages", required=True, help="ISO 639-3 codes, comma-separated (tyz,mtq), or '*'")
+    p.set_defaults(func=cmd_users_role)
     p = users.add_parser("password", help="set an account's password, read from stdin")
     p.add_argument("name")
     p.set_defaults(func=cmd_users_password)
@@ -65,4 +70,10 @@ def cmd_users_token(args, settings: Settings) -> int:
 def cmd_users_password(args, settings: Settings) -> int:
     open_services(settings).accounts.set_password(args.name, password_from_stdin(), actor=cli_actor())
     print(f"password of {args.name!r} set")
+    return 0
+
+
+def cmd_users_role(args, settings: Settings) -> int:
+    open_services(settings).accounts.set_role(args.name, args.role, args.languages, actor=cli_actor())
+    print(f"account {args.name!r} is now {args.role} (languages {args.languages})")
     return 0
