@@ -16,6 +16,7 @@ from dictionary.errors import ConfigurationError, DictionaryError
 
 from ..settings import Settings
 from . import audio, audit, backup, datasets, evaluate, index, offline, packs, search, serve, transfer, users
+from .shared import close_services
 
 COMMANDS = (
     transfer.add_import,
@@ -61,4 +62,6 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
     except DictionaryError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        close_services()
 

@@ -9,8 +9,6 @@ from datetime import UTC, datetime
 
 import orjson
 
-from corpora.formulas import neutral_row
-from dictionary.editorial.audit_trail import COLUMNS
 from dictionary.errors import DictionaryError
 
 from ..settings import Settings
@@ -48,6 +46,10 @@ class InvalidAuditQuery(DictionaryError):
 
 
 def cmd_audit_export(args: argparse.Namespace, settings: Settings) -> int:
+    # loaded on use: the command line's parser loads no entry model (see tudien.cli.shared)
+    from corpora.formulas import neutral_row
+    from dictionary.editorial.audit_trail import COLUMNS
+
     records = open_services(settings).audit.records(utc_since(args.since))
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     count = 0

@@ -17,12 +17,23 @@ if TYPE_CHECKING:
 Commands = argparse._SubParsersAction
 
 
+_OPENED: list[Services] = []  # closed when the command ends (main), in the process or a test
+
+
 def open_services(settings: Settings) -> Services:
     # loaded on use: `tudien serve`'s supervising process lives as long as its workers and must
     # stay small, so it loads neither the engines nor the entry models
     from ..wiring import open_services
 
-    return open_services(settings)
+    services = open_services(settings)
+    _OPENED.append(services)
+    return services
+
+
+def close_services() -> None:
+    """Close what the command opened: its store's connections, its index and its threads."""
+    while _OPENED:
+        _OPENED.pop().close()
 
 
 def progress(desc: str):
