@@ -154,10 +154,11 @@ def open_campaign(campaigns: CampaignsDep, actor: ActorDep, request: Request, bo
     return JSON(campaigns.open(actor, body.model_dump(exclude_unset=True), client_of(request)), status_code=201)
 
 
-@router.get("/v1/campaigns/{number}", response_model=CampaignPublic, responses=errors(404))
-def campaign(campaigns: CampaignsDep, number: Number):
-    """A campaign, its words and its progress (items, recorded, accepted, rejected), per speaker too."""
-    return JSON(campaigns.progress(number))
+@router.get("/v1/campaigns/{number}", response_model=CampaignPublic, responses=errors(401, 403, 404))
+def campaign(campaigns: CampaignsDep, actor: ActorDep, number: Number):
+    """A campaign, its words and its progress (items, recorded, accepted, rejected), per speaker too
+    (contributors of the campaign's language; the public counts are on ``/v1/coverage``)."""
+    return JSON(campaigns.progress(actor, number))
 
 
 @router.post("/v1/recordings/{clip_id}/review", response_model=ReviewPublic,

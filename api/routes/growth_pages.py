@@ -89,7 +89,10 @@ def campaign_page(request: Request, search: SearchDep, campaigns: CampaignsDep, 
     account = _account(request, search, Role.contributor)
     if not isinstance(account, Account):
         return account
-    progress = campaigns.progress(number)
+    try:
+        progress = campaigns.progress(account, number)
+    except DictionaryError as exc:
+        return _refused(request, search, str(exc), _status_of(exc))
     return render(request, "ghi-am.html", _context(
         request, search, campaign=progress, speaker=campaigns.speaker_of(account.name, progress["language"]),
         consent=campaigns.consent_text(), consent_internal=campaigns.consent_text("internal")))

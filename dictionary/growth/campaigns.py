@@ -138,14 +138,17 @@ class RecordingCampaigns:
             if not isinstance(wanted, list) or len(wanted) > MAX_ITEMS or not all(isinstance(e, str) for e in wanted):
                 raise InvalidGrowth(f"Trường entries là danh sách mã mục từ (tối đa {MAX_ITEMS}).")
             for entry_id in wanted:
-                if self.entries.state(entry_id).language != language:  # EntryNotFound
+                state = self.entries.state(entry_id)  # EntryNotFound
+                if state.language != language:
                     raise InvalidGrowth(f"Mục từ {entry_id!r} không thuộc ngôn ngữ {language}.")
+                if state.public is None:
+                    raise InvalidGrowth(f"Mục từ {entry_id!r} chưa được công bố; chỉ ghi âm mục từ đã công bố.")
             items = list(dict.fromkeys(wanted))
         else:
             items = self.rooms.unrecorded(language, dataset, order, limit)
         number = self.rooms.open_campaign(language, name, dataset, order, items, Record(
             actor.name, "campaign.open", None, client, {"language": language, "order": order}))
-        return self.progress(number)
+        return self.progress(actor, number)
 
     def campaign(self, number: int) -> dict:
         row = self.rooms.campaign(number)
@@ -153,9 +156,12 @@ class RecordingCampaigns:
             raise NothingThere("đợt ghi âm", number)
         return row
 
-    def progress(self, number: int) -> dict:
-        """The campaign, its items (with meanings and their takes) and its counts, whole and per speaker."""
+    def progress(self, actor: Account, number: int) -> dict:
+        """The campaign, its items (with their public meanings and their takes) and its counts, whole
+        and per speaker: for contributors of its language only (the reviewers' reasons and the
+        speakers' names are theirs; the public reads the counts on the coverage page)."""
         row = self.campaign(number)
+        actor.require(Role.contributor, row["language"])
         ids = self.rooms.items(number)
         takes = self.rooms.takes(number)
         speakers: dict[int, dict] = {}
@@ -191,7 +197,7 @@ class RecordingCampaigns:
 
     def _body(self, entry_id: str) -> dict | None:
         try:
-            return self.entries.state(entry_id).body
+            return self.entries.state(entry_id).public
         except EntryNotFound:
             return None
 
