@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import sqlite3
 
+from dictionary.errors import Forbidden
 from dictionary.storage.audit import Record
 from dictionary.storage.changelog import record
+from dictionary.storage.clips import WITHDRAWN
 from dictionary.storage.core import Connections, now
 
 SPEAKER_FIELDS = ("language", "account", "name", "sex", "decade", "commune", "district", "province", "variety",
@@ -139,7 +141,10 @@ class Campaigns:
         reject a pending recording (or one rejected before); (changed, whether the public text of
         its entry changed)."""
         with self.core.transaction() as db:
-            row = db.execute("SELECT entry_id, review FROM audio_clips WHERE id = ?", (clip_id,)).fetchone()
+            row = db.execute("SELECT a.entry_id, a.review, s.withdrawn_at FROM audio_clips a LEFT JOIN speakers s "
+                             "ON s.id = a.speaker_id WHERE a.id = ?", (clip_id,)).fetchone()
+            if row is not None and row[2] is not None:
+                raise Forbidden(WITHDRAWN)  # withdrawn while the review was on its way
             if row is None or row[1] not in ("pending", "rejected") or row[1] == verdict:
                 return False, False
             db.execute("UPDATE audio_clips SET review = ?, reviewed_by = ?, review_reason = ? WHERE id = ?",

@@ -10,9 +10,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
+from dictionary.errors import Forbidden
 from dictionary.storage.audit import Record
 from dictionary.storage.changelog import head_of, record
 from dictionary.storage.core import Connections, now
+
+WITHDRAWN = "Người đọc này đã rút lại sự đồng ý; không ghi thêm và không duyệt được bản ghi của họ."
 
 
 def recordings_of(db: sqlite3.Connection, entry_ids: list[str]) -> dict[str, list[dict]]:
@@ -74,6 +77,9 @@ class Clips:
         names = ",".join(row)
         marks = ",".join("?" * len(row))
         with self.core.transaction() as db:
+            if row.get("speaker_id") is not None and db.execute(
+                    "SELECT withdrawn_at FROM speakers WHERE id = ?", (row["speaker_id"],)).fetchone()[0] is not None:
+                raise Forbidden(WITHDRAWN)  # withdrawn since the upload was checked: nothing is kept
             added = db.execute(f"INSERT OR IGNORE INTO audio_clips ({names}) VALUES ({marks})",
                                tuple(row.values())).rowcount
             if added and audited is not None:

@@ -1,0 +1,70 @@
+"""The growth loop when two acts cross: a speaker withdrawn while their take is on its way or
+waiting for review, and two uploads of one take at once."""
+
+from __future__ import annotations
+
+import pytest
+from audio_support import encode, espeak_wav, samples_of
+from support import CheckedClient, Library
+
+from corpora.sample import load_sample
+from dictionary.audio.recording import RecordingInfo
+from dictionary.errors import Forbidden
+
+
+@pytest.fixture
+def world(tmp_path):
+    lib = Library(tmp_path)
+    load_sample(lib.services.collection)
+    lib.index()
+    accounts = lib.services.accounts
+    tokens = {"speaker": accounts.add("y.nie", "contributor", "tyz"), "editor": accounts.add("le.b", "editor", "tyz")}
+    app = CheckedClient(lib.app(), client=("203.0.113.7", 50000))
+    entry_id = lib.store.core.rows("SELECT id FROM entries WHERE language = 'tyz' AND public IS NOT NULL "
+                                   "ORDER BY id LIMIT 1")[0]["id"]
+    editor = {"Authorization": f"Bearer {tokens['editor']}"}
+    speaker = {"Authorization": f"Bearer {tokens['speaker']}"}
+    campaign = app.post("/v1/campaigns", json={"language": "tyz", "name": "đợt", "entries": [entry_id]},
+                        headers=editor).json()
+    profile = app.post("/v1/speakers", json={"language": "tyz", "name": "Y Niê", "consent": True},
+                       headers=speaker).json()
+    yield lib, app, {"editor": editor, "speaker": speaker}, campaign["id"], entry_id, profile["id"]
+    lib.services.close()
+
+
+def _wav(text: str) -> bytes:
+    return encode(*samples_of(espeak_wav(text)), "wav")
+
+
+def _withdrawn_behind_our_back(lib, speaker: int) -> None:
+    """The withdrawal lands between the upload's (or the review's) check and its write."""
+    lib.store.core.db.execute("UPDATE speakers SET withdrawn_at = '2026-01-01T00:00:00Z' WHERE id = ?", (speaker,))
+    lib.store.core.db.commit()
+
+
+def _files(lib) -> int:
+    return sum(1 for p in lib.audio.blobs.root.rglob("*") if p.is_file())
+
+
+def test_a_take_of_a_speaker_withdrawn_meanwhile_is_not_kept(world):
+    lib, _, _, _, entry_id, speaker = world
+    _withdrawn_behind_our_back(lib, speaker)
+    before = _files(lib)
+    with pytest.raises(Forbidden):
+        lib.audio.add_recording(entry_id, _wav("một"), RecordingInfo.checked(speaker="Y Niê", licence="CC BY 4.0"),
+                                review="pending", speaker_id=speaker)
+    assert lib.store.core.rows("SELECT COUNT(*) AS n FROM audio_clips WHERE speaker_id = ?", (speaker,))[0]["n"] == 0
+    assert _files(lib) == before  # nor its files
+
+
+def test_a_pending_take_of_a_speaker_withdrawn_meanwhile_cannot_be_accepted(world):
+    lib, app, auth, number, entry_id, speaker = world
+    sent = app.post(f"/v1/entries/{entry_id}/audio", data={"campaign": str(number), "take": "k1"},
+                    files={"file": ("t.wav", _wav("hai"))}, headers=auth["speaker"])
+    assert sent.status_code == 201, sent.text
+    clip = sent.json()["clip"]["id"]
+    _withdrawn_behind_our_back(lib, speaker)
+    refused = app.post(f"/v1/recordings/{clip}/review", json={"verdict": "accept"}, headers=auth["editor"])
+    assert refused.status_code == 403 and "rút lại" in refused.json()["error"]["message"]
+    assert lib.store.core.rows("SELECT review FROM audio_clips WHERE id = ?", (clip,))[0]["review"] == "pending"
+    assert lib.audio.recordings([entry_id]).get(entry_id) is None
