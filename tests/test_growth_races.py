@@ -68,3 +68,21 @@ def test_a_pending_take_of_a_speaker_withdrawn_meanwhile_cannot_be_accepted(worl
     assert refused.status_code == 403 and "rút lại" in refused.json()["error"]["message"]
     assert lib.store.core.rows("SELECT review FROM audio_clips WHERE id = ?", (clip,))[0]["review"] == "pending"
     assert lib.audio.recordings([entry_id]).get(entry_id) is None
+
+
+def test_two_uploads_of_one_take_at_once_keep_one_clip(world, monkeypatch):
+    lib, app, auth, number, entry_id, _ = world
+    form = {"campaign": str(number), "take": "k1"}
+    first = app.post(f"/v1/entries/{entry_id}/audio", data=form, files={"file": ("t.wav", _wav("ba"))},
+                     headers=auth["speaker"])
+    assert first.status_code == 201, first.text
+    files = _files(lib)
+    # the second upload checked the key before the first one kept it, and sends other bytes
+    rooms = lib.services.campaigns.rooms
+    looked, take = [], rooms.take
+    monkeypatch.setattr(rooms, "take", lambda key: None if not looked.append(key) and len(looked) == 1 else take(key))
+    second = app.post(f"/v1/entries/{entry_id}/audio", data=form, files={"file": ("t.wav", _wav("bốn"))},
+                      headers=auth["speaker"])
+    assert second.status_code == 200 and second.json()["clip"]["id"] == first.json()["clip"]["id"]
+    assert lib.store.core.rows("SELECT COUNT(*) AS n FROM audio_clips WHERE entry_id = ?", (entry_id,))[0]["n"] == 1
+    assert _files(lib) == files

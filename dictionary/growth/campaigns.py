@@ -223,7 +223,13 @@ class RecordingCampaigns:
                                      recorded_on=datetime.now(UTC).date().isoformat())
         clip, created = self.audio.add_recording(entry_id, data, info, source=f"campaign:{number}", actor=actor.name,
                                                  client=client, review="pending", speaker_id=speaker["id"])
-        self.rooms.add_take(take, number, entry_id, speaker["id"], clip["id"])
+        kept = self.rooms.add_take(take, number, entry_id, speaker["id"], clip["id"])
+        if kept["clip_id"] != clip["id"]:  # another upload under this key was kept first: that one stays
+            if created:
+                self.audio.delete(clip["id"])  # and its files, unless another clip uses them
+            if kept["campaign"] != number or kept["entry_id"] != entry_id:
+                raise InvalidGrowth("Mã take này đã được dùng cho một từ khác.")
+            return clip_view(self.audio.get(kept["clip_id"])), False
         return clip, created
 
     def _speaker_for(self, actor: Account, language: str, speaker_id: int | None) -> dict:
