@@ -136,8 +136,15 @@ def test_a_request_from_the_no_result_page_reaches_the_worklist_and_a_published_
     assert next(i for i in items if i["term"] == MISS)["entry"] == entry_id
     records = lib.store.audit.records()
     actions = [r["action"] for r in records]
-    assert "request.create" in actions and "request.repeat" in actions and "worklist.done" in actions
+    assert "request.create" in actions and "request.repeat" in actions and "worklist.done" not in actions
     assert all(r["client"] is None for r in records if r["action"].startswith("request."))  # no address kept
+    assert lib.store.core.rows("SELECT COUNT(*) AS n FROM worklist")[0]["n"] == 0  # reading writes nothing
+
+    # the entry retired, the request is open again
+    assert client(app).post(f"/v1/entries/{entry_id}/status", json={"status": "retired"},
+                            headers=auth(tokens, "editor")).status_code == 200
+    lib.services.follower.catch_up()
+    assert client(app).get(f"/v1/requests/{number}").json()["status"] == "open"
 
 
 def test_dismissing_an_item_needs_a_reason(world):

@@ -86,3 +86,26 @@ def test_two_uploads_of_one_take_at_once_keep_one_clip(world, monkeypatch):
     assert second.status_code == 200 and second.json()["clip"]["id"] == first.json()["clip"]["id"]
     assert lib.store.core.rows("SELECT COUNT(*) AS n FROM audio_clips WHERE entry_id = ?", (entry_id,))[0]["n"] == 1
     assert _files(lib) == files
+
+
+def test_reading_the_worklist_searches_once_per_item_and_generation(world, monkeypatch):
+    lib, app, auth, _, _, _ = world
+    for n in range(5):
+        app.post("/v1/requests", json={"text": f"từ mới {n}", "language": "tyz"})
+    searches = []
+    search = lib.services.worklist.search.search
+    monkeypatch.setattr(lib.services.worklist.search, "search", lambda *a, **k: searches.append(a) or search(*a, **k))
+    for _ in range(3):
+        assert len(app.get("/v1/worklist", params={"language": "tyz"}, headers=auth["editor"]).json()["items"]) == 5
+        app.get("/v1/worklist.csv", params={"language": "tyz"}, headers=auth["editor"])
+    assert len(searches) == 5
+
+
+def test_an_export_holds_at_most_two_thousand_items(world, monkeypatch):
+    lib, app, auth, _, _, _ = world
+    asked = []
+    items = lib.services.worklist.items
+    monkeypatch.setattr(lib.services.worklist, "items",
+                        lambda a, lang, limit=100: asked.append(limit) or items(a, lang, limit))
+    assert app.get("/v1/worklist.csv", params={"language": "tyz"}, headers=auth["editor"]).status_code == 200
+    assert asked == [2_000]

@@ -2,8 +2,8 @@
 
 A request asks for a term in a language; asked again (the same term, the same language) it adds
 to the first request's count.  The ``worklist`` table keeps what editors decided about an item
-of demand (a term in a language): done (with the entry that answers it) or dismissed (with why).
-An item with no row there is open."""
+of demand (a term in a language): dismissed (with why).  Whether an item is done is read from
+the published entries (:mod:`dictionary.growth.worklist`), never kept here."""
 
 from __future__ import annotations
 
@@ -66,9 +66,3 @@ class Requests:
         with self.core.transaction() as db:
             db.execute("DELETE FROM worklist WHERE language = ? AND term = ?", (language, term))
             audited.write(db)
-
-    def open_counts(self) -> dict[str, int]:
-        """Open requests per language (no decision on their term in their language)."""
-        return {lang: int(n) for lang, n in self.core.db.execute(
-            "SELECT r.language, COUNT(*) FROM term_requests r LEFT JOIN worklist w "
-            "ON w.language = r.language AND w.term = r.term WHERE w.term IS NULL GROUP BY r.language")}
