@@ -109,3 +109,22 @@ def test_an_export_holds_at_most_two_thousand_items(world, monkeypatch):
                         lambda a, lang, limit=100: asked.append(limit) or items(a, lang, limit))
     assert app.get("/v1/worklist.csv", params={"language": "tyz"}, headers=auth["editor"]).status_code == 200
     assert asked == [2_000]
+
+
+def test_a_contact_goes_once_the_request_is_settled_or_old(world):
+    lib, app, auth, _, _, _ = world
+
+    def contact(number: int) -> str | None:
+        return lib.store.core.rows("SELECT contact FROM term_requests WHERE id = ?", (number,))[0]["contact"]
+
+    def ask(text: str) -> int:
+        return app.post("/v1/requests", json={"text": text, "language": "tyz", "contact": "0912 345 678"}).json()["number"]
+
+    dismissed, answered, old, kept = ask("ô tô điện"), ask("rườn"), ask("máy cày"), ask("điện thoại")
+    assert app.post("/v1/worklist/decisions", headers=auth["editor"], json={
+        "language": "tyz", "text": "ô tô điện", "status": "dismissed", "reason": "Từ mượn."}).status_code == 200
+    assert contact(dismissed) is None
+    lib.store.core.db.execute("UPDATE term_requests SET at = '2001-01-01T00:00:00Z' WHERE id = ?", (old,))
+    lib.store.core.db.commit()
+    lib.services.demand.flush()  # the daily clean-up
+    assert (contact(answered), contact(old), contact(kept)) == (None, None, "0912 345 678")

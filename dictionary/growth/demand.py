@@ -55,8 +55,9 @@ class Counter:
     """The per-process buffer of demand counts and the thread that writes them."""
 
     def __init__(self, rows: Demand, settings: DemandSettings | None = None,
-                 today: Callable[[], str] = _today) -> None:
+                 today: Callable[[], str] = _today, forget: Callable[[str], object] | None = None) -> None:
         self.rows = rows
+        self.forget = forget  # also run by the daily clean-up, with its first day kept (requests' contacts)
         self.settings = settings or DemandSettings()
         self._today = today
         self._lock = threading.Lock()
@@ -172,7 +173,7 @@ class Counter:
         return len(misses) + len(lookups)
 
     def _forget(self) -> None:
-        """Once a day, drop the rows older than the retention."""
+        """Once a day, drop the rows older than the retention (and what ``forget`` drops)."""
         today = self._today()
         if today == self._forgot or not self.settings.enabled:
             return
@@ -180,6 +181,8 @@ class Counter:
         first = (date.fromisoformat(today) - timedelta(days=self.settings.days)).isoformat()
         try:
             self.rows.forget_before(first)
+            if self.forget is not None:
+                self.forget(first)
         except Exception:
             log.exception("old demand counts not dropped")
             self._forgot = ""

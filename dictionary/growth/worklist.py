@@ -115,7 +115,7 @@ class Worklist:
             status, entry = self._status(it["language"], it["term"], it["text"], decisions)
             it.update(status=status["status"], entry=entry, reason=status.get("reason"),
                       approximate=self._found(it["language"], it["text"])[1])
-            if account.role != Role.admin:  # a contact is for the admins only
+            if account.role != Role.admin or it["status"] != "open":  # for the admins only, while open
                 del it["contacts"]
             out.append(it)
         return out
@@ -178,6 +178,14 @@ class Worklist:
                 row["contacts"] = "; ".join(it.get("contacts", []))
             rows.append(row)
         return rows
+
+    def forget_contacts(self, asked_before: str) -> int:
+        """Drop the contacts of the requests answered by a published entry, and of those first
+        asked before ``asked_before`` (the daily clean-up of :class:`Counter`)."""
+        decisions = self.requests.decisions(None)
+        answered = [r["id"] for r in self.requests.select(None) if r["contact"] and self._status(
+            r["language"], r["term"], r["text"], decisions)[0]["status"] == "done"]
+        return self.requests.forget_contacts(answered, asked_before)
 
     def open_requests(self) -> dict[str, int]:
         """Requests per language neither dismissed nor answered by a published entry."""
