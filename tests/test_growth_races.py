@@ -128,3 +128,23 @@ def test_a_contact_goes_once_the_request_is_settled_or_old(world):
     lib.store.core.db.commit()
     lib.services.demand.flush()  # the daily clean-up
     assert (contact(answered), contact(old), contact(kept)) == (None, None, "0912 345 678")
+
+
+@pytest.mark.parametrize("path", ["/de-nghi/100000000000000000000", "/v1/requests/100000000000000000000",
+                                  "/v1/campaigns/100000000000000000000"])
+def test_a_number_past_what_the_store_holds_is_refused_not_a_crash(world, path):
+    _, app, auth, _, _, _ = world
+    assert app.get(path, headers=auth["editor"]).status_code == 422
+
+
+def test_a_number_past_what_the_store_holds_on_a_page_form_is_refused(world):
+    _, app, _, _, _, _ = world
+    assert app.post("/gop-y/100000000000000000000", data={"status": "accepted"}).status_code == 422
+
+
+@pytest.mark.parametrize("campaign", ["²", "100000000000000000000", "0"])
+def test_a_campaign_number_that_is_no_number_is_refused(world, campaign):
+    _, app, auth, _, entry_id, _ = world
+    sent = app.post(f"/v1/entries/{entry_id}/audio", data={"campaign": campaign, "take": "k9"},
+                    files={"file": ("t.wav", _wav("năm"))}, headers=auth["speaker"])
+    assert sent.status_code == 422 and sent.json()["error"]["code"] == "invalid_recording"

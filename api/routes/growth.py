@@ -7,7 +7,7 @@ import csv
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -15,7 +15,7 @@ from dictionary.editorial.accounts import Role
 from dictionary.growth.campaigns import RecordingCampaigns
 from dictionary.public import entry_url
 
-from ..deps import ActorDep, CampaignsDep, CoverageDep, WorklistDep, client_of
+from ..deps import ActorDep, CampaignsDep, CoverageDep, Number, WorklistDep, client_of
 from ..ratelimit import limited
 from ..responses import JSON
 from ..schemas.common import errors
@@ -37,7 +37,6 @@ from ..schemas.growth import (
 )
 
 router = APIRouter(tags=["bổ sung và ghi âm"], responses=errors(422))
-Number = Annotated[int, Path(ge=1, le=2**62)]
 EXPORT_COLUMNS = ("language", "text", "searches", "translations", "requests", "last_seen", "status", "entry",
                   "approximate", "contacts")
 
