@@ -22,3 +22,23 @@ def test_ordinary_404_answers_do_not_hold_a_client_at_the_door(tmp_path):
         assert probes[:10] == [404] * 10 and probes[-1] == 429  # an unknown id does count
     finally:
         lib.services.close()
+
+
+def test_the_coverage_is_computed_once_a_generation_and_minute(tmp_path, monkeypatch):
+    from dictionary.growth.coverage import Coverage
+
+    lib = Library(tmp_path)
+    load_sample(lib.services.collection)
+    lib.index()
+    try:
+        clock = [1000.0]
+        coverage = Coverage(lib.services.coverage.rooms, lib.services.worklist, clock=lambda: clock[0])
+        scans = []
+        rooms, scan = coverage.rooms, coverage.rooms.coverage
+        monkeypatch.setattr(rooms, "coverage", lambda: scans.append(1) or scan())
+        first = coverage.report()
+        assert coverage.report() is first and len(scans) == 1
+        clock[0] += 61  # pending recordings and requests change without a new generation
+        assert coverage.report() == first and len(scans) == 2
+    finally:
+        lib.services.close()
