@@ -148,3 +148,15 @@ def test_a_campaign_number_that_is_no_number_is_refused(world, campaign):
     sent = app.post(f"/v1/entries/{entry_id}/audio", data={"campaign": campaign, "take": "k9"},
                     files={"file": ("t.wav", _wav("năm"))}, headers=auth["speaker"])
     assert sent.status_code == 422 and sent.json()["error"]["code"] == "invalid_recording"
+
+
+def test_the_campaign_page_is_for_contributors_of_its_language(world):
+    lib, app, _, number, _, _ = world
+    accounts = lib.services.accounts
+    accounts.add("vang.a", "contributor", "mww", password="mat-khau-hmong")
+    accounts.add("hoang.b", "contributor", "tyz", password="mat-khau-tay")
+    for name, password, status in (("vang.a", "mat-khau-hmong", 403), ("hoang.b", "mat-khau-tay", 200)):
+        _, token = accounts.sign_in(name, password, "203.0.113.7")
+        app.cookies.set("tudien_session", token)
+        page = app.get(f"/ghi-am/{number}")
+        assert page.status_code == status, (name, page.text[:200])
