@@ -42,3 +42,17 @@ def test_the_coverage_is_computed_once_a_generation_and_minute(tmp_path, monkeyp
         assert coverage.report() == first and len(scans) == 2
     finally:
         lib.services.close()
+
+
+def test_a_client_repeating_itself_keeps_its_allowance_of_misses(tmp_path):
+    from dictionary.growth.demand import BURST, Counter
+
+    lib = Library(tmp_path)
+    try:
+        counter = Counter(lib.store.demand)
+        for _ in range(3 * BURST):  # the same miss again and again: counted once, charged once
+            counter.miss("căn cước", "vie", "tyz", "192.0.2.1")
+        counted = sum(counter.miss(f"từ lạ {i}", "vie", "tyz", "192.0.2.1") for i in range(BURST))
+        assert counted == BURST - 1
+    finally:
+        lib.services.close()

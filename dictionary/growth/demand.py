@@ -84,12 +84,16 @@ class Counter:
             self._buckets.clear()
         return day
 
-    def _first(self, client: str, *what: str) -> bool:
+    def _digest(self, client: str, *what: str) -> bytes | None:
+        """The day's digest of (client, what) when it was not seen today (None: seen, or too many)."""
         digest = hashlib.blake2b("\x1f".join((client, *what)).encode(), key=self._key, digest_size=16).digest()
-        if digest in self._seen or len(self._seen) >= MAX_SEEN:
-            return False
-        self._seen.add(digest)
-        return True
+        return None if digest in self._seen or len(self._seen) >= MAX_SEEN else digest
+
+    def _first(self, client: str, *what: str) -> bool:
+        digest = self._digest(client, *what)
+        if digest is not None:
+            self._seen.add(digest)
+        return digest is not None
 
     def _within_rate(self, client: str) -> bool:
         """A client's misses past :data:`BURST` at once (then :data:`PER_MINUTE`) are not counted."""
@@ -124,10 +128,11 @@ class Counter:
         source, target = source or "", target or ""
         with self._lock:
             day = self._rotate()
-            if not self._within_rate(client or "?"):
+            # a repeat is not counted and costs nothing: the rate is charged only for a first miss
+            digest = self._digest(client or "?", "miss", term, source, target, origin)
+            if digest is None or not self._within_rate(client or "?"):
                 return False
-            if not self._first(client or "?", "miss", term, source, target, origin):
-                return False
+            self._seen.add(digest)
             key = (day, term, source, target, origin, written)
             if key not in self._misses and len(self._misses) >= MAX_BUFFERED:
                 return False
