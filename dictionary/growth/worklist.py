@@ -17,6 +17,7 @@ from dictionary.cache import PerGeneration
 from dictionary.editorial.accounts import ALL_LANGUAGES, Account, Role
 from dictionary.errors import DictionaryError, InvalidGrowth, NothingThere
 from dictionary.growth.demand import Counter
+from dictionary.growth.fields import cleaned
 from dictionary.search.service import SearchService
 from dictionary.storage.audit import Record
 from dictionary.storage.demand import ANY, Demand, concerned
@@ -40,20 +41,11 @@ class Worklist:
         code = registry.get(language).code  # UnknownLanguage
         if code == registry.VIETNAMESE:
             raise InvalidGrowth("Hãy chọn ngôn ngữ dân tộc thiểu số cần bổ sung từ (không phải tiếng Việt).")
-        context = self._clean(context, "context", MAX_CONTEXT)
-        contact = self._clean(contact, "contact", MAX_CONTACT)
+        context = cleaned(context, "context", MAX_CONTEXT)
+        contact = cleaned(contact, "contact", MAX_CONTACT)
         term, written = found
         # audited without the client's address: a request keeps only what its sender wrote
         return self.requests.ask(term, code, written, context, contact, Record("anonymous", ""))
-
-    @staticmethod
-    def _clean(value: str | None, name: str, limit: int) -> str | None:
-        if value is None or not value.strip():
-            return None
-        value = " ".join(value.split())
-        if len(value) > limit:
-            raise InvalidGrowth(f"Trường {name} dài quá {limit} ký tự.")
-        return value
 
     def request(self, number: int) -> dict:
         """What the public sees of a request: its text, language, count and status, and the entry
@@ -148,7 +140,7 @@ class Worklist:
         """Set an item aside: an editor of the language, with a reason."""
         code = registry.get(language).code
         account.require(Role.editor, code)
-        reason = self._clean(reason, "reason", MAX_CONTEXT)
+        reason = cleaned(reason, "reason", MAX_CONTEXT)
         if not reason:
             raise InvalidGrowth("Hãy nêu lý do bỏ qua (trường reason).")
         found = Counter.countable(text)
