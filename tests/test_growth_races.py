@@ -160,3 +160,20 @@ def test_the_campaign_page_is_for_contributors_of_its_language(world):
         app.cookies.set("tudien_session", token)
         page = app.get(f"/ghi-am/{number}")
         assert page.status_code == status, (name, page.text[:200])
+
+
+def test_reviewers_list_a_campaign_s_pending_takes(world):
+    lib, app, auth, number, entry_id, speaker = world
+    clip = app.post(f"/v1/entries/{entry_id}/audio", data={"campaign": str(number), "take": "k1"},
+                    files={"file": ("t.wav", _wav("sáu"))}, headers=auth["speaker"]).json()["clip"]["id"]
+    path = f"/v1/campaigns/{number}/pending"
+    listed = app.get(path, headers=auth["editor"]).json()
+    assert [(p["clip"], p["entry"], p["take"], p["speaker"], p["speaker_name"]) for p in listed["pending"]] \
+        == [(clip, entry_id, "k1", speaker, "Y Niê")]
+    assert app.get(path, headers=auth["speaker"]).json()["pending"] == []  # never one's own
+    outsider = {"Authorization": f"Bearer {lib.services.accounts.add('vang.a', 'contributor', 'mww')}"}
+    assert app.get(path, headers=outsider).status_code == 403
+    assert app.get(path).status_code == 401
+    assert app.get("/v1/campaigns/999/pending", headers=auth["editor"]).status_code == 404
+    app.post(f"/v1/recordings/{clip}/review", json={"verdict": "accept"}, headers=auth["editor"])
+    assert app.get(path, headers=auth["editor"]).json()["pending"] == []

@@ -26,6 +26,7 @@ from ..schemas.growth import (
     CoveragePublic,
     DecisionPublic,
     DecisionWrite,
+    PendingPublic,
     RequestPublic,
     RequestReceived,
     RequestWrite,
@@ -158,6 +159,13 @@ def campaign(campaigns: CampaignsDep, actor: ActorDep, number: Number):
     """A campaign, its words and its progress (items, recorded, accepted, rejected), per speaker too
     (contributors of the campaign's language; the public counts are on ``/v1/coverage``)."""
     return JSON(campaigns.progress(actor, number))
+
+
+@router.get("/v1/campaigns/{number}/pending", response_model=PendingPublic, responses=errors(401, 403, 404))
+def pending(campaigns: CampaignsDep, actor: ActorDep, number: Number):
+    """The campaign's recordings waiting for review, oldest first, that the reader may review (an
+    editor of the language, or a speaker of it: never their own)."""
+    return JSON({"campaign": number, "pending": campaigns.pending(actor, number)})
 
 
 @router.post("/v1/recordings/{clip_id}/review", response_model=ReviewPublic,

@@ -270,9 +270,18 @@ class RecordingCampaigns:
         row = self.audio.get(clip_id)
         return {"clip": clip_id, "review": row["review"], "reason": row.get("review_reason"), "changed": done}
 
-    def pending(self, actor: Account, language: str | None) -> list[dict]:
-        rows = self.rooms.pending(language)
-        return [r for r in rows if self.may_review(actor, r)]
+    def pending(self, actor: Account, number: int) -> list[dict]:
+        """The campaign's recordings waiting for review, oldest first, that ``actor`` may review
+        (an editor of the language, or a speaker of it: not their own), with their speaker."""
+        language = self.campaign(number)["language"]
+        if not actor.may(Role.editor, language) and not self.rooms.speakers_of(actor.name, language):
+            raise Forbidden("Chỉ biên tập viên hoặc người đọc của ngôn ngữ này mới xem được các bản ghi chờ duyệt.")
+        taken = {t["clip_id"]: t for t in self.rooms.takes(number)}
+        names = {s["id"]: s["name"] for s in self.rooms.speakers(language)}
+        return [{"clip": r["id"], "entry": r["entry_id"], "text": r["text"], "take": taken[r["id"]]["take"],
+                 "speaker": r["speaker_id"], "speaker_name": names.get(r["speaker_id"]),
+                 "duration_ms": r["duration_ms"], "url": f"/v1/audio/{r['id']}", "at": taken[r["id"]]["at"]}
+                for r in self.rooms.pending(language) if r["id"] in taken and self.may_review(actor, r)]
 
 
 def _meaning(body: dict | None) -> str | None:
