@@ -305,6 +305,8 @@ REFUSALS = [  # (method, path, who, body, status, code): each in the one error s
      404, "not_found"),
     ("GET", "/v1/campaigns/999", "editor", None, 404, "not_found"),
     ("GET", "/v1/campaigns/999", None, None, 401, "unauthenticated"),
+    ("GET", "/v1/campaigns/999/pending", "editor", None, 404, "not_found"),
+    ("GET", "/v1/campaigns/999/pending", None, None, 401, "unauthenticated"),
     ("POST", "/v1/recordings/r0000000000000000/review", "editor", {"verdict": "accept"}, 404, "audio_not_found"),
     ("POST", "/v1/coverage", None, None, 405, "http_error"),
     ("POST", "/v1/speakers/consent", None, None, 405, "http_error"),
