@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from starlette.concurrency import run_in_threadpool
 
 from dictionary.audio.library import AudioLibrary
@@ -26,6 +26,9 @@ from dictionary.search.service import SearchService
 from dictionary.search.translate import Translator
 
 from .session import CSRF_HEADER, UNSAFE, csrf_ok, reader_of, session_token
+
+# a number in a path (a request, a campaign, a suggestion): within what the store holds (SQLite: 64 bits)
+Number = Annotated[int, Path(ge=1, le=2**62)]
 
 
 async def get_search(request: Request) -> SearchService:

@@ -206,6 +206,10 @@ def _field_name(loc) -> str:
     return out
 
 
+# The header that marks a 404 as "nothing at this address" (an unknown path or id), as opposed
+# to an ordinary answer such as "no recording yet": only those count toward the door's limit.
+NOTHING_HERE = "x-tudien-nothing-here"
+
 # Paths answered in JSON whatever happens; every other path is a page, and its errors are pages.
 DATA_PATHS = ("/v1/", "/static/", "/docs", "/redoc", "/openapi.json", "/health")
 _PAGE_MESSAGES = {
@@ -224,6 +228,8 @@ def install(app: FastAPI, page: Callable | None = None) -> None:
     page for an error on a page route (the API keeps its JSON)."""
 
     def answer(request: Request, status: int, code: str, message: str, headers=None, page_message=None, **more):
+        if status == 404 and (code == "http_error" or code.endswith("not_found")):  # not "no_audio", "no_pack"…
+            headers = {**(headers or {}), NOTHING_HERE: "1"}  # read (and removed) by the door
         if page is not None and is_page(request):
             return page(request, status, page_message or message, headers)
         return _answer(status, code, message, headers, **more)

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 import orjson
 from fastapi import Request
 
-from .errors import HTTPProblem, error_body
+from .errors import NOTHING_HERE, HTTPProblem, error_body
+
+NOTHING_HERE_BYTES = NOTHING_HERE.encode()
 
 MAX_CLIENTS = 100_000
 MAX_PAUSE = 1.0  # seconds a request refused at the door waits for its 429
@@ -122,8 +124,9 @@ class Door:
     * The change feed (``changes``): each request takes a token of its client's bucket.
     * A refused request waits (up to a second) for its 429.
     * A client whose requests keep finding nothing (404: a probe, a scanner, a broken script) is
-      held until its ``missing`` bucket refills: each 404 answered takes one token, and a client
-      with tokens left is never held.
+      held until its ``missing`` bucket refills: each 404 for an unknown path or id (marked
+      :data:`~api.errors.NOTHING_HERE` by the error handlers; not an ordinary answer such as
+      ``no_audio``) takes one token, and a client with tokens left is never held.
 
     Pure ASGI middleware."""
 
@@ -148,7 +151,10 @@ class Door:
 
         async def watch(message):
             if message["type"] == "http.response.start" and message["status"] == 404:
-                self.limiter.take("missing", client)
+                headers = message.get("headers") or []
+                if any(name == NOTHING_HERE_BYTES for name, _ in headers):  # not an ordinary 404 ("no_audio")
+                    self.limiter.take("missing", client)
+                    message = {**message, "headers": [(n, v) for n, v in headers if n != NOTHING_HERE_BYTES]}
             await send(message)
 
         await self.app(scope, receive, watch)

@@ -8,16 +8,16 @@ the next change, instead of scanning the store on every request.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 
 class PerGeneration:
     """``held(name, make)``: ``make()``, computed once per generation that ``generation()`` gives."""
 
-    def __init__(self, generation: Callable[[], int]) -> None:
-        self.generation = generation
-        self._held: tuple[int, dict[str, Any]] = (-1, {})
+    def __init__(self, generation: Callable[[], Hashable]) -> None:
+        self.generation = generation  # an int, or a tuple of them (the store's and the index's)
+        self._held: tuple[Hashable, dict[str, Any]] = (object(), {})
 
     def __call__(self, name: str, make: Callable[[], Any]) -> Any:
         generation = self.generation()

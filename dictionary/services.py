@@ -80,7 +80,8 @@ class Services:
                    Accounts(storage.accounts, service_keys),
                    Editing(entries, storage.suggestions, storage.audit, follower,
                            TeamRules(storage.teams, four_eyes)), follower, packs,
-                   LanguageCatalogue(entries, storage.browse), Counter(storage.demand, demand),
+                   LanguageCatalogue(entries, storage.browse),
+                   Counter(storage.demand, demand, forget=worklist.forget_contacts),
                    worklist, RecordingCampaigns(storage.campaigns, entries, audio, public_changed=follower.changed),
                    Coverage(storage.campaigns, worklist), AuditTrail(storage.audit), storage)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import orjson
 import pytest
 from audio_support import encode, espeak_wav, samples_of
 from support import CheckedClient, Library
@@ -135,8 +136,15 @@ def test_a_request_from_the_no_result_page_reaches_the_worklist_and_a_published_
     assert next(i for i in items if i["term"] == MISS)["entry"] == entry_id
     records = lib.store.audit.records()
     actions = [r["action"] for r in records]
-    assert "request.create" in actions and "request.repeat" in actions and "worklist.done" in actions
+    assert "request.create" in actions and "request.repeat" in actions and "worklist.done" not in actions
     assert all(r["client"] is None for r in records if r["action"].startswith("request."))  # no address kept
+    assert lib.store.core.rows("SELECT COUNT(*) AS n FROM worklist")[0]["n"] == 0  # reading writes nothing
+
+    # the entry retired, the request is open again
+    assert client(app).post(f"/v1/entries/{entry_id}/status", json={"status": "retired"},
+                            headers=auth(tokens, "editor")).status_code == 200
+    lib.services.follower.catch_up()
+    assert client(app).get(f"/v1/requests/{number}").json()["status"] == "open"
 
 
 def test_dismissing_an_item_needs_a_reason(world):
@@ -235,7 +243,7 @@ def test_a_campaign_of_the_words_people_look_up_recorded_reviewed_and_withdrawn(
     assert (heard["speaker"], heard["dialect"], heard["licence"]) == ("Y Niê", "Tày Ngân Sơn", "CC BY 4.0")
     assert "Nà Phặc" in heard["attribution"] and heard["recorded_on"]
 
-    progress = client(app).get(f"/v1/campaigns/{campaign['id']}").json()
+    progress = client(app).get(f"/v1/campaigns/{campaign['id']}", headers=auth(tokens, "editor")).json()
     assert progress["progress"] == {"items": 3, "recorded": 3, "accepted": 2, "rejected": 1, "pending": 0}
     assert progress["speakers"][0]["accepted"] == 2
 
@@ -295,7 +303,10 @@ REFUSALS = [  # (method, path, who, body, status, code): each in the one error s
     ("POST", "/v1/campaigns", "speaker", {"language": "tyz", "name": "x"}, 403, "forbidden"),
     ("POST", "/v1/campaigns", "editor", {"language": "tyz", "name": "x", "entries": ["tyz-000000000000"]},
      404, "not_found"),
-    ("GET", "/v1/campaigns/999", None, None, 404, "not_found"),
+    ("GET", "/v1/campaigns/999", "editor", None, 404, "not_found"),
+    ("GET", "/v1/campaigns/999", None, None, 401, "unauthenticated"),
+    ("GET", "/v1/campaigns/999/pending", "editor", None, 404, "not_found"),
+    ("GET", "/v1/campaigns/999/pending", None, None, 401, "unauthenticated"),
     ("POST", "/v1/recordings/r0000000000000000/review", "editor", {"verdict": "accept"}, 404, "audio_not_found"),
     ("POST", "/v1/coverage", None, None, 405, "http_error"),
     ("POST", "/v1/speakers/consent", None, None, 405, "http_error"),
@@ -332,4 +343,29 @@ def test_a_recording_for_internal_use_only_is_accepted_but_never_public(world):
     assert [c for c in client(app).get(f"/v1/entries/{entry_id}/audio").json()["audio"] if c["kind"] == "recording"] == []
     assert client(app).get(f"/v1/audio/{clip}").status_code == 404
     assert client(app).get(f"/v1/audio/{clip}", headers=auth(tokens, "editor")).status_code == 200
-    assert client(app).get(f"/v1/campaigns/{campaign['id']}").json()["progress"]["accepted"] == 1
+    assert client(app).get(f"/v1/campaigns/{campaign['id']}", headers=auth(tokens, "editor")).json()["progress"]["accepted"] == 1
+
+
+def test_a_campaign_shows_its_contributors_the_public_text_only(world):
+    lib, app, tokens = world
+    tokens["hmong"] = lib.services.accounts.add("vang.a", "contributor", "mww")
+    rows = lib.store.core.rows("SELECT id, body FROM entries WHERE language = 'tyz' AND public IS NOT NULL "
+                               "ORDER BY id LIMIT 1")
+    entry_id = rows[0]["id"]
+    campaign = client(app).post("/v1/campaigns", json={"language": "tyz", "name": "công khai", "entries": [entry_id]},
+                                headers=auth(tokens, "editor")).json()
+    public = campaign["items"][0]["headword"]
+    draft = {**orjson.loads(rows[0]["body"]), "headword": "bản nháp"}
+    assert public != "bản nháp"
+    lib.store.core.db.execute("UPDATE entries SET body = ? WHERE id = ?", (orjson.dumps(draft), entry_id))
+    lib.store.core.db.commit()
+    path = f"/v1/campaigns/{campaign['id']}"
+    assert client(app).get(path).status_code == 401
+    assert client(app).get(path, headers=auth(tokens, "hmong")).status_code == 403
+    seen = client(app).get(path, headers=auth(tokens, "speaker")).json()
+    assert seen["items"][0]["headword"] == public
+    lib.store.core.db.execute("UPDATE entries SET public = NULL WHERE id = ?", (entry_id,))
+    lib.store.core.db.commit()
+    refused = client(app).post("/v1/campaigns", json={"language": "tyz", "name": "nháp", "entries": [entry_id]},
+                               headers=auth(tokens, "editor"))
+    assert refused.status_code == 422 and "chưa được công bố" in refused.json()["error"]["message"]

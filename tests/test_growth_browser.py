@@ -187,7 +187,7 @@ def test_three_words_recorded_on_a_phone_through_a_lost_connection_then_validate
                 if c["kind"] == "recording"]
 
     assert all(heard(i["entry"]) == [] for i in campaign["items"])
-    progress = HTTP.get(f"{site}/v1/campaigns/{campaign['id']}").json()
+    progress = HTTP.get(f"{site}/v1/campaigns/{campaign['id']}", headers=auth["le.b"]).json()
     clips = {i["entry"]: i["takes"][0]["clip"] for i in progress["items"]}
     first, second, third = (i["entry"] for i in campaign["items"])
     HTTP.post(f"{site}/v1/recordings/{clips[first]}/review", headers=auth["le.b"], json={"verdict": "accept"})

@@ -82,7 +82,7 @@ async def upload(request: Request, entry_id: str, audio: AudioDep, editing: Edit
     entry = editing.visible(entry_id, actor)
     actor.require(Role.contributor, entry.language)
     length = request.headers.get("content-length")
-    if length is None or not length.isdigit():
+    if length is None or not (length.isascii() and length.isdecimal()):
         raise HTTPProblem(411, "length_required", LENGTH_REQUIRED)
     if int(length) > audio.limits.max_bytes + MULTIPART_OVERHEAD:
         raise AudioTooLarge(int(length), audio.limits.max_bytes)
@@ -115,7 +115,8 @@ async def upload(request: Request, entry_id: str, audio: AudioDep, editing: Edit
 
 
 def _number(value: str, name: str) -> int:
-    if not value.strip().isdigit():
+    value = value.strip()  # "²".isdigit(), yet int("²") fails; past 2**62 the store cannot hold it
+    if not (value.isascii() and value.isdecimal()) or not 1 <= int(value) <= 2**62:
         raise InvalidRecording(f"Trường {name} phải là một số.")
     return int(value)
 

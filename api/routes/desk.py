@@ -33,7 +33,7 @@ from dictionary.errors import (
     WrongPassword,
 )
 
-from ..deps import EditingDep, SearchDep, client_of
+from ..deps import EditingDep, Number, SearchDep, client_of
 from ..ratelimit import refusal
 from ..session import close_session, csrf_ok, open_session, reader_of, session_token
 from .pages import SPECIAL_LETTERS, _context, render
@@ -293,7 +293,7 @@ def suggestions_page(request: Request, search: SearchDep, editing: EditingDep):
 
 
 @router.post("/gop-y/{number}")
-def resolve(request: Request, search: SearchDep, editing: EditingDep, number: int, status: str = Form(...),
+def resolve(request: Request, search: SearchDep, editing: EditingDep, number: Number, status: str = Form(...),
             comment: str = Form(""), csrf: str = Form("")):
     account = _signed_form(request, search, csrf, Role.editor)
     if not isinstance(account, Account):

@@ -7,7 +7,7 @@ import csv
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -15,7 +15,7 @@ from dictionary.editorial.accounts import Role
 from dictionary.growth.campaigns import RecordingCampaigns
 from dictionary.public import entry_url
 
-from ..deps import ActorDep, CampaignsDep, CoverageDep, WorklistDep, client_of
+from ..deps import ActorDep, CampaignsDep, CoverageDep, Number, WorklistDep, client_of
 from ..ratelimit import limited
 from ..responses import JSON
 from ..schemas.common import errors
@@ -26,6 +26,7 @@ from ..schemas.growth import (
     CoveragePublic,
     DecisionPublic,
     DecisionWrite,
+    PendingPublic,
     RequestPublic,
     RequestReceived,
     RequestWrite,
@@ -37,7 +38,6 @@ from ..schemas.growth import (
 )
 
 router = APIRouter(tags=["bổ sung và ghi âm"], responses=errors(422))
-Number = Annotated[int, Path(ge=1, le=2**62)]
 EXPORT_COLUMNS = ("language", "text", "searches", "translations", "requests", "last_seen", "status", "entry",
                   "approximate", "contacts")
 
@@ -154,10 +154,18 @@ def open_campaign(campaigns: CampaignsDep, actor: ActorDep, request: Request, bo
     return JSON(campaigns.open(actor, body.model_dump(exclude_unset=True), client_of(request)), status_code=201)
 
 
-@router.get("/v1/campaigns/{number}", response_model=CampaignPublic, responses=errors(404))
-def campaign(campaigns: CampaignsDep, number: Number):
-    """A campaign, its words and its progress (items, recorded, accepted, rejected), per speaker too."""
-    return JSON(campaigns.progress(number))
+@router.get("/v1/campaigns/{number}", response_model=CampaignPublic, responses=errors(401, 403, 404))
+def campaign(campaigns: CampaignsDep, actor: ActorDep, number: Number):
+    """A campaign, its words and its progress (items, recorded, accepted, rejected), per speaker too
+    (contributors of the campaign's language; the public counts are on ``/v1/coverage``)."""
+    return JSON(campaigns.progress(actor, number))
+
+
+@router.get("/v1/campaigns/{number}/pending", response_model=PendingPublic, responses=errors(401, 403, 404))
+def pending(campaigns: CampaignsDep, actor: ActorDep, number: Number):
+    """The campaign's recordings waiting for review, oldest first, that the reader may review (an
+    editor of the language, or a speaker of it: never their own)."""
+    return JSON({"campaign": number, "pending": campaigns.pending(actor, number)})
 
 
 @router.post("/v1/recordings/{clip_id}/review", response_model=ReviewPublic,

@@ -11,7 +11,7 @@ from dictionary import languages as registry
 from dictionary.editorial.accounts import Account, Role
 from dictionary.errors import DictionaryError
 
-from ..deps import CampaignsDep, CoverageDep, SearchDep, WorklistDep, client_of
+from ..deps import CampaignsDep, CoverageDep, Number, SearchDep, WorklistDep, client_of
 from ..ratelimit import refusal
 from ..session import csrf_ok, reader_of
 from .desk import BAD_FORM, _refused, _sign_in_first, _status_of
@@ -38,7 +38,7 @@ def ask(request: Request, search: SearchDep, worklist: WorklistDep, text: str = 
 
 
 @router.get("/de-nghi/{number}", response_class=HTMLResponse)
-def request_page(request: Request, search: SearchDep, worklist: WorklistDep, number: int):
+def request_page(request: Request, search: SearchDep, worklist: WorklistDep, number: Number):
     view = worklist.request(number)
     return render(request, "de-nghi.html", _context(request, search, item=view))
 
@@ -85,11 +85,14 @@ def dismiss(request: Request, search: SearchDep, worklist: WorklistDep, language
 
 
 @router.get("/ghi-am/{number}", response_class=HTMLResponse)
-def campaign_page(request: Request, search: SearchDep, campaigns: CampaignsDep, number: int):
+def campaign_page(request: Request, search: SearchDep, campaigns: CampaignsDep, number: Number):
     account = _account(request, search, Role.contributor)
     if not isinstance(account, Account):
         return account
-    progress = campaigns.progress(number)
+    try:
+        progress = campaigns.progress(account, number)
+    except DictionaryError as exc:
+        return _refused(request, search, str(exc), _status_of(exc))
     return render(request, "ghi-am.html", _context(
         request, search, campaign=progress, speaker=campaigns.speaker_of(account.name, progress["language"]),
         consent=campaigns.consent_text(), consent_internal=campaigns.consent_text("internal")))

@@ -174,6 +174,23 @@ class CampaignPublic(_Public):
     speakers: list[SpeakerProgress]
 
 
+class PendingTake(_Public):
+    clip: str
+    entry: str
+    text: str | None
+    take: str
+    speaker: int
+    speaker_name: str | None
+    duration_ms: int | None
+    url: str
+    at: str
+
+
+class PendingPublic(_Public):
+    campaign: int
+    pending: list[PendingTake]
+
+
 class ReviewWrite(_Public):
     verdict: Literal["accept", "reject"]
     reason: str | None = Field(None, max_length=500)

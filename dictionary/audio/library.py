@@ -24,6 +24,7 @@ from dictionary.errors import (
     AudioNotFound,
     AudioRejected,
     AudioTooLarge,
+    Forbidden,
     InvalidQuery,
     NoAudio,
     SpeechUnavailable,
@@ -185,19 +186,23 @@ class AudioLibrary:
         playback = _media().playback_copy(decoded)
         self.blobs.put(data)
         playback_sha = self.blobs.put(playback.data)
-        self._insert({
-            "id": clip_id, "kind": "recording", "entry_id": entry_id, "language": entry.language,
-            "text": entry.body["headword"], "speaker": info.speaker, "sex": info.sex, "dialect": info.dialect,
-            "licence": info.licence, "attribution": info.attribution, "recorded_on": info.recorded_on,
-            "engine": None, "voice": None, "approximate": 0,
-            "original_sha": original_sha, "original_type": decoded.content_type, "original_bytes": len(data),
-            "playback_sha": playback_sha, "playback_type": playback.content_type,
-            "playback_bytes": len(playback.data), "duration_ms": playback.duration_ms,
-            "sample_rate": decoded.sample_rate, "channels": decoded.channels,
-            "source_lufs": playback.source_lufs, "source": source, "review": review, "speaker_id": speaker_id,
-        }, None if actor is None else Record(actor, "audio.upload", clip_id, client, {
-            "entry": entry_id, "speaker": info.speaker, "licence": info.licence,
-            **({"review": review, "speaker_id": speaker_id} if speaker_id is not None else {})}))
+        try:
+            self._insert({
+                "id": clip_id, "kind": "recording", "entry_id": entry_id, "language": entry.language,
+                "text": entry.body["headword"], "speaker": info.speaker, "sex": info.sex, "dialect": info.dialect,
+                "licence": info.licence, "attribution": info.attribution, "recorded_on": info.recorded_on,
+                "engine": None, "voice": None, "approximate": 0,
+                "original_sha": original_sha, "original_type": decoded.content_type, "original_bytes": len(data),
+                "playback_sha": playback_sha, "playback_type": playback.content_type,
+                "playback_bytes": len(playback.data), "duration_ms": playback.duration_ms,
+                "sample_rate": decoded.sample_rate, "channels": decoded.channels,
+                "source_lufs": playback.source_lufs, "source": source, "review": review, "speaker_id": speaker_id,
+            }, None if actor is None else Record(actor, "audio.upload", clip_id, client, {
+                "entry": entry_id, "speaker": info.speaker, "licence": info.licence,
+                **({"review": review, "speaker_id": speaker_id} if speaker_id is not None else {})}))
+        except Forbidden:  # the speaker withdrew meanwhile: the files they sent go with the take
+            self._drop_unused({original_sha, playback_sha})
+            raise
         return clip_view(self.get(clip_id)), True
 
     def _check(self, data: bytes) -> media.Decoded:
@@ -220,9 +225,10 @@ class AudioLibrary:
         rows = self.clips.clips(clip_ids)
         if self.clips.delete_clips(clip_ids, audited=audited):
             self.public_changed()
-        used = self._used_blobs()
-        files = {sha for row in rows.values() for sha in (row["original_sha"], row["playback_sha"])} - used
-        return sum(1 for sha in files if self.blobs.delete(sha))
+        return self._drop_unused({sha for row in rows.values() for sha in (row["original_sha"], row["playback_sha"])})
+
+    def _drop_unused(self, files: set[str]) -> int:  # the files no clip uses go; how many went
+        return sum(1 for sha in files - self._used_blobs() if self.blobs.delete(sha))
 
     def _oldest_synthetic_beyond(self, budget: int) -> list[str]:
         """The synthetic clips that do not fit in ``budget`` bytes once every newer one is counted."""

@@ -20,11 +20,11 @@ from dictionary.audio.library import AudioLibrary
 from dictionary.audio.recording import SEXES, RecordingInfo
 from dictionary.editorial.accounts import Account, Role
 from dictionary.errors import EntryNotFound, Forbidden, InvalidGrowth, NothingThere
+from dictionary.growth.fields import cleaned
 from dictionary.public import clip_view
 from dictionary.storage.audit import Record
 from dictionary.storage.campaigns import Campaigns as Rooms
 from dictionary.storage.entries import Entries
-from dictionary.text.normalize import canonical
 
 LICENCES = {"CC BY 4.0": "CC BY 4.0", "cc-by-4.0": "CC BY 4.0",
             "internal": "chỉ dùng nội bộ", "chỉ dùng nội bộ": "chỉ dùng nội bộ"}
@@ -36,17 +36,6 @@ USES = {"CC BY 4.0": "công bố bản ghi theo giấy phép CC BY 4.0 (ai cũng
 ORDERS = ("most_looked_up", "alphabetical")
 MAX_ITEMS = 5000
 MAX_TAKE_KEY = 100
-
-
-def _clean(value: object, name: str, limit: int = 200) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidGrowth(f"Trường {name} phải là chuỗi ký tự.")
-    value = canonical(value)
-    if len(value) > limit:
-        raise InvalidGrowth(f"Trường {name} dài quá {limit} ký tự.")
-    return value or None
 
 
 def place_of(speaker: dict) -> str | None:
@@ -74,20 +63,20 @@ class RecordingCampaigns:
         language = registry.get(str(body.get("language") or "")).code  # UnknownLanguage
         # no ``account``: the actor signs up themselves; a name, or null (a speaker without an
         # account), is an editor signing a speaker up on their behalf
-        account = _clean(body["account"], "account") if "account" in body else actor.name
+        account = cleaned(body["account"], "account") if "account" in body else actor.name
         if account == actor.name:
             actor.require(Role.contributor, language)
         else:
             actor.require(Role.editor, language)
-        name = _clean(body.get("name"), "name")
+        name = cleaned(body.get("name"), "name")
         if not name:
             raise InvalidGrowth("Thiếu trường name: tên hoặc bút danh của người đọc, như họ muốn được ghi.")
         if body.get("consent") is not True:
             raise InvalidGrowth("Người đọc phải đồng ý (consent: true) với lời đồng ý đã được đọc cho họ.")
-        licence = LICENCES.get(_clean(body.get("licence"), "licence") or "CC BY 4.0")
+        licence = LICENCES.get(cleaned(body.get("licence"), "licence") or "CC BY 4.0")
         if licence is None:
             raise InvalidGrowth("Trường licence chỉ nhận 'CC BY 4.0' (mặc định) hoặc 'internal' (chỉ dùng nội bộ).")
-        sex = _clean(body.get("sex"), "sex")
+        sex = cleaned(body.get("sex"), "sex")
         if sex is not None and (sex := SEXES.get(sex.lower())) is None:
             raise InvalidGrowth("Trường sex không hợp lệ; dùng nam, nữ hoặc khác.")
         decade = body.get("decade")
@@ -97,7 +86,7 @@ class RecordingCampaigns:
         fields = {"language": language, "account": account, "name": name, "sex": sex, "decade": decade,
                   "licence": licence, "consent": self.consent_text(licence),
                   "consented_on": datetime.now(UTC).date().isoformat(), "created_by": actor.name,
-                  **{k: _clean(body.get(k), k) for k in ("commune", "district", "province", "variety")}}
+                  **{k: cleaned(body.get(k), k) for k in ("commune", "district", "province", "variety")}}
         number = self.rooms.add_speaker(fields, Record(actor.name, "speaker.consent", None, client, {
             "language": language, "licence": licence, "account": account}))
         return self.speaker(number)
@@ -123,7 +112,7 @@ class RecordingCampaigns:
     def open(self, actor: Account, body: dict, client: str | None) -> dict:
         language = registry.get(str(body.get("language") or "")).code
         actor.require(Role.editor, language)
-        name = _clean(body.get("name"), "name")
+        name = cleaned(body.get("name"), "name")
         if not name:
             raise InvalidGrowth("Thiếu trường name: tên của đợt ghi âm.")
         order = body.get("order") or "most_looked_up"
@@ -132,20 +121,23 @@ class RecordingCampaigns:
         limit = body.get("limit") or 100
         if not isinstance(limit, int) or not 1 <= limit <= MAX_ITEMS:
             raise InvalidGrowth(f"Trường limit là số từ cần ghi, 1–{MAX_ITEMS}.")
-        dataset = _clean(body.get("dataset"), "dataset")
+        dataset = cleaned(body.get("dataset"), "dataset")
         wanted = body.get("entries")
         if wanted:
             if not isinstance(wanted, list) or len(wanted) > MAX_ITEMS or not all(isinstance(e, str) for e in wanted):
                 raise InvalidGrowth(f"Trường entries là danh sách mã mục từ (tối đa {MAX_ITEMS}).")
             for entry_id in wanted:
-                if self.entries.state(entry_id).language != language:  # EntryNotFound
+                state = self.entries.state(entry_id)  # EntryNotFound
+                if state.language != language:
                     raise InvalidGrowth(f"Mục từ {entry_id!r} không thuộc ngôn ngữ {language}.")
+                if state.public is None:
+                    raise InvalidGrowth(f"Mục từ {entry_id!r} chưa được công bố; chỉ ghi âm mục từ đã công bố.")
             items = list(dict.fromkeys(wanted))
         else:
             items = self.rooms.unrecorded(language, dataset, order, limit)
         number = self.rooms.open_campaign(language, name, dataset, order, items, Record(
             actor.name, "campaign.open", None, client, {"language": language, "order": order}))
-        return self.progress(number)
+        return self.progress(actor, number)
 
     def campaign(self, number: int) -> dict:
         row = self.rooms.campaign(number)
@@ -153,9 +145,12 @@ class RecordingCampaigns:
             raise NothingThere("đợt ghi âm", number)
         return row
 
-    def progress(self, number: int) -> dict:
-        """The campaign, its items (with meanings and their takes) and its counts, whole and per speaker."""
+    def progress(self, actor: Account, number: int) -> dict:
+        """The campaign, its items (with their public meanings and their takes) and its counts, whole
+        and per speaker: for contributors of its language only (the reviewers' reasons and the
+        speakers' names are theirs; the public reads the counts on the coverage page)."""
         row = self.campaign(number)
+        actor.require(Role.contributor, row["language"])
         ids = self.rooms.items(number)
         takes = self.rooms.takes(number)
         speakers: dict[int, dict] = {}
@@ -191,7 +186,7 @@ class RecordingCampaigns:
 
     def _body(self, entry_id: str) -> dict | None:
         try:
-            return self.entries.state(entry_id).body
+            return self.entries.state(entry_id).public
         except EntryNotFound:
             return None
 
@@ -217,7 +212,13 @@ class RecordingCampaigns:
                                      recorded_on=datetime.now(UTC).date().isoformat())
         clip, created = self.audio.add_recording(entry_id, data, info, source=f"campaign:{number}", actor=actor.name,
                                                  client=client, review="pending", speaker_id=speaker["id"])
-        self.rooms.add_take(take, number, entry_id, speaker["id"], clip["id"])
+        kept = self.rooms.add_take(take, number, entry_id, speaker["id"], clip["id"])
+        if kept["clip_id"] != clip["id"]:  # another upload under this key was kept first: that one stays
+            if created:
+                self.audio.delete(clip["id"])  # and its files, unless another clip uses them
+            if kept["campaign"] != number or kept["entry_id"] != entry_id:
+                raise InvalidGrowth("Mã take này đã được dùng cho một từ khác.")
+            return clip_view(self.audio.get(kept["clip_id"])), False
         return clip, created
 
     def _speaker_for(self, actor: Account, language: str, speaker_id: int | None) -> dict:
@@ -255,7 +256,7 @@ class RecordingCampaigns:
             raise Forbidden("Chỉ biên tập viên của ngôn ngữ, hoặc một người đọc khác của ngôn ngữ này, mới duyệt được.")
         if verdict not in ("accept", "reject"):
             raise InvalidGrowth("Trường verdict chỉ nhận accept hoặc reject.")
-        reason = _clean(reason, "reason", 500)
+        reason = cleaned(reason, "reason", 500)
         if verdict == "reject" and not reason:
             raise InvalidGrowth("Hãy nêu lý do không nhận bản ghi (trường reason).")
         status = "accepted" if verdict == "accept" else "rejected"
@@ -269,9 +270,18 @@ class RecordingCampaigns:
         row = self.audio.get(clip_id)
         return {"clip": clip_id, "review": row["review"], "reason": row.get("review_reason"), "changed": done}
 
-    def pending(self, actor: Account, language: str | None) -> list[dict]:
-        rows = self.rooms.pending(language)
-        return [r for r in rows if self.may_review(actor, r)]
+    def pending(self, actor: Account, number: int) -> list[dict]:
+        """The campaign's recordings waiting for review, oldest first, that ``actor`` may review
+        (an editor of the language, or a speaker of it: not their own), with their speaker."""
+        language = self.campaign(number)["language"]
+        if not actor.may(Role.editor, language) and not self.rooms.speakers_of(actor.name, language):
+            raise Forbidden("Chỉ biên tập viên hoặc người đọc của ngôn ngữ này mới xem được các bản ghi chờ duyệt.")
+        taken = {t["clip_id"]: t for t in self.rooms.takes(number)}
+        names = {s["id"]: s["name"] for s in self.rooms.speakers(language)}
+        return [{"clip": r["id"], "entry": r["entry_id"], "text": r["text"], "take": taken[r["id"]]["take"],
+                 "speaker": r["speaker_id"], "speaker_name": names.get(r["speaker_id"]),
+                 "duration_ms": r["duration_ms"], "url": f"/v1/audio/{r['id']}", "at": taken[r["id"]]["at"]}
+                for r in self.rooms.pending(language) if r["id"] in taken and self.may_review(actor, r)]
 
 
 def _meaning(body: dict | None) -> str | None:

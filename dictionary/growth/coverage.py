@@ -1,19 +1,34 @@
 """Progress for everyone: per language and per dataset, what is published, what has a voice,
-what waits for review, what is asked for and what people looked up in vain."""
+what waits for review, what is asked for and what people looked up in vain.
+
+The report scans every entry, so it is computed once per generation of the public text; since
+recordings waiting for review, requests and missed look-ups change without a new generation, it
+is also computed again after :data:`TTL` seconds."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from dictionary import languages as registry
+from dictionary.cache import PerGeneration
 from dictionary.growth.worklist import Worklist
 from dictionary.storage.campaigns import Campaigns
 from dictionary.storage.demand import ANY
 
+TTL = 60.0  # seconds a report is kept within one generation
+
 
 class Coverage:
-    def __init__(self, rooms: Campaigns, worklist: Worklist) -> None:
+    def __init__(self, rooms: Campaigns, worklist: Worklist, clock: Callable[[], float] = time.monotonic) -> None:
         self.rooms, self.worklist = rooms, worklist
+        self.held = PerGeneration(lambda: (worklist.search.entries.generation, int(clock() // TTL)))
 
     def report(self) -> dict:
+        """The report (:meth:`compute`), kept per generation for up to :data:`TTL` seconds."""
+        return self.held("report", self.compute)
+
+    def compute(self) -> dict:
         """``languages``: per language, published entries, those with an accepted native recording,
         recordings pending review, open requests and missed look-ups of the last 30 days (those
         naming no minority language count for none: they are in the worklist of every one);

@@ -55,8 +55,9 @@ class Counter:
     """The per-process buffer of demand counts and the thread that writes them."""
 
     def __init__(self, rows: Demand, settings: DemandSettings | None = None,
-                 today: Callable[[], str] = _today) -> None:
+                 today: Callable[[], str] = _today, forget: Callable[[str], object] | None = None) -> None:
         self.rows = rows
+        self.forget = forget  # also run by the daily clean-up, with its first day kept (requests' contacts)
         self.settings = settings or DemandSettings()
         self._today = today
         self._lock = threading.Lock()
@@ -83,12 +84,16 @@ class Counter:
             self._buckets.clear()
         return day
 
-    def _first(self, client: str, *what: str) -> bool:
+    def _digest(self, client: str, *what: str) -> bytes | None:
+        """The day's digest of (client, what) when it was not seen today (None: seen, or too many)."""
         digest = hashlib.blake2b("\x1f".join((client, *what)).encode(), key=self._key, digest_size=16).digest()
-        if digest in self._seen or len(self._seen) >= MAX_SEEN:
-            return False
-        self._seen.add(digest)
-        return True
+        return None if digest in self._seen or len(self._seen) >= MAX_SEEN else digest
+
+    def _first(self, client: str, *what: str) -> bool:
+        digest = self._digest(client, *what)
+        if digest is not None:
+            self._seen.add(digest)
+        return digest is not None
 
     def _within_rate(self, client: str) -> bool:
         """A client's misses past :data:`BURST` at once (then :data:`PER_MINUTE`) are not counted."""
@@ -123,10 +128,11 @@ class Counter:
         source, target = source or "", target or ""
         with self._lock:
             day = self._rotate()
-            if not self._within_rate(client or "?"):
+            # a repeat is not counted and costs nothing: the rate is charged only for a first miss
+            digest = self._digest(client or "?", "miss", term, source, target, origin)
+            if digest is None or not self._within_rate(client or "?"):
                 return False
-            if not self._first(client or "?", "miss", term, source, target, origin):
-                return False
+            self._seen.add(digest)
             key = (day, term, source, target, origin, written)
             if key not in self._misses and len(self._misses) >= MAX_BUFFERED:
                 return False
@@ -172,7 +178,7 @@ class Counter:
         return len(misses) + len(lookups)
 
     def _forget(self) -> None:
-        """Once a day, drop the rows older than the retention."""
+        """Once a day, drop the rows older than the retention (and what ``forget`` drops)."""
         today = self._today()
         if today == self._forgot or not self.settings.enabled:
             return
@@ -180,6 +186,8 @@ class Counter:
         first = (date.fromisoformat(today) - timedelta(days=self.settings.days)).isoformat()
         try:
             self.rows.forget_before(first)
+            if self.forget is not None:
+                self.forget(first)
         except Exception:
             log.exception("old demand counts not dropped")
             self._forgot = ""

@@ -3,30 +3,34 @@
 An item of the worklist is a term in a language: the misses that concern the language (searches
 and workbench gaps, :func:`dictionary.storage.demand.concerned`) and the requests for it, merged
 by the term's case-blind exact key.  Its status is ``open`` until an editor dismisses it (with a
-reason) or the dictionary answers it: the first read after an exact match is published in the
-language (a new entry made from the item, or any other) marks it done, linked to that entry,
-and audits it — the worklist's page and the request's public page both read it so."""
+reason) or the dictionary answers it: while a published entry of the language matches it
+exactly (a new entry made from the item, or any other) it is done, linked to that entry — read,
+never written, so a retired entry leaves its item open again.  What the dictionary has for an
+item (one search) is kept per generation of the public text and of the search index."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
 from dictionary import languages as registry
+from dictionary.cache import PerGeneration
 from dictionary.editorial.accounts import ALL_LANGUAGES, Account, Role
 from dictionary.errors import DictionaryError, InvalidGrowth, NothingThere
 from dictionary.growth.demand import Counter
+from dictionary.growth.fields import cleaned
 from dictionary.search.service import SearchService
 from dictionary.storage.audit import Record
 from dictionary.storage.demand import ANY, Demand, concerned
 from dictionary.storage.requests import Requests
 
 MAX_CONTEXT, MAX_CONTACT = 500, 200
-SYSTEM = "tudien"  # the actor of what the service decides by itself (an item answered by an entry)
+MAX_EXPORT = 2_000  # items in a CSV or spreadsheet
 
 
 class Worklist:
     def __init__(self, demand: Demand, requests: Requests, search: SearchService, days: int = 180) -> None:
         self.demand, self.requests, self.search, self.days = demand, requests, search, days
+        self.found = PerGeneration(lambda: (search.entries.generation, search.backend.generation()))
 
     # -- requests -----------------------------------------------------------------------------
     def ask(self, text: str, language: str, context: str | None, contact: str | None) -> tuple[int, int]:
@@ -37,20 +41,11 @@ class Worklist:
         code = registry.get(language).code  # UnknownLanguage
         if code == registry.VIETNAMESE:
             raise InvalidGrowth("Hãy chọn ngôn ngữ dân tộc thiểu số cần bổ sung từ (không phải tiếng Việt).")
-        context = self._clean(context, "context", MAX_CONTEXT)
-        contact = self._clean(contact, "contact", MAX_CONTACT)
+        context = cleaned(context, "context", MAX_CONTEXT)
+        contact = cleaned(contact, "contact", MAX_CONTACT)
         term, written = found
         # audited without the client's address: a request keeps only what its sender wrote
         return self.requests.ask(term, code, written, context, contact, Record("anonymous", ""))
-
-    @staticmethod
-    def _clean(value: str | None, name: str, limit: int) -> str | None:
-        if value is None or not value.strip():
-            return None
-        value = " ".join(value.split())
-        if len(value) > limit:
-            raise InvalidGrowth(f"Trường {name} dài quá {limit} ký tự.")
-        return value
 
     def request(self, number: int) -> dict:
         """What the public sees of a request: its text, language, count and status, and the entry
@@ -111,53 +106,41 @@ class Worklist:
         for it in ranked[:limit]:
             status, entry = self._status(it["language"], it["term"], it["text"], decisions)
             it.update(status=status["status"], entry=entry, reason=status.get("reason"),
-                      approximate=self._approximate(it["text"], it["language"]))
-            if account.role != Role.admin:  # a contact is for the admins only
+                      approximate=self._found(it["language"], it["text"])[1])
+            if account.role != Role.admin or it["status"] != "open":  # for the admins only, while open
                 del it["contacts"]
             out.append(it)
         return out
 
-    def _answer(self, language: str, text: str) -> str | None:
-        """The id of a published entry of ``language`` matching ``text`` exactly, if any."""
-        if language == ANY:
-            return None
-        for source, target in ((registry.VIETNAMESE, language), (language, None)):
-            try:
-                found = self.search.search(text, source, target, 5, 0)
-            except DictionaryError:
-                continue
-            for hit in found.hits:
-                if hit.match.exact and hit.entry.get("language") == language:
-                    return hit.entry["id"]
-        return None
+    def _found(self, language: str, text: str) -> tuple[str | None, list[dict]]:
+        """What the dictionary has for an item, from one search: the id of a published entry of
+        ``language`` matching ``text`` exactly (if any) and the approximate matches."""
+        return self.found(f"{language}\0{text}", lambda: self._search(language, text))
 
-    def _approximate(self, text: str, language: str) -> list[dict]:
-        try:
-            found = self.search.search(text, registry.VIETNAMESE, None if language == ANY else language, 3, 0)
+    def _search(self, language: str, text: str) -> tuple[str | None, list[dict]]:
+        try:  # the language's headwords and the Vietnamese glosses of its entries
+            found = (self.search.search(text, registry.VIETNAMESE, None, 3, 0) if language == ANY
+                     else self.search.search(text, None, language, 8, 0))
         except DictionaryError:
-            return []
-        return [{"id": h.entry["id"], "headword": h.entry["headword"], "language": h.entry["language"]}
-                for h in found.hits if not h.match.exact]
+            return None, []
+        answer = next((h.entry["id"] for h in found.hits
+                       if h.match.exact and language != ANY and h.entry.get("language") == language), None)
+        return answer, [{"id": h.entry["id"], "headword": h.entry["headword"], "language": h.entry["language"]}
+                        for h in found.hits if not h.match.exact][:3]
 
     def _status(self, language: str, term: str, text: str,
                 decisions: dict[tuple[str, str], dict] | None = None) -> tuple[dict, str | None]:
         decided = (decisions if decisions is not None else self.requests.decisions((language,))).get((language, term))
         if decided is not None and decided["status"] == "dismissed":
             return decided, None
-        if decided is not None:
-            return decided, decided["entry_id"]
-        answer = self._answer(language, text)
-        if answer is None:
-            return {"status": "open"}, None
-        self.requests.decide(language, term, "done", answer, None,
-                             Record(SYSTEM, "worklist.done", f"{language}:{term}", detail={"entry": answer}))
-        return {"status": "done"}, answer
+        answer = self._found(language, text)[0]  # "done" is read, never kept: it ends with its entry
+        return ({"status": "open"}, None) if answer is None else ({"status": "done"}, answer)
 
     def dismiss(self, account: Account, language: str, text: str, reason: str | None, client: str | None) -> None:
         """Set an item aside: an editor of the language, with a reason."""
         code = registry.get(language).code
         account.require(Role.editor, code)
-        reason = self._clean(reason, "reason", MAX_CONTEXT)
+        reason = cleaned(reason, "reason", MAX_CONTEXT)
         if not reason:
             raise InvalidGrowth("Hãy nêu lý do bỏ qua (trường reason).")
         found = Counter.countable(text)
@@ -178,7 +161,7 @@ class Worklist:
         """The worklist as rows for a spreadsheet; contacts only for admins."""
         admin = account.role == Role.admin
         rows = []
-        for it in self.items(account, language, limit=10_000):
+        for it in self.items(account, language, limit=MAX_EXPORT):
             row = {"language": it["language"], "text": it["text"], "searches": it["searches"],
                    "translations": it["translations"], "requests": it["requests"], "last_seen": it["last_seen"],
                    "status": it["status"], "entry": it["entry"] or "",
@@ -188,8 +171,22 @@ class Worklist:
             rows.append(row)
         return rows
 
+    def forget_contacts(self, asked_before: str) -> int:
+        """Drop the contacts of the requests answered by a published entry, and of those first
+        asked before ``asked_before`` (the daily clean-up of :class:`Counter`)."""
+        decisions = self.requests.decisions(None)
+        answered = [r["id"] for r in self.requests.select(None) if r["contact"] and self._status(
+            r["language"], r["term"], r["text"], decisions)[0]["status"] == "done"]
+        return self.requests.forget_contacts(answered, asked_before)
+
     def open_requests(self) -> dict[str, int]:
-        return self.requests.open_counts()
+        """Requests per language neither dismissed nor answered by a published entry."""
+        decisions = self.requests.decisions(None)
+        out: dict[str, int] = {}
+        for row in self.requests.select(None):
+            if self._status(row["language"], row["term"], row["text"], decisions)[0]["status"] == "open":
+                out[row["language"]] = out.get(row["language"], 0) + 1
+        return out
 
     def missed(self, days: int = 30) -> dict[str, int]:
         """Missed look-ups counted in the last ``days`` days, per language they concern

@@ -10,26 +10,14 @@ it is accepted (or rejected); only accepted recordings are public
 
 from __future__ import annotations
 
-import sqlite3
-
+from dictionary.errors import Forbidden
 from dictionary.storage.audit import Record
-from dictionary.storage.changelog import record
+from dictionary.storage.changelog import recordings_changed
+from dictionary.storage.clips import WITHDRAWN
 from dictionary.storage.core import Connections, now
 
 SPEAKER_FIELDS = ("language", "account", "name", "sex", "decade", "commune", "district", "province", "variety",
                   "licence", "consent", "consented_on", "created_by")
-
-
-def _public_changed(db: sqlite3.Connection, entry_ids: list[str]) -> bool:
-    """The recordings of these entries changed: a change of the public text of the published ones."""
-    rows = []
-    for start in range(0, len(entry_ids), 500):
-        chunk = entry_ids[start : start + 500]
-        rows += db.execute(f"SELECT rowid, id, language FROM entries WHERE public IS NOT NULL AND id IN "
-                           f"({','.join('?' * len(chunk))})", chunk).fetchall()
-    if rows:
-        record(db, [tuple(row) for row in rows])
-    return bool(rows)
 
 
 class Campaigns:
@@ -75,7 +63,7 @@ class Campaigns:
                 "SELECT DISTINCT entry_id FROM audio_clips WHERE speaker_id = ? AND review = 'accepted'", (number,))]
             db.execute("UPDATE audio_clips SET review = 'withdrawn' WHERE speaker_id = ?", (number,))
             audited.write(db)
-            return True, _public_changed(db, entries)
+            return True, recordings_changed(db, entries)
 
     # -- campaigns --------------------------------------------------------------------------------
     def unrecorded(self, language: str, dataset: str | None, order: str, limit: int) -> list[str]:
@@ -139,13 +127,16 @@ class Campaigns:
         reject a pending recording (or one rejected before); (changed, whether the public text of
         its entry changed)."""
         with self.core.transaction() as db:
-            row = db.execute("SELECT entry_id, review FROM audio_clips WHERE id = ?", (clip_id,)).fetchone()
+            row = db.execute("SELECT a.entry_id, a.review, s.withdrawn_at FROM audio_clips a LEFT JOIN speakers s "
+                             "ON s.id = a.speaker_id WHERE a.id = ?", (clip_id,)).fetchone()
+            if row is not None and row[2] is not None:
+                raise Forbidden(WITHDRAWN)  # withdrawn while the review was on its way
             if row is None or row[1] not in ("pending", "rejected") or row[1] == verdict:
                 return False, False
             db.execute("UPDATE audio_clips SET review = ?, reviewed_by = ?, review_reason = ? WHERE id = ?",
                        (verdict, audited.actor, reason, clip_id))
             audited.write(db)
-            return True, verdict == "accepted" and _public_changed(db, [row[0]])
+            return True, verdict == "accepted" and recordings_changed(db, [row[0]])
 
     def pending(self, language: str | None) -> list[dict]:
         """Recordings waiting for review, oldest first."""

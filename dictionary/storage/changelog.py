@@ -24,6 +24,19 @@ def record(db: sqlite3.Connection, items: list[tuple[int, str, str | None]]) -> 
     return generation
 
 
+def recordings_changed(db: sqlite3.Connection, entry_ids: list[str]) -> bool:
+    """The recordings of these entries changed: a change of the public text of the published
+    ones, entered in the feed (whether there was any)."""
+    rows = []
+    for start in range(0, len(entry_ids), 500):
+        chunk = entry_ids[start : start + 500]
+        rows += db.execute(f"SELECT rowid, id, language FROM entries WHERE public IS NOT NULL AND id IN "
+                           f"({','.join('?' * len(chunk))})", chunk).fetchall()
+    if rows:
+        record(db, [tuple(row) for row in rows])
+    return bool(rows)
+
+
 def _bump(db: sqlite3.Connection) -> int:
     """The next generation: every change of the public text makes one."""
     db.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'generation'")

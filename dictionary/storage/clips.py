@@ -10,9 +10,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
+from dictionary.errors import Forbidden
 from dictionary.storage.audit import Record
-from dictionary.storage.changelog import head_of, record
+from dictionary.storage.changelog import head_of, recordings_changed
 from dictionary.storage.core import Connections, now
+
+WITHDRAWN = "Người đọc này đã rút lại sự đồng ý; không ghi thêm và không duyệt được bản ghi của họ."
 
 
 def recordings_of(db: sqlite3.Connection, entry_ids: list[str]) -> dict[str, list[dict]]:
@@ -74,12 +77,15 @@ class Clips:
         names = ",".join(row)
         marks = ",".join("?" * len(row))
         with self.core.transaction() as db:
+            if row.get("speaker_id") is not None and db.execute(
+                    "SELECT withdrawn_at FROM speakers WHERE id = ?", (row["speaker_id"],)).fetchone()[0] is not None:
+                raise Forbidden(WITHDRAWN)  # withdrawn since the upload was checked: nothing is kept
             added = db.execute(f"INSERT OR IGNORE INTO audio_clips ({names}) VALUES ({marks})",
                                tuple(row.values())).rowcount
             if added and audited is not None:
                 audited.write(db)
             return (bool(added) and row["kind"] == "recording" and row.get("review", "accepted") == "accepted"
-                    and self._recorded(db, [row["entry_id"]]))
+                    and recordings_changed(db, [row["entry_id"]]))
 
     def delete_clips(self, ids: Iterable[str], *, audited: Record | None = None) -> bool:
         """Remove clips from the catalogue (with ``audited``, in one transaction with that audit
@@ -95,18 +101,7 @@ class Clips:
             db.executemany("DELETE FROM audio_clips WHERE id = ?", [(i,) for i in ids])
             if audited is not None:
                 audited.write(db)
-            return self._recorded(db, sorted(entries))
-
-    def _recorded(self, db: sqlite3.Connection, entry_ids: list[str]) -> bool:
-        """The recordings of these entries changed: a change of the public text of the published ones."""
-        rows = []
-        for start in range(0, len(entry_ids), 500):
-            chunk = entry_ids[start : start + 500]
-            rows += db.execute(f"SELECT rowid, id, language FROM entries WHERE public IS NOT NULL AND id IN "
-                               f"({','.join('?' * len(chunk))})", chunk).fetchall()
-        if rows:
-            record(db, [tuple(row) for row in rows])
-        return bool(rows)
+            return recordings_changed(db, sorted(entries))
 
     def clip_files(self) -> list[tuple[str, str, str]]:
         """(id, original sha, playback sha) of every clip."""

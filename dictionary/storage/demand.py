@@ -45,7 +45,8 @@ class Demand:
 
     def misses(self, since: str, languages: Iterable[str] | None = None) -> list[dict]:
         """The missed texts since ``since`` (a day), summed per term and direction: ``searches``
-        and ``translations`` counts, the last day seen, and the text as first written."""
+        and ``translations`` counts, the last day seen, and one of the ways it was written (the
+        first in alphabetical order — ``MIN(text)``, the same whichever process wrote first)."""
         rows = self.core.rows(
             "SELECT term, source, target, MIN(text) AS text, MAX(day) AS last_seen, "
             "SUM(CASE WHEN origin = 'search' THEN count ELSE 0 END) AS searches, "

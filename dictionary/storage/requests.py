@@ -2,10 +2,12 @@
 
 A request asks for a term in a language; asked again (the same term, the same language) it adds
 to the first request's count.  The ``worklist`` table keeps what editors decided about an item
-of demand (a term in a language): done (with the entry that answers it) or dismissed (with why).
-An item with no row there is open."""
+of demand (a term in a language): dismissed (with why).  Whether an item is done is read from
+the published entries (:mod:`dictionary.growth.worklist`), never kept here."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from dictionary.storage.audit import Record
 from dictionary.storage.core import Connections, now
@@ -55,9 +57,11 @@ class Requests:
 
     def decide(self, language: str, term: str, status: str, entry_id: str | None, reason: str | None,
                audited: Record) -> None:
-        """Mark an item done or dismissed (a decision replaces the one before), audited with it."""
+        """Mark an item dismissed (a decision replaces the one before), audited with it; its
+        requests' contacts go, no longer needed."""
         with self.core.transaction() as db:
             db.execute("DELETE FROM worklist WHERE language = ? AND term = ?", (language, term))
+            db.execute("UPDATE term_requests SET contact = NULL WHERE language = ? AND term = ?", (language, term))
             db.execute("INSERT INTO worklist (language, term, status, entry_id, reason, actor, at) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?)", (language, term, status, entry_id, reason, audited.actor, now()))
             audited.write(db)
@@ -67,8 +71,13 @@ class Requests:
             db.execute("DELETE FROM worklist WHERE language = ? AND term = ?", (language, term))
             audited.write(db)
 
-    def open_counts(self) -> dict[str, int]:
-        """Open requests per language (no decision on their term in their language)."""
-        return {lang: int(n) for lang, n in self.core.db.execute(
-            "SELECT r.language, COUNT(*) FROM term_requests r LEFT JOIN worklist w "
-            "ON w.language = r.language AND w.term = r.term WHERE w.term IS NULL GROUP BY r.language")}
+    def forget_contacts(self, numbers: Iterable[int] = (), asked_before: str | None = None) -> int:
+        """Drop the contacts of these requests (answered ones), and of those first asked before
+        ``asked_before`` (a day); how many went."""
+        with self.core.transaction() as db:
+            gone = sum(db.execute("UPDATE term_requests SET contact = NULL WHERE id = ? AND contact IS NOT NULL",
+                                  (n,)).rowcount for n in numbers)
+            if asked_before is not None:
+                gone += db.execute("UPDATE term_requests SET contact = NULL WHERE at < ? AND contact IS NOT NULL",
+                                   (asked_before,)).rowcount
+        return gone
