@@ -7,7 +7,8 @@ costs more than a whole embedded search.
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Request
 from starlette.concurrency import run_in_threadpool
@@ -23,7 +24,7 @@ from dictionary.growth.coverage import Coverage
 from dictionary.growth.demand import Counter
 from dictionary.growth.worklist import Worklist
 from dictionary.search.service import SearchService
-from dictionary.search.translate import Translator
+from dictionary.services import Translating
 
 from .session import CSRF_HEADER, UNSAFE, csrf_ok, reader_of, session_token
 
@@ -31,54 +32,25 @@ from .session import CSRF_HEADER, UNSAFE, csrf_ok, reader_of, session_token
 Number = Annotated[int, Path(ge=1, le=2**62)]
 
 
-async def get_search(request: Request) -> SearchService:
-    return request.app.state.services.search
+def service(name: str) -> Callable[[Request], Awaitable[Any]]:
+    """The dependency that hands a route the service ``name`` of the app's services."""
+    async def get(request: Request) -> Any:
+        return getattr(request.app.state.services, name)
+
+    get.__name__ = f"get_{name}"
+    return get
 
 
-async def get_audio(request: Request) -> AudioLibrary:
-    return request.app.state.services.audio
-
-
-async def get_translator(request: Request) -> Translator:
-    return request.app.state.services.translator
-
-
-async def get_editing(request: Request) -> Editing:
-    return request.app.state.services.editing
-
-
-async def get_collection(request: Request) -> Collection:
-    return request.app.state.services.collection
-async def get_catalogue(request: Request) -> LanguageCatalogue:
-    return request.app.state.services.catalogue
-
-
-async def get_demand(request: Request) -> Counter:
-    return request.app.state.services.demand
-
-
-async def get_worklist(request: Request) -> Worklist:
-    return request.app.state.services.worklist
-
-
-async def get_campaigns(request: Request) -> RecordingCampaigns:
-    return request.app.state.services.campaigns
-
-
-async def get_coverage(request: Request) -> Coverage:
-    return request.app.state.services.coverage
-
-
-DemandDep = Annotated[Counter, Depends(get_demand)]
-WorklistDep = Annotated[Worklist, Depends(get_worklist)]
-CampaignsDep = Annotated[RecordingCampaigns, Depends(get_campaigns)]
-CoverageDep = Annotated[Coverage, Depends(get_coverage)]
-SearchDep = Annotated[SearchService, Depends(get_search)]
-CatalogueDep = Annotated[LanguageCatalogue, Depends(get_catalogue)]
-EditingDep = Annotated[Editing, Depends(get_editing)]
-AudioDep = Annotated[AudioLibrary, Depends(get_audio)]
-TranslatorDep = Annotated[Translator, Depends(get_translator)]
-CollectionDep = Annotated[Collection, Depends(get_collection)]
+DemandDep = Annotated[Counter, Depends(service("demand"))]
+WorklistDep = Annotated[Worklist, Depends(service("worklist"))]
+CampaignsDep = Annotated[RecordingCampaigns, Depends(service("campaigns"))]
+CoverageDep = Annotated[Coverage, Depends(service("coverage"))]
+SearchDep = Annotated[SearchService, Depends(service("search"))]
+CatalogueDep = Annotated[LanguageCatalogue, Depends(service("catalogue"))]
+EditingDep = Annotated[Editing, Depends(service("editing"))]
+AudioDep = Annotated[AudioLibrary, Depends(service("audio"))]
+TranslatorDep = Annotated[Translating, Depends(service("translator"))]
+CollectionDep = Annotated[Collection, Depends(service("collection"))]
 
 
 async def get_actor(request: Request, authorization: Annotated[str | None, Header()] = None,

@@ -14,7 +14,7 @@ from dictionary import languages
 from dictionary.errors import Busy, UsePack
 from dictionary.packs.pack import MEDIA_TYPE, PackInfo, PackShelf, feed_page
 
-from ..deps import SearchDep
+from ..deps import SearchDep, service
 from ..errors import HTTPProblem
 from ..files import file_answer
 from ..responses import JSON
@@ -36,11 +36,7 @@ CACHE_CONTROL = "public, no-cache"  # a pack may be replaced at any time: ask wi
 AUDIO_TYPE = "application/vnd.sqlite3"
 
 
-async def get_packs(request: Request) -> PackShelf:
-    return request.app.state.services.packs
-
-
-PacksDep = Annotated[PackShelf, Depends(get_packs)]
+PacksDep = Annotated[PackShelf, Depends(service("packs"))]
 
 
 def _public(info: PackInfo) -> dict:
