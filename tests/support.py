@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -21,6 +23,7 @@ from starlette.routing import Match
 from api.errors import flat_routes
 from api.schemas.common import ErrorPublic
 from corpora.imports import Imports
+from corpora.sample import load_sample
 from corpora.tabular import Columns
 from dictionary.audio.synth import Espeak, Synthesiser
 from indexer.config import ElasticSettings
@@ -194,3 +197,27 @@ def start_server(env: dict, *, workers: int = 1, port: int | None = None, timeou
             server.wait(timeout=10)
             pytest.fail("the server did not start", pytrace=False)
         time.sleep(0.2)
+
+
+# the desk's two accounts of Tày: who writes, and who reviews and publishes
+DESK_PASSWORDS = {"hoang.a": "mat-khau-cong-tac", "le.b": "mat-khau-bien-tap"}
+
+
+@contextmanager
+def desk_site(folder: Path) -> Iterator[tuple[Library, str, dict[str, str]]]:
+    """A real server over the sample corpus with a contributor (hoang.a) and an editor (le.b) of
+    Tày, whose passwords are :data:`DESK_PASSWORDS`: (the library, the site's address, their API
+    tokens); the server is stopped and the library closed afterwards."""
+    lib = Library(folder)
+    load_sample(lib.services.collection)
+    lib.index()
+    tokens = {name: lib.services.accounts.add(name, role, "tyz", password=DESK_PASSWORDS[name])
+              for name, role in (("hoang.a", "contributor"), ("le.b", "editor"))}
+    env = {**os.environ, "TUDIEN_DATA_DIR": str(folder), "TUDIEN_TTS_ENGINES": "espeak-ng"}
+    server, port = start_server(env)
+    try:
+        yield lib, f"http://127.0.0.1:{port}", tokens
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+        lib.close()

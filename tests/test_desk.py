@@ -6,35 +6,23 @@ pause (tests/test_signin.py holds the pause by name and address, sessions and to
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
-from support import Library, checked_http, start_server
+from support import DESK_PASSWORDS, checked_http, desk_site
 from test_browser import PLAY, chromium, shot
-
-from corpora.sample import load_sample
 
 HTTP = checked_http(timeout=30)
 pytestmark = pytest.mark.server
-PASSWORDS = {"hoang.a": "mat-khau-cong-tac", "le.b": "mat-khau-bien-tap"}
+PASSWORDS = DESK_PASSWORDS
 # a real Tày word of the sample (vài: water buffalo), entered again as a new entry
 NEW = {"language": "tyz", "headword": "vài", "senses": [{"glosses": {"vie": ["trâu"]}}], "comment": "ghi ở Cao Bằng"}
 
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("desk") / "data"
-    lib = Library(folder)
-    load_sample(lib.services.collection)
-    lib.index()
-    tokens = {name: lib.services.accounts.add(name, role, "tyz", password=PASSWORDS[name])
-              for name, role in (("hoang.a", "contributor"), ("le.b", "editor"))}
-    env = {**os.environ, "TUDIEN_DATA_DIR": str(folder), "TUDIEN_TTS_ENGINES": "espeak-ng"}
-    server, port = start_server(env)
-    yield f"http://127.0.0.1:{port}", tokens
-    server.terminate()
-    server.wait(timeout=15)
+    with desk_site(tmp_path_factory.mktemp("desk") / "data") as (_, site, tokens):
+        yield site, tokens
 
 
 @pytest.fixture(scope="module")

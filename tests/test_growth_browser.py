@@ -8,15 +8,12 @@ accepts them and the public hears only accepted takes; /tien-do counts what the 
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
-from support import Library, checked_http, start_server
+from support import DESK_PASSWORDS as PASSWORDS
+from support import checked_http, desk_site
 from test_browser import chromium, shot
-from test_desk import PASSWORDS
-
-from corpora.sample import load_sample
 
 HTTP = checked_http(timeout=30)
 pytestmark = pytest.mark.server
@@ -25,18 +22,8 @@ MISS = "căn cước"
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("growth") / "data"
-    lib = Library(folder)
-    load_sample(lib.services.collection)
-    lib.index()
-    tokens = {name: lib.services.accounts.add(name, role, "tyz", password=PASSWORDS[name])
-              for name, role in (("hoang.a", "contributor"), ("le.b", "editor"))}
-    env = {**os.environ, "TUDIEN_DATA_DIR": str(folder), "TUDIEN_TTS_ENGINES": "espeak-ng"}
-    server, port = start_server(env)
-    yield lib, f"http://127.0.0.1:{port}", {k: {"Authorization": f"Bearer {v}"} for k, v in tokens.items()}
-    server.terminate()
-    server.wait(timeout=15)
-    lib.close()
+    with desk_site(tmp_path_factory.mktemp("growth") / "data") as (lib, site, tokens):
+        yield lib, site, {k: {"Authorization": f"Bearer {v}"} for k, v in tokens.items()}
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +62,7 @@ def _until(check, timeout: float = 20.0, what: str = ""):
 
 def test_a_miss_becomes_a_request_the_worklist_shows_and_a_published_entry_answers(world):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     lib, site, auth = world
     reader = chromium()
@@ -86,7 +74,8 @@ def test_a_miss_becomes_a_request_the_worklist_shows_and_a_published_entry_answe
         form.find_element(By.NAME, "contact").send_keys("0912 345 678")
         shot(reader, "request-form", 360)
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        assert "/de-nghi/" in reader.current_url and "Đang chờ biên tập viên" in reader.page_source
+        WebDriverWait(reader, 15).until(lambda d: "/de-nghi/" in d.current_url)  # the post, then its page
+        assert "Đang chờ biên tập viên" in reader.page_source
         number = int(reader.current_url.rsplit("/", 1)[1])
         assert reader.find_element(By.LINK_TEXT, "Tiến độ của từ điển")
     finally:
