@@ -9,7 +9,9 @@ Queries are built as data by pure functions (:mod:`indexer.elastic_query`) and s
 round trip; the distance-2 fuzzy stage follows only when the first answer is short of what the
 page needs, as on the embedded engine.  Candidates are read from doc values, never ``_source``.
 
-Index versions live behind an alias: a build writes a new index, checks its document count,
+Index versions live behind an alias: a build writes a new index (in parallel bulk requests, with
+refreshes, replicas and a synced translog off until it is written: :mod:`indexer.elastic_bulk`),
+restores the serving settings, checks its document count,
 then moves the alias in one atomic ``_aliases`` call and deletes the old index.  Searches never
 see a half-built index; a failed build deletes its own index and leaves the old one serving.
 """
@@ -17,24 +19,29 @@ see a half-built index; a failed build deletes its own index and leaves the old 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout
-from elasticsearch import Elasticsearch, helpers
+from elasticsearch import Elasticsearch, OrjsonSerializer, helpers
 from elasticsearch import exceptions as es_errors
 
 from dictionary.errors import BackendUnavailable, IndexMissing
-from dictionary.search.ports import EDGE, KeyDoc, looseness_of_score, tier_of_score
+from dictionary.search.ports import KeyDoc, looseness_of_score, tier_of_score
 from dictionary.search.ranking import Candidate, QueryPlan, Tier
 
+from . import elastic_bulk
 from .breaker import Breaker
 from .config import ElasticSettings
 from .elastic_query import FIELDS, MAPPING, fuzzy2_body, stage_bodies
 
 STATUS_BUDGET = 0.8  # seconds /health may wait for the cluster
 GENERATION_TTL = 1.0  # seconds a known index generation is trusted (updates land every second)
+# While a new index version is written nobody searches it: no replicas to copy to, no refreshes,
+# and a translog synced in the background, not per request (a build that dies is thrown away).
+# The serving settings replace these before the alias moves to it.
+BUILDING = {"number_of_replicas": 0, "refresh_interval": "-1", "translog.durability": "async"}
 
 
 # -- the backend ----------------------------------------------------------------------------------
@@ -62,6 +69,7 @@ class ElasticBackend:
             # back is used again at once
             dead_node_backoff_factor=0.5,
             max_dead_node_backoff=2.0,
+            serializer=OrjsonSerializer(),  # answers of many hits parse several times faster
             **auth,
         )
         self.alias = settings.index
@@ -183,27 +191,6 @@ class ElasticBackend:
             entries.add(entry)
 
     # -- building ----------------------------------------------------------------------------
-    def _actions(self, index: str, docs: Iterable[KeyDoc]) -> Iterator[dict]:
-        for doc in docs:
-            fold = doc.fold
-            source: dict[str, Any] = {
-                "side": "g" if doc.gloss_language else "h",
-                "exact": doc.exact,
-                "tone": doc.tone,
-                "fold": fold,
-                "prefix": [fold[:n] for n in range(1, min(len(fold), EDGE) + 1)],
-                "lang": doc.language,
-                "entry": doc.entry,
-                "len": len(fold),
-                "pos": doc.position,
-                "field": doc.field,
-            }
-            if " " in fold:
-                source["words"] = fold
-            if doc.gloss_language:
-                source["glang"] = doc.gloss_language
-            yield {"_index": index, "_source": source}
-
     def rebuild(self, docs: Iterable[KeyDoc], generation: int) -> int:
         s = self.settings
         name = f"{self.alias}-g{generation}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
@@ -212,23 +199,20 @@ class ElasticBackend:
             index=name,
             settings={
                 "number_of_shards": s.shards,
-                "number_of_replicas": 0,  # replicas are added once the build is done
-                "refresh_interval": "-1",
+                **BUILDING,
                 "max_result_window": 10_000,
             },
             mappings={**MAPPING, "_meta": {"generation": generation, "built_at": time.time()}},
         )
         try:
-            count = 0
-            bulk = self.client.options(request_timeout=max(60.0, s.timeout))
-            for ok, _ in helpers.streaming_bulk(
-                bulk, self._actions(name, docs), chunk_size=2000, max_retries=3, raise_on_error=True
-            ):
-                count += ok
+            bulk = self.client.options(request_timeout=max(60.0, s.timeout), max_retries=s.retries)
+            count = self._call(elastic_bulk.write, bulk, name, docs)
+            # what serving needs, before the index is searched: replicas, refreshes, a durable log
             self._call(
                 self.client.indices.put_settings,
                 index=name,
-                settings={"refresh_interval": s.refresh_interval, "number_of_replicas": s.replicas},
+                settings={"refresh_interval": s.refresh_interval, "number_of_replicas": s.replicas,
+                          "translog.durability": "request"},
             )
             self._call(self.client.indices.refresh, index=name)
             found = self._call(self.client.count, index=name)["count"]
@@ -271,7 +255,7 @@ class ElasticBackend:
                     _source=False, size=5000, scroll="1m"))
         except (TransportConnectionError, es_errors.ApiError, es_errors.TransportError) as exc:
             raise self._unavailable(exc) from None
-        actions.extend(self._actions(name, docs))
+        actions.extend({"_index": name, "_source": elastic_bulk.source(doc)} for doc in docs)
         try:
             helpers.bulk(client, actions, chunk_size=2000, max_retries=3, refresh=True)
         except helpers.BulkIndexError as exc:
