@@ -6,8 +6,10 @@ works unchanged on any cluster.  Multi-word keys also go through the ``standard`
 "every word" stage.
 
 Queries are built as data by pure functions (:mod:`indexer.elastic_query`) and sent in one ``msearch``
-round trip; the distance-2 fuzzy stage follows only when the first answer is short of what the
-page needs, as on the embedded engine.  Candidates are read from doc values, never ``_source``.
+round trip; the distance-2 fuzzy stage follows only when the closer stages found nothing, as on
+the embedded engine.  :meth:`ElasticBackend.candidates_many` answers several plans (a query and
+its readings) in a single ``msearch``, the distance-2 stage included and its hits dropped where
+they are not wanted.  Candidates are read from doc values, never ``_source``.
 
 Index versions live behind an alias: a build writes a new index (in parallel bulk requests, with
 refreshes, replicas and a synced translog off until it is written: :mod:`indexer.elastic_bulk`),
@@ -19,7 +21,7 @@ see a half-built index; a failed build deletes its own index and leaves the old 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from elastic_transport import ConnectionError as TransportConnectionError
@@ -28,13 +30,13 @@ from elasticsearch import Elasticsearch, OrjsonSerializer, helpers
 from elasticsearch import exceptions as es_errors
 
 from dictionary.errors import BackendUnavailable, IndexMissing
-from dictionary.search.ports import KeyDoc, looseness_of_score, tier_of_score
-from dictionary.search.ranking import Candidate, QueryPlan, Tier
+from dictionary.search.ports import KeyDoc
+from dictionary.search.ranking import Candidate, QueryPlan
 
 from . import elastic_bulk
 from .breaker import Breaker
 from .config import ElasticSettings
-from .elastic_query import FIELDS, MAPPING, fuzzy2_body, stage_bodies
+from .elastic_query import MAPPING, fuzzy2_body, stage_bodies, take_hits
 
 STATUS_BUDGET = 0.8  # seconds /health may wait for the cluster
 GENERATION_TTL = 1.0  # seconds a known index generation is trusted (updates land every second)
@@ -149,46 +151,66 @@ class ElasticBackend:
     # -- searching ---------------------------------------------------------------------------
     def candidates(self, plan: QueryPlan) -> list[Candidate]:
         stages = stage_bodies(plan)
-        searches: list[dict] = []
-        for _, body in stages:
-            searches.extend(({"index": self.alias}, body))
         deadline = time.monotonic() + self.settings.timeout
-        answer = self._timely(lambda client: client.msearch(searches=searches))
-        out: list[Candidate] = []
-        entries: set[int] = set()
-        for (name, _), response in zip(stages, answer["responses"], strict=True):
-            if "error" in response:
-                error = response["error"]
-                if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
-                    raise self._missing()
-                raise BackendUnavailable(f"Elasticsearch không thực hiện được truy vấn ({name}): {error}")
-            self._take(name, response["hits"]["hits"], out, entries)
+        out, entries = self._read(stages, self._msearch(stages))
         if plan.fuzzy >= 2 and plan.keys.fold and plan.wider_fuzzy(len(entries)):
             body = fuzzy2_body(plan)
             left = max(0.02, deadline - time.monotonic())  # one deadline for the whole search
             response = self._timely(lambda client: client.search(index=self.alias, body=body), within=left)
-            self._take("fuzzy2", response["hits"]["hits"], out, entries)
+            take_hits("fuzzy2", response["hits"]["hits"], out, entries)
         return out
 
-    @staticmethod
-    def _take(stage: str, hits: list[dict], out: list[Candidate], entries: set[int]) -> None:
-        for hit in hits:
-            f = hit["fields"]
-            entry, length, pos, field = (int(f[name][0]) for name in FIELDS)
-            score = hit.get("_score") or 0.0
-            if stage == "exact":
-                cand = Candidate(entry, tier_of_score(score), 0, 0, pos, length, field)
-            elif stage == "prefix":
-                cand = Candidate(entry, Tier.PREFIX, 0, 0, pos, length, field)
-            elif stage == "words":
-                cand = Candidate(entry, Tier.WORDS, 0, 0, pos, length, field)
-            elif stage == "fuzzy_tone":
-                cand = Candidate(entry, Tier.FUZZY, 1, 0, pos, length, field)
-            else:
-                distance = 1 if stage == "fuzzy1" else 2
-                cand = Candidate(entry, Tier.FUZZY, distance, looseness_of_score(score), pos, length, field)
-            out.append(cand)
-            entries.add(entry)
+    def candidates_many(self, plans: Sequence[QueryPlan]) -> list[list[Candidate]]:
+        """Every stage of every plan in one ``_msearch`` round trip.  A plan that may need the
+        distance-2 stage sends it too, and its hits are kept only when the closer stages found
+        nothing, as :meth:`candidates` decides after its first answer: the same candidates,
+        one round trip instead of up to two per plan."""
+        layout: list[tuple[QueryPlan, int, int]] = []  # plan, its first search, its number of stages
+        stages: list[tuple[str, dict]] = []
+        for plan in plans:
+            own = stage_bodies(plan)
+            if plan.fuzzy >= 2 and plan.keys.fold:
+                own.append(("fuzzy2", fuzzy2_body(plan)))
+            layout.append((plan, len(stages), len(own)))
+            stages.extend(own)
+        if not stages:
+            return []
+        responses = self._msearch(stages)
+        results = []
+        for plan, first, count in layout:
+            own, answers = stages[first:first + count], responses[first:first + count]
+            wider = own[-1][0] == "fuzzy2"
+            out, entries = self._read(own[:-1] if wider else own, answers[:-1] if wider else answers)
+            if wider:
+                self._check(own[-1][0], answers[-1])
+                if plan.wider_fuzzy(len(entries)):
+                    take_hits("fuzzy2", answers[-1]["hits"]["hits"], out, entries)
+            results.append(out)
+        return results
+
+    def _msearch(self, stages: list[tuple[str, dict]]) -> list[dict]:
+        """The responses of ``stages``' searches, sent in one ``_msearch``."""
+        searches: list[dict] = []
+        header = {"index": self.alias}
+        for _, body in stages:
+            searches.extend((header, body))
+        return self._timely(lambda client: client.msearch(searches=searches))["responses"]
+
+    def _check(self, name: str, response: dict) -> None:
+        if "error" in response:
+            error = response["error"]
+            if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
+                raise self._missing()
+            raise BackendUnavailable(f"Elasticsearch không thực hiện được truy vấn ({name}): {error}")
+
+    def _read(self, stages: list[tuple[str, dict]], responses: list[dict]) -> tuple[list[Candidate], set[int]]:
+        """The candidates of one plan's stages, in order, and the entries they name."""
+        out: list[Candidate] = []
+        entries: set[int] = set()
+        for (name, _), response in zip(stages, responses, strict=True):
+            self._check(name, response)
+            take_hits(name, response["hits"]["hits"], out, entries)
+        return out, entries
 
     # -- building ----------------------------------------------------------------------------
     def rebuild(self, docs: Iterable[KeyDoc], generation: int) -> int:

@@ -22,7 +22,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import tantivy
@@ -253,6 +253,10 @@ class EmbeddedBackend:
             return [], []
         addresses = [address for _, address in hits]
         return [score for score, _ in hits], addresses
+
+    def candidates_many(self, plans: Sequence[QueryPlan]) -> list[list[Candidate]]:
+        """Plan by plan: in process, several plans cost no more apart than together."""
+        return [self.candidates(plan) for plan in plans]
 
     def candidates(self, plan: QueryPlan) -> list[Candidate]:
         searcher = self.searcher()
