@@ -69,6 +69,7 @@ def _body(plan: QueryPlan, query: dict, *, by_length: bool) -> dict:
         "query": _scoped(plan, query),
         "size": plan.cap,
         "_source": False,
+        "stored_fields": "_none_",  # not even the id: a hit is read from its doc values alone
         "docvalue_fields": list(FIELDS),
         "track_total_hits": False,
     }

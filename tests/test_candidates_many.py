@@ -106,18 +106,28 @@ def test_elasticsearch_answers_many_plans_in_one_round_trip(bahnar):
     perform = transport.perform_request
 
     def counted(method, target, **kwargs):
-        sent.append(target)
+        sent.append(target.split("?")[0])
         return perform(method, target, **kwargs)
 
+    found = _plans(bahnar, "nuwowcs", None, None) + _plans(bahnar, "buổi sáng", None, None)
+    nothing = _plans(bahnar, "zzqxwvkjaaq", None, None)  # long, and nothing closer: distance 2
+    assert any(p.fuzzy == 2 for p in found) and nothing[0].fuzzy == 2
     transport.perform_request = counted  # type: ignore[method-assign]
     try:
-        plans = _plans(bahnar, "nuwowcs", None, None) + _plans(bahnar, "zzqxwvkjaaq", None, None)
-        assert any(p.fuzzy == 2 for p in plans)
-        backend.candidates_many(plans)
+        backend.candidates_many(found)  # every stage of every plan: one round trip
         assert sent == ["/_msearch"]
         sent.clear()
-        for plan in plans:  # plan by plan: a round trip each, and one more for a distance-2 stage
+        backend.candidates_many(found + nothing + nothing)  # and one for the distance-2 stages
+        assert sent == ["/_msearch", "/_msearch"]
+        sent.clear()
+        for plan in found + nothing:  # plan by plan: a round trip each, and one more for distance 2
             backend.candidates(plan)
-        assert len(sent) == len(plans) + 1
+        assert len(sent) == len(found + nothing) + 1
+        sent.clear()
+        backend.speculate = True  # distance 2 sent before it is known to be wanted: one round trip
+        every = found + nothing
+        assert backend.candidates_many(every) == [backend.candidates(p) for p in every]
+        assert sent[0] == "/_msearch" and len(sent) == 1 + len(every) + 1
     finally:
+        backend.speculate = False
         del transport.perform_request
