@@ -24,21 +24,23 @@ from dictionary.search.ranking import Candidate, QueryPlan, Scope, Tier
 FIELDS = ("entry", "len", "pos", "field")
 _MAX_EXPANSIONS = 4096  # fuzzy terms considered; the embedded engine walks them all
 
+# Keys are only matched (no doc values: nothing sorts or aggregates on them); the numbers a hit is
+# read by are only read (doc values, no index) but for the entry, which updates look up.
 MAPPING: dict[str, Any] = {
     "dynamic": "strict",
     "properties": {
-        "side": {"type": "keyword"},  # h: headword, variant, romanized; g: gloss
-        "exact": {"type": "keyword"},
-        "tone": {"type": "keyword"},
-        "fold": {"type": "keyword"},
-        "prefix": {"type": "keyword"},
+        "side": {"type": "keyword", "doc_values": False},  # h: headword, variant, romanized; g: gloss
+        "exact": {"type": "keyword", "doc_values": False},
+        "tone": {"type": "keyword", "doc_values": False},
+        "fold": {"type": "keyword", "doc_values": False},
+        "prefix": {"type": "keyword", "doc_values": False},
         "words": {"type": "text", "analyzer": "standard", "norms": False, "index_options": "docs"},
-        "lang": {"type": "keyword"},
-        "glang": {"type": "keyword"},
+        "lang": {"type": "keyword", "doc_values": False},
+        "glang": {"type": "keyword", "doc_values": False},
         "entry": {"type": "long"},
-        "len": {"type": "integer"},
-        "pos": {"type": "integer"},
-        "field": {"type": "byte"},
+        "len": {"type": "integer", "index": False},
+        "pos": {"type": "integer", "index": False},
+        "field": {"type": "byte", "index": False},
     },
 }
 
