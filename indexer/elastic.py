@@ -70,8 +70,8 @@ class ElasticBackend(ElasticConnection):
         out, entries = self._read(stages, self._msearch(stages))
         if _may_widen(plan) and plan.wider_fuzzy(len(entries)):
             left = max(0.02, deadline - time.monotonic())  # one deadline for the whole search
-            self._read([("fuzzy2", fuzzy2_body(plan))], self._msearch([("fuzzy2", fuzzy2_body(plan))], left),
-                       out, entries)
+            wider = [("fuzzy2", fuzzy2_body(plan))]
+            self._read(wider, self._msearch(wider, left), out, entries)
         return out
 
     def candidates_many(self, plans: Sequence[QueryPlan]) -> list[list[Candidate]]:
