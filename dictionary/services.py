@@ -19,8 +19,8 @@ from dictionary.collection import Collection
 from dictionary.editorial.accounts import Accounts
 from dictionary.editorial.audit_trail import AuditTrail
 from dictionary.editorial.editing import Editing
+from dictionary.editorial.policy import Policy
 from dictionary.editorial.review import TeamRules
-from dictionary.editorial.twofactor import Policy
 from dictionary.growth.campaigns import RecordingCampaigns
 from dictionary.growth.coverage import Coverage
 from dictionary.growth.demand import Counter, DemandSettings

@@ -26,7 +26,7 @@ from corpora.imports import Imports
 from corpora.sample import load_sample
 from corpora.tabular import Columns
 from dictionary.audio.synth import Espeak, Synthesiser
-from dictionary.editorial.twofactor import Policy
+from dictionary.editorial.policy import Policy
 from indexer.config import ElasticSettings
 from tudien.settings import Settings
 from tudien.wiring import create_app, open_services

@@ -17,7 +17,7 @@ import pyotp
 import pytest
 from support import Library, form_token, page_sign_in, start_server
 
-from dictionary.editorial.twofactor import Policy
+from dictionary.editorial.policy import Policy
 from dictionary.errors import ConfigurationError, InvalidAccount, WrongCode
 from tudien.cli import main
 from tudien.settings import Settings

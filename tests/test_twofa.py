@@ -17,7 +17,7 @@ import pyotp
 import pytest
 from support import Library, enrol_second_factor, form_token, page_sign_in
 
-from dictionary.editorial.twofactor import Policy
+from dictionary.editorial.policy import Policy
 from dictionary.errors import NotSignedIn, TooManySignIns, WrongCode
 from tudien.cli import main
 from tudien.settings import Settings

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dictionary.audio.settings import SpeechSettings
-from dictionary.editorial.twofactor import Policy
+from dictionary.editorial.policy import Policy
 from dictionary.errors import ConfigurationError
 from indexer.config import ElasticSettings
 from indexer.engines import BACKENDS

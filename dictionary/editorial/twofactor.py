@@ -17,7 +17,6 @@ import base64
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pyotp
@@ -26,23 +25,12 @@ from dictionary.errors import AccountNotFound, InvalidAccount, WrongCode
 from dictionary.storage.accounts import AccountRows
 from dictionary.storage.audit import Record
 
+from .policy import Policy
+
 ISSUER = "Từ điển DTTS"
 RECOVERY_CODES = 10
 STEP = 30  # seconds of one TOTP code
 DRIFT = 1  # steps either side accepted: a phone's clock a little off, a code typed slowly
-
-
-@dataclass(frozen=True)
-class Policy:
-    """How the pages' sessions and second factor work (TUDIEN_SESSION_IDLE, TUDIEN_SESSION_MAX,
-    TUDIEN_2FA)."""
-
-    idle: float = 30 * 60  # seconds without use that end a session
-    longest: float = 12 * 3600  # seconds after which a session ends however used
-    second_factor: str = "admins"  # "admins", or "editors": editors and admins
-
-    def requires(self, role: str) -> bool:
-        return role == "admin" or (self.second_factor == "editors" and role == "editor")
 
 
 def iso(moment: float) -> str:
