@@ -209,7 +209,8 @@ def test_an_account_of_an_identity_provider_skips_the_local_factor(world):
     accounts = lib.services.accounts
     with pytest.raises(NotSignedIn):  # a local account: only a password and its factor sign it in
         accounts.start_session("tran.q", "10.0.0.1")
-    lib.store.accounts.update_account("tran.q", external=1)
+    accounts.set_external("tran.q", actor="oidc")
+    assert [r["actor"] for r in audit(lib, "account.external")] == ["oidc"]
     token = accounts.start_session("tran.q", "10.0.0.1", "Firefox trên Linux")
     assert accounts.by_session(token).external and accounts.pending(token) is None
     assert accounts.two_factor.status("tran.q")["external"]

@@ -153,6 +153,13 @@ class Accounts(SecondStep):
             actor, "account.role", name, {"from": {"role": row["role"], "languages": row["languages"]},
                                           "to": {"role": role_.value, "languages": ",".join(codes)}}))
 
+    def set_external(self, name: str, external: bool = True, *, actor: str | None = None) -> None:
+        """Mark an account as one an identity provider signs in (``external``): its provider checks
+        its second factor, so no local one is asked for (:meth:`start_session` opens its sessions).
+        Audited ``account.external``."""
+        self.rows.update_account(name, external=int(external),
+                                 audited=_audited(actor, "account.external", name, {"external": external}))
+
     def list(self) -> list[dict]:
         return [{"name": r["name"], "role": r["role"], "languages": r["languages"].split(","),
                  "disabled": bool(r["disabled"]), "password": r["password_hash"] is not None,
