@@ -4,8 +4,10 @@
 rejects, retires and reverts in their languages; ``admin`` may do everything, in every language,
 and manages accounts, imports and the audit log.  An API client presents a token (``Authorization:
 Bearer …``), shown once when made and kept only as its SHA-256 digest; a person signing in to the
-pages presents a password, kept only as an Argon2id hash.  The service's configured API keys
-(``TUDIEN_API_KEYS``) act as admin service accounts.
+pages presents a password, kept only as an Argon2id hash (:mod:`.passwords` says which are
+accepted), then, when the account has one or must have one, a second factor (:mod:`.twofactor`,
+:mod:`.signin`).  The service's configured API keys (``TUDIEN_API_KEYS``) act as admin service
+accounts.
 """
 
 from __future__ import annotations
@@ -215,7 +217,12 @@ class Accounts(SecondStep):
         PAUSE); FAILURES_PER_CLIENT from one address within PAUSE seconds pause every sign-in from
         it.  Either way TooManySignIns, whether or not the password is right; but the right
         password from an address with no such failures always goes through, so no one can lock
-        an editor out by failing for their name from elsewhere."""
+        an editor out by failing for their name from elsewhere.
+
+        An account with a second factor gets a session that waits for its code (:meth:`pending`,
+        :meth:`second_step`); one that must have a second factor and has none, a session that
+        waits for its enrolment (:meth:`enrol`).  Neither is signed in (:meth:`by_session`)
+        until then."""
         now = self.clock() if now is None else now
         name = sign_in_name(name)
         known = bool(name) and self.rows.account(name) is not None
