@@ -95,8 +95,9 @@ def test_a_person_sees_and_ends_their_own_sessions(world):
         assert page_sign_in(http, SITE, "le.b", PASSWORD).status_code == 303
     page_sign_in(other, SITE, "hoang.a", "mat-khau-cong-tac")
     page = laptop.get(f"{SITE}/tai-khoan")
-    assert "Firefox trên Linux <strong>(phiên này)</strong>" in page.text and "Chrome trên Android" in page.text
+    assert "Firefox trên Linux</strong> (phiên này)" in page.text and "Chrome trên Android" in page.text
     assert "128.0" not in page.text and "testclient" not in page.text  # nothing finer kept or shown
+    assert "sau 30 phút không dùng, và sau 12 giờ kể từ khi đăng nhập" in page.text
     rows = lib.services.accounts.sessions("le.b")
     assert {r["agent"] for r in rows} == {"Firefox trên Linux", "Chrome trên Android"}
     phone_handle = next(r["handle"] for r in rows if r["agent"].startswith("Chrome"))
@@ -135,7 +136,7 @@ def test_an_admin_ends_anyones_session_from_the_page_and_the_command_line(world,
     assert editor.get(f"{SITE}/quan-tri/phien").status_code == 403  # an editor sees no one else's
     listing = admin.get(f"{SITE}/quan-tri/phien")
     handle = accounts.sessions("le.b")[0]["handle"]
-    assert f'id="p-{handle}"' in listing.text and "<bdi>le.b</bdi>" in listing.text
+    assert f'id="p-{handle}"' in listing.text and '<bdi class="account">le.b</bdi>' in listing.text
     done = admin.post(f"{SITE}/quan-tri/phien/{handle}", data={"csrf": form_token(listing.text)},
                       follow_redirects=False)
     assert done.headers["location"] == "/quan-tri/phien?ended=1"
@@ -213,7 +214,7 @@ def test_the_second_factors_store_steps(tmp_path, store_kind):
 @pytest.mark.server
 def test_enrolment_in_a_real_browser(tmp_path):
     from selenium.webdriver.common.by import By
-    from test_browser import chromium
+    from test_browser import chromium, shot
 
     folder = tmp_path / "data"
     lib = Library(folder)
@@ -231,16 +232,20 @@ def test_enrolment_in_a_real_browser(tmp_path):
         assert "/tai-khoan/xac-thuc-hai-lop" in driver.current_url
         qr = driver.find_element(By.ID, "qr")
         assert driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", qr) > 100
+        shot(driver, "enrol", 360)
         secret = driver.find_element(By.ID, "secret").text
         driver.find_element(By.ID, "code").send_keys(pyotp.TOTP(secret).now())
         driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+        shot(driver, "enrol-codes", 360)
         codes = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "#recovery-codes li")]
         assert len(codes) == 10 and all(re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){3}", c) for c in codes)
         driver.find_element(By.ID, "continue").click()
         driver.get(f"{site}/tai-khoan")
         assert "Đã bật" in driver.find_element(By.ID, "factor").text
-        assert "(phiên này)" in driver.find_element(By.CSS_SELECTOR, "table.sessions").text
-        assert "Chrome" in driver.find_element(By.CSS_SELECTOR, "table.sessions").text
+        assert "(phiên này)" in driver.find_element(By.CSS_SELECTOR, "ul.sessions").text
+        assert "Chrome" in driver.find_element(By.CSS_SELECTOR, "ul.sessions").text
+        for width in (360, 1280):
+            shot(driver, "account", width)
     finally:
         driver.quit()
         server.terminate()

@@ -39,6 +39,14 @@ def _qr(uri: str) -> str:
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=4)
 
 
+def _spoken(seconds: float) -> str:
+    """A duration as the account page says it: ``30 phút``, ``12 giờ``, ``90 giây``."""
+    for unit, word in ((3600, "giờ"), (60, "phút")):
+        if seconds >= unit and seconds % unit == 0:
+            return f"{int(seconds // unit)} {word}"
+    return f"{int(seconds)} giây"
+
+
 def _services(request: Request):
     return request.app.state.services
 
@@ -95,7 +103,7 @@ def account_page(request: Request, search: SearchDep, ended: int | None = None):
     return render(request, "tai-khoan.html", _context(
         request, search, account=account, factor=accounts.two_factor.status(account.name),
         sessions=accounts.sessions(account.name), current=accounts.handle_of(session_token(request)),
-        when=when(request), ended=ended))
+        when=when(request), ended=ended, idle=_spoken(accounts.policy.idle), longest=_spoken(accounts.policy.longest)))
 
 
 def _enrolling(request: Request) -> Account | Response:
