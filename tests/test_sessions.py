@@ -214,6 +214,7 @@ def test_the_second_factors_store_steps(tmp_path, store_kind):
 @pytest.mark.server
 def test_enrolment_in_a_real_browser(tmp_path):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
     from test_browser import chromium, shot
 
     folder = tmp_path / "data"
@@ -229,13 +230,14 @@ def test_enrolment_in_a_real_browser(tmp_path):
         driver.find_element(By.ID, "name").send_keys("tran.q")
         driver.find_element(By.ID, "password").send_keys("quan-tri-vien-tu-dien")
         driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-        assert "/tai-khoan/xac-thuc-hai-lop" in driver.current_url
+        WebDriverWait(driver, 15).until(lambda d: "/tai-khoan/xac-thuc-hai-lop" in d.current_url)
         qr = driver.find_element(By.ID, "qr")
         assert driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", qr) > 100
         shot(driver, "enrol", 360)
         secret = driver.find_element(By.ID, "secret").text
         driver.find_element(By.ID, "code").send_keys(pyotp.TOTP(secret).now())
         driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+        WebDriverWait(driver, 15).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#recovery-codes li")) == 10)
         shot(driver, "enrol-codes", 360)
         codes = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "#recovery-codes li")]
         assert len(codes) == 10 and all(re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){3}", c) for c in codes)

@@ -40,8 +40,9 @@ from .twofactor import Policy, TwoFactor, iso
 
 TOKEN_PREFIX = "tdk_"
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+SESSION_HOURS = int(Policy.longest // 3600)  # the default longest session, in hours (TUDIEN_SESSION_MAX sets it)
 __all__ = ["ALL_LANGUAGES", "CODE_FAILURES", "DELAYS", "FAILURES_PER_CLIENT", "MIN_PASSWORD", "PAUSE", "PENDING",
-           "TOUCH", "Account", "Accounts", "Policy", "Role"]
+           "SESSION_HOURS", "TOUCH", "Account", "Accounts", "Policy", "Role"]
 MAX_SIGN_IN_NAME = 64  # the longest account name (_NAME): anything longer is no name
 UNKNOWN = "?"  # the actor recorded for a sign-in with a name no account has
 
@@ -251,9 +252,8 @@ class Accounts(SecondStep):
               now: float) -> str:
         token = secrets.token_urlsafe(32)
         longest = self.policy.longest if stage == "full" else PENDING[stage]
-        self.rows.add_session(_digest(token), name, created=iso(now), expires_at=iso(now + longest),
-                              client=client, agent=agent, stage=stage,
-                              replacing=_digest(replacing) if replacing else None)
+        self.rows.add_session(_digest(token), name, iso(now + longest), client, created=iso(now), agent=agent,
+                              stage=stage, replacing=_digest(replacing) if replacing else None)
         return token
 
     def by_session(self, token: str | None) -> Account | None:

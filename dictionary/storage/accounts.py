@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from dictionary.errors import AccountExists, AccountNotFound
 from dictionary.storage import audit
-from dictionary.storage.core import Connections
+from dictionary.storage.core import Connections, now
 
 
 class AccountRows:
@@ -61,9 +61,12 @@ class AccountRows:
     # factor is still to give) or ``enrol`` (the password was right and the account must enrol a
     # second factor before anything else).  ``expires_at`` is its hard end (created + the longest
     # session, or a few minutes for a stage before ``full``); ``last_used`` its idle clock.
-    def add_session(self, digest: str, account: str, *, created: str, expires_at: str, client: str | None,
-                    agent: str | None, stage: str, replacing: str | None = None) -> None:
-        """A new session (the one with digest ``replacing`` ends in the same transaction)."""
+    def add_session(self, digest: str, account: str, expires_at: str, client: str | None, *,
+                    created: str | None = None, agent: str | None = None, stage: str = "full",
+                    replacing: str | None = None) -> None:
+        """A new session, from ``created`` (now by default) to ``expires_at`` (the one with digest
+        ``replacing`` ends in the same transaction)."""
+        created = created or now()
         with self.core.transaction() as db:
             db.execute("DELETE FROM sessions WHERE expires_at < ?", (created,))
             if replacing:
