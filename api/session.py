@@ -25,7 +25,7 @@ import secrets
 from fastapi import Request
 from fastapi.responses import Response
 
-from dictionary.editorial.accounts import SESSION_HOURS, Account
+from dictionary.editorial.accounts import Account
 
 SESSION = "tudien_session"  # the cookies' names over HTTP; over HTTPS, with HOST_PREFIX
 CSRF = "tudien_csrf"
@@ -84,7 +84,8 @@ def csrf_ok(request: Request, sent: str | None) -> bool:
 
 def open_session(request: Request, response: Response, token: str) -> None:
     """Give the browser its new session, and a new CSRF value: every token of before stops."""
-    response.set_cookie(cookie_name(request, SESSION), token, max_age=SESSION_HOURS * 3600, httponly=True,
+    longest = int(request.app.state.services.accounts.policy.longest)
+    response.set_cookie(cookie_name(request, SESSION), token, max_age=longest, httponly=True,
                         samesite="lax", secure=_secure(request), path="/")
     _set_csrf(request, response, secrets.token_urlsafe(24))
 

@@ -19,6 +19,7 @@ from dictionary.collection import Collection
 from dictionary.editorial.accounts import Accounts
 from dictionary.editorial.audit_trail import AuditTrail
 from dictionary.editorial.editing import Editing
+from dictionary.editorial.policy import Policy
 from dictionary.editorial.review import TeamRules
 from dictionary.growth.campaigns import RecordingCampaigns
 from dictionary.growth.coverage import Coverage
@@ -66,7 +67,7 @@ class Services:
     def compose(cls, storage: Storage, backend: Backend, audio_root: Path, synthesiser: Synthesiser,
                 limits: Limits | None = None, service_keys: tuple[str, ...] = (),
                 packs_root: Path | None = None, pack_interval: float = 10.0, four_eyes: bool = True,
-                demand: DemandSettings | None = None) -> Services:
+                demand: DemandSettings | None = None, sign_in: Policy | None = None) -> Services:
         entries, feed = storage.entries, storage.feed
         search = SearchService(entries, backend)
         follower = Follower(entries, feed, backend)
@@ -77,7 +78,7 @@ class Services:
         demand = demand or DemandSettings()
         worklist = Worklist(storage.demand, storage.requests, search, demand.days)
         return cls(backend, search, Collection(entries, storage.datasets, follower), audio, Translator(search),
-                   Accounts(storage.accounts, service_keys),
+                   Accounts(storage.accounts, service_keys, sign_in),
                    Editing(entries, storage.suggestions, storage.audit, follower,
                            TeamRules(storage.teams, four_eyes)), follower, packs,
                    LanguageCatalogue(entries, storage.browse),

@@ -47,7 +47,8 @@ def open_services(settings: Settings, *, readonly: bool = False, synthesiser: Sy
     return Services.compose(storage, open_backend(settings), settings.audio_dir, synthesiser, limits,
                             service_keys=settings.api_keys, packs_root=settings.packs_dir,
                             pack_interval=settings.pack_interval, four_eyes=settings.four_eyes,
-                            demand=DemandSettings(settings.record_misses and not readonly, settings.misses_days))
+                            demand=DemandSettings(settings.record_misses and not readonly, settings.misses_days),
+                            sign_in=settings.sign_in)
 
 
 def migrate(settings: Settings) -> tuple[int, int]:

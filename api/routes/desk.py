@@ -33,6 +33,7 @@ from dictionary.errors import (
     WrongPassword,
 )
 
+from ..agents import describe
 from ..deps import EditingDep, Number, SearchDep, client_of
 from ..ratelimit import refusal
 from ..session import close_session, csrf_ok, open_session, reader_of, session_token
@@ -117,8 +118,20 @@ def _versions(revisions: list[dict]) -> list[dict]:
 
 # -- signing in -----------------------------------------------------------------------------------
 
+def _after_password(request: Request, token: str | None, next: str | None) -> str:
+    """Where a browser whose password was right goes: its second factor to give or to enrol
+    (api.routes.account), or back where it was going."""
+    pending = request.app.state.services.accounts.pending(token)
+    if pending is None:
+        return _local(next)
+    step = "/dang-nhap/ma" if pending[1] == "code" else "/tai-khoan/xac-thuc-hai-lop"
+    return f"{step}?next={quote(_local(next))}"
+
+
 @router.get("/dang-nhap", response_class=HTMLResponse)
-async def sign_in_page(request: Request, search: SearchDep, next: str | None = None):
+def sign_in_page(request: Request, search: SearchDep, next: str | None = None):
+    if request.app.state.services.accounts.pending(session_token(request)) is not None:
+        return RedirectResponse(_after_password(request, session_token(request), next), status_code=303)
     return render(request, "dang-nhap.html", _context(request, search, next=_local(next), name="", error=None))
 
 
@@ -129,14 +142,15 @@ def sign_in(request: Request, search: SearchDep, name: str = Form(""), password:
         return _refused(request, search, BAD_FORM, 403)
     accounts = request.app.state.services.accounts
     try:
-        _, token = accounts.sign_in(name, password, client_of(request) or "?", replacing=session_token(request))
+        _, token = accounts.sign_in(name, password, client_of(request) or "?", replacing=session_token(request),
+                                    agent=describe(request.headers.get("user-agent")))
     except (WrongPassword, TooManySignIns, InvalidAccount) as exc:
         status, headers = (429, {"Retry-After": str(exc.retry_after)}) if isinstance(exc, TooManySignIns) \
             else (422, None) if isinstance(exc, InvalidAccount) else (401, None)
         shown = "" if isinstance(exc, InvalidAccount) else name.strip()  # a name refused is not echoed
         return render(request, "dang-nhap.html", _context(request, search, next=_local(next), name=shown,
                                                           error=str(exc)), status_code=status, headers=headers)
-    response = RedirectResponse(_local(next), status_code=303)
+    response = RedirectResponse(_after_password(request, token, next), status_code=303)
     open_session(request, response, token)
     return response
 
