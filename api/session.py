@@ -45,8 +45,15 @@ def session_token(request: Request) -> str | None:
 
 
 def reader_of(request: Request) -> Account | None:
-    """The account of the browser's session, or None."""
-    return request.app.state.services.accounts.by_session(session_token(request))
+    """The account of the browser's session, or None.  A session signed in through the identity
+    provider goes on only while the provider vouches for it (:meth:`api.oidc.SingleSignOn.alive`:
+    at its tokens' expiry the provider is asked again)."""
+    token = session_token(request)
+    account = request.app.state.services.accounts.by_session(token)
+    sso = getattr(request.app.state, "sso", None)
+    if account is not None and sso is not None and not sso.alive(token):
+        return None
+    return account
 
 
 def _browser(request: Request) -> str | None:

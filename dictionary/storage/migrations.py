@@ -18,6 +18,7 @@ import orjson
 from dictionary.errors import DictionaryError
 from dictionary.storage.chain import chain_existing
 from dictionary.storage.growth_tables import CLIP_REVIEW, GROWTH
+from dictionary.storage.sso_tables import SINGLE_SIGN_ON
 
 
 class SchemaTooNew(DictionaryError):
@@ -309,6 +310,10 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _growth,
     # 12: the audit log made tamper-evident: each record carries the digest of the one before it
     _audit_chain,
+    # 13: single sign-on: sign-ins under way at the provider, the provider's accounts linked to
+    # local ones, each provider session's tokens and their expiry, and an account's e-mail (to
+    # link by, when an admin allows it)
+    SINGLE_SIGN_ON,
 )
 VERSION = len(MIGRATIONS)
 

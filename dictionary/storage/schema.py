@@ -25,6 +25,7 @@ from dictionary.storage.migrations import (
     migrate_sqlite,
     statements,
 )
+from dictionary.storage.sso_tables import SINGLE_SIGN_ON
 
 __all__ = ["MIGRATIONS", "VERSION", "SchemaTooNew", "StoreState", "migrate", "peek"]
 
@@ -104,6 +105,7 @@ PG_MIGRATIONS: dict[int, str | Callable] = {
     + "".join(f";ALTER TABLE audio_clips ADD COLUMN IF NOT EXISTS {name} {kind}" for name, kind in CLIP_REVIEW)
     + ";CREATE INDEX IF NOT EXISTS audio_clips_review ON audio_clips(review)",
     12: _audit_chain_pg,
+    13: SINGLE_SIGN_ON.replace("REAL", "DOUBLE PRECISION").replace("ADD COLUMN email", "ADD COLUMN IF NOT EXISTS email"),
 }
 
 
