@@ -60,6 +60,23 @@ def test_roles_and_languages_from_the_claim():
         assert grants(nothing) is None
 
 
+def test_an_admin_sets_the_email_to_link_by(tmp_path, capsys):
+    from tudien.cli import main
+
+    env = {"TUDIEN_DATA_DIR": str(tmp_path / "data")}
+    lib = Library(tmp_path / "data")
+    lib.services.accounts.add("dung.local", "contributor", "tyz")
+    lib.close()
+    assert main(["users", "email", "dung.local", "dung@bo.example.vn"], env) == 0
+    assert main(["users", "email", "dung.local", "khong co a cong"], env) == 1
+    assert "không phải địa chỉ e-mail" in capsys.readouterr().err
+    assert main(["users", "email", "ai-do", "x@bo.example.vn"], env) == 1
+    lib = Library(tmp_path / "data")
+    assert [r["name"] for r in lib.store.identities.by_email("DUNG@bo.example.vn")] == ["dung.local"]
+    assert [r["action"] for r in lib.services.audit.records()][-1] == "account.email"
+    lib.close()
+
+
 # -- the ID token's checks, on keys made here --------------------------------------------------------
 
 class Documents(http.server.BaseHTTPRequestHandler):

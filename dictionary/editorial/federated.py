@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from dictionary import languages
 from dictionary.editorial.accounts import ALL_LANGUAGES, SESSION_HOURS, Account, Accounts, Role, _digest
-from dictionary.errors import AccountExists, DictionaryError, UnknownLanguage
+from dictionary.errors import AccountExists, AccountNotFound, DictionaryError, InvalidAccount, UnknownLanguage
 from dictionary.storage.audit import AuditLog, Record
 from dictionary.storage.identities import IdentityRows
 
@@ -218,9 +218,7 @@ class Federation:
     def set_email(self, name: str, email: str | None, *, actor: str) -> None:
         """The e-mail a first sign-in through the provider may link the account by."""
         if email is not None and ("@" not in email or any(c.isspace() for c in email)):
-            raise SignInRefused(f"{email!r} không phải địa chỉ e-mail.", 422)
+            raise InvalidAccount(f"{email!r} không phải địa chỉ e-mail.")
         if not self.rows.set_email(name, email, audited=Record(actor, "account.email", name,
                                                                detail={"email": email})):
-            from dictionary.errors import AccountNotFound
-
             raise AccountNotFound(name)

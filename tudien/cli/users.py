@@ -32,6 +32,11 @@ def add_users(commands: Commands) -> None:
     p = users.add_parser("password", help="set an account's password, read from stdin")
     p.add_argument("name")
     p.set_defaults(func=cmd_users_password)
+    p = users.add_parser("email", help="the e-mail a first single sign-on may link the account by "
+                         "(with TUDIEN_OIDC_LINK_EMAIL=1); '-' clears it")
+    p.add_argument("name")
+    p.add_argument("email")
+    p.set_defaults(func=cmd_users_email)
 
 
 def cmd_users_add(args, settings: Settings) -> int:
@@ -76,4 +81,11 @@ def cmd_users_password(args, settings: Settings) -> int:
 def cmd_users_role(args, settings: Settings) -> int:
     open_services(settings).accounts.set_role(args.name, args.role, args.languages, actor=cli_actor())
     print(f"account {args.name!r} is now {args.role} (languages {args.languages})")
+    return 0
+
+
+def cmd_users_email(args, settings: Settings) -> int:
+    email = None if args.email == "-" else args.email.strip()
+    open_services(settings).federation.set_email(args.name, email, actor=cli_actor())
+    print(f"e-mail of {args.name!r} {'cleared' if email is None else 'set to ' + repr(email)}")
     return 0
