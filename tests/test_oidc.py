@@ -77,6 +77,38 @@ def test_an_admin_sets_the_email_to_link_by(tmp_path, capsys):
     lib.close()
 
 
+def test_federated_accounts_on_each_store(tmp_path, store_kind):
+    """A first sign-in, a second with a changed role, the state used once, a session's tokens
+    renewed and forgotten: the same on SQLite and PostgreSQL (migration 13's tables)."""
+    from dictionary.editorial.federated import Tokens
+
+    lib = Library(tmp_path / "data", database_url=store_kind)
+    try:
+        federation, issuer = lib.services.federation, "https://sso.bo.gov.vn/realms/bo"
+        state, nonce, verifier = federation.begin("/duyet", time.time())
+        assert federation.resume("khac", time.time()) is None
+        assert federation.resume(state, time.time()) == {"nonce": nonce, "verifier": verifier, "next": "/duyet"}
+        assert federation.resume(state, time.time()) is None  # good once
+        claims = {"sub": "s-1", "preferred_username": "Nguyễn.Đức", "email": "duc@bo.gov.vn",
+                  "email_verified": True, "groups": ["tudien:editor:bdq"]}
+        account, session = federation.sign_in(issuer, claims, "groups", Tokens("id", "r1", time.time() + 60), "1.2.3.4")
+        assert (account.name, account.role, account.languages) == ("nguyen.duc", Role.editor, ("bdq",))
+        assert lib.services.accounts.by_session(session) == account
+        assert federation.tokens(session)["refresh_token"] == "r1"
+        federation.renewed(session, Tokens("", "r2", time.time() + 120))
+        assert federation.tokens(session)["refresh_token"] == "r2" and federation.tokens(session)["id_token"] == "id"
+        again, _ = federation.sign_in(issuer, {**claims, "groups": ["tudien:contributor:mww"]}, "groups",
+                                      Tokens("id", None, time.time() + 60), "1.2.3.4", replacing=session)
+        assert (again.name, again.role, again.languages) == ("nguyen.duc", Role.contributor, ("mww",))
+        assert lib.services.accounts.by_session(session) is None  # replaced
+        assert federation.tokens(session) is None
+        assert [r["name"] for r in lib.store.identities.by_email("Duc@bo.gov.vn")] == ["nguyen.duc"]
+        actions = [(r["actor"], r["action"]) for r in lib.services.audit.records() if r["target"] == "nguyen.duc"]
+        assert (f"oidc:{issuer}", "account.add") in actions and (f"oidc:{issuer}", "account.role") in actions
+    finally:
+        lib.close()
+
+
 # -- the ID token's checks, on keys made here --------------------------------------------------------
 
 class Documents(http.server.BaseHTTPRequestHandler):
@@ -332,6 +364,9 @@ def test_sign_out_ends_the_session_here_and_at_the_provider(site, chrome):
     chrome.find_element(By.CSS_SELECTOR, "form[action='/dang-xuat'] button").click()
     WebDriverWait(chrome, 15).until(lambda d: d.current_url == f"{site.url}/")
     assert "Đăng nhập" in chrome.find_element(By.TAG_NAME, "header").text
+    kept = site.lib.store.core.rows("SELECT COUNT(*) AS n FROM oidc_sessions WHERE digest NOT IN "
+                                    "(SELECT digest FROM sessions)")
+    assert kept[0]["n"] == 0  # the ended session's refresh token is not kept
     # Keycloak's session ended too: signing in again asks for the password on its page
     chrome.get(f"{site.url}/dang-nhap/oidc")
     WebDriverWait(chrome, 15).until(lambda d: d.current_url.startswith(site.keycloak.url))

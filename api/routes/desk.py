@@ -159,6 +159,7 @@ def sign_out(request: Request, search: SearchDep, csrf: str = Form("")):
     # signed in through the provider: signed out there too (RP-initiated logout), then back here
     there = sso.sign_out_url(token, _site(request) + "/") if sso is not None else None
     request.app.state.services.accounts.sign_out(token)
+    request.app.state.services.federation.signed_out(token)  # its provider tokens are not kept
     response = RedirectResponse(there or "/", status_code=303)
     close_session(request, response)
     return response

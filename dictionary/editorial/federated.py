@@ -202,6 +202,11 @@ class Federation:
         """What the session ``session`` keeps of the provider (None: a local session)."""
         return self.rows.tokens(_digest(session)) if session else None
 
+    def signed_out(self, session: str | None) -> None:
+        """Forget what a session that ended kept of the provider (its refresh token above all)."""
+        if session:
+            self.rows.forget_tokens(_digest(session))
+
     def renewed(self, session: str, tokens: Tokens) -> None:
         self.rows.renewed(_digest(session), tokens.id_token or None, tokens.refresh_token, tokens.expires_at)
 

@@ -64,7 +64,9 @@ class IdentityRows:
     def keep_tokens(self, digest: str, issuer: str, subject: str, id_token: str, refresh_token: str | None,
                     expires_at: float) -> None:
         with self.core.transaction() as db:
-            db.execute("DELETE FROM oidc_sessions WHERE digest = ?", (digest,))
+            # and those of sessions ended otherwise (expired, their account disabled)
+            db.execute("DELETE FROM oidc_sessions WHERE digest = ? OR digest NOT IN (SELECT digest FROM sessions)",
+                       (digest,))
             db.execute("INSERT INTO oidc_sessions (digest, issuer, subject, id_token, refresh_token, expires_at) "
                        "VALUES (?, ?, ?, ?, ?, ?)", (digest, issuer, subject, id_token, refresh_token, expires_at))
 
