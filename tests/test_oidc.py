@@ -395,6 +395,24 @@ def test_a_verified_email_links_the_local_account_and_no_group_no_entry(site):
 
 
 @pytest.mark.keycloak
+def test_keys_rotated_at_keycloak_are_fetched_without_a_restart(site):
+    provider = site.app.state.sso.provider
+    with client() as http:  # signed with the realm's first key: the JWKS is kept
+        assert http.get(provider_login(http, site, "an.editor", "an-dev-password")).status_code == 303
+    known = {k.kid for k in provider._keys.keys}
+    with site.admin() as admin:
+        realm = admin.get("").json()["id"]
+        admin.post("/components", json={
+            "name": "rotated", "providerId": "rsa-generated", "providerType": "org.keycloak.keys.KeyProvider",
+            "parentId": realm, "config": {"priority": ["500"], "keySize": ["2048"], "algorithm": ["RS256"]},
+        }).raise_for_status()
+    with client() as http:  # signed with the new key, which the kept JWKS lacks
+        assert http.get(provider_login(http, site, "an.editor", "an-dev-password")).status_code == 303
+        assert signed_in_as(http, site) == "an.editor"
+    assert {k.kid for k in provider._keys.keys} - known
+
+
+@pytest.mark.keycloak
 def test_wrong_state_and_replayed_code_are_refused(site):
     with client() as http:
         callback = provider_login(http, site, "an.editor", "an-dev-password")
