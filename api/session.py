@@ -51,9 +51,12 @@ def reader_of(request: Request) -> Account | None:
     token = session_token(request)
     account = request.app.state.services.accounts.by_session(token)
     sso = getattr(request.app.state, "sso", None)
-    if account is not None and sso is not None and not sso.alive(token):
-        return None
-    return account
+    if account is None or sso is None:
+        return account
+    checked = getattr(request.state, "sso_alive", None)  # asked once a request, however often read
+    if checked is None or checked[0] != token:
+        checked = request.state.sso_alive = (token, sso.alive(token))
+    return account if checked[1] else None
 
 
 def _browser(request: Request) -> str | None:
