@@ -95,6 +95,8 @@ def test_federated_accounts_on_each_store(tmp_path, store_kind):
         assert (account.name, account.role, account.languages) == ("nguyen.duc", Role.editor, ("bdq",))
         assert lib.services.accounts.by_session(session) == account
         assert federation.tokens(session)["refresh_token"] == "r1"
+        stored = lib.store.identities.tokens(lib.store.core.rows("SELECT digest FROM oidc_sessions")[0]["digest"])
+        assert "r1" not in stored["refresh_token"]  # kept sealed
         federation.renewed(session, Tokens("", "r2", time.time() + 120))
         assert federation.tokens(session)["refresh_token"] == "r2" and federation.tokens(session)["id_token"] == "id"
         again, _ = federation.sign_in(issuer, {**claims, "groups": ["tudien:contributor:mww"]}, "groups",

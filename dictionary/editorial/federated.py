@@ -14,6 +14,7 @@ the claims of an ID token it has checked.
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 import unicodedata
@@ -105,6 +106,34 @@ class Federation:
         self.rows = rows
         self.accounts = accounts
         self.audit = audit
+        self._key: bytes | None = None
+
+    # -- refresh tokens, kept sealed -------------------------------------------------------------
+    def _aead(self):
+        """AES-256-GCM under the store's own secret key for provider tokens: a copy of the
+        database alone gives no one a refresh token to sign in with."""
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        if self._key is None:
+            self._key = self.accounts.rows.secret_key("oidc tokens")
+        return AESGCM(self._key)
+
+    def _seal(self, token: str | None) -> str | None:
+        if token is None:
+            return None
+        nonce = secrets.token_bytes(12)
+        return base64.urlsafe_b64encode(nonce + self._aead().encrypt(nonce, token.encode(), b"refresh")).decode()
+
+    def _unseal(self, sealed: str | None) -> str | None:
+        from cryptography.exceptions import InvalidTag
+
+        if not sealed:
+            return None
+        raw = base64.urlsafe_b64decode(sealed)
+        try:
+            return self._aead().decrypt(raw[:12], raw[12:], b"refresh").decode()
+        except InvalidTag:
+            return None  # sealed under another key: the provider is asked for a new sign-in
 
     # -- a sign-in under way ---------------------------------------------------------------------
     def begin(self, next_path: str, at: float) -> tuple[str, str, str]:
@@ -193,14 +222,16 @@ class Federation:
         if replacing:
             self.accounts.sign_out(replacing)
         self.accounts.rows.add_session(_digest(token), name, expires, client)
-        self.rows.keep_tokens(_digest(token), issuer, subject, tokens.id_token, tokens.refresh_token,
+        self.rows.keep_tokens(_digest(token), issuer, subject, tokens.id_token, self._seal(tokens.refresh_token),
                               tokens.expires_at)
         return self.accounts.get(name), token
 
     # -- the session's life ---------------------------------------------------------------------
     def tokens(self, session: str | None) -> dict | None:
-        """What the session ``session`` keeps of the provider (None: a local session)."""
-        return self.rows.tokens(_digest(session)) if session else None
+        """What the session ``session`` keeps of the provider (None: a local session), its refresh
+        token unsealed."""
+        row = self.rows.tokens(_digest(session)) if session else None
+        return None if row is None else {**row, "refresh_token": self._unseal(row["refresh_token"])}
 
     def signed_out(self, session: str | None) -> None:
         """Forget what a session that ended kept of the provider (its refresh token above all)."""
@@ -208,7 +239,8 @@ class Federation:
             self.rows.forget_tokens(_digest(session))
 
     def renewed(self, session: str, tokens: Tokens) -> None:
-        self.rows.renewed(_digest(session), tokens.id_token or None, tokens.refresh_token, tokens.expires_at)
+        self.rows.renewed(_digest(session), tokens.id_token or None, self._seal(tokens.refresh_token),
+                          tokens.expires_at)
 
     def end(self, session: str, issuer: str, reason: str) -> None:
         """End a session the provider no longer vouches for, audited."""
