@@ -60,6 +60,34 @@ def test_roles_and_languages_from_the_claim():
         assert grants(nothing) is None
 
 
+def test_the_settings_wire_the_sign_in_page(tmp_path):
+    """From the environment to the pages: the button, local passwords off, a provider that does not
+    answer (nothing listens on its port) a clear 503 page, never a 500."""
+    from fastapi.testclient import TestClient
+
+    from tudien.wiring import create_app as wire
+
+    env = {"TUDIEN_DATA_DIR": str(tmp_path / "data"), "TUDIEN_OIDC_ISSUER": f"http://127.0.0.1:{free_port()}/realms/x",
+           "TUDIEN_OIDC_CLIENT_ID": "tudien", "TUDIEN_OIDC_CLIENT_SECRET": "s", "TUDIEN_LOCAL_PASSWORDS": "0"}
+    lib = Library(tmp_path / "data")
+    try:
+        app = wire(Settings.from_env(env), lib.services)
+        with TestClient(app) as http:
+            page = http.get("/dang-nhap")
+            assert "Đăng nhập bằng tài khoản cơ quan" in page.text and 'name="password"' not in page.text
+            down = http.get("/dang-nhap/oidc", follow_redirects=False)
+            assert down.status_code == 503 and "Không kết nối được với hệ thống đăng nhập" in down.text
+            assert "Tạm thời chưa phục vụ được" in down.text
+            forged = http.get("/dang-nhap/oidc/ve", params={"state": "x", "code": "y"})
+            assert forged.status_code == 400 and "state" in forged.text
+        plain = wire(Settings.from_env({"TUDIEN_DATA_DIR": str(tmp_path / "data")}), lib.services)
+        with TestClient(plain) as http:
+            assert "tài khoản cơ quan" not in http.get("/dang-nhap").text
+            assert http.get("/dang-nhap/oidc").status_code == 404
+    finally:
+        lib.close()
+
+
 def test_an_admin_sets_the_email_to_link_by(tmp_path, capsys):
     from tudien.cli import main
 
