@@ -45,8 +45,18 @@ def session_token(request: Request) -> str | None:
 
 
 def reader_of(request: Request) -> Account | None:
-    """The account of the browser's session, or None."""
-    return request.app.state.services.accounts.by_session(session_token(request))
+    """The account of the browser's session, or None.  A session signed in through the identity
+    provider goes on only while the provider vouches for it (:meth:`api.oidc.SingleSignOn.alive`:
+    at its tokens' expiry the provider is asked again)."""
+    token = session_token(request)
+    account = request.app.state.services.accounts.by_session(token)
+    sso = getattr(request.app.state, "sso", None)
+    if account is None or sso is None:
+        return account
+    checked = getattr(request.state, "sso_alive", None)  # asked once a request, however often read
+    if checked is None or checked[0] != token:
+        checked = request.state.sso_alive = (token, sso.alive(token))
+    return account if checked[1] else None
 
 
 def _browser(request: Request) -> str | None:

@@ -214,5 +214,7 @@ def test_an_account_of_an_identity_provider_skips_the_local_factor(world):
     token = accounts.start_session("tran.q", "10.0.0.1", "Firefox trên Linux")
     assert accounts.by_session(token).external and accounts.pending(token) is None
     assert accounts.two_factor.status("tran.q")["external"]
-    # even by password (were local passwords left on), the provider's factor stands for the local one
-    assert page_sign_in(http, SITE, "tran.q", PASSWORDS["tran.q"]).headers["location"] == "/duyet"
+    # its provider checks who it is and its second factor: a password kept here no longer signs it
+    # in (that would skip both), even the right one
+    refused = page_sign_in(http, SITE, "tran.q", PASSWORDS["tran.q"])
+    assert refused.status_code == 422 and "tài khoản cơ quan" in refused.text

@@ -68,8 +68,14 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from api.ratelimit import Rule
 
     rules = {kind: Rule(per_minute, burst) for kind, (per_minute, burst) in settings.rate_limits.items()}
-    return make(services or open_services(settings), rate_limits=rules, public_url=settings.public_url,
-                timezone=settings.timezone)
+    services = services or open_services(settings)
+    sso = None
+    if settings.oidc is not None:
+        from api.oidc import SingleSignOn
+
+        sso = SingleSignOn(settings.oidc, services.federation)
+    return make(services, rate_limits=rules, public_url=settings.public_url, timezone=settings.timezone,
+                sso=sso, local_passwords=settings.local_passwords)
 
 
 def serving_services(settings: Settings) -> Services:

@@ -41,12 +41,17 @@ from .pages import SPECIAL_LETTERS, _context, render
 
 router = APIRouter(include_in_schema=False)
 
+LOCAL_OFF = "Đăng nhập bằng mật khẩu của Từ điển DTTS đã tắt; hãy đăng nhập bằng tài khoản cơ quan."
 BAD_FORM = "Biểu mẫu đã hết hạn hoặc không đến từ trang này; hãy tải lại trang rồi gửi lại."
 
 
 def _local(path: str | None) -> str:
     """Where to go back to after signing in: a path of this site only."""
     return path if path and path.startswith("/") and not path.startswith("//") and "\\" not in path else "/duyet"
+
+
+def _site(request: Request) -> str:
+    return request.app.state.public_url or str(request.base_url).rstrip("/")
 
 
 def _sign_in_first(request: Request) -> RedirectResponse:
@@ -132,7 +137,9 @@ def _after_password(request: Request, token: str | None, next: str | None) -> st
 def sign_in_page(request: Request, search: SearchDep, next: str | None = None):
     if request.app.state.services.accounts.pending(session_token(request)) is not None:
         return RedirectResponse(_after_password(request, session_token(request), next), status_code=303)
-    return render(request, "dang-nhap.html", _context(request, search, next=_local(next), name="", error=None))
+    return render(request, "dang-nhap.html", _context(request, search, next=_local(next), name="", error=None,
+                                                      sso=request.app.state.sso is not None,
+                                                      local=request.app.state.local_passwords))
 
 
 @router.post("/dang-nhap", response_class=HTMLResponse)
@@ -140,6 +147,8 @@ def sign_in(request: Request, search: SearchDep, name: str = Form(""), password:
             csrf: str = Form(""), next: str = Form("/duyet")):
     if not csrf_ok(request, csrf):
         return _refused(request, search, BAD_FORM, 403)
+    if not request.app.state.local_passwords:
+        return _refused(request, search, LOCAL_OFF, 403)
     accounts = request.app.state.services.accounts
     try:
         _, token = accounts.sign_in(name, password, client_of(request) or "?", replacing=session_token(request),
@@ -149,7 +158,8 @@ def sign_in(request: Request, search: SearchDep, name: str = Form(""), password:
             else (422, None) if isinstance(exc, InvalidAccount) else (401, None)
         shown = "" if isinstance(exc, InvalidAccount) else name.strip()  # a name refused is not echoed
         return render(request, "dang-nhap.html", _context(request, search, next=_local(next), name=shown,
-                                                          error=str(exc)), status_code=status, headers=headers)
+                                                          error=str(exc), sso=request.app.state.sso is not None,
+                                                          local=True), status_code=status, headers=headers)
     response = RedirectResponse(_after_password(request, token, next), status_code=303)
     open_session(request, response, token)
     return response
@@ -159,8 +169,12 @@ def sign_in(request: Request, search: SearchDep, name: str = Form(""), password:
 def sign_out(request: Request, search: SearchDep, csrf: str = Form("")):
     if not csrf_ok(request, csrf):
         return _refused(request, search, BAD_FORM, 403)
-    request.app.state.services.accounts.sign_out(session_token(request))
-    response = RedirectResponse("/", status_code=303)
+    sso, token = request.app.state.sso, session_token(request)
+    # signed in through the provider: signed out there too (RP-initiated logout), then back here
+    there = sso.sign_out_url(token, _site(request) + "/") if sso is not None else None
+    request.app.state.services.accounts.sign_out(token)
+    request.app.state.services.federation.signed_out(token)  # its provider tokens are not kept
+    response = RedirectResponse(there or "/", status_code=303)
     close_session(request, response)
     return response
 

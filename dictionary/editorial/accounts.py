@@ -236,6 +236,9 @@ class Accounts(SecondStep):
             raise WrongPassword() from None
         self.rows.clear_sign_in_failures(name, client)
         row = self.rows.account(account.name) or {}
+        if row.get("external"):  # its provider checks who it is, and its second factor: not a password here
+            raise InvalidAccount("Tài khoản này đăng nhập bằng tài khoản cơ quan: hãy chọn «Đăng nhập bằng "
+                                 "tài khoản cơ quan».")
         stage = self.two_factor.needed_at_sign_in(row)
         return account, self._open(account.name, client, agent, stage, replacing, now)
 

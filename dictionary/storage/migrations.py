@@ -18,6 +18,7 @@ import orjson
 from dictionary.errors import DictionaryError
 from dictionary.storage.chain import chain_existing
 from dictionary.storage.growth_tables import CLIP_REVIEW, GROWTH
+from dictionary.storage.sso_tables import SINGLE_SIGN_ON
 
 
 class SchemaTooNew(DictionaryError):
@@ -51,6 +52,14 @@ def _two_factor(db: sqlite3.Connection) -> None:
             db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
     for statement in statements(TWO_FACTOR):
         db.execute(statement)
+
+
+def _single_sign_on(db: sqlite3.Connection) -> None:
+    """14: single sign-on (:data:`SINGLE_SIGN_ON`; an ``email`` column already there is kept)."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(accounts)")}
+    for statement in statements(SINGLE_SIGN_ON):
+        if not (statement.startswith("ALTER TABLE accounts ADD COLUMN email") and "email" in have):
+            db.execute(statement)
 
 
 def statements(script: str) -> list[str]:
@@ -341,6 +350,10 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 13: two-factor sign-in (a TOTP secret, one-time recovery codes kept as digests, an account
     # whose provider checks the second factor) and sessions that end when idle
     _two_factor,
+    # 14: single sign-on: sign-ins under way at the provider, the provider's accounts linked to
+    # local ones, each provider session's tokens and their expiry, and an account's e-mail (to
+    # link by, when an admin allows it)
+    _single_sign_on,
 )
 VERSION = len(MIGRATIONS)
 

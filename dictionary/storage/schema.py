@@ -27,6 +27,7 @@ from dictionary.storage.migrations import (
     migrate_sqlite,
     statements,
 )
+from dictionary.storage.sso_tables import SINGLE_SIGN_ON
 
 __all__ = ["MIGRATIONS", "VERSION", "SchemaTooNew", "StoreState", "migrate", "peek"]
 
@@ -115,6 +116,7 @@ PG_MIGRATIONS: dict[int, str | Callable] = {
     + ";CREATE INDEX IF NOT EXISTS audio_clips_review ON audio_clips(review)",
     12: _audit_chain_pg,
     13: _two_factor_pg,
+    14: SINGLE_SIGN_ON.replace("REAL", "DOUBLE PRECISION").replace("ADD COLUMN email", "ADD COLUMN IF NOT EXISTS email"),
 }
 
 

@@ -40,6 +40,11 @@ def add_users(commands: Commands) -> None:
     p.add_argument("name")
     p.add_argument("--end", metavar="HANDLE", help="the session to end (its handle, from the list), or 'all'")
     p.set_defaults(func=cmd_users_sessions)
+    p = users.add_parser("email", help="the e-mail a first single sign-on may link the account by "
+                         "(with TUDIEN_OIDC_LINK_EMAIL=1); '-' clears it")
+    p.add_argument("name")
+    p.add_argument("email")
+    p.set_defaults(func=cmd_users_email)
 
 
 def cmd_users_add(args, settings: Settings) -> int:
@@ -107,4 +112,11 @@ def cmd_users_sessions(args, settings: Settings) -> int:
     rows = [("handle", "started", "last used", "browser")]
     rows += [(s["handle"], s["created_at"], s["last_used"], s["agent"] or "?") for s in sessions]
     table(rows)
+    return 0
+
+
+def cmd_users_email(args, settings: Settings) -> int:
+    email = None if args.email == "-" else args.email.strip()
+    open_services(settings).federation.set_email(args.name, email, actor=cli_actor())
+    print(f"e-mail of {args.name!r} {'cleared' if email is None else 'set to ' + repr(email)}")
     return 0
