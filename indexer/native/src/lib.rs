@@ -7,13 +7,14 @@ mod ranking;
 mod search;
 
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
 use ranking::{Cand, Facts as RankFacts, Outcome};
-use search::{Engine, Fields, Plan, Scope};
+use search::{Engine, Fields, Plan, Scope, View};
 
 type PyPlan = (String, String, String, Vec<String>, Vec<(Option<String>, Option<Vec<String>>)>, u8, usize, bool);
 type PyCand = (i64, i64, i64, i64, i64, i64, i64);
@@ -114,6 +115,7 @@ impl Facts {
 struct Searcher {
     reader: IndexReader,
     fields: Fields,
+    view: RwLock<Arc<View>>, // the last commit read, with its keys
 }
 
 #[pymethods]
@@ -125,26 +127,32 @@ impl Searcher {
             let fields = Fields::of(&index.schema()).map_err(engine_err)?;
             let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()
                 .map_err(engine_err)?;
-            Ok(Searcher { reader, fields })
+            let view = RwLock::new(Arc::new(View::of(reader.searcher()).map_err(engine_err)?));
+            Ok(Searcher { reader, fields, view })
         })
     }
 
     /// Read the index's last commit.
     fn reload(&self, py: Python<'_>) -> PyResult<()> {
-        py.detach(|| self.reader.reload().map_err(engine_err))
+        py.detach(|| {
+            self.reader.reload().map_err(engine_err)?;
+            let view = Arc::new(View::of(self.reader.searcher()).map_err(engine_err)?);
+            *self.view.write().unwrap_or_else(|e| e.into_inner()) = view;
+            Ok(())
+        })
     }
 
     #[getter]
     fn num_docs(&self) -> u64 {
-        self.reader.searcher().num_docs()
+        self.view().searcher.num_docs()
     }
 
     /// EmbeddedBackend.candidates: one plan's candidates, unranked.
     fn candidates(&self, py: Python<'_>, plan: PyPlan) -> PyResult<Vec<PyCand>> {
         let plan = plan_of(plan);
         let found = py.detach(|| {
-            let searcher = self.reader.searcher();
-            Engine { searcher: &searcher, fields: &self.fields }.candidates(&plan)
+            let view = self.view();
+            Engine { view: &view, fields: &self.fields }.candidates(&plan)
         }).map_err(engine_err)?;
         Ok(found.iter().map(py_cand).collect())
     }
@@ -161,8 +169,8 @@ impl Searcher {
         let ask = Ask { with_typing, without_typing, typing_if_found, marked, word, offset, limit, pool };
         let facts = &facts.get().inner;
         let outcome = py.detach(|| {
-            let searcher = self.reader.searcher();
-            let engine = Engine { searcher: &searcher, fields: &self.fields };
+            let view = self.view();
+            let engine = Engine { view: &view, fields: &self.fields };
             let main = engine.candidates(&plan).map_err(engine_err)?;
             gather(main, |i| {
                 let reading = readings.get(i).ok_or_else(|| PyValueError::new_err("no such reading"))?;
@@ -170,6 +178,12 @@ impl Searcher {
             }, &ask, facts)
         })?;
         Ok(py_outcome(outcome))
+    }
+}
+
+impl Searcher {
+    fn view(&self) -> Arc<View> {
+        self.view.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 

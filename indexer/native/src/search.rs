@@ -3,10 +3,12 @@
 //! same order (the top ``cap`` by score, equal scores lowest address first: shortest key first).
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use tantivy::collector::{MultiCollector, TopDocs};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery, TermSetQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, Value};
+use tantivy::columnar::ColumnValues;
 use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
 
 use crate::ranking::{Cand, EXACT, FOLD, FUZZY, PREFIX, TONE, WORDS};
@@ -36,12 +38,31 @@ pub struct Plan {
     pub prefix: bool,
 }
 
+/// A searcher with the packed key of every document at hand (the "key" fast field, one column
+/// per segment): made when the index is opened or reloaded.
+pub struct View {
+    pub searcher: Searcher,
+    keys: Vec<Arc<dyn ColumnValues<u64>>>,
+}
+
+impl View {
+    pub fn of(searcher: Searcher) -> tantivy::Result<View> {
+        let keys = searcher.segment_readers().iter()
+            .map(|segment| Ok(segment.fast_fields().u64("key")?.first_or_default_col(0)))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(View { searcher, keys })
+    }
+
+    fn key(&self, address: DocAddress) -> u64 {
+        self.keys[address.segment_ord as usize].get_val(address.doc_id)
+    }
+}
+
 /// The schema's fields (indexer/embedded_docs.key_schema), by side: h (headwords), g (glosses).
 pub struct Fields {
     side: [[Field; 5]; 2], // 0, 1, 2, p, w
     lang: Field,
     glang: Field,
-    key: Field,
 }
 
 impl Fields {
@@ -51,7 +72,7 @@ impl Fields {
             Ok([get(&format!("{s}0"))?, get(&format!("{s}1"))?, get(&format!("{s}2"))?,
                 get(&format!("{s}p"))?, get(&format!("{s}w"))?])
         };
-        Ok(Fields { side: [side("h")?, side("g")?], lang: get("lang")?, glang: get("glang")?, key: get("key")? })
+        Ok(Fields { side: [side("h")?, side("g")?], lang: get("lang")?, glang: get("glang")? })
     }
 }
 
@@ -106,7 +127,7 @@ pub fn within_one(a: &str, b: &str) -> bool {
 }
 
 pub struct Engine<'a> {
-    pub searcher: &'a Searcher,
+    pub view: &'a View,
     pub fields: &'a Fields,
 }
 
@@ -136,16 +157,12 @@ impl Engine<'_> {
     fn collect(&self, query: &dyn Query, cap: usize) -> tantivy::Result<Vec<(Score, DocAddress)>> {
         let mut collector = MultiCollector::new();
         let handle = collector.add_collector(TopDocs::with_limit(cap.max(1)).and_offset(0).order_by_score());
-        let mut fruit = self.searcher.search(query, &collector)?;
+        let mut fruit = self.view.searcher.search(query, &collector)?;
         Ok(handle.extract(&mut fruit))
     }
 
     fn doc(&self, address: DocAddress) -> tantivy::Result<TantivyDocument> {
-        self.searcher.doc::<TantivyDocument>(address)
-    }
-
-    fn key_of(&self, doc: &TantivyDocument) -> u64 {
-        doc.get_first(self.fields.key).and_then(|v| v.as_u64()).unwrap_or(0)
+        self.view.searcher.doc::<TantivyDocument>(address)
     }
 
     fn push(&self, out: &mut Vec<Cand>, key: u64, tier: u8, distance: u8, loose: u8) {
@@ -160,8 +177,7 @@ impl Engine<'_> {
     fn take(&self, out: &mut Vec<Cand>, hits: &[(Score, DocAddress)], tier: Option<u8>, distance: u8)
         -> tantivy::Result<()> {
         for (score, address) in hits {
-            let key = self.key_of(&self.doc(*address)?);
-            self.push(out, key, tier.unwrap_or_else(|| tier_of_score(*score)), distance, 0);
+            self.push(out, self.view.key(*address), tier.unwrap_or_else(|| tier_of_score(*score)), distance, 0);
         }
         Ok(())
     }
@@ -231,16 +247,19 @@ impl Engine<'_> {
                 self.take(&mut out, &closer, Some(FUZZY), 1)?;
             }
             for (score, address) in &hits {
-                let doc = self.doc(*address)?;
                 let mut loose = looseness_of_score(*score);
+                // Every key within distance 1 with diacritics is among these hits (folding
+                // never adds an edit), so comparing their stored keys answers without a second
+                // walk of the term dictionary.
                 if compare {
+                    let doc = self.doc(*address)?;
                     let theirs = doc.get_first(f.side[0][1]).or_else(|| doc.get_first(f.side[1][1]))
                         .and_then(|v| v.as_str()).unwrap_or("");
                     if within_one(theirs, &plan.tone) {
                         loose = 0;
                     }
                 }
-                self.push(&mut out, self.key_of(&doc), FUZZY, distance, loose);
+                self.push(&mut out, self.view.key(*address), FUZZY, distance, loose);
             }
         }
         Ok(out)
