@@ -1,4 +1,6 @@
-"""The embedded backend: a tantivy index on disk, used as a candidate generator.
+"""The embedded backend: a tantivy index on disk, written with tantivy-py and searched by the
+search core (``tudien_core``, built from ``indexer/native`` on the same tantivy version), which
+runs every stage of a query and of its readings and ranks them in one call.
 
 Each key is one document (:mod:`indexer.embedded_docs` says what it holds).  Documents are
 written shortest key first, so the index's order is the order the by-length stages want (see
