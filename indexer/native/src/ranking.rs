@@ -63,7 +63,7 @@ pub fn rank(cands: &[Cand], facts: &Facts) -> Vec<(SortKey, Cand)> {
         }
     }
     let mut ordered: Vec<(SortKey, Cand)> = best.into_values().collect();
-    ordered.sort_unstable_by(|a, b| a.0.cmp(&b.0)); // keys end with the entry: no two are equal
+    ordered.sort_unstable_by_key(|item| item.0); // keys end with the entry: no two are equal
     ordered
 }
 
