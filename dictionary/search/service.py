@@ -1,7 +1,9 @@
 """The search service: validates a query, plans it, asks the backend, ranks, builds results.
 
-A query flows one way: normaliser → plan → backend (candidates) → shared ranker → entries from
-the store → results that say which field matched and how.
+A query flows one way: normaliser → plans (the query's and its readings') → the search core
+(candidates and the shared ranking in one call on the embedded engine; another engine's
+candidates ranked by the same core) → entries from the store → results that say which field
+matched and how.
 """
 
 from __future__ import annotations
