@@ -32,10 +32,12 @@ class App(FastAPI):
 
 
 def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None,
-               public_url: str | None = None, timezone: str = "Asia/Ho_Chi_Minh") -> FastAPI:
+               public_url: str | None = None, timezone: str = "Asia/Ho_Chi_Minh", sso=None,
+               local_passwords: bool = True) -> FastAPI:
     """The ASGI app over ``services``; ``rate_limits`` override the per-client limits of
     :mod:`api.ratelimit`; ``public_url`` is the address absolute links are made from (None: links
-    are paths; never the request's Host)."""
+    are paths; never the request's Host); ``sso`` the sign-in through the identity provider
+    (:class:`api.oidc.SingleSignOn`, None: none); ``local_passwords=False`` refuses local passwords."""
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         services.follower.start()  # the index follows writes made by other workers too
@@ -46,6 +48,8 @@ def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None
         services.packs.stop()
         services.follower.stop()
         services.translator.close()  # a translation process of its own ends with the server
+        if sso is not None:
+            sso.close()
 
     app = App(
         lifespan=lifespan,
@@ -55,6 +59,13 @@ def create_app(services: Services, *, rate_limits: dict[str, Rule] | None = None
         default_response_class=JSON,
     )
     app.state.services = services
+    app.state.sso = sso
+    if sso is not None:  # the sign-out form goes on to the provider's sign-out page
+        from urllib.parse import urlsplit
+
+        issuer = urlsplit(sso.issuer)
+        app.state.form_origins = f"{issuer.scheme}://{issuer.netloc}"
+    app.state.local_passwords = local_passwords
     app.state.timezone = timezone  # the desk's times are shown in it (TUDIEN_TIMEZONE)
     app.state.gate = Gate()
     app.state.rate_limiter = RateLimiter(rate_limits)

@@ -46,6 +46,7 @@ from dictionary.errors import (
     NotSignedIn,
     PreconditionRequired,
     RevisionNotFound,
+    SessionNotFound,
     SpeechUnavailable,
     StaleRevision,
     StoreUnavailable,
@@ -55,6 +56,7 @@ from dictionary.errors import (
     UnknownLanguage,
     UsePack,
     WeakETag,
+    WrongCode,
     WrongPassword,
 )
 from dictionary.model import PATTERN_MESSAGES
@@ -86,10 +88,12 @@ STATUS_OF: tuple[tuple[type[DictionaryError], int, str], ...] = (
     (NoAudio, 404, "no_audio"),
     (NotSignedIn, 401, "unauthenticated"),
     (WrongPassword, 401, "wrong_password"),
+    (WrongCode, 401, "wrong_code"),
     (TooManySignIns, 429, "too_many_sign_ins"),
     (Forbidden, 403, "forbidden"),
     (AccountExists, 409, "account_exists"),
     (AccountNotFound, 404, "account_not_found"),
+    (SessionNotFound, 404, "session_not_found"),
     (InvalidAccount, 422, "invalid_account"),
     (AudioTooLarge, 413, "audio_too_large"),
     (AudioRejected, 415, "audio_rejected"),

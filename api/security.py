@@ -12,6 +12,10 @@ bearer token, an API key, the session cookie), every page (each holds the browse
 and the name of whoever is signed in) and every answer that sets a cookie is ``Cache-Control:
 private, no-store``, and pages vary on ``Cookie`` as the routes whose answer depends on the reader
 do (``api.deps.VARY``).  Public answers keep the caching their routes give them.
+
+With single sign-on, the sign-out form's answer sends the browser on to the identity provider's
+sign-out page: browsers hold a form's redirects to ``form-action`` too, so the pages' policy then
+allows the provider's origin there (``app.state.form_origins``) and nowhere else.
 """
 
 from __future__ import annotations
@@ -78,6 +82,9 @@ class SecurityHeaders:
                     policy = DOCS_POLICY
                 elif page:
                     policy = PAGE_POLICY
+                    extra = getattr(getattr(scope.get("app"), "state", None), "form_origins", "")
+                    if extra:
+                        policy = policy.replace("form-action 'self'", f"form-action 'self' {extra}")
                 else:
                     policy = DATA_POLICY
                 headers = _private(headers, page and not path.startswith(DOCS), credentialed)

@@ -25,7 +25,7 @@ import secrets
 from fastapi import Request
 from fastapi.responses import Response
 
-from dictionary.editorial.accounts import SESSION_HOURS, Account
+from dictionary.editorial.accounts import Account
 
 SESSION = "tudien_session"  # the cookies' names over HTTP; over HTTPS, with HOST_PREFIX
 CSRF = "tudien_csrf"
@@ -45,8 +45,18 @@ def session_token(request: Request) -> str | None:
 
 
 def reader_of(request: Request) -> Account | None:
-    """The account of the browser's session, or None."""
-    return request.app.state.services.accounts.by_session(session_token(request))
+    """The account of the browser's session, or None.  A session signed in through the identity
+    provider goes on only while the provider vouches for it (:meth:`api.oidc.SingleSignOn.alive`:
+    at its tokens' expiry the provider is asked again)."""
+    token = session_token(request)
+    account = request.app.state.services.accounts.by_session(token)
+    sso = getattr(request.app.state, "sso", None)
+    if account is None or sso is None:
+        return account
+    checked = getattr(request.state, "sso_alive", None)  # asked once a request, however often read
+    if checked is None or checked[0] != token:
+        checked = request.state.sso_alive = (token, sso.alive(token))
+    return account if checked[1] else None
 
 
 def _browser(request: Request) -> str | None:
@@ -84,7 +94,8 @@ def csrf_ok(request: Request, sent: str | None) -> bool:
 
 def open_session(request: Request, response: Response, token: str) -> None:
     """Give the browser its new session, and a new CSRF value: every token of before stops."""
-    response.set_cookie(cookie_name(request, SESSION), token, max_age=SESSION_HOURS * 3600, httponly=True,
+    longest = int(request.app.state.services.accounts.policy.longest)
+    response.set_cookie(cookie_name(request, SESSION), token, max_age=longest, httponly=True,
                         samesite="lax", secure=_secure(request), path="/")
     _set_csrf(request, response, secrets.token_urlsafe(24))
 

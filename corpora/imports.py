@@ -50,22 +50,22 @@ class Imports:
         reports = [self.import_file(path, fmt, index=False, **options) for path, fmt, options in files]
         return reports, self.follower.catch_up(index_progress)
 
-    def load_sample(self, *, force: bool = False) -> tuple[bool, CaughtUp | None]:
+    def load_sample(self, *, force: bool = False, actor: str = "import") -> tuple[bool, CaughtUp | None]:
         """The sample corpus, unless it is loaded already (all of it again with ``force``); then
         the index brought up to date when anything was imported or it is behind."""
         from .sample import load_sample
 
-        loaded = load_sample(self.collection, force=force)
+        loaded = load_sample(self.collection, force=force, actor=actor)
         return loaded, self.catch_up_if(loaded)
 
     def load_open(self, names: list[str] | None = None, *, force: bool = False, progress: Callable | None = None,
-                  index_progress: Callable | None = None,
+                  index_progress: Callable | None = None, actor: str = "import:corpora",
                   ) -> tuple[list[tuple[OpenDataset, ImportReport | str]], CaughtUp | None]:
         """The open word lists shipped with the project (:func:`corpora.open.load_open`); then the
         index brought up to date when anything was imported or it is behind."""
         from .open import load_open
 
-        done = load_open(self.collection, names, force=force, progress=progress)
+        done = load_open(self.collection, names, force=force, progress=progress, actor=actor)
         loaded = any(not isinstance(report, str) for _, report in done)
         return done, self.catch_up_if(loaded, index_progress)
 

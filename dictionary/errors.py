@@ -132,6 +132,11 @@ class AccountNotFound(DictionaryError):
         super().__init__(f"Không có tài khoản nào mang tên {name!r}.")
 
 
+class SessionNotFound(DictionaryError):
+    def __init__(self, handle: str) -> None:
+        super().__init__(f"Không có phiên đăng nhập nào mã {handle!r} (có thể phiên đã kết thúc).")
+
+
 class InvalidAccount(DictionaryError):
     """An account's fields are wrong; the message names the field."""
 
@@ -150,6 +155,15 @@ class WrongPassword(AccessDenied):
 
     def __init__(self) -> None:
         super().__init__("Tên đăng nhập hoặc mật khẩu không đúng.")
+
+
+class WrongCode(AccessDenied):
+    """A second-factor code (from the authenticator app, or a recovery code) that is not right,
+    was already used, or came too late."""
+
+    def __init__(self) -> None:
+        super().__init__("Mã xác thực không đúng hoặc đã được dùng; hãy nhập mã mới trong ứng dụng xác thực, "
+                         "hoặc một mã khôi phục chưa dùng.")
 
 
 class TooManySignIns(AccessDenied):

@@ -19,6 +19,8 @@ from dictionary.collection import Collection
 from dictionary.editorial.accounts import Accounts
 from dictionary.editorial.audit_trail import AuditTrail
 from dictionary.editorial.editing import Editing
+from dictionary.editorial.federated import Federation
+from dictionary.editorial.policy import Policy
 from dictionary.editorial.review import TeamRules
 from dictionary.growth.campaigns import RecordingCampaigns
 from dictionary.growth.coverage import Coverage
@@ -60,13 +62,14 @@ class Services:
     campaigns: RecordingCampaigns
     coverage: Coverage
     audit: AuditTrail  # the audit log exported and its chain verified
+    federation: Federation  # accounts and sessions signed in through the identity provider
     storage: Storage  # to close: the services hold its rooms
 
     @classmethod
     def compose(cls, storage: Storage, backend: Backend, audio_root: Path, synthesiser: Synthesiser,
                 limits: Limits | None = None, service_keys: tuple[str, ...] = (),
                 packs_root: Path | None = None, pack_interval: float = 10.0, four_eyes: bool = True,
-                demand: DemandSettings | None = None) -> Services:
+                demand: DemandSettings | None = None, sign_in: Policy | None = None) -> Services:
         entries, feed = storage.entries, storage.feed
         search = SearchService(entries, backend)
         follower = Follower(entries, feed, backend)
@@ -75,15 +78,17 @@ class Services:
         packs = PackShelf(entries, feed, packs_root or Path(audio_root).parent / "packs", audio=audio,
                           interval=pack_interval)
         demand = demand or DemandSettings()
+        accounts = Accounts(storage.accounts, service_keys, sign_in)
         worklist = Worklist(storage.demand, storage.requests, search, demand.days)
         return cls(backend, search, Collection(entries, storage.datasets, follower), audio, Translator(search),
-                   Accounts(storage.accounts, service_keys),
+                   accounts,
                    Editing(entries, storage.suggestions, storage.audit, follower,
                            TeamRules(storage.teams, four_eyes)), follower, packs,
                    LanguageCatalogue(entries, storage.browse),
                    Counter(storage.demand, demand, forget=worklist.forget_contacts),
                    worklist, RecordingCampaigns(storage.campaigns, entries, audio, public_changed=follower.changed),
-                   Coverage(storage.campaigns, worklist), AuditTrail(storage.audit), storage)
+                   Coverage(storage.campaigns, worklist), AuditTrail(storage.audit),
+                   Federation(storage.identities, accounts, storage.audit), storage)
 
     def close(self) -> None:
         self.demand.stop()  # what is buffered is written

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dictionary.storage.schema import StoreState
 
-LAYOUT = 4  # the index's schema, analysers and document order; an index of another layout is rebuilt
+LAYOUT = 5  # the index's schema, analysers and document order; an index of another layout is rebuilt
 POINTER = "CURRENT"  # names the folder of the current index
 META = "tudien-meta.json"  # in that folder: layout, store generation, documents, build time
 

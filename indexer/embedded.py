@@ -1,4 +1,6 @@
-"""The embedded backend: a tantivy index on disk, used as a candidate generator.
+"""The embedded backend: a tantivy index on disk, written with tantivy-py and searched by the
+search core (``tudien_core``, built from ``indexer/native`` on the same tantivy version), which
+runs every stage of a query and of its readings and ranks them in one call.
 
 Each key is one document (:mod:`indexer.embedded_docs` says what it holds).  Documents are
 written shortest key first, so the index's order is the order the by-length stages want (see
@@ -25,23 +27,15 @@ import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import tantivy
-from rapidfuzz.distance import OSA
+import tudien_core
 
 from dictionary.errors import IndexMissing
-from dictionary.search.ports import (
-    EDGE,
-    FUZZY_SCORE,
-    SAME_START_BONUS,
-    SCORE_OF,
-    KeyDoc,
-    looseness_of_score,
-    tier_of_score,
-)
-from dictionary.search.ranking import Candidate, QueryPlan, Scope, Tier
+from dictionary.search import native
+from dictionary.search.ports import KeyDoc
+from dictionary.search.ranking import Candidate, QueryPlan
 
 from .current import LAYOUT, META, POINTER, current_folder, read_meta, write_meta
-from .embedded_docs import document, key_schema, open_index, unpack
+from .embedded_docs import document, key_schema, open_index
 
 _WRITER_BUDGET = 2_000_000_000  # bytes; tantivy's limit for one thread is 4 GB
 _UPDATE_BUDGET = 50_000_000  # bytes; an update holds a few entries' documents
@@ -56,8 +50,7 @@ class EmbeddedBackend:
         self.root = Path(root)
         self.schema = key_schema()
         self._lock = threading.Lock()
-        self._index: tantivy.Index | None = None
-        self._searcher: tantivy.Searcher | None = None
+        self._searcher: tudien_core.Searcher | None = None
         self._current: str | None = None
         self._meta: dict = {}
         self._checked = 0.0
@@ -76,33 +69,32 @@ class EmbeddedBackend:
     def _open_current(self) -> None:
         folder = current_folder(self.root)
         name = folder.name if folder is not None else None
-        if folder is not None and name == self._current and self._searcher is not None and self._index is not None:
+        if folder is not None and name == self._current and self._searcher is not None:
             stamp = self._commit_stamp(folder)
             if stamp != self._stamp:  # an update was committed: read it
                 meta = read_meta(folder)
                 if meta is not None:
-                    self._index.reload()
-                    self._meta, self._stamp, self._searcher = meta, stamp, self._index.searcher()
+                    self._searcher.reload()
+                    self._meta, self._stamp = meta, stamp
             return
         stamp = self._commit_stamp(folder) if folder is not None else ()
         meta = read_meta(folder) if folder is not None else None
         if meta is None:
-            self._index = self._searcher = None
+            self._searcher = None
             self._current = None
             return
         if meta.get("layout") != LAYOUT:  # written by an earlier version: not readable as it is
-            self._index = self._searcher = None
+            self._searcher = None
             self._current = None
             self._stale_layout = True
             return
         assert folder is not None  # a meta was read from it
-        index = open_index(self.schema, folder, reuse=True)
-        index.reload()
+        searcher = tudien_core.Searcher(str(folder))  # reads what tantivy-py wrote
         self._meta, self._stamp = meta, stamp
         self._stale_layout = False
-        self._index, self._searcher, self._current = index, index.searcher(), name
+        self._searcher, self._current = searcher, name
 
-    def searcher(self) -> tantivy.Searcher:
+    def searcher(self) -> tudien_core.Searcher:
         now = time.monotonic()
         if self._searcher is None or now - self._checked > _RECHECK:
             with self._lock:
@@ -138,7 +130,7 @@ class EmbeddedBackend:
         return self._meta.get("generation") if self._current is not None else None
 
     def close(self) -> None:
-        self._index = self._searcher = None
+        self._searcher = None
 
     # -- building ----------------------------------------------------------------------------
     def rebuild(self, docs: Iterable[KeyDoc], generation: int) -> int:
@@ -219,139 +211,24 @@ class EmbeddedBackend:
             self._checked = 0.0
             self._open_current()
 
-    # -- searching ---------------------------------------------------------------------------
-    def _scoped(self, plan: QueryPlan, build) -> tantivy.Query | None:
-        """``build(side)`` gives the stage's query on one side's fields; this adds each scope's
-        filters and joins the scopes."""
-        Q, Occur = tantivy.Query, tantivy.Occur
-        clauses = []
-        for scope in plan.scopes:
-            side = "g" if scope.gloss_language else "h"
-            query = build(side)
-            if query is None:
-                continue
-            must = [(Occur.Must, query)]
-            must.extend((Occur.Must, Q.const_score_query(f, 0.0)) for f in self._filters(scope))
-            clauses.append((Occur.Should, Q.boolean_query(must) if len(must) > 1 else query))
-        if not clauses:
-            return None
-        return clauses[0][1] if len(clauses) == 1 else Q.boolean_query(clauses)
-
-    def _filters(self, scope: Scope) -> list[tantivy.Query]:
-        Q, schema = tantivy.Query, self.schema
-        filters = []
-        if scope.gloss_language:
-            filters.append(Q.term_query(schema, "glang", scope.gloss_language))
-        if scope.languages:
-            filters.append(Q.term_set_query(schema, "lang", list(scope.languages)))
-        return filters
-
-    def _collect(self, searcher, query, cap):
-        """The first ``cap`` hits by score; equal scores come shortest key first (see _write)."""
-        hits = searcher.search(query, cap, count=False).hits
-        if not hits:
-            return [], []
-        addresses = [address for _, address in hits]
-        return [score for score, _ in hits], addresses
+    # -- searching: in the search core (indexer/native) ----------------------------------------
+    # Its stages are the ones this engine always ran, on the same index files: exact, tone and
+    # fold equality in one query whose constant scores tell the tiers apart; the folded key's
+    # prefix; every word of the query among a key's words; fuzzy on the folded key, distance 1,
+    # then 2 only when nothing closer was found, a match keeping the query's first two letters
+    # closer, and closer still one whose diacritics agree too.  Each stage keeps its first
+    # ``cap`` hits by score, equal scores lowest address first: shortest key first (see _write).
+    def candidates(self, plan: QueryPlan) -> list[Candidate]:
+        return [Candidate(*c) for c in self.searcher().candidates(native.plan_tuple(plan))]
 
     def candidates_many(self, plans: Sequence[QueryPlan]) -> list[list[Candidate]]:
         """Plan by plan: in process, several plans cost no more apart than together."""
         return [self.candidates(plan) for plan in plans]
 
-    def candidates(self, plan: QueryPlan) -> list[Candidate]:
-        searcher = self.searcher()
-        Q, Occur, schema = tantivy.Query, tantivy.Occur, self.schema
-        keys = plan.keys
-        out: list[Candidate] = []
-        entries: set[int] = set()
-
-        doc = searcher.doc
-
-        def take(addresses, tier_of, distance):
-            for address, tier in zip(addresses, tier_of, strict=True):
-                entry, length, pos, field = unpack(doc(address).get_first("key"))  # type: ignore[arg-type]  # every document has its key
-                out.append(Candidate(entry, tier, distance, 0, pos, length, field))
-                entries.add(entry)
-
-        # 1. exact, tone and fold equality in one query: constant scores tell the tiers apart.
-        def exact(side):
-            return Q.boolean_query(
-                [
-                    (Occur.Should, Q.const_score_query(Q.term_query(schema, side + "0", keys.exact), SCORE_OF[Tier.EXACT])),
-                    (Occur.Should, Q.const_score_query(Q.term_query(schema, side + "1", keys.tone), SCORE_OF[Tier.TONE])),
-                    (Occur.Should, Q.const_score_query(Q.term_query(schema, side + "2", keys.fold), SCORE_OF[Tier.FOLD])),
-                ]
-            )
-
-        query = self._scoped(plan, exact)
-        scores, addresses = self._collect(searcher, query, plan.cap)
-        take(addresses, [tier_of_score(s) for s in scores], 0)
-        fold = keys.fold
-        if not fold:
-            return out
-
-        # 2. prefix of the folded key, shortest first.
-        if plan.prefix:
-            if len(fold) <= EDGE:
-                query = self._scoped(plan, lambda side: Q.term_query(schema, side + "p", fold))
-            else:  # a prefix automaton of distance 0: cheap to build, unlike a regex
-                query = self._scoped(
-                    plan, lambda side: Q.fuzzy_term_query(schema, side + "2", fold, 0, True, True)
-                )
-            _, addresses = self._collect(searcher, query, plan.cap)
-            take(addresses, [Tier.PREFIX] * len(addresses), 0)
-
-        # 3. every word of the query among the key's words (multi-word keys only), shortest key
-        #    first like the other stages (a constant score: BM25 would rank by word frequencies,
-        #    which no other engine shares).
-        words = sorted(set(plan.words))
-        if words:
-            def all_words(side):
-                return Q.const_score_query(Q.boolean_query(
-                    [(Occur.Must, Q.term_query(schema, side + "w", w)) for w in words]
-                ), 1.0)
-
-            _, addresses = self._collect(searcher, self._scoped(plan, all_words), plan.cap)
-            take(addresses, [Tier.WORDS] * len(addresses), 0)
-
-        # 4. fuzzy on the folded key: distance 1, then distance 2 only for long queries that the
-        #    closer stages found nothing for (QueryPlan.wider_fuzzy).  A match that keeps the
-        #    query's first two letters is closer (typos fall less often on a word's beginning),
-        #    and a constant score tells the two apart in one query; closer still is a match whose
-        #    diacritics agree too, its key with diacritics within distance 1 of the query's
-        #    (loose 0).
-        check_tone = keys.tone != fold
-        for distance in range(1, plan.fuzzy + 1):
-            if distance > 1 and not plan.wider_fuzzy(len(entries)):
-                break
-
-            def fuzzy(side, d=distance):
-                return Q.boolean_query([
-                    (Occur.Must, Q.const_score_query(Q.fuzzy_term_query(schema, side + "2", fold, d, True), FUZZY_SCORE)),
-                    (Occur.Should, Q.const_score_query(Q.term_query(schema, side + "p", fold[:2]), SAME_START_BONUS)),
-                ])
-
-            scores, addresses = self._collect(searcher, self._scoped(plan, fuzzy), plan.cap)
-            compare = distance == 1 and check_tone and len(addresses) < plan.cap
-            if distance == 1 and check_tone and not compare:
-                # The cap cut the list: ask for the closest by diacritics on their own.
-                query = self._scoped(
-                    plan, lambda side: Q.fuzzy_term_query(schema, side + "1", keys.tone, 1, True)
-                )
-                _, closer = self._collect(searcher, query, plan.cap)
-                take(closer, [Tier.FUZZY] * len(closer), 1)  # loose 0: diacritics agree
-            for address, score in zip(addresses, scores, strict=True):
-                stored = doc(address)
-                entry, length, pos, field = unpack(stored.get_first("key"))  # type: ignore[arg-type]  # every document has its key
-                loose = looseness_of_score(score)
-                # Every key within distance 1 with diacritics is among these hits (folding never
-                # adds an edit), so comparing their stored keys answers without a second walk
-                # of the term dictionary.
-                if compare:
-                    theirs = stored.get_first("h1") or stored.get_first("g1")
-                    if OSA.distance(theirs, keys.tone, score_cutoff=1) <= 1:  # type: ignore[arg-type]  # every document stores h1 or g1
-                        loose = 0
-                out.append(Candidate(entry, Tier.FUZZY, distance, loose, pos, length, field))
-                entries.add(entry)
-        return out
-
+    def search_ranked(self, plan: QueryPlan, readings: list[QueryPlan], ask: native.Ask,
+                      ranking: native.Facts) -> native.Outcome:
+        """A whole search in one call: the stages of ``plan`` and of the readings ``ask``
+        wants, ranked, what matches as typed first."""
+        found = self.searcher().search(native.plan_tuple(plan), [native.plan_tuple(p) for p in readings],
+                                       *ask.args(), ranking, *ask.page())
+        return native.outcome(found)

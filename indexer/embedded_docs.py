@@ -2,8 +2,9 @@
 
 A key document holds the three precomputed keys as raw terms, short edge n-grams of the folded
 key (prefix look-ups of one to three letters would otherwise walk much of the term dictionary),
-the folded key's words, and, stored, the key with diacritics and one number packing the entry's
-row, the field, the key's place in its entry and its length (:func:`pack`).
+the folded key's words, stored, the key with diacritics, and, stored and as a fast field, one
+number packing the entry's row, the field, the key's place in its entry and its length
+(:func:`pack`).
 
 Headword and gloss keys live in separate fields (``h*`` and ``g*``) so that a fuzzy look-up walks
 only the term dictionary it needs.
@@ -33,9 +34,10 @@ def key_schema() -> tantivy.Schema:
         sb.add_text_field(side + "w", tokenizer_name="whitespace", index_option="basic")
     sb.add_text_field("lang", tokenizer_name="raw", index_option="basic")
     sb.add_text_field("glang", tokenizer_name="raw", index_option="basic")
-    # What a candidate needs, packed in one stored number: reading a stored document costs about
-    # two microseconds, while each fast-field read costs some 90 µs whatever the number of hits.
-    sb.add_unsigned_field("key", stored=True, indexed=False)
+    # What a candidate needs, packed in one number (see pack), read by the search core from its
+    # column for every hit: no stored document to decompress (it reads one only to compare a
+    # fuzzy hit's key with diacritics).  Stored too, for a look at the index from Python.
+    sb.add_unsigned_field("key", stored=True, indexed=False, fast=True)
     # the entry's row, indexed: a live update removes an entry's documents by it
     sb.add_integer_field("entry", stored=False, indexed=True)  # deletes by term match i64 terms
     return sb.build()

@@ -7,12 +7,17 @@ skipped real-data test fails the run: CI always has the data, so those tests mus
 Tests marked ``elasticsearch`` run against a real node: the one at ``TUDIEN_TEST_ES_URL`` if set,
 else one that ``scripts/elasticsearch`` starts on port 9250 for the session (and stops after).
 Where none can start (no Java, no network) they skip with the reason — except under CI.
+
+Tests marked ``keycloak`` sign in through a real Keycloak that ``scripts/keycloak`` starts once
+for the session on port 8190 (``TUDIEN_TEST_KEYCLOAK_PORT``) and stops after; skipped where it
+cannot start, except under CI.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,7 +30,8 @@ def pytest_sessionfinish(session, exitstatus):
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     stats = reporter.stats.get("skipped", []) if reporter else []
-    for marker, what in (("shared_data", "real-data"), ("elasticsearch", "Elasticsearch"), ("postgres", "PostgreSQL")):
+    for marker, what in (("shared_data", "real-data"), ("elasticsearch", "Elasticsearch"), ("postgres", "PostgreSQL"),
+                         ("keycloak", "Keycloak")):
         skipped = [r for r in stats if marker in r.keywords]
         if skipped:
             reporter.write_line(f"CI: {len(skipped)} {what} tests were skipped; they must run here", red=True)
@@ -90,6 +96,51 @@ def elastic_node():
         node.stop()
 
 
+
+
+KEYCLOAK_PORT = os.environ.get("TUDIEN_TEST_KEYCLOAK_PORT", "8190")
+
+
+class KeycloakServer:
+    """The real Keycloak of the single sign-on tests (scripts/keycloak), and the settings it printed."""
+
+    def __init__(self) -> None:
+        self.env = {**os.environ, "TUDIEN_KEYCLOAK_PORT": KEYCLOAK_PORT, "TUDIEN_PYTHON": sys.executable,
+                    "KC_BOOTSTRAP_ADMIN_USERNAME": "admin", "KC_BOOTSTRAP_ADMIN_PASSWORD": "admin-dev-password"}
+        self.url = f"http://127.0.0.1:{KEYCLOAK_PORT}"
+        self.settings: dict[str, str] = {}
+        self.started_here = False
+
+    def script(self, action: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(REPO / "scripts" / "keycloak"), action], env=self.env, capture_output=True,
+                              text=True, timeout=900)
+
+    def start(self) -> None:
+        was_running = self.script("status").returncode == 0
+        done = self.script("start")
+        if done.returncode != 0:
+            raise RuntimeError((done.stderr.strip().splitlines() or ["scripts/keycloak start failed"])[-1])
+        self.started_here = self.started_here or not was_running
+        last = done.stdout.strip().splitlines()[-1]
+        self.settings = dict(item.split("=", 1) for item in last.split())
+
+    def stop(self) -> None:
+        self.script("stop")
+
+
+@pytest.fixture(scope="session")
+def keycloak():
+    server = KeycloakServer()
+    try:
+        server.start()
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+        message = f"no Keycloak: {exc}"
+        if IN_CI:
+            pytest.fail(f"{message}; CI must run the single sign-on tests", pytrace=False)
+        pytest.skip(message)
+    yield server
+    if server.started_here:
+        server.stop()
 
 
 class PostgresServer:

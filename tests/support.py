@@ -26,6 +26,7 @@ from corpora.imports import Imports
 from corpora.sample import load_sample
 from corpora.tabular import Columns
 from dictionary.audio.synth import Espeak, Synthesiser
+from dictionary.editorial.policy import Policy
 from indexer.config import ElasticSettings
 from tudien.settings import Settings
 from tudien.wiring import create_app, open_services
@@ -72,10 +73,10 @@ class Library:
     def __init__(self, folder: Path, backend: str = "embedded", elastic: ElasticSettings | None = None,
                  *, api_keys: tuple[str, ...] = (), synthesiser: Synthesiser | None = None,
                  limits=None, rate_limits: dict[str, tuple[float, int]] | None = None,
-                 database_url: str | None = None) -> None:
+                 database_url: str | None = None, sign_in: Policy | None = None) -> None:
         self.settings = Settings(data_dir=folder, backend=backend, elastic=elastic or ElasticSettings(),
                                  api_keys=api_keys, rate_limits=NO_RATE_LIMITS if rate_limits is None else rate_limits,
-                                 database_url=database_url)
+                                 database_url=database_url, sign_in=sign_in or Policy())
         self.services = open_services(self.settings, synthesiser=synthesiser or offline_synthesiser(),
                                       limits=limits)
         self.store = self.services.storage  # the rooms, for tests that look at the rows themselves
@@ -221,3 +222,36 @@ def desk_site(folder: Path) -> Iterator[tuple[Library, str, dict[str, str]]]:
         server.terminate()
         server.wait(timeout=15)
         lib.close()
+
+
+# -- the pages' sign-in, two factors and all --------------------------------------------------------
+
+def form_token(html: str) -> str:
+    """The CSRF token of a page's forms."""
+    import re
+
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def page_sign_in(http, site: str, name: str, password: str):
+    """Post the sign-in form as a browser does (its page first, for the CSRF token); the answer."""
+    token = form_token(http.get(f"{site}/dang-nhap").text)
+    return http.post(f"{site}/dang-nhap", data={"name": name, "password": password, "csrf": token},
+                     follow_redirects=False)
+
+
+def enrol_second_factor(http, site: str, at: float | None = None) -> tuple[str, list[str]]:
+    """Enrol the signed-in (or sent-to-enrol) browser's account as a person does: read the secret
+    the enrolment page shows, give the code an authenticator computes from it (pyotp), and read
+    the recovery codes shown once.  (the secret, the recovery codes)"""
+    import re
+
+    import pyotp
+
+    page = http.get(f"{site}/tai-khoan/xac-thuc-hai-lop", follow_redirects=False)
+    assert page.status_code == 200, page.text
+    secret = re.search(r'<code id="secret">([A-Z2-7]+)</code>', page.text).group(1)
+    done = http.post(f"{site}/tai-khoan/xac-thuc-hai-lop", follow_redirects=False,
+                     data={"code": pyotp.TOTP(secret).at(at or time.time()), "csrf": form_token(page.text), "next": "/duyet"})
+    assert done.status_code == 200, done.text
+    return secret, re.findall(r"<li><code>([A-Z2-7-]{19})</code></li>", done.text)

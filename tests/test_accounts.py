@@ -119,6 +119,10 @@ def test_passwords_are_argon2_hashes_and_every_wrong_answer_is_the_same(world):
         accounts.by_password("khong-co", "sai-mat-khau")
     assert str(wrong.value) == str(unknown.value)
     assert tudien("users", "password", "pham.d", stdin="ngan\n")[0] == 1  # too short: refused
+    code, _, err = tudien("users", "password", "pham.d", stdin="mat-khau-11\n")  # 11 characters: one too few
+    assert code == 1 and "cần ít nhất 12 ký tự" in err
+    code, _, err = tudien("users", "password", "pham.d", stdin="qazwsxedcrfv\n")  # 12, but a common one
+    assert code == 1 and "mật khẩu phổ biến" in err
     assert tudien("users", "password", "pham.d", stdin="mat-khau-moi-dai\n")[0] == 0
     assert accounts.by_password("pham.d", "mat-khau-moi-dai").name == "pham.d"
     _, out, _ = tudien("users", "list")

@@ -16,6 +16,7 @@ from support import Library
 from corpora.sample import load_sample
 from dictionary.errors import WrongPassword
 from dictionary.storage import chain
+from dictionary.storage.schema import VERSION
 from dictionary.storage.store import Storage
 from tudien.cli import main
 
@@ -88,7 +89,7 @@ def test_the_migration_chains_the_records_kept_before_it(tmp_path, capsys):
         db.execute("PRAGMA user_version = 11")
     Storage(path).close()  # opening it for writing migrates it
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 12
+        assert db.execute("PRAGMA user_version").fetchone()[0] == VERSION
         assert db.execute("SELECT COUNT(*) FROM audit_log WHERE digest IS NULL").fetchone()[0] == 0
     assert main(["audit", "verify"], {"TUDIEN_DATA_DIR": str(tmp_path / "data")}) == 0
     assert capsys.readouterr().out.strip() == "the chain holds over 3 records"

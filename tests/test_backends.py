@@ -293,3 +293,56 @@ def test_a_frozen_node_gets_answers_within_the_deadline_and_the_server_recovers(
         server.terminate()
         server.wait(timeout=20)
         http.close()
+
+
+class _Candidates:
+    """An engine that only finds candidates (as Elasticsearch and the offline packs do), here
+    from the embedded index: the search service ranks them with the core."""
+
+    def __init__(self, backend) -> None:
+        self.backend, self.name, self.remote = backend, "candidates", False
+        self.calls = 0
+
+    def candidates(self, plan):
+        self.calls += 1
+        return self.backend.candidates(plan)
+
+    def generation(self, fresh=False):
+        return self.backend.generation(fresh)
+
+
+class _Many(_Candidates):
+    """The same with one round trip for the query and every reading."""
+
+    def candidates_many(self, plans):
+        self.calls += 1
+        return [self.backend.candidates(plan) for plan in plans]
+
+
+def test_candidates_from_another_engine_rank_as_the_one_call_search(tmp_path, request):
+    """What an engine that only finds candidates gets, one look-up at a time or all in one round
+    trip, is what the embedded engine's one call gives: the same readings (the Telex/VNI ones
+    dropped when the query as typed matched exactly), tiers, order, pages and words offered."""
+    from dataclasses import asdict
+
+    from dictionary.search.service import SearchService
+
+    lib = make_library("embedded", tmp_path / "data", request)
+    load_sample(lib.services.collection)
+    lib.index()
+    one, many = _Candidates(lib.backend), _Many(lib.backend)
+    services = [SearchService(lib.services.search.entries, engine) for engine in (one, many)]
+    queries = [("nuwowcs", "vie"), ("nu7o71c", None), ("dej", None), ("dej", "mww"), ("ntoo", "mww"),
+               ("nuoc", None), ("nươc", None), ("tieengs", "vie"), ("?", None), ("cây", "vie"), ("kmn", None)]
+    decoded = 0
+    for q, source in queries:
+        for offset in (0, 3):
+            expected = asdict(lib.search(q, source, offset=offset, limit=5))
+            for service in services:
+                assert asdict(service.search(q, source, None, 5, offset)) == expected, (q, source, offset)
+            decoded += sum(hit["match"]["tier"] == "decoded" for hit in expected["hits"])
+    assert decoded  # readings were looked up and ranked
+    calls = many.calls
+    many_service = services[1]
+    many_service.search("nuwowcs", "vie")
+    assert many.calls == calls + 1  # the query and its readings in one round trip

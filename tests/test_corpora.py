@@ -134,8 +134,9 @@ def test_corpora_and_datasets_from_the_command_line(tmp_path):
     code, _, err = run(env, "datasets", "show", "peiros-hre")
     assert code == 2 and "no dataset named" in err
     lib = Library(tmp_path / "data")
-    actions = [row[0] for row in lib.store.core.db.execute("SELECT action FROM audit_log WHERE target = 'peiros-hre'")]
-    assert actions == ["import", "dataset.remove"]
+    rows = lib.store.core.db.execute("SELECT action, actor FROM audit_log WHERE target = 'peiros-hre'").fetchall()
+    assert [row[0] for row in rows] == ["import", "dataset.remove"]
+    assert all(row[1].startswith("cli") for row in rows)  # both with who ran the command
 
 
 def test_an_admins_own_dataset_of_the_same_name_is_never_replaced(tmp_path):

@@ -6,11 +6,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dictionary.audio.settings import SpeechSettings
+from dictionary.editorial.policy import Policy
 from dictionary.errors import ConfigurationError
 from indexer.config import ElasticSettings
 from indexer.engines import BACKENDS
+
+if TYPE_CHECKING:
+    from api.oidc import OidcSettings
 
 
 def default_data_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -39,6 +44,12 @@ class Settings:
     timezone: str = "Asia/Ho_Chi_Minh"  # TUDIEN_TIMEZONE: the time zone the desk shows times in
     record_misses: bool = True  # TUDIEN_RECORD_MISSES=0: no missed search or look-up is counted
     misses_days: int = 180  # TUDIEN_MISSES_DAYS: days of counts kept
+    # TUDIEN_SESSION_IDLE, TUDIEN_SESSION_MAX, TUDIEN_2FA: how the pages' sessions end, who needs two factors
+    sign_in: Policy = field(default_factory=Policy)
+    # TUDIEN_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _ROLE_CLAIM, _LINK_EMAIL, _ACR: sign-in through
+    # the organisation's identity provider (None: none)
+    oidc: OidcSettings | None = None
+    local_passwords: bool = True  # TUDIEN_LOCAL_PASSWORDS=0: no sign-in with a password kept here
 
     @property
     def store_path(self) -> Path:
@@ -82,7 +93,65 @@ class Settings:
             timezone=_timezone(env),
             record_misses=_switch(env, "TUDIEN_RECORD_MISSES", True),
             misses_days=_number(env, "TUDIEN_MISSES_DAYS", "180", int),
+            sign_in=_sign_in(env),
+            **_single_sign_on(env),
         )
+
+
+def _sign_in(env: Mapping[str, str]) -> Policy:
+    """TUDIEN_SESSION_IDLE (minutes, or with a unit: 90s, 30m, 2h; default 30 min),
+    TUDIEN_SESSION_MAX (hours, or with a unit; default 12 h) and TUDIEN_2FA (``admins``, the
+    default, or ``editors``: who must sign in with a second factor)."""
+    idle = _duration(env, "TUDIEN_SESSION_IDLE", 60)
+    longest = _duration(env, "TUDIEN_SESSION_MAX", 3600)
+    who = env.get("TUDIEN_2FA", "").strip().lower() or "admins"
+    if who not in ("admins", "editors"):
+        raise ConfigurationError(f"TUDIEN_2FA={who!r}: choose admins (admins need two factors, the default) or "
+                                 "editors (editors and admins do)")
+    return Policy(idle=idle or Policy.idle, longest=longest or Policy.longest, second_factor=who)
+
+
+def _duration(env: Mapping[str, str], name: str, unit: int) -> float | None:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return None
+    units = {"s": 1, "m": 60, "h": 3600}
+    scale = units.get(value[-1], unit)
+    number = value[:-1] if value[-1] in units else value
+    try:
+        seconds = float(number) * scale
+    except ValueError:
+        raise ConfigurationError(f"{name}={value!r} is not a duration such as 30m, 12h or 90s") from None
+    if not 60 <= seconds <= 7 * 86400:
+        raise ConfigurationError(f"{name}={value!r} must be between one minute and seven days")
+    return seconds
+
+
+def _single_sign_on(env: Mapping[str, str]) -> dict:
+    issuer = env.get("TUDIEN_OIDC_ISSUER", "").strip().rstrip("/")
+    local = _switch(env, "TUDIEN_LOCAL_PASSWORDS", True)
+    if not issuer:
+        if not local:
+            raise ConfigurationError("TUDIEN_LOCAL_PASSWORDS=0 needs TUDIEN_OIDC_ISSUER: with neither, no one "
+                                     "could sign in")
+        return {"oidc": None, "local_passwords": True}
+    scheme, _, rest = issuer.partition("://")
+    if scheme not in ("http", "https") or not rest or any(c in rest for c in "?# \\"):
+        raise ConfigurationError(f"TUDIEN_OIDC_ISSUER={issuer!r} is not an http(s):// issuer such as "
+                                 "https://sso.example.gov.vn/realms/bo")
+    client_id = env.get("TUDIEN_OIDC_CLIENT_ID", "").strip()
+    secret = env.get("TUDIEN_OIDC_CLIENT_SECRET", "").strip()
+    for name, value in (("TUDIEN_OIDC_CLIENT_ID", client_id), ("TUDIEN_OIDC_CLIENT_SECRET", secret)):
+        if not value:
+            raise ConfigurationError(f"{name} is needed with TUDIEN_OIDC_ISSUER")
+    from api.oidc import OidcSettings
+
+    return {"oidc": OidcSettings(
+        issuer=issuer, client_id=client_id, client_secret=secret,
+        role_claim=env.get("TUDIEN_OIDC_ROLE_CLAIM", "").strip() or "groups",
+        link_email=_switch(env, "TUDIEN_OIDC_LINK_EMAIL", False),
+        acr=tuple(v.strip() for v in env.get("TUDIEN_OIDC_ACR", "").split(",") if v.strip()),
+    ), "local_passwords": local}
 
 
 def _public_url(env: Mapping[str, str]) -> str | None:

@@ -47,7 +47,8 @@ def open_services(settings: Settings, *, readonly: bool = False, synthesiser: Sy
     return Services.compose(storage, open_backend(settings), settings.audio_dir, synthesiser, limits,
                             service_keys=settings.api_keys, packs_root=settings.packs_dir,
                             pack_interval=settings.pack_interval, four_eyes=settings.four_eyes,
-                            demand=DemandSettings(settings.record_misses and not readonly, settings.misses_days))
+                            demand=DemandSettings(settings.record_misses and not readonly, settings.misses_days),
+                            sign_in=settings.sign_in)
 
 
 def migrate(settings: Settings) -> tuple[int, int]:
@@ -67,8 +68,14 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from api.ratelimit import Rule
 
     rules = {kind: Rule(per_minute, burst) for kind, (per_minute, burst) in settings.rate_limits.items()}
-    return make(services or open_services(settings), rate_limits=rules, public_url=settings.public_url,
-                timezone=settings.timezone)
+    services = services or open_services(settings)
+    sso = None
+    if settings.oidc is not None:
+        from api.oidc import SingleSignOn
+
+        sso = SingleSignOn(settings.oidc, services.federation)
+    return make(services, rate_limits=rules, public_url=settings.public_url, timezone=settings.timezone,
+                sso=sso, local_passwords=settings.local_passwords)
 
 
 def serving_services(settings: Settings) -> Services:

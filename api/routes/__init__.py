@@ -1,6 +1,7 @@
 """One router per resource."""
 
 from . import (
+               account,
                audio,
                desk,
                editorial,
@@ -14,8 +15,10 @@ from . import (
                packs,
                pages,
                search,
+               sso,
                translate,
 )
 
 # every router of the app, in the order it includes them
-ROUTERS = (pages, language_pages, desk, growth_pages, search, entries, editorial, export, languages, audio, packs, translate, growth, health)
+ROUTERS = (pages, language_pages, sso, desk, account, growth_pages, search, entries, editorial, export, languages, audio, packs,
+           translate, growth, health)

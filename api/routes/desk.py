@@ -33,6 +33,7 @@ from dictionary.errors import (
     WrongPassword,
 )
 
+from ..agents import describe
 from ..deps import EditingDep, Number, SearchDep, client_of
 from ..ratelimit import refusal
 from ..session import close_session, csrf_ok, open_session, reader_of, session_token
@@ -40,12 +41,17 @@ from .pages import SPECIAL_LETTERS, _context, render
 
 router = APIRouter(include_in_schema=False)
 
+LOCAL_OFF = "Đăng nhập bằng mật khẩu của Từ điển DTTS đã tắt; hãy đăng nhập bằng tài khoản cơ quan."
 BAD_FORM = "Biểu mẫu đã hết hạn hoặc không đến từ trang này; hãy tải lại trang rồi gửi lại."
 
 
 def _local(path: str | None) -> str:
     """Where to go back to after signing in: a path of this site only."""
     return path if path and path.startswith("/") and not path.startswith("//") and "\\" not in path else "/duyet"
+
+
+def _site(request: Request) -> str:
+    return request.app.state.public_url or str(request.base_url).rstrip("/")
 
 
 def _sign_in_first(request: Request) -> RedirectResponse:
@@ -117,9 +123,23 @@ def _versions(revisions: list[dict]) -> list[dict]:
 
 # -- signing in -----------------------------------------------------------------------------------
 
+def _after_password(request: Request, token: str | None, next: str | None) -> str:
+    """Where a browser whose password was right goes: its second factor to give or to enrol
+    (api.routes.account), or back where it was going."""
+    pending = request.app.state.services.accounts.pending(token)
+    if pending is None:
+        return _local(next)
+    step = "/dang-nhap/ma" if pending[1] == "code" else "/tai-khoan/xac-thuc-hai-lop"
+    return f"{step}?next={quote(_local(next))}"
+
+
 @router.get("/dang-nhap", response_class=HTMLResponse)
-async def sign_in_page(request: Request, search: SearchDep, next: str | None = None):
-    return render(request, "dang-nhap.html", _context(request, search, next=_local(next), name="", error=None))
+def sign_in_page(request: Request, search: SearchDep, next: str | None = None):
+    if request.app.state.services.accounts.pending(session_token(request)) is not None:
+        return RedirectResponse(_after_password(request, session_token(request), next), status_code=303)
+    return render(request, "dang-nhap.html", _context(request, search, next=_local(next), name="", error=None,
+                                                      sso=request.app.state.sso is not None,
+                                                      local=request.app.state.local_passwords))
 
 
 @router.post("/dang-nhap", response_class=HTMLResponse)
@@ -127,16 +147,20 @@ def sign_in(request: Request, search: SearchDep, name: str = Form(""), password:
             csrf: str = Form(""), next: str = Form("/duyet")):
     if not csrf_ok(request, csrf):
         return _refused(request, search, BAD_FORM, 403)
+    if not request.app.state.local_passwords:
+        return _refused(request, search, LOCAL_OFF, 403)
     accounts = request.app.state.services.accounts
     try:
-        _, token = accounts.sign_in(name, password, client_of(request) or "?", replacing=session_token(request))
+        _, token = accounts.sign_in(name, password, client_of(request) or "?", replacing=session_token(request),
+                                    agent=describe(request.headers.get("user-agent")))
     except (WrongPassword, TooManySignIns, InvalidAccount) as exc:
         status, headers = (429, {"Retry-After": str(exc.retry_after)}) if isinstance(exc, TooManySignIns) \
             else (422, None) if isinstance(exc, InvalidAccount) else (401, None)
         shown = "" if isinstance(exc, InvalidAccount) else name.strip()  # a name refused is not echoed
         return render(request, "dang-nhap.html", _context(request, search, next=_local(next), name=shown,
-                                                          error=str(exc)), status_code=status, headers=headers)
-    response = RedirectResponse(_local(next), status_code=303)
+                                                          error=str(exc), sso=request.app.state.sso is not None,
+                                                          local=True), status_code=status, headers=headers)
+    response = RedirectResponse(_after_password(request, token, next), status_code=303)
     open_session(request, response, token)
     return response
 
@@ -145,8 +169,12 @@ def sign_in(request: Request, search: SearchDep, name: str = Form(""), password:
 def sign_out(request: Request, search: SearchDep, csrf: str = Form("")):
     if not csrf_ok(request, csrf):
         return _refused(request, search, BAD_FORM, 403)
-    request.app.state.services.accounts.sign_out(session_token(request))
-    response = RedirectResponse("/", status_code=303)
+    sso, token = request.app.state.sso, session_token(request)
+    # signed in through the provider: signed out there too (RP-initiated logout), then back here
+    there = sso.sign_out_url(token, _site(request) + "/") if sso is not None else None
+    request.app.state.services.accounts.sign_out(token)
+    request.app.state.services.federation.signed_out(token)  # its provider tokens are not kept
+    response = RedirectResponse(there or "/", status_code=303)
     close_session(request, response)
     return response
 

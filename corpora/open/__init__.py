@@ -143,7 +143,8 @@ NOT_OURS = "a dataset of this name was imported from elsewhere; left as it is (-
 
 
 def load_open(collection: Collection, names: list[str] | None = None, *, force: bool = False,
-              progress: Callable | None = None) -> list[tuple[OpenDataset, ImportReport | str]]:
+              progress: Callable | None = None, actor: str = "import:corpora",
+              ) -> list[tuple[OpenDataset, ImportReport | str]]:
     """Import the named open datasets (all by default), published, with their citation, licence
     and description.  Unless ``force``, one already loaded from the same file is skipped, and so
     is a dataset of the same name that someone imported from elsewhere (an admin's own copy is
@@ -164,6 +165,6 @@ def load_open(collection: Collection, names: list[str] | None = None, *, force: 
                              dataset=item.name, citation=item.citation, licence=item.licence,
                              variety=item.variety, description=item.description, title=item.title,
                              progress=progress,
-                             actor="import:corpora")
+                             actor=actor)
         out.append((item, report))
     return out

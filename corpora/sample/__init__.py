@@ -22,9 +22,9 @@ DESCRIPTION = ("Dữ liệu mẫu do dự án soạn để minh hoạ và kiểm
                "lấy theo một từ điển đã xuất bản, nghĩa tiếng Việt và tiếng Anh do dự án ghi.")
 
 
-def load_sample(collection: Collection, *, force: bool = False) -> bool:
-    """Import every sample file not yet in ``collection`` (all of them with ``force``).  Returns
-    whether anything was imported."""
+def load_sample(collection: Collection, *, force: bool = False, actor: str = "import") -> bool:
+    """Import every sample file not yet in ``collection`` (all of them with ``force``), audited
+    with ``actor``.  Returns whether anything was imported."""
     present = {d["name"] for d in collection.datasets()}
     loaded = False
     for path in sorted(FOLDER.glob("*.tsv")):
@@ -34,6 +34,6 @@ def load_sample(collection: Collection, *, force: bool = False) -> bool:
             continue
         import_file(collection, path, "tsv", language=language, columns=COLUMNS, dataset=dataset,
                     citation=f"Dữ liệu mẫu; dạng từ theo {CITATIONS[language]}", licence="CC-BY-4.0",
-                    title=f"Dữ liệu mẫu tiếng {languages.name(language)}", description=DESCRIPTION)
+                    title=f"Dữ liệu mẫu tiếng {languages.name(language)}", description=DESCRIPTION, actor=actor)
         loaded = True
     return loaded

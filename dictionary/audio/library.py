@@ -334,7 +334,7 @@ class AudioLibrary:
 
     # -- bulk import -----------------------------------------------------------------------------
     def import_files(self, pairs: list[tuple[str, Path]], info: RecordingInfo, *, source: str,
-                     dry_run: bool = False) -> ImportReport:
+                     dry_run: bool = False, actor: str | None = None) -> ImportReport:
         """(entry id, file) pairs, all or nothing: every file is checked before any is stored.
         Files are decoded again when stored rather than kept decoded: a folder of recordings
         held as samples would not fit in memory."""
@@ -354,7 +354,7 @@ class AudioLibrary:
         if report.problems or dry_run:
             return report
         for entry_id, data in checked:
-            _, created = self.add_recording(entry_id, data, info, source=source)
+            _, created = self.add_recording(entry_id, data, info, source=source, actor=actor)
             if created:
                 report.added += 1
             else:

@@ -4,88 +4,47 @@
 rejects, retires and reverts in their languages; ``admin`` may do everything, in every language,
 and manages accounts, imports and the audit log.  An API client presents a token (``Authorization:
 Bearer …``), shown once when made and kept only as its SHA-256 digest; a person signing in to the
-pages presents a password, kept only as an Argon2id hash.  The service's configured API keys
-(``TUDIEN_API_KEYS``) act as admin service accounts.
+pages presents a password, kept only as an Argon2id hash (:mod:`.passwords` says which are
+accepted), then, when the account has one or must have one, a second factor (:mod:`.twofactor`,
+:mod:`.signin`).  The service's configured API keys (``TUDIEN_API_KEYS``) act as admin service
+accounts.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import re
 import secrets
 import time
 import unicodedata
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from enum import StrEnum
+from collections.abc import Callable
 from functools import cache
 
 from dictionary import languages
 from dictionary.errors import (
     AccountNotFound,
-    Forbidden,
     InvalidAccount,
     NotSignedIn,
-    TooManySignIns,
     UnknownLanguage,
     WrongPassword,
 )
 from dictionary.storage.accounts import AccountRows
 from dictionary.storage.audit import Record
 
+from .passwords import MIN_PASSWORD, check_password
+from .roles import ALL_LANGUAGES, Account, Role, account_of
+from .signin import CODE_FAILURES, DELAYS, FAILURES_PER_CLIENT, PAUSE, PENDING, TOUCH, SecondStep
+from .signin import digest as _digest
+from .twofactor import Policy, TwoFactor, iso
+
 TOKEN_PREFIX = "tdk_"
-ALL_LANGUAGES = "*"
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
-MIN_PASSWORD = 10
-SESSION_HOURS = 12  # a page session lasts a working day
-PAUSE = 15 * 60  # seconds failed sign-ins are counted over, and the longest pause they lead to
-# Failed tries for one name from one address: the wait before the next try after the 1st, 2nd, …
-# (the last one for every further failure).  Typos cost nothing; a guesser soon waits the pause.
-DELAYS = (0, 0, 30, 120, PAUSE)
-FAILURES_PER_CLIENT = 20  # failures from one address, for any names, that pause its every sign-in
+SESSION_HOURS = int(Policy.longest // 3600)  # the default longest session, in hours (TUDIEN_SESSION_MAX sets it)
+__all__ = ["ALL_LANGUAGES", "CODE_FAILURES", "DELAYS", "FAILURES_PER_CLIENT", "MIN_PASSWORD", "PAUSE", "PENDING",
+           "SESSION_HOURS", "TOUCH", "Account", "Accounts", "Policy", "Role"]
 MAX_SIGN_IN_NAME = 64  # the longest account name (_NAME): anything longer is no name
 UNKNOWN = "?"  # the actor recorded for a sign-in with a name no account has
-
-
-class Role(StrEnum):
-    contributor = "contributor"
-    editor = "editor"
-    admin = "admin"
-
-
-_RANK = {Role.contributor: 0, Role.editor: 1, Role.admin: 2}
-
-
-@dataclass(frozen=True)
-class Account:
-    name: str
-    role: Role
-    languages: tuple[str, ...]  # ("*",) for every language
-    service: bool = False  # a configured API key rather than a person's account
-
-    def may(self, role: Role, language: str | None = None) -> bool:
-        """Whether this account holds ``role`` (or a higher one) for ``language``."""
-        if _RANK[self.role] < _RANK[role]:
-            return False
-        return language is None or self.role == Role.admin or ALL_LANGUAGES in self.languages \
-            or language in self.languages
-
-    def require(self, role: Role, language: str | None = None) -> None:
-        if not self.may(role, language):
-            where = f" cho ngôn ngữ {language!r}" if language else ""
-            raise Forbidden(
-                f"Tài khoản {self.name!r} ({self.role.value}; ngôn ngữ: {', '.join(self.languages)}) "
-                f"không có quyền này{where}: cần vai trò {role.value} trở lên{where}."
-            )
-
-    def public(self) -> dict:
-        return {"name": self.name, "role": self.role.value, "languages": list(self.languages)}
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def sign_in_name(name: str | None) -> str:
@@ -105,14 +64,27 @@ def _hasher():
     return PasswordHasher()
 
 
-class Accounts:
+class Accounts(SecondStep):
     """Accounts, their sign-in and sessions.  A change made with an ``actor`` (the command line's
     ``tudien users``) is audited in the same transaction as the change."""
 
-    def __init__(self, rows: AccountRows, service_keys: tuple[str, ...] = ()) -> None:
+    def __init__(self, rows: AccountRows, service_keys: tuple[str, ...] = (), policy: Policy | None = None,
+                 clock=time.time) -> None:
         self.rows = rows
         self.service_keys = tuple(service_keys)
         self._key: bytes | None = None
+        self.policy = policy or Policy()
+        self.two_factor = TwoFactor(rows, self.policy, clock)
+        self.clock = clock
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The time sessions and codes are checked at (seconds since the epoch)."""
+        return self._clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], float]) -> None:
+        self._clock = self.two_factor.clock = clock
 
     def keyed(self, purpose: str, text: str) -> str:
         """A keyed digest of ``text`` for ``purpose`` (HMAC-SHA256 under the store's own secret
@@ -184,21 +156,25 @@ class Accounts:
             actor, "account.role", name, {"from": {"role": row["role"], "languages": row["languages"]},
                                           "to": {"role": role_.value, "languages": ",".join(codes)}}))
 
+    def set_external(self, name: str, external: bool = True, *, actor: str | None = None) -> None:
+        """Mark an account as one an identity provider signs in (``external``): its provider checks
+        its second factor, so no local one is asked for (:meth:`start_session` opens its sessions).
+        Audited ``account.external``."""
+        self.rows.update_account(name, external=int(external),
+                                 audited=_audited(actor, "account.external", name, {"external": external}))
+
     def list(self) -> list[dict]:
         return [{"name": r["name"], "role": r["role"], "languages": r["languages"].split(","),
                  "disabled": bool(r["disabled"]), "password": r["password_hash"] is not None,
+                 "two_factor": bool(r["totp_secret"]), "external": bool(r["external"]),
                  "created_at": r["created_at"]} for r in self.rows.all()]
 
     @staticmethod
     def _password_hash(password: str) -> str:
-        if len(password) < MIN_PASSWORD:
-            raise InvalidAccount(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
-        return _hasher().hash(password)
+        return _hasher().hash(check_password(password))
 
     # -- authenticating ------------------------------------------------------------------------
-    @staticmethod
-    def _account(row: dict) -> Account:
-        return Account(row["name"], Role(row["role"]), tuple(row["languages"].split(",")))
+    _account = staticmethod(account_of)
 
     def by_token(self, token: str | None) -> Account:
         """The account a bearer token or a configured API key belongs to; NotSignedIn otherwise."""
@@ -230,9 +206,9 @@ class Accounts:
 
     # -- the pages' sign-in ----------------------------------------------------------------------
     def sign_in(self, name: str, password: str, client: str, now: float | None = None,
-                replacing: str | None = None) -> tuple[Account, str]:
+                replacing: str | None = None, agent: str | None = None) -> tuple[Account, str]:
         """Check a name and password from the sign-in page; returns the account and a new session
-        token (kept only as a digest, for SESSION_HOURS) that replaces the browser's session
+        token (kept only as a digest) that replaces the browser's session
         ``replacing`` (which stops working).
 
         The name is trimmed and checked first (:func:`sign_in_name`); a failure is recorded under
@@ -242,40 +218,58 @@ class Accounts:
         PAUSE); FAILURES_PER_CLIENT from one address within PAUSE seconds pause every sign-in from
         it.  Either way TooManySignIns, whether or not the password is right; but the right
         password from an address with no such failures always goes through, so no one can lock
-        an editor out by failing for their name from elsewhere."""
-        now = time.time() if now is None else now
+        an editor out by failing for their name from elsewhere.
+
+        An account with a second factor gets a session that waits for its code (:meth:`pending`,
+        :meth:`second_step`); one that must have a second factor and has none, a session that
+        waits for its enrolment (:meth:`enrol`).  Neither is signed in (:meth:`by_session`)
+        until then."""
+        now = self.clock() if now is None else now
         name = sign_in_name(name)
         known = bool(name) and self.rows.account(name) is not None
         key = name if known else f"{UNKNOWN}{self.keyed('sign-in name', name)[:32]}"
-        by_pair, last_pair, by_client, last_client = self.rows.sign_in_failures_from(key, client, now - PAUSE)
-        wait = 0.0
-        if by_client >= FAILURES_PER_CLIENT:
-            wait = last_client + PAUSE - now
-        if by_pair:
-            wait = max(wait, last_pair + DELAYS[min(by_pair, len(DELAYS)) - 1] - now)
-        if wait > 0:
-            raise TooManySignIns(max(1, math.ceil(wait)))
+        self._pause(key, client, now)
         try:
             account = self.by_password(name, password)
         except NotSignedIn:
             self.rows.sign_in_failed(key, client, now, actor=name if known else UNKNOWN)
             raise WrongPassword() from None
         self.rows.clear_sign_in_failures(name, client)
+        row = self.rows.account(account.name) or {}
+        if row.get("external"):  # its provider checks who it is, and its second factor: not a password here
+            raise InvalidAccount("Tài khoản này đăng nhập bằng tài khoản cơ quan: hãy chọn «Đăng nhập bằng "
+                                 "tài khoản cơ quan».")
+        stage = self.two_factor.needed_at_sign_in(row)
+        return account, self._open(account.name, client, agent, stage, replacing, now)
+
+    def start_session(self, name: str, client: str, agent: str | None = None, replacing: str | None = None) -> str:
+        """A full session for an account whose identity was proven elsewhere: the hook of a
+        sign-in through an identity provider.  Only an ``external`` account (its provider checks
+        its second factor) gets one this way; a local account must pass :meth:`sign_in`."""
+        row = self.rows.account(name)
+        if row is None or row["disabled"] or not row["external"]:
+            raise NotSignedIn()
+        return self._open(name, client, agent, "full", replacing, self.clock())
+
+    def _open(self, name: str, client: str, agent: str | None, stage: str, replacing: str | None,
+              now: float) -> str:
         token = secrets.token_urlsafe(32)
-        expires = datetime.fromtimestamp(now + SESSION_HOURS * 3600, UTC).isoformat(timespec="seconds")
-        if replacing:
-            self.rows.delete_session(_digest(replacing))
-        self.rows.add_session(_digest(token), account.name, expires, client)
-        return account, token
+        longest = self.policy.longest if stage == "full" else PENDING[stage]
+        self.rows.add_session(_digest(token), name, iso(now + longest), client, created=iso(now), agent=agent,
+                              stage=stage, replacing=_digest(replacing) if replacing else None)
+        return token
 
     def by_session(self, token: str | None) -> Account | None:
-        """The account of a live session token (None when there is none, it expired, or the
-        account was disabled)."""
-        if not token:
+        """The account of a live, signed-in session token (None when there is none, it ended,
+        went unused for the policy's idle time, still waits for its second factor, or the
+        account was disabled or must enrol a second factor first).  Its last use is written at
+        most once a minute."""
+        row = self._live(token)
+        if row is None or row["stage"] != "full" or self._must_enrol(row):
             return None
-        row = self.rows.session(_digest(token))
-        if row is None or row["disabled"]:
-            return None
+        now = self.clock()
+        if row["last_used"] < iso(now - TOUCH):
+            self.rows.touch_session(_digest(token or ""), iso(now))
         return self._account(row)
 
     def sign_out(self, token: str | None) -> None:

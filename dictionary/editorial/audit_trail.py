@@ -37,6 +37,10 @@ class AuditTrail:
     def __init__(self, log: AuditLog) -> None:
         self.log = log
 
+    def note(self, actor: str, action: str, target: str | None = None, detail: dict | None = None) -> None:
+        """Record an action that changes no row of its own in the log (a clean-up of files)."""
+        self.log.record(actor, action, target, detail=detail)
+
     def _stored(self) -> Iterator[dict]:
         after = 0
         while rows := self.log.chained(after, BATCH):

@@ -2,8 +2,9 @@
 
 A backend does not rank.  It answers a :class:`QueryPlan` with :class:`Candidate` records that say
 which of the plan's stages found a key (so the tier) and how long the key is; :func:`rank` turns
-them into an ordered list of entries.  Because the order is computed here, in Python, once, every
-backend gives the same order for the same candidates.
+them into an ordered list of entries.  Because the order is computed in one place, the search
+core (``tudien_core``, see :mod:`dictionary.search.native`), every backend gives the same order for
+the same candidates.
 
 Tiers, best first:
 
@@ -33,6 +34,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import NamedTuple
+
+import tudien_core
 
 from dictionary.text.normalize import SearchKeys
 
@@ -121,12 +124,7 @@ class Ranked:
 
 # An entry giving more meanings than each of these ranks one step lower among gloss matches of
 # the same tier: up to 5 meanings is a word's main sense; dozens make a word of many uses.
-BREADTH = (5, 20, 50)
-
-
-def breadth(meanings: int) -> int:
-    """The step of an entry with ``meanings`` meanings: 0 (few) to len(BREADTH) (very many)."""
-    return sum(meanings > limit for limit in BREADTH)
+BREADTH = (5, 20, 50)  # the search core holds the same steps (indexer/native/src/rank.rs)
 
 
 def fuzzy_distance_for(folded_query: str) -> int:
@@ -139,20 +137,11 @@ def fuzzy_distance_for(folded_query: str) -> int:
     return 2
 
 
-def rank(candidates: list[Candidate], authoritative: frozenset[int] = frozenset(),
-         broad: dict[int, int] | None = None) -> list[Ranked]:
+def rank(candidates: list[Candidate], facts: tudien_core.Facts | None = None) -> list[Ranked]:
     """The ordered, de-duplicated entries.  Each entry is placed by its best key.  Among equally
-    good matches (same tier, distance and looseness), the ``authoritative`` entries (those a
+    good matches (same tier, distance and looseness), the authoritative entries (those a
     decision or standard fixed) come first, then, for gloss matches, entries of few meanings
-    before ``broad`` ones (row → meanings, for the entries giving more than ``BREADTH[0]``)."""
-    broad = broad or {}
-    best: dict[int, tuple[tuple[int, ...], Candidate]] = {}
-    for cand in candidates:
-        step = breadth(broad.get(cand.entry, 0)) if cand.field == Field.GLOSS else 0
-        key = (cand.tier, cand.distance, cand.loose, cand.entry not in authoritative, step,
-               min(cand.position, 1), cand.length, cand.entry)
-        held = best.get(cand.entry)
-        if held is None or key < held[0]:
-            best[cand.entry] = (key, cand)
-    ordered = sorted(best.values(), key=lambda item: item[0])
-    return [Ranked(key, cand.entry, cand) for key, cand in ordered]
+    before broad ones (``facts``: :func:`dictionary.search.native.facts`).  Computed in the
+    search core, which every engine's candidates go through."""
+    ranked = tudien_core.rank(candidates, facts if facts is not None else tudien_core.Facts())
+    return [Ranked(tuple(key), entry, Candidate(*cand)) for key, entry, cand in ranked]

@@ -1,7 +1,9 @@
 """The search service: validates a query, plans it, asks the backend, ranks, builds results.
 
-A query flows one way: normaliser → plan → backend (candidates) → shared ranker → entries from
-the store → results that say which field matched and how.
+A query flows one way: normaliser → plans (the query's and its readings') → the search core
+(candidates and the shared ranking in one call on the embedded engine; another engine's
+candidates ranked by the same core) → entries from the store → results that say which field
+matched and how.
 """
 
 from __future__ import annotations
@@ -9,13 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz.distance import OSA
-
 from dictionary import languages
 from dictionary.cache import PerGeneration
 from dictionary.errors import StoreUnavailable
 from dictionary.languages import VIETNAMESE
-from dictionary.search import queries
+from dictionary.search import describe, native, queries
+from dictionary.search.describe import Match
 from dictionary.search.indexing import texts_of
 from dictionary.search.ports import Backend, EntryReader
 from dictionary.search.queries import ENGLISH
@@ -38,19 +39,7 @@ from dictionary.text.vietnamese import decode_query
 # Exact and tone-placement matches of one gloss across a glossary's languages: far more than any
 # gloss has (exact and tone hits outscore diacritic-blind ones, which are cut first).
 GLOSS_CAP = 1000
-DID_YOU_MEAN = 3  # words offered when nothing matched as typed
 DID_YOU_MEAN_POOL = 20  # the closest matches they are taken from (a page's worth: read once)
-
-
-@dataclass(frozen=True)
-class Match:
-    field: str
-    tier: str
-    distance: int
-    text: str
-    language: str | None  # the gloss language for a gloss match
-    decoded: str | None = None  # the reading of a Telex/VNI-typed query that matched
-    exact: bool = False  # the text is the query as typed (see SearchService.is_exact)
 
 
 @dataclass(frozen=True)
@@ -88,7 +77,7 @@ class SearchService:
     def __init__(self, entries: EntryReader, backend: Backend) -> None:
         self.entries = entries
         self.backend = backend
-        self._facts: tuple[int, frozenset[int], dict[int, int]] = (-1, frozenset(), {})
+        self._facts: tuple[int, native.Facts] = (-1, native.Facts())
         # each page's language menus, /health's counts (counting is a scan of the store)
         self.per_generation = PerGeneration(lambda: self.entries.generation)
 
@@ -97,18 +86,18 @@ class SearchService:
         choices; counted once per generation)."""
         return self.per_generation("languages", self.entries.language_counts)
 
-    def _ranking_facts(self, generation: int) -> tuple[frozenset[int], dict[int, int]]:
+    def _ranking_facts(self, generation: int) -> native.Facts:
         """What the ranking knows of entries beyond their keys: the rows that name an authority,
         and the rows giving many meanings; read again when the public text changed (a new
         generation)."""
-        known, rows, broad = self._facts
+        known, found = self._facts
         if known != generation:
-            rows, broad = self.entries.authoritative(), self.entries.broad(BREADTH[0])
-            self._facts = (generation, rows, broad)
-        return rows, broad
+            found = native.facts(self.entries.authoritative(), self.entries.broad(BREADTH[0]))
+            self._facts = (generation, found)
+        return found
 
     def rank(self, candidates: list[Candidate], generation: int) -> list[Ranked]:
-        return rank(candidates, *self._ranking_facts(generation))
+        return rank(candidates, self._ranking_facts(generation))
 
     # -- validation and planning: dictionary.search.queries -------------------------------------
     language = staticmethod(queries.language)
@@ -129,48 +118,60 @@ class SearchService:
         text = self.query_text(q)
         source = self.language(source)
         target = self.language(target)
-        keys = search_keys(text)
         scopes = self.scopes(source, target)
         wanted = offset + limit
-        plan = QueryPlan(
-            keys=keys, scopes=scopes, fuzzy=fuzzy_distance_for(keys.fold), wanted=wanted
-        )
-        candidates = self.backend.candidates(plan)
-        readings: dict[int, str] = {}
-        marked = has_diacritics(text)
-        if has_word_character(text):
-            found = any(self.is_exact(c, marked) for c in candidates)
-            typing = queries.reread_typing(text, source, found)
-            for reading in self.readings(q or text, text, typing=typing):  # q: checked, so given
-                candidates.extend(self._decoded_candidates(reading, scopes, wanted, readings))
-        else:  # no letter to compare: every folded key of symbols is empty, and "equal"
-            candidates = [c for c in candidates if c.tier == Tier.EXACT]
+        keys = search_keys(text)
+        plan = QueryPlan(keys=keys, scopes=scopes, fuzzy=fuzzy_distance_for(keys.fold), wanted=wanted)
+        word = has_word_character(text)
+        typed, plain = self.reading_lists(q or text, text) if word else ([], [])  # q: checked, so given
+        readings = list(dict.fromkeys(typed + plain))
+        ask = native.Ask([readings.index(r) for r in typed], [readings.index(r) for r in plain],
+                         queries.reread_typing(text, source, True), has_diacritics(text), word,
+                         offset, limit, DID_YOU_MEAN_POOL)
+        plans = [QueryPlan(keys=search_keys(r), scopes=scopes, fuzzy=0, wanted=wanted) for r in readings]
         generation = self.entries.generation
-        ranked = self.rank(candidates, generation)
-        exact = [r for r in ranked if self.is_exact(r.candidate, marked)]
-        held = {r.entry for r in exact}
-        if exact and len(exact) < len(ranked):  # what matches as typed comes first, whatever its tier
-            ranked = exact + [r for r in ranked if r.entry not in held]
-        page = ranked[offset : offset + limit]
+        found = self._outcome(plan, plans, ask, self._ranking_facts(generation))
+        held = {row.ranked.entry for row in found.page if row.exact}
         # when nothing matched as typed, the closest matches' texts are read once, for the page
         # and for what the query most likely meant
-        pool = [] if exact else ranked[:DID_YOU_MEAN_POOL]
+        pool = [row.ranked for row in found.pool]
+        page = [row.ranked for row in found.page]
         bodies = self.entries.bodies(list({r.entry: None for r in (*page, *pool)}))
         hits = []
-        for r in page:
+        for row in found.page:
+            r = row.ranked
             if r.entry not in bodies:
                 continue
-            decoded = readings.get(r.entry) if r.candidate.tier == Tier.DECODED else None
+            decoded = readings[row.reading] if r.candidate.tier == Tier.DECODED and row.reading >= 0 else None
             match = self._describe(r, bodies[r.entry], decoded or text, decoded, r.entry in held)
             hits.append(Hit(bodies[r.entry], match))
         return SearchResult(
             query={"q": text, "from": source, "to": target, "limit": limit, "offset": offset},
-            total=len(ranked),
+            total=found.total,
             hits=hits,
             stale=self.index_behind(generation) is not None,
-            exact_matches=len(exact),
-            did_you_mean=() if exact else self.did_you_mean(text, pool, bodies),
+            exact_matches=found.exact,
+            did_you_mean=() if found.exact else self.did_you_mean(text, pool, bodies),
         )
+
+    def _outcome(self, plan: QueryPlan, plans: list[QueryPlan], ask: native.Ask,
+                 ranking: native.Facts) -> native.Outcome:
+        """The ranked page of a query and its readings: in one call of the search core on the
+        embedded engine; on another, from its candidates (one round trip for the query and every
+        reading when it has ``candidates_many``: the Telex/VNI readings are then looked up even
+        when they will not be wanted, and left out)."""
+        search = getattr(self.backend, "search_ranked", None)
+        if search is not None:
+            return search(plan, plans, ask, ranking)
+        many = getattr(self.backend, "candidates_many", None)
+        found: list[list[Candidate] | None]
+        if many is not None and plans:
+            main, *found = many([plan, *plans])
+        else:
+            main = self.backend.candidates(plan)
+            chosen = set(ask.chosen(any(self.is_exact(c, ask.marked) for c in main))) if ask.word else set()
+            found = [self.backend.candidates(p) if i in chosen else None for i, p in enumerate(plans)]
+        return native.finish(main, found, ask, ranking)
 
     @staticmethod
     def is_exact(cand: Candidate, marked: bool) -> bool:
@@ -186,90 +187,35 @@ class SearchService:
         return cand.tier == Tier.DECODED and cand.distance == 0
 
     @staticmethod
-    def did_you_mean(text: str, pool: list[Ranked], bodies: dict[int, dict],
-                     wanted: int = DID_YOU_MEAN) -> tuple[str, ...]:
-        """Up to ``wanted`` words of the dictionary that a query matching none exactly most likely
-        meant: the texts its closest matches (``pool``, with their ``bodies``) matched, nearest
-        first (letters, then diacritics), then the one most entries give.  Words far from the
-        query are never offered."""
-        query = search_keys(text)
-        bound = max(1, fuzzy_distance_for(query.fold))
-        found: dict[str, list] = {}  # tone key → [fold distance, tone distance, -entries, text]
-        for r in pool:
-            entry = bodies.get(r.entry)
-            if entry is None or r.candidate.tier == Tier.WORDS:
-                continue
-            field = Field(r.candidate.field)
-            texts = [(entry["headword"], None)] if field == Field.ROMANIZED else texts_of(entry, field)
-            for candidate_text, _ in texts:
-                if abs(len(candidate_text) - len(text)) > 2 * bound + 2:  # too long or short to be near
-                    continue
-                keys = search_keys(candidate_text)
-                letters = OSA.distance(keys.fold, query.fold)
-                if letters > bound or keys.tone == query.tone:
-                    continue
-                held = found.get(keys.tone)
-                if held is None:
-                    found[keys.tone] = [letters, OSA.distance(keys.tone, query.tone), -1, candidate_text]
-                else:
-                    held[2] -= 1
-        best = sorted(found.values(), key=lambda item: (item[0], item[1], item[2], item[3]))
-        return tuple(item[3] for item in best[:wanted])
-
-    @staticmethod
     def readings(raw: str, text: str, typing: bool = True) -> list[str]:
         """Other readings of a query: as Telex or VNI typing (when ``typing``: see
         :func:`queries.reread_typing`), in Latin letters when it is written in Khmer, Cham or
         Tai Viet script, or, for text pasted from an old document, converted from TCVN3 or
         VNI-Windows (read from the raw query, before the soft hyphen that is TCVN3's ư is
         removed as invisible)."""
-        out = decode_query(text) if typing else []
-        latin = romanize(text)
-        if latin and latin != text:
-            out.append(latin)
-        found = legacy.detect(raw, min_gain=1)
-        if found is not None:
-            converted = canonical(legacy.convert(raw, found.encoding)[0])
-            if converted != text and converted not in out:
-                out.append(converted)
-        return out
-
-    def _decoded_candidates(
-        self, reading: str, scopes: tuple[Scope, ...], wanted: int, readings: dict[int, str]
-    ) -> list[Candidate]:
-        """Candidates of a Telex/VNI reading of the query, placed in the DECODED tier: exact or
-        tone matches at distance 0, diacritic-blind ones at 1.  Looser stages of a reading
-        (prefix, words) keep their tier, after the literal query's own (loose 3)."""
-        keys = search_keys(reading)
-        plan = QueryPlan(keys=keys, scopes=scopes, fuzzy=0, wanted=wanted)
-        out = []
-        for cand in self.backend.candidates(plan):
-            if cand.tier <= Tier.FOLD:
-                cand = cand._replace(tier=Tier.DECODED, distance=int(cand.tier == Tier.FOLD))
-            else:
-                cand = cand._replace(loose=3)
-            readings.setdefault(cand.entry, reading)
-            out.append(cand)
-        return out
+        typed, plain = SearchService.reading_lists(raw, text)
+        return typed if typing else plain
 
     @staticmethod
-    def _describe(ranked: Ranked, entry: dict, query: str, decoded: str | None = None, exact: bool = False) -> Match:
-        """Which text of the entry matched, and how far it is from the query."""
-        cand = ranked.candidate
-        field = Field(cand.field)
-        texts = texts_of(entry, field)
-        qkeys = search_keys(query)
-        best = min(
-            texts,
-            key=lambda item: (
-                len(search_keys(item[0]).fold) != cand.length,
-                OSA.distance(search_keys(item[0]).fold, qkeys.fold),
-                OSA.distance(search_keys(item[0]).exact, qkeys.exact),
-            ),
-            default=(entry["headword"], None),
-        )
-        distance = OSA.distance(search_keys(best[0]).exact, qkeys.exact)
-        return Match(field.label, Tier(cand.tier).label, distance, best[0], best[1], decoded, exact)
+    def reading_lists(raw: str, text: str) -> tuple[list[str], list[str]]:
+        """:meth:`readings` with typing and without, each piece computed once."""
+        others = []
+        latin = romanize(text)
+        if latin and latin != text:
+            others.append(latin)
+        found = legacy.detect(raw, min_gain=1)
+        converted = canonical(legacy.convert(raw, found.encoding)[0]) if found is not None else None
+
+        def joined(out: list[str]) -> list[str]:
+            out = out + others
+            if converted is not None and converted != text and converted not in out:
+                out.append(converted)
+            return out
+
+        return joined(decode_query(text)), joined([])
+
+    did_you_mean = staticmethod(describe.did_you_mean)
+    _describe = staticmethod(describe.describe)
 
     def suggest(self, q: str | None, language: str | None = None, limit: int = 10) -> list[str]:
         """Up to ``limit`` completions of ``q``: headwords (or, for Vietnamese, glosses too)

@@ -18,10 +18,48 @@ import orjson
 from dictionary.errors import DictionaryError
 from dictionary.storage.chain import chain_existing
 from dictionary.storage.growth_tables import CLIP_REVIEW, GROWTH
+from dictionary.storage.sso_tables import SINGLE_SIGN_ON
 
 
 class SchemaTooNew(DictionaryError):
     """The database was made by a later release; this one must not write to it."""
+
+
+# 13, on both kinds of database: the new columns, then the rest
+TWO_FACTOR_COLUMNS = (
+    ("accounts", "external", "INTEGER NOT NULL DEFAULT 0"), ("accounts", "totp_secret", "TEXT"),
+    ("accounts", "totp_pending", "TEXT"), ("accounts", "totp_step", "INTEGER"),
+    ("accounts", "totp_enrolled_at", "TEXT"), ("sessions", "last_used", "TEXT"), ("sessions", "agent", "TEXT"),
+    ("sessions", "stage", "TEXT NOT NULL DEFAULT 'full'"), ("sessions", "handle", "TEXT"),
+)
+TWO_FACTOR = """
+    UPDATE sessions SET last_used = COALESCE(last_used, created_at), handle = COALESCE(handle, substr(digest, 1, 16));
+    CREATE INDEX IF NOT EXISTS sessions_handle ON sessions(handle);
+    CREATE TABLE IF NOT EXISTS recovery_codes (
+        account TEXT NOT NULL,
+        digest  TEXT NOT NULL,
+        used_at TEXT,
+        PRIMARY KEY (account, digest)
+    )
+"""
+
+
+def _two_factor(db: sqlite3.Connection) -> None:
+    """13: two-factor sign-in and sessions that end when idle (a column already there is kept)."""
+    for table, column, kind in TWO_FACTOR_COLUMNS:
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    for statement in statements(TWO_FACTOR):
+        db.execute(statement)
+
+
+def _single_sign_on(db: sqlite3.Connection) -> None:
+    """14: single sign-on (:data:`SINGLE_SIGN_ON`; an ``email`` column already there is kept)."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(accounts)")}
+    for statement in statements(SINGLE_SIGN_ON):
+        if not (statement.startswith("ALTER TABLE accounts ADD COLUMN email") and "email" in have):
+            db.execute(statement)
 
 
 def statements(script: str) -> list[str]:
@@ -309,6 +347,13 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _growth,
     # 12: the audit log made tamper-evident: each record carries the digest of the one before it
     _audit_chain,
+    # 13: two-factor sign-in (a TOTP secret, one-time recovery codes kept as digests, an account
+    # whose provider checks the second factor) and sessions that end when idle
+    _two_factor,
+    # 14: single sign-on: sign-ins under way at the provider, the provider's accounts linked to
+    # local ones, each provider session's tokens and their expiry, and an account's e-mail (to
+    # link by, when an admin allows it)
+    _single_sign_on,
 )
 VERSION = len(MIGRATIONS)
 

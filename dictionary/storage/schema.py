@@ -20,11 +20,14 @@ from dictionary.storage.chain import chain_existing
 from dictionary.storage.growth_tables import CLIP_REVIEW, GROWTH
 from dictionary.storage.migrations import (
     MIGRATIONS,
+    TWO_FACTOR,
+    TWO_FACTOR_COLUMNS,
     VERSION,
     SchemaTooNew,
     migrate_sqlite,
     statements,
 )
+from dictionary.storage.sso_tables import SINGLE_SIGN_ON
 
 __all__ = ["MIGRATIONS", "VERSION", "SchemaTooNew", "StoreState", "migrate", "peek"]
 
@@ -95,6 +98,14 @@ def _audit_chain_pg(db) -> None:
     chain_existing(db)
 
 
+def _two_factor_pg(db) -> None:
+    """13: two-factor sign-in and idle sessions, as on SQLite (:func:`dictionary.storage.migrations._two_factor`)."""
+    for table, column, kind in TWO_FACTOR_COLUMNS:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
+    for statement in statements(TWO_FACTOR):
+        db.execute(statement)
+
+
 # the steps of later versions, on PostgreSQL
 PG_MIGRATIONS: dict[int, str | Callable] = {
     9: "SELECT 1",  # PG_SCHEMA keeps the feed's head in meta from the start
@@ -104,6 +115,8 @@ PG_MIGRATIONS: dict[int, str | Callable] = {
     + "".join(f";ALTER TABLE audio_clips ADD COLUMN IF NOT EXISTS {name} {kind}" for name, kind in CLIP_REVIEW)
     + ";CREATE INDEX IF NOT EXISTS audio_clips_review ON audio_clips(review)",
     12: _audit_chain_pg,
+    13: _two_factor_pg,
+    14: SINGLE_SIGN_ON.replace("REAL", "DOUBLE PRECISION").replace("ADD COLUMN email", "ADD COLUMN IF NOT EXISTS email"),
 }
 
 

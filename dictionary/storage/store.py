@@ -24,6 +24,7 @@ from dictionary.storage.datasets import Datasets
 from dictionary.storage.demand import Demand
 from dictionary.storage.entries import Entries
 from dictionary.storage.feed import Feed
+from dictionary.storage.identities import IdentityRows
 from dictionary.storage.requests import Requests
 from dictionary.storage.suggestions import Suggestions
 from dictionary.storage.teams import Teams
@@ -37,6 +38,7 @@ class Storage:
         self.entries = Entries(self.core)
         self.datasets = Datasets(self.core)
         self.accounts = AccountRows(self.core)
+        self.identities = IdentityRows(self.core)
         self.suggestions = Suggestions(self.core)
         self.audit = AuditLog(self.core)
         self.clips = Clips(self.core)

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from ..settings import Settings
-from .shared import Commands, open_services
+from .shared import Commands, cli_actor, open_services
 
 
 def add_audio(commands: Commands) -> None:
@@ -50,7 +50,8 @@ def cmd_audio_import(args, settings: Settings) -> int:
         source = "folder"
     # one pass: every file is checked before any is stored, and nothing is stored if any
     # problem was found here or there
-    report = library.import_files(pairs, info, source=source, dry_run=args.dry_run or bool(problems))
+    report = library.import_files(pairs, info, source=source, dry_run=args.dry_run or bool(problems),
+                                  actor=cli_actor())
     problems += report.problems
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -66,7 +67,11 @@ def cmd_audio_import(args, settings: Settings) -> int:
 
 def cmd_audio_gc(args, settings: Settings) -> int:
     budget = None if args.synthetic_budget_mb is None else int(args.synthetic_budget_mb * 1e6)
-    report = open_services(settings).audio.gc(dry_run=args.dry_run, synthetic_budget=budget)
+    services = open_services(settings)
+    report = services.audio.gc(dry_run=args.dry_run, synthetic_budget=budget)
+    if report["removed"]:
+        services.audit.note(cli_actor(), "audio.gc", None, {k: len(report[k]) for k in (
+            "evicted_synthetic", "orphan_clips", "unused_files", "stray_files")})
     verb = "removed" if report["removed"] else "would remove"
     if report["evicted_synthetic"]:
         print(f"{verb} {len(report['evicted_synthetic'])} oldest synthetic clips (over the budget)")

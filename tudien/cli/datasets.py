@@ -20,7 +20,7 @@ def cmd_sample(args, settings: Settings) -> int:
     from corpora.imports import Imports
 
     services = open_services(settings)
-    loaded, _ = Imports.of(services).load_sample(force=args.force)
+    loaded, _ = Imports.of(services).load_sample(force=args.force, actor=cli_actor())
     print(f"sample corpus {'loaded' if loaded else 'already present'}; {services.collection.count()} entries "
           f"in {settings.data_dir}")
     return 0
@@ -77,7 +77,8 @@ def cmd_corpora_load(args, settings: Settings) -> int:
     if _open_datasets(args.names) is None:
         return 2
     done, index = Imports.of(open_services(settings)).load_open(
-        args.names, force=args.force, progress=progress("storing"), index_progress=progress("indexing"))
+        args.names, force=args.force, progress=progress("storing"), index_progress=progress("indexing"),
+        actor=cli_actor())
     for item, report in done:
         if isinstance(report, str):
             print(f"{item.name}: {report}")
