@@ -6,204 +6,143 @@ works unchanged on any cluster.  Multi-word keys also go through the ``standard`
 "every word" stage.
 
 Queries are built as data by pure functions (:mod:`indexer.elastic_query`) and sent in one ``msearch``
-round trip; the distance-2 fuzzy stage follows only when the first answer is short of what the
-page needs, as on the embedded engine.  Candidates are read from doc values, never ``_source``.
+round trip; the distance-2 fuzzy stage follows only when the closer stages found nothing, as on
+the embedded engine.  :meth:`ElasticBackend.candidates_many` answers several plans (a query and
+its readings) in a single ``msearch``, and the distance-2 stages of those that need them in one
+more.  Candidates are read from doc values, never ``_source`` or stored fields, and answers are
+cut down to them (``filter_path``).  The connection, its deadlines and its errors are
+:mod:`indexer.elastic_client`.
 
-Index versions live behind an alias: a build writes a new index, checks its document count,
-then moves the alias in one atomic ``_aliases`` call and deletes the old index.  Searches never
-see a half-built index; a failed build deletes its own index and leaves the old one serving.
+Index versions live behind an alias: a build writes a new index (in parallel bulk requests, with
+refreshes, replicas and a synced translog off until it is written: :mod:`indexer.elastic_bulk`),
+restores the serving settings, checks its document count, then moves the alias in one atomic
+``_aliases`` call and deletes the old index.  Searches never see a half-built index; a failed
+build deletes its own index and leaves the old one serving.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Sequence
 
+import orjson
 from elastic_transport import ConnectionError as TransportConnectionError
-from elastic_transport import ConnectionTimeout
-from elasticsearch import Elasticsearch, helpers
 from elasticsearch import exceptions as es_errors
+from elasticsearch import helpers
 
 from dictionary.errors import BackendUnavailable, IndexMissing
-from dictionary.search.ports import EDGE, KeyDoc, looseness_of_score, tier_of_score
-from dictionary.search.ranking import Candidate, QueryPlan, Tier
+from dictionary.search.ports import KeyDoc
+from dictionary.search.ranking import Candidate, QueryPlan
 
-from .breaker import Breaker
+from . import elastic_bulk
 from .config import ElasticSettings
-from .elastic_query import FIELDS, MAPPING, fuzzy2_body, stage_bodies
+from .elastic_client import ElasticConnection
+from .elastic_query import MAPPING, fuzzy2_body, stage_bodies, take_hits
 
 STATUS_BUDGET = 0.8  # seconds /health may wait for the cluster
 GENERATION_TTL = 1.0  # seconds a known index generation is trusted (updates land every second)
+# While a new index version is written nobody searches it: no replicas to copy to, no refreshes,
+# and a translog synced in the background, not per request (a build that dies is thrown away).
+# The serving settings replace these before the alias moves to it.
+BUILDING = {"number_of_replicas": 0, "refresh_interval": "-1", "translog.durability": "async"}
+
+
+# What a search answer is read for: each response's status (which keeps them in order) and
+# error, its hits' scores and doc values; the node's time, for measuring.
+_ANSWER = "took,responses.status,responses.error,responses.hits.hits._score,responses.hits.hits.fields"
 
 
 # -- the backend ----------------------------------------------------------------------------------
 
-class ElasticBackend:
+class ElasticBackend(ElasticConnection):
     name = "elasticsearch"
     remote = True  # every call is a network round trip
+    speculate = False  # candidates_many: send distance-2 stages before knowing they are wanted
 
     def __init__(self, settings: ElasticSettings) -> None:
-        self.settings = settings
-        auth: dict[str, Any] = {}
-        if settings.api_key:
-            auth["api_key"] = settings.api_key
-        elif settings.username:
-            auth["basic_auth"] = (settings.username, settings.password or "")
-        if settings.ca_certs:
-            auth["ca_certs"] = settings.ca_certs
-        self.client = Elasticsearch(
-            list(settings.hosts),
-            request_timeout=settings.timeout,
-            max_retries=settings.retries,
-            retry_on_timeout=True,
-            retry_on_status=(429, 502, 503, 504),
-            # one dead node must not be shunned for long: a single-node cluster that comes
-            # back is used again at once
-            dead_node_backoff_factor=0.5,
-            max_dead_node_backoff=2.0,
-            **auth,
-        )
-        self.alias = settings.index
-        self.breaker = Breaker(self._probe, interval=min(1.0, settings.timeout))
+        super().__init__(settings)
         self._generation: tuple[float, int | None] = (0.0, None)  # (when read, generation)
-
-    # -- errors ----------------------------------------------------------------------------
-    def _missing(self) -> IndexMissing:
-        return IndexMissing(
-            f"Chỉ mục tìm kiếm '{self.alias}' chưa được xây dựng trên Elasticsearch: hãy chạy 'tudien index'."
-        )
-
-    def _unavailable(self, exc: Exception) -> BackendUnavailable:
-        hosts = ", ".join(self.settings.hosts)
-        if isinstance(exc, ConnectionTimeout | _DeadlinePassed):
-            why = f"Elasticsearch ({hosts}) không trả lời trong {self.settings.timeout:g} giây"
-        elif isinstance(exc, TransportConnectionError):
-            why = f"không kết nối được tới Elasticsearch ({hosts})"
-        else:
-            why = f"Elasticsearch ({hosts}) từ chối yêu cầu: {getattr(exc, 'message', exc)}"
-        return BackendUnavailable(f"Máy tìm kiếm tạm thời không dùng được: {why}. Hãy thử lại sau ít phút.")
-
-    def _call(self, fn, *args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except es_errors.NotFoundError as exc:
-            if "index_not_found" in str(exc):
-                raise self._missing() from None
-            raise self._unavailable(exc) from None
-        except (TransportConnectionError, es_errors.ApiError, es_errors.TransportError) as exc:
-            raise self._unavailable(exc) from None
-
-    def _probe(self) -> None:
-        # the cluster's health: every distribution answers it (the minimal one refuses GET /)
-        self.client.options(request_timeout=self.breaker.interval, max_retries=0).cluster.health()
-
-    def _timely(self, call: Callable[[Elasticsearch], Any], *, within: float | None = None,
-                trip: bool = True) -> Any:
-        """``call(client)`` within one deadline (``within``, else the configured time-out) across
-        every attempt.
-
-        Retries (connection errors, time-outs, 429/502/503/504) use what is left of the deadline.
-        While the cluster is known to be down the call fails at once; with ``trip``, a time-out or
-        a refused connection marks it down (see :class:`~indexer.breaker.Breaker`)."""
-        self.breaker.check()
-        s = self.settings
-        deadline = time.monotonic() + (within or s.timeout)
-        attempt = 0
-        while True:
-            left = deadline - time.monotonic()
-            try:
-                if left <= 0.01:
-                    raise _DeadlinePassed()
-                return call(self.client.options(request_timeout=left, max_retries=0))
-            except es_errors.NotFoundError as exc:
-                if "index_not_found" in str(exc):
-                    raise self._missing() from None
-                raise self._unavailable(exc) from None
-            except (_DeadlinePassed, ConnectionTimeout, TransportConnectionError) as exc:
-                attempt += 1
-                if attempt <= s.retries and not isinstance(exc, _DeadlinePassed) \
-                        and deadline - time.monotonic() > 0.05:
-                    continue
-                error = self._unavailable(exc)
-                if trip:
-                    self.breaker.failed(str(error))
-                raise error from None
-            except es_errors.ApiError as exc:
-                attempt += 1
-                if exc.meta.status in (429, 502, 503, 504) and attempt <= s.retries \
-                        and deadline - time.monotonic() > 0.05:
-                    continue
-                raise self._unavailable(exc) from None
-            except es_errors.TransportError as exc:
-                raise self._unavailable(exc) from None
 
     # -- searching ---------------------------------------------------------------------------
     def candidates(self, plan: QueryPlan) -> list[Candidate]:
         stages = stage_bodies(plan)
-        searches: list[dict] = []
-        for _, body in stages:
-            searches.extend(({"index": self.alias}, body))
         deadline = time.monotonic() + self.settings.timeout
-        answer = self._timely(lambda client: client.msearch(searches=searches))
-        out: list[Candidate] = []
-        entries: set[int] = set()
-        for (name, _), response in zip(stages, answer["responses"], strict=True):
-            if "error" in response:
-                error = response["error"]
-                if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
-                    raise self._missing()
-                raise BackendUnavailable(f"Elasticsearch không thực hiện được truy vấn ({name}): {error}")
-            self._take(name, response["hits"]["hits"], out, entries)
-        if plan.fuzzy >= 2 and plan.keys.fold and plan.wider_fuzzy(len(entries)):
-            body = fuzzy2_body(plan)
+        out, entries = self._read(stages, self._msearch(stages))
+        if _may_widen(plan) and plan.wider_fuzzy(len(entries)):
             left = max(0.02, deadline - time.monotonic())  # one deadline for the whole search
-            response = self._timely(lambda client: client.search(index=self.alias, body=body), within=left)
-            self._take("fuzzy2", response["hits"]["hits"], out, entries)
+            wider = [("fuzzy2", fuzzy2_body(plan))]
+            self._read(wider, self._msearch(wider, left), out, entries)
         return out
 
-    @staticmethod
-    def _take(stage: str, hits: list[dict], out: list[Candidate], entries: set[int]) -> None:
-        for hit in hits:
-            f = hit["fields"]
-            entry, length, pos, field = (int(f[name][0]) for name in FIELDS)
-            score = hit.get("_score") or 0.0
-            if stage == "exact":
-                cand = Candidate(entry, tier_of_score(score), 0, 0, pos, length, field)
-            elif stage == "prefix":
-                cand = Candidate(entry, Tier.PREFIX, 0, 0, pos, length, field)
-            elif stage == "words":
-                cand = Candidate(entry, Tier.WORDS, 0, 0, pos, length, field)
-            elif stage == "fuzzy_tone":
-                cand = Candidate(entry, Tier.FUZZY, 1, 0, pos, length, field)
-            else:
-                distance = 1 if stage == "fuzzy1" else 2
-                cand = Candidate(entry, Tier.FUZZY, distance, looseness_of_score(score), pos, length, field)
-            out.append(cand)
-            entries.add(entry)
+    def candidates_many(self, plans: Sequence[QueryPlan]) -> list[list[Candidate]]:
+        """Every stage of every plan in one ``_msearch`` round trip; then, only for the plans
+        whose closer stages found nothing, their distance-2 stages, together, in a second one
+        (as :meth:`candidates` asks for them after its first answer): the same candidates, in
+        one round trip, or two where a long query matched nothing closer.
+
+        With :attr:`speculate`, the distance-2 stages go in the first round trip too and their
+        hits are dropped where they are not wanted: one round trip always, but on a long query
+        the node walks a distance-2 automaton for nothing nearly every time (measured in
+        ``bench/engines.py``: it costs more than the round trip it saves)."""
+        deadline = time.monotonic() + self.settings.timeout
+        layout: list[tuple[QueryPlan, int, int]] = []  # plan, its first search, its number of stages
+        stages: list[tuple[str, dict]] = []
+        for plan in plans:
+            own = stage_bodies(plan)
+            if self.speculate and _may_widen(plan):
+                own.append(("fuzzy2", fuzzy2_body(plan)))
+            layout.append((plan, len(stages), len(own)))
+            stages.extend(own)
+        if not stages:
+            return []
+        responses = self._msearch(stages)
+        results: list[list[Candidate]] = []
+        wider: list[int] = []  # the plans that want their distance-2 stage and have not sent it
+        for plan, first, count in layout:
+            own, answers = stages[first:first + count], responses[first:first + count]
+            sent = own[-1][0] == "fuzzy2"
+            out, entries = self._read(own[:-1] if sent else own, answers[:-1] if sent else answers)
+            if sent:
+                self._check("fuzzy2", answers[-1])
+                if plan.wider_fuzzy(len(entries)):
+                    self._read(own[-1:], answers[-1:], out, entries)
+            elif _may_widen(plan) and plan.wider_fuzzy(len(entries)):
+                wider.append(len(results))
+            results.append(out)
+        if wider:
+            second = [("fuzzy2", fuzzy2_body(plans[i])) for i in wider]
+            left = max(0.02, deadline - time.monotonic())
+            for i, stage, response in zip(wider, second, self._msearch(second, left), strict=True):
+                self._read([stage], [response], results[i])
+        return results
+
+    def _msearch(self, stages: list[tuple[str, dict]], within: float | None = None) -> list[dict]:
+        """The responses of ``stages``' searches, sent in one ``_msearch``, cut down to what
+        :func:`take_hits` reads (every response keeps its status, so they stay in order)."""
+        header = orjson.dumps({"index": self.alias}) + b"\n"
+        searches = b"".join(header + orjson.dumps(body) + b"\n" for _, body in stages)
+        # the NDJSON serializer sends an encoded body as it is
+        return self._timely(lambda client: client.msearch(searches=searches, filter_path=_ANSWER),  # type: ignore[arg-type]
+                            within=within)["responses"]
+
+    def _check(self, name: str, response: dict) -> None:
+        if "error" in response:
+            error = response["error"]
+            if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
+                raise self._missing()
+            raise BackendUnavailable(f"Elasticsearch không thực hiện được truy vấn ({name}): {error}")
+
+    def _read(self, stages: list[tuple[str, dict]], responses: list[dict], out: list[Candidate] | None = None,
+              entries: set[int] | None = None) -> tuple[list[Candidate], set[int]]:
+        """The candidates of one plan's stages, in order (after ``out``), and the entries they name."""
+        out = [] if out is None else out
+        entries = {c.entry for c in out} if entries is None else entries
+        for (name, _), response in zip(stages, responses, strict=True):
+            self._check(name, response)
+            take_hits(name, response.get("hits", {}).get("hits", ()), out, entries)
+        return out, entries
 
     # -- building ----------------------------------------------------------------------------
-    def _actions(self, index: str, docs: Iterable[KeyDoc]) -> Iterator[dict]:
-        for doc in docs:
-            fold = doc.fold
-            source: dict[str, Any] = {
-                "side": "g" if doc.gloss_language else "h",
-                "exact": doc.exact,
-                "tone": doc.tone,
-                "fold": fold,
-                "prefix": [fold[:n] for n in range(1, min(len(fold), EDGE) + 1)],
-                "lang": doc.language,
-                "entry": doc.entry,
-                "len": len(fold),
-                "pos": doc.position,
-                "field": doc.field,
-            }
-            if " " in fold:
-                source["words"] = fold
-            if doc.gloss_language:
-                source["glang"] = doc.gloss_language
-            yield {"_index": index, "_source": source}
-
     def rebuild(self, docs: Iterable[KeyDoc], generation: int) -> int:
         s = self.settings
         name = f"{self.alias}-g{generation}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
@@ -212,23 +151,20 @@ class ElasticBackend:
             index=name,
             settings={
                 "number_of_shards": s.shards,
-                "number_of_replicas": 0,  # replicas are added once the build is done
-                "refresh_interval": "-1",
+                **BUILDING,
                 "max_result_window": 10_000,
             },
             mappings={**MAPPING, "_meta": {"generation": generation, "built_at": time.time()}},
         )
         try:
-            count = 0
-            bulk = self.client.options(request_timeout=max(60.0, s.timeout))
-            for ok, _ in helpers.streaming_bulk(
-                bulk, self._actions(name, docs), chunk_size=2000, max_retries=3, raise_on_error=True
-            ):
-                count += ok
+            bulk = self.client.options(request_timeout=max(60.0, s.timeout), max_retries=s.retries)
+            count = self._call(elastic_bulk.write, bulk, name, docs)
+            # what serving needs, before the index is searched: replicas, refreshes, a durable log
             self._call(
                 self.client.indices.put_settings,
                 index=name,
-                settings={"refresh_interval": s.refresh_interval, "number_of_replicas": s.replicas},
+                settings={"refresh_interval": s.refresh_interval, "number_of_replicas": s.replicas,
+                          "translog.durability": "request"},
             )
             self._call(self.client.indices.refresh, index=name)
             found = self._call(self.client.count, index=name)["count"]
@@ -271,7 +207,7 @@ class ElasticBackend:
                     _source=False, size=5000, scroll="1m"))
         except (TransportConnectionError, es_errors.ApiError, es_errors.TransportError) as exc:
             raise self._unavailable(exc) from None
-        actions.extend(self._actions(name, docs))
+        actions.extend({"_index": name, "_source": elastic_bulk.source(doc)} for doc in docs)
         try:
             helpers.bulk(client, actions, chunk_size=2000, max_retries=3, refresh=True)
         except helpers.BulkIndexError as exc:
@@ -365,5 +301,6 @@ class ElasticBackend:
         self.client.indices.delete(index=f"{self.alias}-g*", ignore_unavailable=True, allow_no_indices=True)
 
 
-class _DeadlinePassed(Exception):
-    """The request's deadline passed before an attempt could start."""
+def _may_widen(plan: QueryPlan) -> bool:
+    """Whether ``plan`` has a distance-2 stage (which runs only when the closer ones found nothing)."""
+    return plan.fuzzy >= 2 and bool(plan.keys.fold)

@@ -2,7 +2,8 @@
 
 Pure functions, no I/O: :func:`stage_bodies` builds a plan's first round trip, stage by stage in
 the embedded engine's order, and :func:`fuzzy2_body` the distance-2 stage that follows only when
-the first answer is short; :mod:`indexer.elastic` sends them.  A test can hold the queries to
+the first answer is short; :mod:`indexer.elastic` sends them, and :func:`take_hits` reads a
+stage's hits as candidates.  A test can hold the queries to
 what they should be without a cluster.
 """
 
@@ -10,27 +11,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from dictionary.search.ports import EDGE, FUZZY_SCORE, SAME_START_BONUS, SCORE_OF
-from dictionary.search.ranking import QueryPlan, Scope, Tier
+from dictionary.search.ports import (
+    EDGE,
+    FUZZY_SCORE,
+    SAME_START_BONUS,
+    SCORE_OF,
+    looseness_of_score,
+    tier_of_score,
+)
+from dictionary.search.ranking import Candidate, QueryPlan, Scope, Tier
 
 FIELDS = ("entry", "len", "pos", "field")
 _MAX_EXPANSIONS = 4096  # fuzzy terms considered; the embedded engine walks them all
 
+# Keys are only matched (no doc values: nothing sorts or aggregates on them); the numbers a hit is
+# read by are only read (doc values, no index) but for the entry, which updates look up.
 MAPPING: dict[str, Any] = {
     "dynamic": "strict",
     "properties": {
-        "side": {"type": "keyword"},  # h: headword, variant, romanized; g: gloss
-        "exact": {"type": "keyword"},
-        "tone": {"type": "keyword"},
-        "fold": {"type": "keyword"},
-        "prefix": {"type": "keyword"},
+        "side": {"type": "keyword", "doc_values": False},  # h: headword, variant, romanized; g: gloss
+        "exact": {"type": "keyword", "doc_values": False},
+        "tone": {"type": "keyword", "doc_values": False},
+        "fold": {"type": "keyword", "doc_values": False},
+        "prefix": {"type": "keyword", "doc_values": False},
         "words": {"type": "text", "analyzer": "standard", "norms": False, "index_options": "docs"},
-        "lang": {"type": "keyword"},
-        "glang": {"type": "keyword"},
+        "lang": {"type": "keyword", "doc_values": False},
+        "glang": {"type": "keyword", "doc_values": False},
         "entry": {"type": "long"},
-        "len": {"type": "integer"},
-        "pos": {"type": "integer"},
-        "field": {"type": "byte"},
+        "len": {"type": "integer", "index": False},
+        "pos": {"type": "integer", "index": False},
+        "field": {"type": "byte", "index": False},
     },
 }
 
@@ -61,6 +71,7 @@ def _body(plan: QueryPlan, query: dict, *, by_length: bool) -> dict:
         "query": _scoped(plan, query),
         "size": plan.cap,
         "_source": False,
+        "stored_fields": "_none_",  # not even the id: a hit is read from its doc values alone
         "docvalue_fields": list(FIELDS),
         "track_total_hits": False,
     }
@@ -117,3 +128,26 @@ def _fuzzy_fold(fold: str, distance: int) -> dict:
 
 def fuzzy2_body(plan: QueryPlan) -> dict:
     return _body(plan, _fuzzy_fold(plan.keys.fold, 2), by_length=False)
+
+
+# -- answers as candidates ------------------------------------------------------------------------
+
+def take_hits(stage: str, hits: list[dict], out: list[Candidate], entries: set[int]) -> None:
+    """Append the candidates of one stage's ``hits`` to ``out``, and their entries to ``entries``."""
+    for hit in hits:
+        f = hit["fields"]
+        entry, length, pos, field = (int(f[name][0]) for name in FIELDS)
+        score = hit.get("_score") or 0.0
+        if stage == "exact":
+            cand = Candidate(entry, tier_of_score(score), 0, 0, pos, length, field)
+        elif stage == "prefix":
+            cand = Candidate(entry, Tier.PREFIX, 0, 0, pos, length, field)
+        elif stage == "words":
+            cand = Candidate(entry, Tier.WORDS, 0, 0, pos, length, field)
+        elif stage == "fuzzy_tone":
+            cand = Candidate(entry, Tier.FUZZY, 1, 0, pos, length, field)
+        else:
+            distance = 1 if stage == "fuzzy1" else 2
+            cand = Candidate(entry, Tier.FUZZY, distance, looseness_of_score(score), pos, length, field)
+        out.append(cand)
+        entries.add(entry)

@@ -24,7 +24,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import tudien_core
@@ -220,6 +220,10 @@ class EmbeddedBackend:
     # ``cap`` hits by score, equal scores lowest address first: shortest key first (see _write).
     def candidates(self, plan: QueryPlan) -> list[Candidate]:
         return [Candidate(*c) for c in self.searcher().candidates(native.plan_tuple(plan))]
+
+    def candidates_many(self, plans: Sequence[QueryPlan]) -> list[list[Candidate]]:
+        """Plan by plan: in process, several plans cost no more apart than together."""
+        return [self.candidates(plan) for plan in plans]
 
     def search_ranked(self, plan: QueryPlan, readings: list[QueryPlan], ask: native.Ask,
                       ranking: native.Facts) -> native.Outcome:

@@ -16,7 +16,7 @@ tens of thousands of keys allow in a few milliseconds.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -112,6 +112,10 @@ class PackBackend:
                         f"SELECT {_COLUMNS} FROM keys WHERE {column} IN ({','.join('?' * len(chunk))}) AND gloss = ?",
                         (*chunk, gloss)))
         return self._cut(rows, cap, score)
+
+    def candidates_many(self, plans: Sequence[QueryPlan]) -> list[list[Candidate]]:
+        """Plan by plan: in process, several plans cost no more apart than together."""
+        return [self.candidates(plan) for plan in plans]
 
     def candidates(self, plan: QueryPlan) -> list[Candidate]:
         keys, cap = plan.keys, plan.cap

@@ -8,7 +8,7 @@ so every engine gives the same order.  ``indexer/`` holds the implementations.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple, Protocol
 
 from dictionary.search.ranking import Candidate, QueryPlan, Tier
@@ -79,6 +79,12 @@ class Backend(Protocol):
 
     def candidates(self, plan: QueryPlan) -> list[Candidate]:
         """Keys matching ``plan``, each with the stage (tier) that found it."""
+        ...
+
+    def candidates_many(self, plans: Sequence[QueryPlan]) -> list[list[Candidate]]:
+        """The candidates of several plans at once (a query and its other readings): item ``i``
+        is exactly what ``candidates(plans[i])`` returns, in the same order.  A remote engine
+        answers them all in one round trip; an engine in process may simply ask plan by plan."""
         ...
 
     def rebuild(self, docs: Iterable[KeyDoc], generation: int) -> int:
