@@ -1,5 +1,6 @@
 """A real uvicorn server on loopback, started the way the README starts it."""
 
+import json
 import os
 import subprocess
 import sys
@@ -215,3 +216,51 @@ def test_a_query_of_symbols_finds_only_what_equals_it_and_nothing_far_is_exact(t
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids += [int(k) for k in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            pass
+    return kids
+
+
+@pytest.mark.shared_data
+def test_a_server_making_a_pack_stops_within_seconds_and_leaves_no_half_pack(tmp_path: Path, shared_data: Path):
+    """A pack is made in a child of the worker, not in the worker: a million entries' pack took the
+    worker's interpreter lock for tens of seconds and a stop waited for it (more than 20 s after
+    SIGTERM).  Stopped while the Bahnar pack is being made, the server ends within a few seconds,
+    having answered meanwhile, and leaves no process and no file of the pack it did not finish."""
+    env = {**os.environ, "TUDIEN_DATA_DIR": str(tmp_path / "data"), "TUDIEN_PACK_INTERVAL": "0.2"}
+    tudien("import", str(shared_data / "bahnar/bahnaric.csv"), "--format", "csv", "--language", "bdq",
+           "--headword-column", "Bahnaric", "--gloss-column", "Vietnamese", env=env)
+    server, port = serve(env)
+    try:
+        deadline = time.monotonic() + 30
+        # below the supervisor: the workers (and multiprocessing's resource tracker); below a worker,
+        # its pack maker (no translation was asked for: no translation process)
+        while not (makers := [p for worker in _children(server.pid) for p in _children(worker)]):
+            assert time.monotonic() < deadline, "no worker started a child to make the packs"
+            time.sleep(0.05)
+        answer = HTTP.get(f"http://127.0.0.1:{port}/v1/search", params={"q": "đak"}, timeout=5)
+        assert answer.status_code == 200 and answer.json()["results"]
+        assert all(Path(f"/proc/{p}").exists() for p in makers), "the pack was made before the stop"
+        started = time.monotonic()
+        server.terminate()
+        server.wait(timeout=30)
+        took = time.monotonic() - started
+        assert took < 5, f"the server took {took:.1f} s to stop"
+        assert server.returncode == 0
+        assert not [p for p in makers if Path(f"/proc/{p}").exists() and
+                    "zombie" not in Path(f"/proc/{p}/status").read_text()], "the pack maker outlived the server"
+        folder = tmp_path / "data" / "packs"
+        served = {json.loads(m.read_text())["file"].removesuffix(".sqlite") for m in folder.glob("*.json")}
+        leftovers = [f.name for f in folder.glob("bdq-*") if not f.name.startswith(tuple(served) or ("\0",))]
+        assert leftovers == []
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=10)

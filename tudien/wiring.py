@@ -72,11 +72,13 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 
 
 def serving_services(settings: Settings) -> Services:
-    """The services of a serving process: glossaries are made in a child process at a lower CPU
-    priority (see :mod:`tudien.translation`)."""
+    """The services of a serving process: glossaries and offline packs are made in child
+    processes at a lower CPU priority (see :mod:`tudien.translation`, :mod:`tudien.packmaking`)."""
+    from .packmaking import PackMaker
     from .translation import IsolatedTranslator
 
     services = open_services(settings)
+    services.packs.elsewhere = PackMaker(settings)
     return replace(services, translator=IsolatedTranslator(settings, services.translator, open_services))
 
 
