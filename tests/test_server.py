@@ -264,3 +264,51 @@ def test_a_server_making_a_pack_stops_within_seconds_and_leaves_no_half_pack(tmp
         if server.poll() is None:
             server.kill()
             server.wait(timeout=10)
+
+
+def _connections_of(pid: int, port: int) -> int:
+    """How many established TCP connections to ``port`` the process ``pid`` holds open."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01" and fields[9] in inodes:
+            count += 1
+    return count
+
+
+def test_connections_made_at_once_are_spread_over_the_workers_and_a_held_port_is_refused(tmp_path: Path):
+    """uvicorn's workers shared one socket, and the first woken accepted every waiting
+    connection: sixteen clients connecting at once all landed on one of two workers.  Each worker
+    now has a socket of its own on the port; a second server on the same port is refused."""
+    import socket
+
+    env = {**os.environ, "TUDIEN_DATA_DIR": str(tmp_path / "data")}
+    tudien("sample", env=env)
+    server, port = serve(env)
+    clients = []
+    try:
+        for _ in range(16):
+            clients.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        for client in clients:  # each connection is accepted and answered: kept alive after
+            client.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        for client in clients:
+            assert client.recv(65536).startswith(b"HTTP/1.1 200")
+        held = [_connections_of(worker, port) for worker in _children(server.pid)]
+        assert sum(held) == 16 and sorted(held)[-2] >= 1, held  # two workers hold connections
+        second = subprocess.run([sys.executable, "-m", "tudien", "serve", "--port", str(port), "--workers", "2"],
+                                env=env, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1 and f"cannot listen on 127.0.0.1:{port}" in second.stderr
+        assert HTTP.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
+    finally:
+        for client in clients:
+            client.close()
+        server.terminate()
+        server.wait(timeout=15)

@@ -1,4 +1,5 @@
-"""The HTTP protocol ``tudien serve`` runs: uvicorn's, with time limits on reading a request.
+"""How ``tudien serve`` serves: uvicorn's HTTP protocol with time limits on reading a request, and
+with several workers, a listening socket of its own per worker.
 
 uvicorn closes an idle kept-alive connection, but not one that sends half its headers and stops,
 nor a body that stops arriving: each such connection holds memory and a slot for as long as the
@@ -9,16 +10,26 @@ while it keeps coming: a 20 MB recording over a slow rural link takes minutes.
 
 A deployment still puts a reverse proxy in front (README, "Deploying"): it buffers slow clients
 and terminates TLS.
+
+uvicorn's workers share one listening socket, and a worker woken by a new connection accepts
+every connection waiting: eight clients connecting at once were seen all to land on one of two
+workers, which then served them alone (half the throughput, twice the latency) for as long as
+they kept their connections.  :class:`Spread` gives each worker a socket of its own on the same
+port (``SO_REUSEPORT``): the kernel spreads connections over them by address.  The supervisor
+keeps them open, so a worker that is replaced finds the connections that waited for it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from uvicorn.config import STARTUP_FAILURE, Config
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.supervisors.multiprocess import Multiprocess, Process, logger
 
 try:  # uvicorn[standard] brings httptools, uvicorn's faster parser
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -102,3 +113,83 @@ if HttpToolsProtocol is not None:
     PROTOCOL = TimedHttpToolsProtocol
 else:  # pragma: no cover
     PROTOCOL = TimedH11Protocol
+
+
+def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
+    """``count`` sockets listening on ``host``:``port`` together (``SO_REUSEPORT``).  A port that
+    another server holds, even one that shares its port the same way, is refused (OSError)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:  # without SO_REUSEPORT: alone or not at all
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind((host, port))
+            sock.listen(2048)
+            sock.set_inheritable(True)
+    except OSError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
+class Spread(Multiprocess):
+    """uvicorn's supervisor, with worker ``i`` always on socket ``i`` (replaced, restarted by
+    SIGHUP or added by SIGTTIN alike)."""
+
+    def __init__(self, config: Config, sockets: list[socket.socket]) -> None:
+        super().__init__(config, sockets=sockets[:1])
+        self.slots = sockets
+
+    def _start(self, slot: int) -> Process:
+        process = Process(self.config, [self.slots[slot % len(self.slots)]])
+        process.start()
+        return process
+
+    def init_processes(self) -> None:
+        self.processes = [self._start(slot) for slot in range(self.processes_num)]
+
+    def handle_ttin(self) -> None:
+        logger.info("Received SIGTTIN, increasing the number of processes.")
+        self.processes_num += 1
+        self.processes.append(self._start(len(self.processes)))
+
+    def restart_all(self) -> None:
+        """Each worker replaced in turn, its replacement serving before the old one is stopped."""
+        for slot, old in enumerate(self.processes):
+            if self.should_exit.is_set():
+                return
+            new = self._start(slot)
+            if not new.wait_until_ready(self.config.timeout_worker_healthcheck, self.should_exit):
+                new.kill()
+                new.join()
+                if not self.should_exit.is_set():
+                    logger.error(f"New child process [{new.pid}] was not ready in time; "
+                                 f"keeping worker [{old.pid}] and aborting the restart.")
+                return
+            old.terminate()
+            old.join()
+            self.processes[slot] = new
+
+    def keep_subprocess_alive(self) -> None:
+        if self.should_exit.is_set():
+            return
+        for slot, process in enumerate(self.processes):
+            if process.is_alive(timeout=self.config.timeout_worker_healthcheck):
+                continue
+            process.kill()  # hung: killed
+            process.join()
+            if process.exitcode == STARTUP_FAILURE:  # the app itself fails: every restart would
+                logger.error(f"Child process [{process.pid}] failed to start, stopping the parent process.")
+                self.should_exit.set()
+                return
+            if self.should_exit.is_set():
+                return
+            logger.info(f"Child process [{process.pid}] died")
+            self.processes[slot] = self._start(slot)
