@@ -15,8 +15,9 @@ uvicorn's workers share one listening socket, and a worker woken by a new connec
 every connection waiting: eight clients connecting at once were seen all to land on one of two
 workers, which then served them alone (half the throughput, twice the latency) for as long as
 they kept their connections.  :class:`Spread` gives each worker a socket of its own on the same
-port (``SO_REUSEPORT``): the kernel spreads connections over them by address.  The supervisor
-keeps them open, so a worker that is replaced finds the connections that waited for it.
+port (``SO_REUSEPORT``): the kernel spreads connections over the sockets listening, by address.
+The supervisor keeps them open, so a worker that is replaced finds the connections that waited
+for it.
 """
 
 from __future__ import annotations
@@ -116,8 +117,9 @@ else:  # pragma: no cover
 
 
 def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
-    """``count`` sockets listening on ``host``:``port`` together (``SO_REUSEPORT``).  A port that
-    another server holds, even one that shares its port the same way, is refused (OSError)."""
+    """``count`` sockets bound to ``host``:``port`` together (``SO_REUSEPORT``), each to listen
+    when its worker serves.  A port that another server holds, even one that shares its port the
+    same way, is refused (OSError)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:  # without SO_REUSEPORT: alone or not at all
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -130,7 +132,8 @@ def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             sock.bind((host, port))
-            sock.listen(2048)
+            # not listening yet: the worker's server listens when it starts serving, so that until
+            # then the kernel sends its connections to the workers already serving
             sock.set_inheritable(True)
     except OSError:
         for sock in sockets:
