@@ -102,6 +102,49 @@ class _ReadDeadlines(_Protocol):
             self.transport.close()
 
 
+class _OneWrite:
+    """The transport a response is written to, holding its status line and headers until the
+    first piece of its body, so that both leave in one write: one system call and one segment
+    instead of two, which were a seventh of a serving worker's time under wrk (uvicorn writes
+    them apart).  A response with no body (HEAD, 304) sends its headers when it completes; an
+    interim ``100 Continue``, written before the response starts, is never held."""
+
+    __slots__ = ("_cycle", "_held", "_started", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, cycle: Any) -> None:
+        self._transport, self._cycle = transport, cycle
+        self._held: bytes | None = None
+        self._started = False  # the response's header block was written (held or sent)
+        complete = cycle.on_response
+
+        def on_response() -> None:
+            self.flush()
+            complete()
+
+        cycle.on_response = on_response
+
+    def write(self, data: bytes) -> None:
+        if self._held is not None:
+            data, self._held = self._held + data, None
+        elif not self._started and self._cycle.response_started:
+            self._started = True
+            self._held = data
+            return
+        self._transport.write(data)
+
+    def flush(self) -> None:
+        if self._held is not None:
+            data, self._held = self._held, None
+            self._transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 class TimedH11Protocol(_ReadDeadlines, H11Protocol):
     pass
 
@@ -109,7 +152,11 @@ class TimedH11Protocol(_ReadDeadlines, H11Protocol):
 PROTOCOL: type[asyncio.Protocol]
 if HttpToolsProtocol is not None:
     class TimedHttpToolsProtocol(_ReadDeadlines, HttpToolsProtocol):
-        pass
+        def on_headers_complete(self) -> None:
+            before = self.cycle
+            super().on_headers_complete()
+            if self.cycle is not None and self.cycle is not before:
+                self.cycle.transport = _OneWrite(self.cycle.transport, self.cycle)
 
     PROTOCOL = TimedHttpToolsProtocol
 else:  # pragma: no cover
