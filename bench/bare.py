@@ -6,7 +6,8 @@
 (a real search answer, parsed once), serialised again with orjson for every request, as the
 real route serialises its results.  No search, no store, no middleware: bench/search.py compares
 the real server's throughput with this one's in the same run.  Served like ``tudien serve``:
-uvicorn with the same protocol, time-outs and a listening socket per worker.
+uvicorn with the same protocol, time-outs and a listening socket per worker (in a tree from
+before those sockets, uvicorn's own supervisor, as its server had).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def app():
 def main() -> None:
     import uvicorn
 
-    from tudien.server import PROTOCOL, Spread, listening_sockets
+    from tudien.server import PROTOCOL
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
@@ -50,6 +51,12 @@ def main() -> None:
     config = uvicorn.Config("bare:app", factory=True, host="127.0.0.1", port=args.port, workers=args.workers,
                             log_level="warning", access_log=False, http=PROTOCOL, timeout_keep_alive=5,
                             timeout_graceful_shutdown=10)
+    try:
+        from tudien.server import Spread, listening_sockets
+    except ImportError:  # a tree from before a socket per worker (bench/search.py run on an older commit)
+        uvicorn.run("bare:app", factory=True, host="127.0.0.1", port=args.port, workers=args.workers,
+                    log_level="warning", access_log=False, http=PROTOCOL, timeout_keep_alive=5)
+        return
     sockets = listening_sockets("127.0.0.1", args.port, args.workers)
     try:
         Spread(config, sockets).run()
