@@ -1,5 +1,6 @@
 """A real uvicorn server on loopback, started the way the README starts it."""
 
+import json
 import os
 import subprocess
 import sys
@@ -213,5 +214,101 @@ def test_a_query_of_symbols_finds_only_what_equals_it_and_nothing_far_is_exact(t
                     assert letters == query.fold, (q, result)
         assert any(r["headword"] == "nặm 😀" for r in search("nặm", limit=50)["results"])
     finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids += [int(k) for k in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            pass
+    return kids
+
+
+@pytest.mark.shared_data
+def test_a_server_making_a_pack_stops_within_seconds_and_leaves_no_half_pack(tmp_path: Path, shared_data: Path):
+    """A pack is made in a child of the worker, not in the worker: a million entries' pack took the
+    worker's interpreter lock for tens of seconds and a stop waited for it (more than 20 s after
+    SIGTERM).  Stopped while the Bahnar pack is being made, the server ends within a few seconds,
+    having answered meanwhile, and leaves no process and no file of the pack it did not finish."""
+    env = {**os.environ, "TUDIEN_DATA_DIR": str(tmp_path / "data"), "TUDIEN_PACK_INTERVAL": "0.2"}
+    tudien("import", str(shared_data / "bahnar/bahnaric.csv"), "--format", "csv", "--language", "bdq",
+           "--headword-column", "Bahnaric", "--gloss-column", "Vietnamese", env=env)
+    server, port = serve(env)
+    try:
+        deadline = time.monotonic() + 30
+        # below the supervisor: the workers (and multiprocessing's resource tracker); below a worker,
+        # its pack maker (no translation was asked for: no translation process)
+        while not (makers := [p for worker in _children(server.pid) for p in _children(worker)]):
+            assert time.monotonic() < deadline, "no worker started a child to make the packs"
+            time.sleep(0.05)
+        answer = HTTP.get(f"http://127.0.0.1:{port}/v1/search", params={"q": "đak"}, timeout=5)
+        assert answer.status_code == 200 and answer.json()["results"]
+        assert all(Path(f"/proc/{p}").exists() for p in makers), "the pack was made before the stop"
+        started = time.monotonic()
+        server.terminate()
+        server.wait(timeout=30)
+        took = time.monotonic() - started
+        assert took < 5, f"the server took {took:.1f} s to stop"
+        assert server.returncode == 0
+        assert not [p for p in makers if Path(f"/proc/{p}").exists() and
+                    "zombie" not in Path(f"/proc/{p}/status").read_text()], "the pack maker outlived the server"
+        folder = tmp_path / "data" / "packs"
+        served = {json.loads(m.read_text())["file"].removesuffix(".sqlite") for m in folder.glob("*.json")}
+        leftovers = [f.name for f in folder.glob("bdq-*") if not f.name.startswith(tuple(served) or ("\0",))]
+        assert leftovers == []
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def _connections_of(pid: int, port: int) -> int:
+    """How many established TCP connections to ``port`` the process ``pid`` holds open."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01" and fields[9] in inodes:
+            count += 1
+    return count
+
+
+def test_connections_made_at_once_are_spread_over_the_workers_and_a_held_port_is_refused(tmp_path: Path):
+    """uvicorn's workers shared one socket, and the first woken accepted every waiting
+    connection: sixteen clients connecting at once all landed on one of two workers.  Each worker
+    now has a socket of its own on the port; a second server on the same port is refused."""
+    import socket
+
+    env = {**os.environ, "TUDIEN_DATA_DIR": str(tmp_path / "data")}
+    tudien("sample", env=env)
+    server, port = serve(env)
+    clients = []
+    try:
+        for _ in range(16):
+            clients.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        for client in clients:  # each connection is accepted and answered: kept alive after
+            client.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        for client in clients:
+            assert client.recv(65536).startswith(b"HTTP/1.1 200")
+        held = [_connections_of(worker, port) for worker in _children(server.pid)]
+        assert sum(held) == 16 and sorted(held)[-2] >= 1, held  # two workers hold connections
+        second = subprocess.run([sys.executable, "-m", "tudien", "serve", "--port", str(port), "--workers", "2"],
+                                env=env, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1 and f"cannot listen on 127.0.0.1:{port}" in second.stderr
+        assert HTTP.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
+    finally:
+        for client in clients:
+            client.close()
         server.terminate()
         server.wait(timeout=15)

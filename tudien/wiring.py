@@ -6,6 +6,7 @@ the command line, the relevance runner, the benchmarks and the tests call :func:
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -79,11 +80,13 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 
 
 def serving_services(settings: Settings) -> Services:
-    """The services of a serving process: glossaries are made in a child process at a lower CPU
-    priority (see :mod:`tudien.translation`)."""
+    """The services of a serving process: glossaries and offline packs are made in child
+    processes at a lower CPU priority (see :mod:`tudien.translation`, :mod:`tudien.packmaking`)."""
+    from .packmaking import PackMaker
     from .translation import IsolatedTranslator
 
     services = open_services(settings)
+    services.packs.elsewhere = PackMaker(settings)
     return replace(services, translator=IsolatedTranslator(settings, services.translator, open_services))
 
 
@@ -93,4 +96,10 @@ def app_from_env() -> FastAPI:
 
     die_with_parent()  # a worker of `tudien serve --workers N` ends with its supervisor
     settings = Settings.from_env()
-    return create_app(settings, serving_services(settings))
+    app = create_app(settings, serving_services(settings))
+    # What is alive now (modules, the app, the language tables) lives as long as the worker: out of
+    # the collector's sight, a full collection takes 0.01 ms instead of 80 to 200 ms, which
+    # every request in flight waited for (a good part of the HTTP tail).
+    gc.collect()
+    gc.freeze()
+    return app

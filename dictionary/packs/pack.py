@@ -28,7 +28,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
@@ -163,6 +163,10 @@ class PackShelf:
         self.audio = audio  # makes a language's recordings packs; None: packs without recordings
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # a serving process makes its packs in a child process (tudien.packmaking): a build reads a
+        # whole language into memory and is seconds of CPU at a million entries, which in a thread
+        # would hold the worker's interpreter lock (the searches' tail) and its stop
+        self.elsewhere: Callable[[threading.Event], None] | None = None
         self._checked: dict[str, tuple[str, int]] = {}  # language → (its pack file, feed head seen with no change of it)
 
     # -- reading -------------------------------------------------------------------------------
@@ -348,7 +352,21 @@ class PackShelf:
 
     def _run(self, interval: float) -> None:
         while not self._stop.wait(interval):
-            self.refresh_all()
+            if self.elsewhere is None:
+                self.refresh_all()
+            elif self.due():
+                self.elsewhere(self._stop)  # returns when done, or soon after a stop
+
+    def due(self) -> bool:
+        """Whether :meth:`refresh_all` has work now that no other process is doing: a pack
+        missing or behind the feed, or one of a language gone.  Cheap: the feed is looked at."""
+        with self._lock(wait=False) as free:
+            if not free:  # another process is making packs; it or the next round sees the rest
+                return False
+        languages = self.languages()
+        if any(manifest.stem not in languages for manifest in self.folder.glob("*.json")):
+            return True
+        return any(self.behind(language) for language in languages)
 
     def stop(self) -> None:
         self._stop.set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -52,11 +53,28 @@ def cmd_serve(args, settings: Settings) -> int:
             print(f"TUDIEN_PUBLIC_URL is not set: links in citations name {os.environ['TUDIEN_PUBLIC_URL']}; "
                   "set it to the address readers use", file=sys.stderr)
 
-    uvicorn.run(
-        "tudien.wiring:app_from_env", factory=True, host=args.host, port=args.port,
-        workers=args.workers, log_level=args.log_level, access_log=False, http=PROTOCOL,
-        timeout_keep_alive=5, timeout_graceful_shutdown=10,
-    )
+    options = dict(factory=True, host=args.host, port=args.port, workers=args.workers, log_level=args.log_level,
+                   access_log=False, http=PROTOCOL, timeout_keep_alive=5, timeout_graceful_shutdown=10)
+    if args.workers < 2:
+        uvicorn.run("tudien.wiring:app_from_env", **options)
+        return 0
+    from ..server import Spread, listening_sockets
+
+    config = uvicorn.Config("tudien.wiring:app_from_env", **options)
+    try:
+        sockets = listening_sockets(args.host, args.port, args.workers)
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 1
+    logging.getLogger("uvicorn.error").info("Uvicorn running on http://%s:%d, a socket per worker (Press CTRL+C "
+                                            "to quit)", args.host, args.port)
+    try:
+        Spread(config, sockets).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for sock in sockets:
+            sock.close()
     return 0
 
 
