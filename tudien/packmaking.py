@@ -20,7 +20,9 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from multiprocessing import get_context
+from typing import Any
 
 from .settings import Settings
 
@@ -30,10 +32,10 @@ STOP_SECONDS = 3.0  # a child asked to stop that is still there after this is ki
 log = logging.getLogger("tudien.packs")
 
 
-def _make_packs(settings: Settings) -> None:
-    """In the child: make the packs that are missing or behind, then exit."""
+def _make_packs(settings: Settings, open_services: Callable[[Settings], Any]) -> None:
+    """In the child: make the packs that are missing or behind (with the services ``open_services``
+    wires from ``settings``), then exit."""
     from .lifetime import die_with_parent
-    from .wiring import open_services
 
     die_with_parent()
     os.nice(NICENESS)
@@ -49,13 +51,15 @@ def _make_packs(settings: Settings) -> None:
 
 class PackMaker:
     """The :attr:`~dictionary.packs.pack.PackShelf.elsewhere` of a serving process: one child
-    process per round, ended when ``stop`` is set."""
+    process per round, ended when ``stop`` is set.  ``open_services`` is how the child wires its
+    services from the settings (a module-level function: the child is spawned, and gets it by name)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, open_services: Callable[[Settings], Any]) -> None:
         self.settings = settings
+        self.open_services = open_services
 
     def __call__(self, stop: threading.Event) -> None:
-        child = get_context("spawn").Process(target=_make_packs, args=(self.settings,), name="tudien-packs",
+        child = get_context("spawn").Process(target=_make_packs, args=(self.settings, self.open_services), name="tudien-packs",
                                              daemon=True)
         child.start()
         while child.is_alive():

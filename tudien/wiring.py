@@ -86,7 +86,7 @@ def serving_services(settings: Settings) -> Services:
     from .translation import IsolatedTranslator
 
     services = open_services(settings)
-    services.packs.elsewhere = PackMaker(settings)
+    services.packs.elsewhere = PackMaker(settings, open_services)
     return replace(services, translator=IsolatedTranslator(settings, services.translator, open_services))
 
 
