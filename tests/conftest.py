@@ -81,21 +81,24 @@ class ElasticNode:
         return int((REPO / ".cache" / f"es-node-{ES_PORT}" / "pid").read_text().strip())
 
 
+def _serving(server, name: str, tests: str):
+    """A session's real server (``server.start()``; stopped at the end if this session started
+    it): where it cannot start the tests that need it skip, but under CI they fail."""
+    try:
+        server.start()
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+        message = f"no {name}: {exc}"
+        if IN_CI:
+            pytest.fail(f"{message}; CI must run the {tests} tests", pytrace=False)
+        pytest.skip(message)
+    yield server
+    if server.started_here:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def elastic_node():
-    node = ElasticNode()
-    try:
-        node.start()
-    except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
-        message = f"no Elasticsearch node: {exc}"
-        if IN_CI:
-            pytest.fail(f"{message}; CI must run the Elasticsearch tests", pytrace=False)
-        pytest.skip(message)
-    yield node
-    if node.started_here:
-        node.stop()
-
-
+    yield from _serving(ElasticNode(), "Elasticsearch node", "Elasticsearch")
 
 
 KEYCLOAK_PORT = os.environ.get("TUDIEN_TEST_KEYCLOAK_PORT", "8190")
@@ -130,17 +133,7 @@ class KeycloakServer:
 
 @pytest.fixture(scope="session")
 def keycloak():
-    server = KeycloakServer()
-    try:
-        server.start()
-    except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
-        message = f"no Keycloak: {exc}"
-        if IN_CI:
-            pytest.fail(f"{message}; CI must run the single sign-on tests", pytrace=False)
-        pytest.skip(message)
-    yield server
-    if server.started_here:
-        server.stop()
+    yield from _serving(KeycloakServer(), "Keycloak", "single sign-on")
 
 
 class PostgresServer:
